@@ -1,0 +1,41 @@
+"""Absolute paths to the repository's folders, so code works from any working directory."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+PARAMS = NOTEBOOKS / "params"
+FIGURES = ROOT / "figures"
+DATA = ROOT / "data"
+CLAIMS_REGISTRY = DATA / "claims"
+BUILD = ROOT / "build"
+
+PROFILES = ("smoke", "cpu", "paper")
+
+
+def output_dir(profile: str) -> Path:
+    """Where a profile's figures, tables and ledger results go.
+
+    `cpu` and `paper` results are the companion's published outputs (committed under figures/<profile>/);
+    `smoke` results are throwaway (build/smoke/). PAPERLIB_OUTPUT overrides the root (nbval uses it so that
+    a test run never touches committed files).
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}")
+    override = os.environ.get("PAPERLIB_OUTPUT")
+    if override:
+        return Path(override).resolve() / profile
+    if profile == "smoke":
+        return BUILD / "smoke"
+    return FIGURES / profile
+
+
+def ledger_roots() -> list[Path]:
+    """Folders holding per-notebook ledger results, most faithful profile first."""
+    roots = [FIGURES / "paper" / "ledger", FIGURES / "cpu" / "ledger", BUILD / "smoke" / "ledger"]
+    override = os.environ.get("PAPERLIB_OUTPUT")
+    if override:
+        roots += [Path(override).resolve() / p / "ledger" for p in PROFILES]
+    return roots

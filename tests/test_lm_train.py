@@ -1,0 +1,347 @@
+"""Tests for paperlib.lm_train: batching, evaluation, training loop, convergence helpers, statistics.
+
+The training loop is tested on a tiny stand-in model (a learnable bigram table) with closed-form oracles:
+a uniform model has PPL exactly V, and a deterministic cyclic stream is learnt to near-zero loss.
+"""
+from __future__ import annotations
+
+import math
+import sys
+import types
+
+import numpy as np
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from paperlib import lm_train as lt
+
+
+class Bigram(nn.Module):
+    """logits[b, t] = table[idx[b, t]]; exposes model.aux and generate like the project's LMs."""
+
+    def __init__(self, vocab, aux_param=False):
+        super().__init__()
+        self.table = nn.Embedding(vocab, vocab)
+        self.aux_w = nn.Parameter(torch.ones(())) if aux_param else None
+        self.aux = {}
+
+    def forward(self, idx):
+        self.aux = {"frac_active": torch.tensor(0.5)}
+        if self.aux_w is not None:
+            self.aux["balance_loss"] = (self.aux_w - 3.0) ** 2
+        return self.table(idx)
+
+    @torch.no_grad()
+    def generate(self, idx, max_new_tokens, temperature=1.0, top_k=None, generator=None):
+        for _ in range(max_new_tokens):
+            logits = self(idx)[:, -1] / temperature
+            probs = F.softmax(logits, -1)
+            nxt = torch.multinomial(probs, 1, generator=generator)
+            idx = torch.cat([idx, nxt], 1)
+        return idx
+
+
+class Uniform(nn.Module):
+    def __init__(self, vocab):
+        super().__init__()
+        self.vocab = vocab
+        self.dummy = nn.Parameter(torch.zeros(()))
+
+    def forward(self, idx):
+        return torch.zeros(*idx.shape, self.vocab) + 0 * self.dummy
+
+
+# ------------------------------------------------------------------------------------------- batching
+
+def test_sample_batch_shapes_shift_and_determinism():
+    stream = torch.arange(1000)
+    x, y = lt.sample_batch(stream, 4, 16, torch.Generator().manual_seed(0))
+    assert x.shape == y.shape == (4, 16)
+    assert torch.equal(y, x + 1)  # arange stream: target is the next token
+    x2, _ = lt.sample_batch(stream, 4, 16, torch.Generator().manual_seed(0))
+    assert torch.equal(x, x2)
+    x3, _ = lt.sample_batch(stream, 4, 16, torch.Generator().manual_seed(1))
+    assert not torch.equal(x, x3)
+
+
+def test_sample_batch_bad_input():
+    g = torch.Generator().manual_seed(0)
+    with pytest.raises(ValueError, match="at least seq_len"):
+        lt.sample_batch(torch.arange(10), 2, 10, g)
+    with pytest.raises(TypeError, match="integer token ids"):
+        lt.sample_batch(torch.rand(100), 2, 4, g)
+    with pytest.raises(ValueError, match="1-D"):
+        lt.sample_batch(torch.zeros(2, 50, dtype=torch.long), 2, 4, g)
+    with pytest.raises(TypeError, match="torch.Tensor"):
+        lt.sample_batch([1, 2, 3], 2, 1, g)
+    with pytest.raises(ValueError, match="batch_size"):
+        lt.sample_batch(torch.arange(100), 0, 4, g)
+
+
+@given(n=st.integers(2, 300), t=st.integers(1, 40))
+@settings(max_examples=50, deadline=None)
+def test_eval_chunks_cover_each_target_once(n, t):
+    stream = torch.arange(n)
+    if n < t + 1:
+        with pytest.raises(ValueError):
+            lt.eval_chunks(stream, t)
+        return
+    x, y = lt.eval_chunks(stream, t)
+    k = (n - 1) // t
+    assert x.shape == (k, t)
+    assert torch.equal(y, x + 1)
+    # targets are exactly tokens 1..k*t, each once
+    assert torch.equal(y.flatten(), torch.arange(1, k * t + 1))
+
+
+# ----------------------------------------------------------------------------------------- evaluation
+
+def test_uniform_model_has_ppl_exactly_vocab():
+    v = 37
+    ev = lt.evaluate_perplexity(Uniform(v), torch.randint(0, v, (500,)), seq_len=16, batch_size=3)
+    assert ev["ppl"] == pytest.approx(v, rel=1e-6)
+    assert ev["bits_per_token"] == pytest.approx(math.log2(v), rel=1e-6)
+    assert ev["tokens"] == (499 // 16) * 16
+
+
+def test_evaluate_perplexity_matches_numpy_reference():
+    torch.manual_seed(0)
+    v, t = 11, 8
+    m = Bigram(v)
+    stream = torch.randint(0, v, (200,))
+    ev = lt.evaluate_perplexity(m, stream, seq_len=t, batch_size=5)
+    table = m.table.weight.detach().double().numpy()
+    s = stream.numpy()
+    n = (len(s) - 1) // t * t
+    logp = table - np.log(np.exp(table).sum(1, keepdims=True))
+    ref = -np.mean([logp[s[i], s[i + 1]] for i in range(n)])
+    assert ev["loss"] == pytest.approx(ref, rel=1e-5)
+    assert ev["ppl"] == pytest.approx(math.exp(ref), rel=1e-5)
+
+
+# ------------------------------------------------------------------------------------------- training
+
+def test_train_learns_cyclic_stream_and_is_deterministic():
+    v = 13
+    stream = torch.arange(3000) % v  # next token = (token+1) mod v: a bigram model can learn it exactly
+    cfg = lt.TrainConfig(steps=150, batch_size=8, seq_len=16, lr=0.1, eval_chunks=8, seed=3)
+
+    def run():
+        torch.manual_seed(0)
+        m = Bigram(v)
+        return lt.train_lm(m, stream, cfg, eval_stream=stream[:500])
+
+    r1, r2 = run(), run()
+    assert r1.losses == r2.losses  # same seed, same batches, same init
+    assert len(r1.losses) == 150
+    assert r1.losses[0] > math.log(v) * 0.8  # starts near uniform
+    assert r1.final_ppl < 1.5                 # learnt the cycle
+    assert r1.tokens_seen == 150 * 8 * 16
+    assert r1.tokens_per_s > 0 and r1.train_seconds > 0
+    assert r1.n_params == v * v
+    assert r1.aux_means["frac_active"] == pytest.approx(0.5)
+    assert r1.eval_history[-1]["step"] == 150
+
+
+def test_train_includes_aux_losses():
+    v = 5
+    m = Bigram(v, aux_param=True)
+    stream = torch.randint(0, v, (400,))
+    lt.train_lm(m, stream, lt.TrainConfig(steps=60, batch_size=2, seq_len=8, lr=0.1, weight_decay=0.0,
+                                                     aux_weight=1.0))
+    # the only gradient on aux_w comes from aux["balance_loss"] = (w-3)^2: it must have moved toward 3
+    assert abs(m.aux_w.item() - 3.0) < 1.5
+    m2 = Bigram(v, aux_param=True)
+    lt.train_lm(m2, stream, lt.TrainConfig(steps=5, batch_size=2, seq_len=8, lr=0.1, aux_weight=0.0))
+    assert m2.aux_w.item() == pytest.approx(1.0)
+
+
+def test_train_eval_every_records_history():
+    v = 7
+    stream = torch.randint(0, v, (600,))
+    r = lt.train_lm(Bigram(v), stream, lt.TrainConfig(steps=20, batch_size=2, seq_len=8, eval_every=5),
+                    eval_stream=stream)
+    assert [h["step"] for h in r.eval_history] == [5, 10, 15, 20]
+
+
+def test_train_bad_input():
+    with pytest.raises(TypeError, match="TrainConfig"):
+        lt.train_lm(Bigram(3), torch.arange(100) % 3, {"steps": 3})
+    for bad in (dict(steps=0), dict(lr=-1.0), dict(schedule="linear"), dict(grad_clip=0.0),
+                dict(min_lr_frac=2.0), dict(seq_len=1.5)):
+        with pytest.raises((ValueError, TypeError)):
+            lt.TrainConfig(**bad)
+
+
+def test_lr_schedule_endpoints():
+    cfg = lt.TrainConfig(steps=101, lr=1e-3, min_lr_frac=0.1)
+    assert lt.lr_at_step(cfg, 0) == pytest.approx(1e-3)
+    assert lt.lr_at_step(cfg, 50) == pytest.approx(0.55e-3)
+    assert lt.lr_at_step(cfg, 100) == pytest.approx(1e-4)
+    w = lt.TrainConfig(steps=100, lr=1e-3, warmup_steps=10)
+    assert lt.lr_at_step(w, 0) == pytest.approx(1e-4)
+    assert lt.lr_at_step(w, 9) == pytest.approx(1e-3)
+    c = lt.TrainConfig(steps=10, lr=2e-3, schedule="constant")
+    assert all(lt.lr_at_step(c, s) == 2e-3 for s in range(10))
+
+
+def test_build_model_bad_spec():
+    with pytest.raises(TypeError, match="dict"):
+        lt.build_model("bk")
+    with pytest.raises(ValueError, match="unknown model kind"):
+        lt.build_model({"kind": "rnn"})
+
+
+# ------------------------------------------------------------------------ convergence and statistics
+
+@given(st.lists(st.floats(-10, 10), min_size=1, max_size=60), st.integers(1, 12))
+@settings(max_examples=60, deadline=None)
+def test_smooth_matches_naive(values, w):
+    got = lt.smooth(values, w)
+    ref = [np.mean(values[max(0, i - w + 1): i + 1]) for i in range(len(values))]
+    np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-9)
+
+
+@given(st.lists(st.floats(0, 10), min_size=1, max_size=60), st.floats(0, 10), st.floats(0, 10))
+@settings(max_examples=60, deadline=None)
+def test_steps_to_loss_monotone_in_target(values, t1, t2):
+    lo, hi = min(t1, t2), max(t1, t2)
+    s_lo, s_hi = lt.steps_to_loss(values, lo, 5), lt.steps_to_loss(values, hi, 5)
+    if not math.isnan(s_lo):
+        assert s_hi <= s_lo  # an easier target is reached no later
+
+
+def test_steps_to_loss_simple_and_common_target():
+    curve = [5, 4, 3, 2, 1]
+    assert lt.steps_to_loss(curve, 3, window=1) == 3
+    assert math.isnan(lt.steps_to_loss(curve, 0.5, window=1))
+    curves = [np.linspace(5, 1, 50), np.linspace(5, 2, 50), np.linspace(6, 1.5, 50)]
+    target = lt.common_target_loss(curves, window=5)
+    steps = [lt.steps_to_loss(c, target, 5) for c in curves]
+    assert all(np.isfinite(steps))
+    assert max(steps) == 50  # the slowest curve reaches it at its last step
+    with pytest.raises(ValueError):
+        lt.common_target_loss([])
+
+
+def test_compare_groups_against_scipy():
+    from scipy import stats
+
+    a = [10.0, 12.0, 11.0, 13.0]
+    b = [8.0, 9.5, 9.0, 10.0]
+    r = lt.compare_groups(a, b, paired=True)
+    assert r["rel_change"] == pytest.approx(np.mean(b) / np.mean(a) - 1)
+    assert r["p_value"] == pytest.approx(stats.ttest_rel(b, a).pvalue)
+    w = lt.compare_groups(a, b)
+    assert w["p_value"] == pytest.approx(stats.ttest_ind(b, a, equal_var=False).pvalue)
+    assert not w["within_noise"]
+    close = lt.compare_groups([10.0, 12.0, 14.0], [11.0, 13.0, 12.0])
+    assert close["within_noise"]
+    assert math.isnan(lt.compare_groups([1.0], [2.0])["p_value"])
+    with pytest.raises(ValueError, match="equal lengths"):
+        lt.compare_groups([1, 2], [1, 2, 3], paired=True)
+
+
+def test_seed_stats():
+    s = lt.seed_stats([1.0, 2.0, 3.0, float("nan")])
+    assert s == {"mean": 2.0, "std": 1.0, "min": 1.0, "max": 3.0, "n": 3}
+
+
+# ------------------------------------------------------------------------------ untrained perplexity
+
+@pytest.mark.parametrize("sigma", [0.0, 0.3, 1.0])
+def test_expected_untrained_ppl_matches_monte_carlo(sigma):
+    g = torch.Generator().manual_seed(0)
+    v, n = 5000, 4000
+    logits = sigma * torch.randn(n, v, generator=g, dtype=torch.float64)
+    # average the CE over all equally likely targets exactly (no target-sampling noise)
+    ce = torch.logsumexp(logits, -1) - logits.mean(-1)
+    mc = math.exp(ce.mean().item())
+    assert lt.expected_untrained_ppl(v, sigma) == pytest.approx(mc, rel=0.03)
+
+
+def test_expected_untrained_ppl_bad_input():
+    with pytest.raises(ValueError):
+        lt.expected_untrained_ppl(100, -1.0)
+    with pytest.raises(TypeError):
+        lt.expected_untrained_ppl(100.5)
+
+
+def test_logit_stats_on_known_logits():
+    torch.manual_seed(0)
+    m = Bigram(50)
+    with torch.no_grad():
+        m.table.weight.normal_(0.0, 2.0)
+    s = lt.logit_stats(m, torch.randint(0, 50, (4, 30)))
+    assert s["logit_std"] == pytest.approx(2.0, rel=0.15)
+
+
+# ------------------------------------------------------------------------------ generation and data
+
+class CharTok:
+    """A stand-in tokenizer: characters a..z map to ids 0..25."""
+
+    class Enc:
+        def __init__(self, ids):
+            self.ids = ids
+
+    def encode(self, text):
+        return self.Enc([ord(c) - 97 for c in text if "a" <= c <= "z"])
+
+    def decode(self, ids):
+        return "".join(chr(97 + i) for i in ids)
+
+    def get_vocab_size(self):
+        return 26
+
+
+def test_sample_text_is_seeded_and_decoded():
+    torch.manual_seed(0)
+    m = Bigram(26)
+    a = lt.sample_text(m, CharTok(), "abc", max_new_tokens=10, seed=1)
+    b = lt.sample_text(m, CharTok(), "abc", max_new_tokens=10, seed=1)
+    assert a == b and a.startswith("abc") and len(a) == 13
+
+
+def test_encode_text_chunks_equal_whole():
+    tok = CharTok()
+    text = "hello\nworld\n" * 50
+    assert torch.equal(lt.encode_text(tok, text, chunk_chars=17), torch.tensor(tok.encode(text).ids))
+    with pytest.raises(TypeError):
+        lt.encode_text(tok, b"bytes")
+
+
+def _fake_data_modules(monkeypatch, train, valid, test):
+    data = types.ModuleType("paperlib.data")
+    data.load_text = lambda name: types.SimpleNamespace(name="fake", train=train, valid=valid, test=test,
+                                                        label="fake corpus")
+    tok = types.ModuleType("paperlib.tokenize")
+    seen = {}
+
+    def train_tokenizer(texts, kind, vocab_size):
+        seen["texts"] = texts
+        return CharTok()
+
+    tok.train_tokenizer = train_tokenizer
+    monkeypatch.setitem(sys.modules, "paperlib.data", data)
+    monkeypatch.setitem(sys.modules, "paperlib.tokenize", tok)
+    return seen
+
+
+def test_prepare_lm_data_split_rule_and_label(monkeypatch):
+    seen = _fake_data_modules(monkeypatch, train="", valid="abcabc", test="xyz")
+    d = lt.prepare_lm_data("wikitext-2")
+    assert (d.train_split, d.eval_split) == ("valid", "test")
+    assert "trained on the valid split, evaluated on the test split" in d.label
+    assert seen["texts"] == ["abcabc"]  # tokenizer never sees evaluation text
+    assert d.train.tolist() == [0, 1, 2, 0, 1, 2] and d.vocab_size == 26
+    _fake_data_modules(monkeypatch, train="ab", valid="cd", test="ef")
+    d2 = lt.prepare_lm_data("x")
+    assert (d2.train_split, d2.eval_split) == ("train", "valid")
+    _fake_data_modules(monkeypatch, train="", valid="", test="ef")
+    with pytest.raises(ValueError, match="no usable"):
+        lt.prepare_lm_data("x")
