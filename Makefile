@@ -15,7 +15,7 @@ export TOKENIZERS_PARALLELISM := false
 
 NBVAL_OUT := build/nbval
 
-.PHONY: help setup data figures notebooks nb test test-unit test-notebooks check-params lab clean lock
+.PHONY: help setup data figures notebooks nb test test-unit check-params html workshop lab clean lock
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-15s %s\n",$$1,$$2}'
@@ -56,6 +56,12 @@ test: $(STAMP) ## unit tests, notebook pairing/parameter checks, and nbval over 
 
 test-unit: $(STAMP) ## the library's unit tests only
 	PAPERLIB_OUTPUT=$(abspath $(NBVAL_OUT)) $(PY) -m pytest -p no:cacheprovider tests
+
+html: $(STAMP) ## the reading edition: a static offline site in build/site/ (from build/ and figures/)
+	$(PY) -m paperlib.site
+
+workshop: $(STAMP) ## the workshop kit: build/workshop/ and build/workshop.zip (times each notebook)
+	$(PY) -m paperlib.workshop
 
 lab: $(STAMP) ## JupyterLab on the project's kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks

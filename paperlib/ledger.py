@@ -266,9 +266,38 @@ def render_markdown(table: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def write_outputs(table: list[dict] | None = None, folder: Path | None = None) -> list[dict]:
+README_START, README_END = "<!-- claims-summary:start -->", "<!-- claims-summary:end -->"
+
+
+def readme_summary(table: list[dict]) -> str:
+    """The README's claims summary: verdict counts per paper and the one-line verdict of every claim."""
+    lines = [verdict_counts(table).to_markdown(), ""]
+    for paper in PAPERS:
+        rows = [r for r in table if r["paper"] == paper]
+        if rows:
+            lines.append(f"* **{paper}**: " + "; ".join(f"`{r['id']}` {r['verdict']}" for r in rows))
+    return "\n".join(lines)
+
+
+def update_readme(table: list[dict], readme: Path | None = None) -> bool:
+    """Replace the text between the README's claims-summary markers; False when the markers are absent."""
+    readme = Path(readme) if readme is not None else paths.ROOT / "README.md"
+    if not readme.is_file():
+        return False
+    text = readme.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        return False
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    write_text(readme, f"{head}{README_START}\n{readme_summary(table)}\n{README_END}{tail}")
+    return True
+
+
+def write_outputs(table: list[dict] | None = None, folder: Path | None = None, readme: bool = True) -> list[dict]:
     table = table if table is not None else aggregate()
     folder = Path(folder) if folder is not None else paths.FIGURES
     write_json(folder / "claims.json", table)
     write_text(folder / "CLAIMS.md", render_markdown(table))
+    if readme and folder == paths.FIGURES:
+        update_readme(table)
     return table

@@ -393,3 +393,12 @@ def test_failing_notebook_fails_the_run_after_the_others(fake_notebook, tmp_path
     built = sorted(p.name for p in (tmp_path / "build" / "smoke").iterdir())
     assert built == ["97_broken.failed.ipynb", "98_fake.ipynb"]  # no temporary files left behind
     assert (tmp_path / "figures" / "claims.json").is_file()
+
+
+def test_readme_summary_is_replaced_between_markers(registry, tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{ledger.README_START}\nold\n{ledger.README_END}\nfooter\n")
+    table = ledger.aggregate(registry, [])
+    assert ledger.update_readme(table, readme)
+    text = readme.read_text()
+    assert "old" not in text and "`T-ONE` pending" in text and text.endswith("footer\n")
