@@ -21,11 +21,11 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-15s %s\n",$$1,$$2}'
 	@echo "  variables: PROFILE=smoke|cpu|paper (default: paper with a CUDA GPU, else cpu), NB=<notebook>"
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt Makefile
 	@test -d $(VENV) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -c constraints.txt -e .
-	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "$(KERNEL)" >/dev/null
+	$(PY) -m paperlib.kernel
 	@touch $(STAMP)
 
 setup: $(STAMP) ## create .venv with the pinned versions and the 'paperlib' Jupyter kernel

@@ -109,10 +109,13 @@ def _prepare(v, z, off, h0_diag, check_finite=True):
         if offt.dim() >= 1 and offt.shape[-1] not in (1, max(n - 1, 1)) and n > 1:
             raise ValueError(f"off must have last dimension N-1 = {n - 1} (or 1), got shape {tuple(offt.shape)}")
         if n > 1:
+            target = tuple(v.shape[:-1]) + (n - 1,)
             try:
-                torch.broadcast_shapes(offt.shape, v.shape[:-1] + (n - 1,))
-            except RuntimeError as e:
-                raise ValueError(f"off of shape {tuple(offt.shape)} is not broadcastable to {tuple(v.shape[:-1]) + (n - 1,)}") from e
+                ok = tuple(torch.broadcast_shapes(offt.shape, target)) == target
+            except RuntimeError:
+                ok = False
+            if not ok:
+                raise ValueError(f"off of shape {tuple(offt.shape)} is not broadcastable to {target}")
         if check_finite and not bool(torch.isfinite(offt).all()):
             raise ValueError("off contains non-finite values (nan or inf)")
     elif isinstance(off, numbers.Real) and not isinstance(off, bool):
@@ -127,15 +130,14 @@ def _prepare(v, z, off, h0_diag, check_finite=True):
     if n > 1:
         b2 = offt * offt
         if isinstance(b2, torch.Tensor):
-            b2 = b2.expand(v.shape[:-1] + (n - 1,)) if b2.dim() >= 1 else b2.expand(v.shape[:-1] + (n - 1,))
+            b2 = b2.expand(v.shape[:-1] + (n - 1,))
         else:
             b2 = torch.full(v.shape[:-1] + (n - 1,), b2, dtype=rdt, device=v.device)
         b2 = b2.to(cdt)
     else:
         b2 = torch.zeros(v.shape[:-1] + (0,), dtype=cdt, device=v.device)
-    if d.shape != torch.broadcast_shapes(d.shape, v.shape):
+    if d.shape != v.shape:
         raise ValueError(f"h0_diag/z broadcast v to {tuple(d.shape)}; the output must keep v's shape {tuple(v.shape)}")
-    d = d.expand(v.shape) if d.shape != v.shape else d
     return d, b2, n
 
 
@@ -149,8 +151,10 @@ def _mul(A, B):
 def _normalize(M):
     """Divide each 2x2 matrix by its largest |Re|/|Im| entry (detached; the Moebius map is projective)."""
     with torch.no_grad():
-        s = torch.view_as_real(M).abs().amax(dim=(0, 1, -1)).clamp_min(torch.finfo(M.real.dtype).tiny)
-    return M / s
+        r = torch.view_as_real(M).abs()  # (2, 2, ..., N, 2)
+        s = r.reshape((4,) + r.shape[2:]).amax(0).amax(-1)  # (this reduction order is the fast one on CPU)
+        inv = s.clamp_min(torch.finfo(s.dtype).tiny).reciprocal()
+    return M * inv
 
 
 def transfer_matrices(d, b2):

@@ -311,7 +311,8 @@ class ResNetBKBlock(nn.Module):
         if self.use_bk:
             v = self._potential(h)
             z = complex(cfg.z)
-            G = _bk_diag(v.float(), z, cfg.bk_off, cfg.bk_h0_diag, cfg.causal, cfg.bk_method)
+            vk = v if v.dtype in (torch.float32, torch.float64) else v.float()   # fp16/bf16 -> fp32 for the op
+            G = _bk_diag(vk, z, cfg.bk_off, cfg.bk_h0_diag, cfg.causal, cfg.bk_method)
             feats = _bk_features(G).to(h.dtype)
             upd = upd + self.bk_proj(feats)
             need_phase = cfg.router in ("scattering", "scattering_gphase") or cfg.act
@@ -321,7 +322,7 @@ class ResNetBKBlock(nn.Module):
                 else:
                     zeta = complex(cfg.router_lambda, cfg.router_eta)
                     g_c = G if (cfg.causal and zeta == z) else None
-                    phase = scattering_phase(v.detach().float(), None if g_c is None else g_c.detach(), zeta,
+                    phase = scattering_phase(vk.detach(), None if g_c is None else g_c.detach(), zeta,
                                              cfg.bk_off, cfg.bk_h0_diag, cfg.bk_method).to(h.dtype)
                 phase = phase.detach()
         if self.use_arssm:

@@ -181,7 +181,8 @@ def apply_kernel(grid: Grid, z, f, kernel: str = "printed") -> np.ndarray:
 def ode_residual(grid: Grid, z, f, kernel: str) -> dict:
     """Residuals of g = R0 f against the two candidate operators, by central differences at interior nodes.
 
-    momentum: (-i d/du - z) g - f ;  laplacian: (-d^2/du^2 - z) g - f. Returns the relative max residuals.
+    momentum: (-i d/du - z) g - f ;  laplacian: (-d^2/du^2 - z) g - f. Residuals are relative to
+    max|f| + max|z g| (the size of the terms being balanced).
     """
     g = apply_kernel(grid, z, f, kernel)
     x = grid.x
@@ -190,8 +191,53 @@ def ode_residual(grid: Grid, z, f, kernel: str) -> dict:
     dg = (g[2:] - g[:-2]) / (2 * h)
     d2g = (g[2:] - 2 * g[1:-1] + g[:-2]) / h**2
     fi = np.asarray(f, dtype=np.complex128)[1:-1]
-    scale = np.max(np.abs(fi))
+    scale = np.max(np.abs(fi)) + np.max(np.abs(z * g[1:-1]))
     return {
         "momentum": float(np.max(np.abs(-1j * dg - z * g[1:-1] - fi)) / scale),
         "laplacian": float(np.max(np.abs(-d2g - z * g[1:-1] - fi)) / scale),
     }
+
+
+# ---- studies used by notebook 10 ---------------------------------------------------------------------------------
+def pointwise_bound_check(z, L: float, n: int = 201, kernel: str = "printed") -> dict:
+    """max |R0|/bound on u > v and on u < v over a grid of [-L/2, L/2]^2 (diagonal excluded)."""
+    x = np.linspace(-L / 2, L / 2, n)
+    U, Vv = np.meshgrid(x, x, indexing="ij")
+    ratio = np.abs(resolvent_kernel(z, U, Vv, kernel)) / printed_pointwise_bound(z, U, Vv)
+    return {"below_diag_max": float(ratio[U > Vv].max()), "above_diag_max": float(ratio[U < Vv].max())}
+
+
+def prime_bump_grid(eps: float, p_max: int, n: int, pad: float) -> tuple[Grid, np.ndarray]:
+    """Midpoint grid on [log 2 - pad, log p_max + pad] and V_eps (Eq. 5, primes p < p_max) on it."""
+    from paperlib.prime_bump import prime_bump_potential
+
+    g = quadrature_grid(np.log(2) - pad, np.log(p_max) + pad, n)
+    return g, prime_bump_potential(g.x, eps, p_max)
+
+
+def theorem2_sweep(kernels, eps_list, im_z_list, n: int, pad: float, p_max: int, re_z: float = 0.5):
+    """Schatten norms vs Theorem 2 bounds over kernels x eps x Im z (pandas DataFrame)."""
+    import pandas as pd
+
+    rows = []
+    for eps in eps_list:
+        g, V = prime_bump_grid(eps, p_max, n, pad)
+        for eta in im_z_list:
+            for k in kernels:
+                r = theorem2_check(V, g, complex(re_z, eta), k)
+                rows.append({"kernel": k, "eps": eps, "im_z": eta, "n": n, "pad": pad, **r})
+    return pd.DataFrame(rows)
+
+
+def refinement_study(kernels, eps: float, im_z: float, ns, pads, p_max: int, re_z: float = 0.5):
+    """Theorem 2 ratios under grid refinement (for each pad) -- the convergence study."""
+    import pandas as pd
+
+    rows = []
+    for pad in pads:
+        for n in ns:
+            g, V = prime_bump_grid(eps, p_max, n, pad)
+            for k in kernels:
+                r = theorem2_check(V, g, complex(re_z, im_z), k)
+                rows.append({"kernel": k, "eps": eps, "im_z": im_z, "n": n, "pad": pad, "h": float(g.w[0]), **r})
+    return pd.DataFrame(rows)

@@ -23,7 +23,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .scn import answer_sets, check_pairs
+from .scn import answer_sets, check_pairs, exact_match_rate
 
 __all__ = ["CharWordVocab", "TinyGPT", "GPTBaseline", "TrainResult"]
 
@@ -165,7 +165,7 @@ class GPTBaseline:
         torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
         self.opt.step()
         self.steps_done += 1
-        return float(loss)
+        return float(loss.detach())
 
     def train(self, pairs, target_em: float = 0.9, max_steps: int = 2000, max_seconds: float = 60.0,
               eval_every: int = 100, criterion_pairs=None, replay_pairs=None, replay_frac: float = 0.5) -> TrainResult:
@@ -199,7 +199,7 @@ class GPTBaseline:
                     batch += [rseqs[i] for i in torch.randint(0, len(rseqs), (nr,), generator=g).tolist()]
                 loss = self._step(batch)
                 steps += 1
-                if steps >= max_steps:
+                if steps >= max_steps or train_s + (time.perf_counter() - t0) >= max_seconds:
                     break
             train_s += time.perf_counter() - t0
             t0 = time.perf_counter()
@@ -263,3 +263,92 @@ class GPTBaseline:
     def exact_match(self, prompts: Sequence[str], sets: dict) -> float:
         preds = self.generate(list(prompts))
         return float(sum(p in sets.get(q, ()) for p, q in zip(preds, prompts)) / max(1, len(prompts)))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Table 1 of the SCN paper made concrete: T_SCN vs T_GPT for base training and fine-tuning, with quality.
+
+def table1_split(pairs, lang: str, n_base: int, n_ft: int, max_chars: int):
+    """Base / fine-tune pair sets from a corpus: short pairs (len(q)+len(a) <= max_chars); the base set starts
+    with the pairs of the hand-written paraphrase prompts; fine-tune pairs have prompts unseen in base."""
+    from .perturb import load_paraphrases
+
+    short = [(q, a) for q, a in pairs if len(q) + len(a) <= max_chars]
+    para = {r["prompt"] for r in load_paraphrases(lang)}
+    first = [p for p in short if p[0] in para]
+    rest = [p for p in short if p[0] not in para]
+    base = (first + rest)[:n_base]
+    seen = {q for q, _ in base}
+    ft = [p for p in rest[n_base:] if p[0] not in seen][:n_ft] if n_base < len(first) + len(rest) else []
+    return base, ft
+
+
+def _median_time(setup, fn, repeats: int) -> float:
+    import statistics
+
+    ts = []
+    for _ in range(repeats):
+        obj = setup()
+        t0 = time.perf_counter()
+        fn(obj)
+        ts.append(time.perf_counter() - t0)
+    return statistics.median(ts)
+
+
+def table1_experiment(lang: str, embedder, n_base: int = 200, n_ft: int = 20, max_chars: int = 64,
+                      gpt_cfg: dict | None = None, target_em: float = 0.9, base_budget_s: float = 60.0,
+                      ft_budget_s: float = 30.0, max_steps: int = 100000, eval_every: int = 50,
+                      n_heldout: int = 40, scn_repeats: int = 3, seed: int = 0) -> dict:
+    """Run both systems on the same pairs. Returns dict(times=DataFrame, quality=DataFrame, gpt_base=TrainResult,
+    gpt_ft=TrainResult, n_base, n_ft, gpt_params, criterion)."""
+    import pandas as pd
+
+    from .data import chatterbot_pairs
+    from .perturb import heldout_queries
+    from .scn import SCN, accuracy_by_family, scn_answer_fn
+
+    base, ft = table1_split(chatterbot_pairs(lang), lang, n_base, n_ft, max_chars)
+    if not ft:
+        raise ValueError("no fine-tune pairs left: lower n_base or raise max_chars")
+    sets_base, sets_all = answer_sets(base), answer_sets(base + ft)
+    held = heldout_queries([q for q, _ in base], lang, n_sample=n_heldout, seed=seed)
+    embedder.encode(["warm-up"])  # the frozen encoder is loaded before timing (pre-trained, not trained here)
+
+    times, quality = [], []
+    for mode in ("lexical", "embedding", "hurnet"):
+        emb = None if mode == "lexical" else embedder
+        t_base = _median_time(lambda: SCN(mode=mode, embedder=emb), lambda m: m.fit(base), scn_repeats)
+        t_ft = _median_time(lambda: SCN(mode=mode, embedder=emb).fit(base), lambda m: m.fine_tune(ft), scn_repeats)
+        m = SCN(mode=mode, embedder=emb).fit(base)
+        fn = scn_answer_fn(m)
+        tr = exact_match_rate(fn([q for q in sets_base]), list(sets_base), sets_base)
+        held_acc, _ = accuracy_by_family(fn, held, sets_base)
+        m.fine_tune(ft)
+        new_q, old_q = list(answer_sets(ft)), list(sets_base)
+        quality.append({"system": f"SCN-{mode}", "train EM": tr, **{f"held-out {k}": v for k, v in held_acc.items()},
+                        "after FT: new EM": exact_match_rate(fn(new_q), new_q, sets_all),
+                        "after FT: old EM": exact_match_rate(fn(old_q), old_q, sets_all)})
+        times.append({"system": f"SCN-{mode}", "base s": t_base, "fine-tune s": t_ft})
+
+    cfg = dict(level="char", d_model=64, n_layers=2, n_heads=4, max_len=max_chars + 8, max_answer_tokens=max_chars,
+               lr=3e-3, batch_size=32)
+    cfg.update(gpt_cfg or {})
+    gpt = GPTBaseline([t for p in base + ft for t in p], seed=seed, **cfg)
+    r_base = gpt.train(base, target_em=target_em, max_steps=max_steps, max_seconds=base_budget_s,
+                       eval_every=eval_every)
+    fn = gpt.generate
+    tr = exact_match_rate(fn(list(sets_base)), list(sets_base), sets_base)
+    held_acc, _ = accuracy_by_family(fn, held, sets_base)
+    r_ft = gpt.fine_tune(ft, base, target_em=target_em, max_steps=max_steps, max_seconds=ft_budget_s,
+                         eval_every=max(5, eval_every // 2))
+    new_q, old_q = list(answer_sets(ft)), list(sets_base)
+    quality.append({"system": "GPT", "train EM": tr, **{f"held-out {k}": v for k, v in held_acc.items()},
+                    "after FT: new EM": exact_match_rate(fn(new_q), new_q, sets_all),
+                    "after FT: old EM": exact_match_rate(fn(old_q), old_q, sets_all)})
+    times.append({"system": "GPT", "base s": r_base.train_seconds, "fine-tune s": r_ft.train_seconds})
+    times = pd.DataFrame(times).set_index("system")
+    times["G base"] = times.loc["GPT", "base s"] / times["base s"]
+    times["G fine-tune"] = times.loc["GPT", "fine-tune s"] / times["fine-tune s"]
+    return {"times": times, "quality": pd.DataFrame(quality).set_index("system"), "gpt_base": r_base,
+            "gpt_ft": r_ft, "n_base": len(base), "n_ft": len(ft), "gpt_params": gpt.n_params(),
+            "criterion": r_base.criterion, "lang": lang}

@@ -32,6 +32,7 @@ __all__ = [
     "level_lengths",
     "exact_cost_ratio",
     "cost_table",
+    "first_L_reaching",
 ]
 
 # per-level cost shrink factor r: level l costs r^l times level 0
@@ -145,3 +146,13 @@ def cost_table(Ls=(1, 2, 3, 4, 5, 8), models=tuple(COST_MODELS)) -> list[dict]:
         q = ratio_limit(model)
         rows.append({"model": model, "L": "inf", "ratio": f"{q.numerator}/{q.denominator}", "value": float(q)})
     return rows
+
+
+def first_L_reaching(T: int, bound=Fraction(4, 3), L_max: int = 64, **kw) -> int | None:
+    """Smallest L whose exact finite-T ratio (:func:`exact_cost_ratio`, ceil lengths) is >= `bound`; None if
+    no L <= min(L_max, levels until length 1) reaches it."""
+    L_top = min(L_max, max(1, (T - 1).bit_length() + 1))
+    for L in range(1, L_top + 1):
+        if exact_cost_ratio(T, L, **kw) >= bound:
+            return L
+    return None

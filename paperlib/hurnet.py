@@ -12,8 +12,9 @@ What this module adds so the layer is usable (all documented on :class:`HurNetLa
 * solvers that never form an explicit inverse: ``lstsq`` (LAPACK gelsd: min-norm solution, i.e. Eq. 10),
   ``svd`` (Eq. 10 literally), ``qr`` (Householder QR + triangular solve), ``cholesky`` (normal equations,
   Eq. 3 solved by a Cholesky factorisation, with a conditioning check),
-* singular / ill-conditioned systems: ``qr`` and ``cholesky`` FALL BACK to the SVD pseudo-inverse (Eq. 10,
-  the minimum-norm least-squares solution) and emit :class:`HurNetFallbackWarning`; pass
+* singular / ill-conditioned systems: ``qr`` and ``cholesky`` FALL BACK to the pseudo-inverse (Eq. 10,
+  the minimum-norm least-squares solution; computed by SVD / gelsd on X itself, or from the eigendecomposition
+  of the accumulated X^T X in ``partial_fit``) and emit :class:`HurNetFallbackWarning`; pass
   ``on_singular="raise"`` to get :class:`SingularSystemError` instead. ``lstsq`` and ``svd`` are already
   pseudo-inverse solvers and need no fallback.
 * ``partial_fit``: incremental update accumulating the sufficient statistics G = X^T X and B = X^T Y over
@@ -187,8 +188,10 @@ def _gram_condition(G: torch.Tensor) -> float:
     return math.inf if lo <= hi * torch.finfo(G.dtype).eps else hi / lo
 
 
-def _solve_gram(G, B, *, cond_limit: float, on_singular: str, rcond, what: str):
-    """Solve the normal equations by Cholesky after a conditioning check; fall back to the pseudo-inverse."""
+def _solve_gram(G, B, *, cond_limit: float, on_singular: str, rcond, what: str, fallback=None):
+    """Solve the normal equations by Cholesky after a conditioning check; otherwise fall back to the
+    pseudo-inverse: `fallback()` if given (fit: gelsd on X itself, accurate to ~cond(X) eps), else the
+    eigendecomposition of G (partial_fit: only G is kept, so accuracy is limited to ~cond(X)^2 eps)."""
     cond = _gram_condition(G)
     if cond <= cond_limit:
         L, info = torch.linalg.cholesky_ex(G)
@@ -198,8 +201,12 @@ def _solve_gram(G, B, *, cond_limit: float, on_singular: str, rcond, what: str):
            f"(cond = {cond:.3g} > cond_limit = {cond_limit:.3g})")
     if on_singular == "raise":
         raise SingularSystemError(msg + "; use solver='lstsq'/'svd', a ridge > 0, or on_singular='pinv'")
-    warnings.warn(msg + "; falling back to the pseudo-inverse (min-norm) solution, Eq. 10", HurNetFallbackWarning,
-                  stacklevel=3)
+    warnings.warn(msg + "; falling back to the pseudo-inverse (min-norm) solution, Eq. 10"
+                  + (" via lstsq on X" if fallback is not None else " via eigh of X^T X"),
+                  HurNetFallbackWarning, stacklevel=3)
+    if fallback is not None:
+        W, used = fallback()
+        return W, used, cond
     return _pinv_from_gram(G, B, rcond), "pinv-eigh", cond
 
 
@@ -226,8 +233,13 @@ def solve_least_squares(X, Y, *, bias: bool = False, ridge: float = 0.0, solver:
         G, B = normal_stats(X, Y, bias)
         if ridge > 0:
             G = G + torch.diag(_ridge_diag(n_aug, ridge, bias, G))
+
+        def fallback():
+            out = solve_least_squares(X, Y, bias=bias, ridge=ridge, solver="lstsq", dtype=dtype, rcond=rcond)
+            return out["W"], "cholesky->" + out["solver_used"]
+
         W, used, cond = _solve_gram(G, B, cond_limit=cond_limit, on_singular=on_singular, rcond=rcond,
-                                    what="cholesky" + (" with ridge" if ridge > 0 else ""))
+                                    what="cholesky" + (" with ridge" if ridge > 0 else ""), fallback=fallback)
         return dict(W=W, solver_used=used, cond=cond, rank=-1)
 
     A = _augment(X, bias)

@@ -72,7 +72,7 @@ def fit_linear_gd(X, Y, *, bias: bool = True, optimizer: str = "adam", lr: float
             opt.zero_grad(set_to_none=True)
             out = X @ W + (b if bias else 0.0)
             loss = ((out - Y) ** 2).sum() / m
-            lval = float(loss)  # loss at the current (pre-step) weights
+            lval = float(loss.detach())  # loss at the current (pre-step) weights
             history.append(lval)
             if target_loss is not None and lval <= target_loss:
                 reached = True
@@ -113,12 +113,13 @@ def _rel(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def lstsq_benchmark(X, Y, *, repeats: int = 5, warmup: int = 1, layer_solver: str = "cholesky",
-                    timer=None) -> list[dict]:
+                    timer=None, device=None) -> list[dict]:
     """Time the closed-form fit of the HurNet layer against torch.linalg.lstsq and numpy.linalg.lstsq on the
     same float64 data (no bias: the same problem for all three). Accuracy of each against the numpy (gelsd)
     solution: relative difference of W and relative excess of the residual norm.
 
     timer: callable(fn, warmup=, repeats=) -> object with .median and .iqr (paperlib.measure.time_callable).
+    device: if a CUDA device is given, one more row times the layer there (data already on the device).
     """
     if timer is None:
         from .measure import time_callable as timer
@@ -139,9 +140,19 @@ def lstsq_benchmark(X, Y, *, repeats: int = 5, warmup: int = 1, layer_solver: st
     def f_numpy():
         sols["numpy.linalg.lstsq"] = np.linalg.lstsq(Xn, Yn, rcond=None)[0]
 
+    methods = [("HurNetLayer(" + layer_solver + ")", f_layer), ("torch.linalg.lstsq", f_torch),
+               ("numpy.linalg.lstsq", f_numpy)]
+    if device is not None and torch.device(device).type == "cuda":
+        Xd, Yd = X.to(device), Y.to(device)
+        layer_d = HurNetLayer(n, k, bias=False, solver=layer_solver).to(device)
+
+        def f_layer_cuda():
+            layer_d.fit(Xd, Yd, keep_stats=False)
+            sols["HurNetLayer(" + layer_solver + ") on cuda"] = layer_d.weight.cpu().numpy()
+
+        methods.append(("HurNetLayer(" + layer_solver + ") on cuda", f_layer_cuda))
     rows = []
-    for name, fn in (("HurNetLayer(" + layer_solver + ")", f_layer), ("torch.linalg.lstsq", f_torch),
-                     ("numpy.linalg.lstsq", f_numpy)):
+    for name, fn in methods:
         t = timer(fn, warmup=warmup, repeats=repeats)
         rows.append(dict(method=name, median_s=t.median, iqr_s=t.iqr))
     ref = sols["numpy.linalg.lstsq"]

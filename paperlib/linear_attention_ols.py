@@ -39,6 +39,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .hurnet import as_float_tensor
+
 __all__ = [
     "LinearAttentionOLS",
     "build_ols_attention",
@@ -51,6 +53,8 @@ __all__ = [
     "mismatch_operator",
     "make_conditioned_problem",
     "relative_error",
+    "error_vs_condition",
+    "slow_fast_sweep",
 ]
 
 METHODS = ("eigh", "svd")
@@ -60,28 +64,11 @@ METHODS = ("eigh", "svd")
 # input checking
 # ----------------------------------------------------------------------------------------------------------
 def _as_tensor(a, name: str, dtype=torch.float64, ndim: tuple[int, ...] = (2,)) -> torch.Tensor:
-    if isinstance(a, torch.Tensor):
-        t = a
-    elif isinstance(a, np.ndarray):
-        if a.dtype == object or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
-            raise TypeError(f"{name} must be a numeric array, got dtype {a.dtype}")
-        t = torch.from_numpy(np.ascontiguousarray(a))
-    elif isinstance(a, (list, tuple)):
-        try:
-            t = torch.as_tensor(np.asarray(a, dtype=np.float64))
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"{name} must be numeric, got {type(a).__name__} that numpy cannot convert") from exc
-    else:
-        raise TypeError(f"{name} must be a torch.Tensor, numpy array or nested list, got {type(a).__name__}")
-    if t.is_complex():
-        raise TypeError(f"{name} must be real, got complex dtype {t.dtype}")
+    t = as_float_tensor(a, name, dtype)  # numeric, real and finite (shared with the HurNet layer)
     if t.ndim not in ndim:
         raise ValueError(f"{name} must have {' or '.join(map(str, ndim))} dimensions, got shape {tuple(t.shape)}")
     if any(s == 0 for s in t.shape):
         raise ValueError(f"{name} is empty (shape {tuple(t.shape)})")
-    t = t.to(dtype)
-    if not torch.isfinite(t).all():
-        raise ValueError(f"{name} contains NaN or Inf")
     return t
 
 
@@ -170,7 +157,8 @@ class LinearAttentionOLS:
     """The explicit parameter setting (C) of a single-layer linear Transformer that computes OLS.
 
     Attributes: W_K, W_Q (r x (d+k)), W_V ((d+k) x (d+k)), eigvals (all d eigenvalues of Sigma, ascending),
-    eigvecs (d x d), rank r, d, k, n_build (rows of the data set the weights were built from), method.
+    eigvecs (d x d), rank r, d, k, n_build (rows of the data set the weights were built from), method,
+    eig_rcond (eigen-pairs with lambda <= eig_rcond * lambda_max were dropped).
     """
 
     W_K: torch.Tensor
@@ -183,6 +171,19 @@ class LinearAttentionOLS:
     k: int
     n_build: int
     method: str
+    eig_rcond: float
+
+    @property
+    def sv_rcond(self) -> float:
+        """The same cut-off on singular values of X relative to sigma_1 (sqrt(eig_rcond)): pass it to
+        numpy.linalg.lstsq(rcond=...) to get the reference solution with the same truncation."""
+        return math.sqrt(self.eig_rcond)
+
+    @property
+    def kept_cond(self) -> float:
+        """Condition number of X restricted to the kept directions: sqrt(lambda_max / smallest kept lambda)."""
+        kept = self.eigvals[self.eigvals > self.eig_rcond * self.eigvals.max()]
+        return math.sqrt(float(kept.max() / kept.min()))
 
     @property
     def covariance_pinv(self) -> torch.Tensor:
@@ -269,7 +270,7 @@ def build_ols_attention(X, k: int = 1, *, rcond: float | None = None, method: st
     W_V = torch.zeros(d + k, d + k, dtype=dtype, device=X.device)
     W_V[d:, d:] = torch.eye(k, dtype=dtype, device=X.device)
     return LinearAttentionOLS(W_K=W_K, W_Q=W_Q, W_V=W_V, eigvals=lam, eigvecs=U, rank=r, d=d, k=k,
-                              n_build=n, method=method)
+                              n_build=n, method=method, eig_rcond=float(cut))
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -277,9 +278,9 @@ def build_ols_attention(X, k: int = 1, *, rcond: float | None = None, method: st
 # ----------------------------------------------------------------------------------------------------------
 def ols_lstsq_predict(X, Y, Xq, rcond: float | None = None) -> np.ndarray:
     """Independent oracle: x_q^T beta with beta = numpy.linalg.lstsq(X, Y) (LAPACK gelsd, min-norm), float64."""
-    Xn = _as_tensor(X, "X").numpy()
-    Yn = _as_tensor(Y, "Y", ndim=(1, 2)).numpy()
-    Xqn = _as_tensor(Xq, "Xq", ndim=(1, 2)).numpy()
+    Xn = _as_tensor(X, "X").cpu().numpy()
+    Yn = _as_tensor(Y, "Y", ndim=(1, 2)).cpu().numpy()
+    Xqn = _as_tensor(Xq, "Xq", ndim=(1, 2)).cpu().numpy()
     if Yn.shape[0] != Xn.shape[0]:
         raise ValueError(f"X has {Xn.shape[0]} rows but Y has {Yn.shape[0]}")
     if Xqn.shape[-1] != Xn.shape[1]:
@@ -291,7 +292,7 @@ def ols_lstsq_predict(X, Y, Xq, rcond: float | None = None) -> np.ndarray:
 def mismatch_operator(X_A, X_B, rcond: float | None = None, dtype=torch.float64) -> torch.Tensor:
     """M = Sigma_A^+ Sigma_B (d x d): how weights built on A distort B's OLS solution (Eq. SF)."""
     params = build_ols_attention(X_A, 1, rcond=rcond, dtype=dtype)
-    S_B = empirical_covariance(X_B, dtype)
+    S_B = empirical_covariance(X_B, dtype).to(params.W_K.device)
     if S_B.shape[0] != params.d:
         raise ValueError(f"X_A has {params.d} features but X_B has {S_B.shape[0]}")
     return params.covariance_pinv @ S_B
@@ -306,7 +307,7 @@ def slow_fast_theory(X_A, X_B, Y_B, Xq, rcond: float | None = None, dtype=torch.
     """
     Xb, Yb, squeeze = _check_xy(X_B, Y_B, dtype)
     Xq, single = _check_queries(Xq, Xb.shape[1], dtype)
-    beta = torch.from_numpy(np.linalg.lstsq(Xb.numpy(), Yb.numpy(), rcond=None)[0]).to(dtype)
+    beta = torch.from_numpy(np.linalg.lstsq(Xb.cpu().numpy(), Yb.cpu().numpy(), rcond=None)[0]).to(dtype=dtype, device=Xb.device)
     out = Xq @ mismatch_operator(X_A, Xb, rcond=rcond, dtype=dtype) @ beta
     if squeeze:
         out = out[:, 0]
@@ -352,3 +353,67 @@ def make_conditioned_problem(n: int, d: int, k: int = 1, cond: float = 10.0, noi
     Y = X @ beta + noise * rng.standard_normal((n, k))
     Xq = (rng.standard_normal((n_query, p)) / math.sqrt(n) * s) @ V.T
     return {"X": X, "Y": Y, "Xq": Xq, "beta": beta, "cond": float(cond)}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# sweeps used by notebook 30 (kept here so that the notebook only calls them)
+# ----------------------------------------------------------------------------------------------------------
+def error_vs_condition(conds, n: int, d: int, k: int = 1, n_instances: int = 5, seed: int = 0,
+                       noise: float = 0.1) -> list[dict]:
+    """For each prescribed cond(X) and instance: relative error of the attention prediction (both
+    constructions) vs numpy.linalg.lstsq, the construction's rank, the measured cond(X) and d*cond^2*eps."""
+    eps = float(np.finfo(np.float64).eps)
+    rows = []
+    for ci, cond in enumerate(conds):
+        for i in range(n_instances):
+            P = make_conditioned_problem(n, d, k, cond=float(cond), noise=noise, seed=seed + 1000 * ci + i)
+            ref = ols_lstsq_predict(P["X"], P["Y"], P["Xq"])
+            kappa = float(np.linalg.cond(P["X"]))
+            for method in METHODS:
+                params = build_ols_attention(P["X"], k, method=method)
+                err = relative_error(params.predict(P["X"], P["Y"], P["Xq"]), ref)
+                rows.append({"cond_target": float(cond), "cond_X": kappa, "instance": i, "method": method,
+                             "rank": params.rank, "d": d, "rel_err": err, "bound": d * kappa ** 2 * eps})
+    return rows
+
+
+def slow_fast_sweep(n_bs, d: int = 8, n_A: int = 4000, shift_scale: float = 2.0, n_query: int = 64,
+                    noise: float = 0.1, seed: int = 0) -> list[dict]:
+    """Weights built from data set A (X_A ~ N(0, I)), context from data set B; for each n_B and scenario:
+
+    * 'same inputs, new task': X_B = first n_B rows of a fixed design with the weights built on that design;
+    * 'same distribution': X_B ~ N(0, I) fresh (weights from A);
+    * 'shifted distribution': X_B ~ N(0, D^2), D = diag(shift_scale ** linspace(-1, 1, d)) (weights from A).
+
+    Reports the relative deviation from B's own OLS prediction, the deviation from the closed form (SF)
+    and ||Sigma_A^+ Sigma_B - I||_2.
+    """
+    rng = np.random.default_rng(seed)
+    XA = rng.standard_normal((n_A, d))
+    params_A = build_ols_attention(XA, 1)
+    Xq = rng.standard_normal((n_query, d))
+    if not (isinstance(shift_scale, (int, float)) and shift_scale > 0):
+        raise ValueError(f"shift_scale must be > 0, got {shift_scale!r}")
+    D = float(shift_scale) ** np.linspace(-1, 1, d)
+    rows = []
+    for nB in n_bs:
+        beta = rng.standard_normal((d, 1))                       # a new task for every context
+        cases = {
+            "same inputs, new task": (rng.standard_normal((nB, d)), None),
+            "same distribution": (rng.standard_normal((nB, d)), params_A),
+            "shifted distribution": (rng.standard_normal((nB, d)) * D, params_A),
+        }
+        for name, (XB, params) in cases.items():
+            if params is None:                                   # weights built on exactly these inputs
+                params = build_ols_attention(XB, 1)
+                XA_used = XB
+            else:
+                XA_used = XA
+            YB = XB @ beta + noise * rng.standard_normal((nB, 1))
+            pred = params.predict(XB, YB, Xq)
+            M = mismatch_operator(XA_used, XB).numpy()
+            rows.append({"n_B": int(nB), "scenario": name,
+                         "dev_from_ols_B": relative_error(pred, ols_lstsq_predict(XB, YB, Xq)),
+                         "dev_from_SF": relative_error(pred, slow_fast_theory(XA_used, XB, YB, Xq)),
+                         "mismatch_norm": float(np.linalg.norm(M - np.eye(d), 2))})
+    return rows

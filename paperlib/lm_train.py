@@ -28,6 +28,8 @@ __all__ = [
     "build_model", "evaluate_perplexity", "train_lm", "lr_at_step",
     "smooth", "steps_to_loss", "common_target_loss", "seed_stats", "compare_groups",
     "expected_untrained_ppl", "logit_stats", "sample_text", "count_params", "memory_probe",
+    "train_variant", "summarize_runs", "router_timings", "forward_latency", "train_step_time",
+    "init_output_difference",
 ]
 
 
@@ -157,9 +159,10 @@ def eval_chunks(stream: torch.Tensor, seq_len: int, max_chunks: int | None = Non
 # --------------------------------------------------------------------------------------------- models
 
 def build_model(spec: dict) -> nn.Module:
-    """Build a model from a plain dict: ``{"kind": "bk"|"transformer", **config}``.
+    """Build a model from a plain dict: ``{"kind": "bk"|"ultra"|"transformer", **config}``.
 
-    "bk" -> paperlib.bk_model.ResNetBKLM(BKConfig(**config)); "transformer" ->
+    "bk" -> paperlib.bk_model.ResNetBKLM(BKConfig(**config)); "ultra" -> the Table 10/11 "Optimized" model
+    paperlib.phase1.UltraMemoryOptimizedLM(**config); "transformer" ->
     paperlib.transformer_baseline.TransformerLM (with its own config class when it has one).
     """
     if not isinstance(spec, dict):
@@ -175,7 +178,11 @@ def build_model(spec: dict) -> nn.Module:
 
         cfg_cls = getattr(tb, "TransformerConfig", None)
         return tb.TransformerLM(cfg_cls(**cfg)) if cfg_cls is not None else tb.TransformerLM(**cfg)
-    raise ValueError(f"unknown model kind {kind!r}; expected 'bk' or 'transformer'")
+    if kind == "ultra":
+        from .phase1 import UltraMemoryOptimizedLM
+
+        return UltraMemoryOptimizedLM(**cfg)
+    raise ValueError(f"unknown model kind {kind!r}; expected 'bk', 'ultra' or 'transformer'")
 
 
 def count_params(model: nn.Module) -> int:
@@ -208,6 +215,7 @@ def evaluate_perplexity(model: nn.Module, stream: torch.Tensor, seq_len: int, ba
     was_training = model.training
     model.eval()
     nll, ntok = 0.0, 0
+    aux_sum: dict[str, float] = {}
     for i in range(0, x_all.shape[0], batch_size):
         x = x_all[i:i + batch_size].to(device)
         y = y_all[i:i + batch_size].to(device)
@@ -215,10 +223,15 @@ def evaluate_perplexity(model: nn.Module, stream: torch.Tensor, seq_len: int, ba
         nll += F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), y.reshape(-1),
                                reduction="sum").item()
         ntok += y.numel()
+        for k, v in (getattr(model, "aux", None) or {}).items():   # token-weighted scalar statistics
+            if isinstance(v, torch.Tensor) and v.numel() == 1:
+                v = float(v)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                aux_sum[k] = aux_sum.get(k, 0.0) + float(v) * y.numel()
     model.train(was_training)
     loss = nll / ntok
     return {"loss": loss, "ppl": math.exp(loss), "bits_per_token": loss / math.log(2), "tokens": ntok,
-            "chunks": int(x_all.shape[0])}
+            "chunks": int(x_all.shape[0]), "aux": {k: v / ntok for k, v in aux_sum.items()}}
 
 
 # ------------------------------------------------------------------------------------------- training
@@ -406,12 +419,13 @@ def seed_stats(values) -> dict:
             "n": int(n)}
 
 
-def compare_groups(a, b, paired: bool = False) -> dict:
+def compare_groups(a, b, paired: bool = False, alpha: float = 0.05) -> dict:
     """Compare per-seed values of b against a: relative change (mean_b/mean_a - 1) and a t-test p-value.
 
     paired=True (same seeds, same data order for both) uses the paired t-test, else Welch's t-test. With
     fewer than two finite values per group the p-value is nan. `within_noise` is True when the difference of
-    means is smaller than the larger of the two seed standard deviations.
+    means is smaller than the larger of the two seed standard deviations; `significant` is True when the
+    difference is outside that noise band *and* the t-test gives p < alpha (a real difference, not seed luck).
     """
     from scipy import stats
 
@@ -431,9 +445,11 @@ def compare_groups(a, b, paired: bool = False) -> dict:
         if fa.size >= 2 and fb.size >= 2 and (fa.std() > 0 or fb.std() > 0):
             p = float(stats.ttest_ind(fb, fa, equal_var=False).pvalue)
     noise = np.nanmax([sa["std"], sb["std"]]) if sa["n"] > 1 or sb["n"] > 1 else float("nan")
+    within = bool(np.isfinite(noise) and abs(diff) <= noise)
     return {"mean_a": sa["mean"], "std_a": sa["std"], "mean_b": sb["mean"], "std_b": sb["std"],
             "diff": diff, "rel_change": diff / sa["mean"] if sa["mean"] else float("nan"),
-            "p_value": p, "within_noise": bool(np.isfinite(noise) and abs(diff) <= noise)}
+            "p_value": p, "within_noise": within,
+            "significant": bool(not within and np.isfinite(noise) and np.isfinite(p) and p < alpha)}
 
 
 # ------------------------------------------------------------------------------ untrained perplexity
@@ -504,3 +520,136 @@ def memory_probe(spec: dict, batch_size: int, seq_len: int, steps: int = 2, seed
         torch.cuda.synchronize(dev)
         out["cuda_peak_mb"] = torch.cuda.max_memory_allocated(dev) / 1024 ** 2
     return out
+
+
+# ------------------------------------------------------------------------------------ experiment helpers
+
+def train_variant(spec: dict, train_stream: torch.Tensor, eval_stream: torch.Tensor | None, cfg: TrainConfig,
+                  seed: int, device=None, desc: str | None = None):
+    """seed_everything(seed), build `spec`, train with cfg (batch order seeded by the same seed).
+
+    Two variants trained with the same seed share their random initialisation draws (as far as their
+    parameter shapes agree) and see identical batches: a paired comparison.
+    """
+    from dataclasses import replace
+
+    from . import seed_everything
+
+    seed_everything(int(seed))
+    model = build_model(spec)
+    if device is not None:
+        model = model.to(device)
+    res = train_lm(model, train_stream, replace(cfg, seed=int(seed)), eval_stream, device=device,
+                   desc=desc or f"{spec.get('kind')} seed {seed}")
+    return model, res
+
+
+def summarize_runs(runs: dict, target_loss: float | None = None, window: int = 10):
+    """One row per variant from {name: [TrainResult per seed]}: params, PPL mean/std, tokens/s, steps-to-loss."""
+    import pandas as pd
+
+    rows = []
+    for name, results in runs.items():
+        ppl = seed_stats([r.final_ppl for r in results])
+        tps = seed_stats([r.tokens_per_s for r in results])
+        row = {"variant": name, "params": results[0].n_params, "seeds": len(results),
+               "ppl_mean": ppl["mean"], "ppl_std": ppl["std"], "tokens_per_s": tps["mean"]}
+        if target_loss is not None:
+            st = seed_stats([steps_to_loss(r.losses, target_loss, window) for r in results])
+            row.update(steps_to_target_mean=st["mean"], steps_to_target_std=st["std"])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def router_timings(d_model: int, n_experts: int, batch_size: int, seq_len: int, repeats: int = 20,
+                   seed: int = 0, device="cpu") -> dict:
+    """Median seconds of one routing decision for B*T tokens (forward, no grad), per router.
+
+    mlp: softmax(Linear(d, E) h) + top-1 (Switch gate). scattering: Eq. 7-8 phase of the causal prefix
+    (paperlib.bk_model.scattering_phase) given the BK-Core output G that the mixer already computed, then the
+    Eq. 8 bucketing; scattering+G also recomputes G (what the router costs without a BK mixer).
+    gphase: the reference code's stand-in arg(G_ii) + bucketing. Also returns the gate's parameter count.
+    """
+    from .bk_core import bk_diag
+    from .bk_model import scattering_phase
+    from .measure import time_callable
+
+    dev = torch.device(device)
+    g = torch.Generator().manual_seed(seed)
+    h = torch.randn(batch_size, seq_len, d_model, generator=g).to(dev)
+    v = torch.clamp(torch.randn(batch_size, seq_len, generator=g), -3, 3).to(dev)
+    gate = nn.Linear(d_model, n_experts).to(dev)
+    G = bk_diag(v, z=1j, causal=True)
+    width = math.pi / n_experts
+
+    def bucket(phase):
+        return torch.clamp((torch.remainder(phase.reshape(-1), math.pi) / width).long(), 0, n_experts - 1)
+
+    fns = {
+        "mlp": lambda: torch.softmax(gate(h.reshape(-1, d_model)), -1).max(-1),
+        "scattering": lambda: bucket(scattering_phase(v, G, 1j)),
+        "scattering+G": lambda: bucket(scattering_phase(v, None, 1j)),
+        "gphase": lambda: bucket(torch.angle(G)),
+    }
+    out = {}
+    with torch.no_grad():
+        for name, fn in fns.items():
+            out[name] = time_callable(fn, warmup=2, repeats=repeats).median
+    out["mlp_gate_params"] = sum(p.numel() for p in gate.parameters())
+    return out
+
+
+def forward_latency(model: nn.Module, batch_size: int, seq_len: int, repeats: int = 10, seed: int = 0) -> float:
+    """Median seconds of one inference forward pass (no grad) on random tokens."""
+    from .measure import time_callable
+
+    dev = next(model.parameters()).device
+    x = torch.randint(0, model.vocab_size, (batch_size, seq_len), generator=torch.Generator().manual_seed(seed))
+    x = x.to(dev)
+    model.eval()
+    with torch.no_grad():
+        return time_callable(lambda: model(x), warmup=2, repeats=repeats).median
+
+
+def train_step_time(model: nn.Module, batch_size: int, seq_len: int, repeats: int = 5, seed: int = 0) -> float:
+    """Median seconds of one training step (forward + backward + SGD-free grad zeroing) on random tokens."""
+    from .measure import time_callable
+
+    dev = next(model.parameters()).device
+    x = torch.randint(0, model.vocab_size, (batch_size, seq_len + 1), generator=torch.Generator().manual_seed(seed))
+    x = x.to(dev)
+    model.train()
+
+    def step():
+        model.zero_grad(set_to_none=True)
+        logits = model(x[:, :-1])
+        F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), x[:, 1:].reshape(-1)).backward()
+
+    t = time_callable(step, warmup=1, repeats=repeats).median
+    model.zero_grad(set_to_none=True)
+    model.eval()
+    return t
+
+
+@torch.no_grad()
+def init_output_difference(spec_a: dict, spec_b: dict, seed: int, tokens: torch.Tensor) -> dict:
+    """Build both specs after seed_everything(seed) and compare their outputs at initialisation on `tokens`.
+
+    Returns the largest absolute logit difference, the largest |logit| (for scale) and both losses.
+    Used to show whether an initialisation change (e.g. Prime-Bump) changes the function at all.
+    """
+    from . import seed_everything
+
+    x = _check_stream(tokens.flatten(), "tokens").view(tokens.shape)
+    if x.dim() != 2 or x.shape[1] < 2:
+        raise ValueError("tokens must have shape [B, T+1] with T >= 1")
+    outs = []
+    for spec in (spec_a, spec_b):
+        seed_everything(int(seed))
+        m = build_model(spec).eval()
+        logits = m(x[:, :-1]).float()
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), x[:, 1:].reshape(-1)).item()
+        outs.append((logits, loss))
+    (la, loss_a), (lb, loss_b) = outs
+    return {"max_logit_diff": float((la - lb).abs().max()), "max_abs_logit": float(la.abs().max()),
+            "loss_a": loss_a, "loss_b": loss_b}

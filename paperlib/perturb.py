@@ -101,3 +101,31 @@ def perturb_many(prompts: Sequence[str], families: Sequence[str] = FAMILIES, see
             q = perturb(p, fam, _rng(seed, fam, i))
             rows.append({"family": fam, "index": i, "source": p, "perturbed": q, "changed": q != p})
     return rows
+
+
+def load_paraphrases(lang: str) -> list[dict]:
+    """The hand-written paraphrase set data/scn/paraphrases.yaml for 'english' or 'portuguese'."""
+    import yaml
+
+    from . import paths
+
+    if lang not in ("english", "portuguese"):
+        raise ValueError(f"lang must be 'english' or 'portuguese', got {lang!r}")
+    rows = yaml.safe_load((paths.DATA / "scn" / "paraphrases.yaml").read_text(encoding="utf-8"))
+    return [r for r in rows if r["lang"] == lang]
+
+
+def heldout_queries(prompts: Sequence[str], lang: str, n_sample: int = 50, families: Sequence[str] = FAMILIES,
+                    seed: int = 0) -> list[dict]:
+    """Held-out queries: each family applied to a seeded sample of `prompts` (only changed ones kept), plus the
+    paraphrases whose source prompt is in `prompts`. Rows: {family, query, source}."""
+    uniq = list(dict.fromkeys(prompts))
+    rng = np.random.default_rng(seed)
+    pick = sorted(rng.choice(len(uniq), size=min(n_sample, len(uniq)), replace=False).tolist())
+    sample = [uniq[i] for i in pick]
+    rows = [{"family": r["family"], "query": r["perturbed"], "source": r["source"]}
+            for r in perturb_many(sample, families, seed) if r["changed"]]
+    have = set(uniq)
+    rows += [{"family": "paraphrase", "query": r["paraphrase"], "source": r["prompt"]}
+             for r in load_paraphrases(lang) if r["prompt"] in have]
+    return rows

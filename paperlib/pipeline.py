@@ -49,7 +49,8 @@ def auto_profile() -> str:
 
 def _kernel_env(name: str) -> None:
     os.environ["PAPERLIB_NOTEBOOK"] = name
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    # figures are drawn inline, so the executed and stored notebooks carry them (the kernelspec says so too)
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     os.environ.setdefault("PYTHONHASHSEED", "0")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -161,7 +162,8 @@ def store(only: list[str] | None) -> int:
         resolve(name, "smoke")  # validates the parameters cell
         nb = source_notebook(name)
         _kernel_env(name)
-        os.environ["PAPERLIB_OUTPUT"] = str(paths.BUILD / "store-outputs")
+        # the same output root as `make test` (NBVAL_OUT), so printed paths match what nbval re-creates
+        os.environ["PAPERLIB_OUTPUT"] = str(paths.BUILD / "nbval")
         t0 = time.perf_counter()
         try:
             NotebookClient(nb, timeout=TIMEOUTS["smoke"], kernel_name=KERNEL,

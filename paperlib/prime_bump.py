@@ -108,3 +108,19 @@ def hamiltonian_dense(V) -> np.ndarray:
     V = np.asarray(V, dtype=np.float64)
     d, e = laplacian_diagonals(V.size)
     return np.diag(d + V) + np.diag(e, 1) + np.diag(e, -1)
+
+
+READINGS = ("integer", "stretched", "zero")
+
+
+def h_eps_levels(N: int, eps: float = 1.0, reading: str = "integer") -> np.ndarray:
+    """Eigenvalues of H_eps = H0 + V_eps under a grid reading ('zero': the V = 0 control)."""
+    if reading == "integer":
+        V = integer_grid_potential(N, eps)
+    elif reading == "stretched":
+        V = stretched_grid_potential(N, eps)
+    elif reading == "zero":
+        V = np.zeros(N)
+    else:
+        raise ValueError(f"unknown reading {reading!r}; expected one of {', '.join(READINGS)}")
+    return hamiltonian_eigenvalues(V)

@@ -419,3 +419,58 @@ class _DimOnly:
 
     def spec(self):
         return None
+
+
+def accuracy_by_family(answer_fn, queries: list[dict], sets: dict[str, set[str]]):
+    """Exact-match accuracy of `answer_fn(list_of_queries) -> list_of_answers` per held-out family.
+
+    queries: rows {family, query, source} (paperlib.perturb.heldout_queries). Returns a pandas Series
+    (family -> accuracy) with an 'all held-out' entry, and the per-query correctness list.
+    """
+    import pandas as pd
+
+    answers = answer_fn([r["query"] for r in queries])
+    ok = [a in sets.get(r["source"], ()) for a, r in zip(answers, queries)]
+    df = pd.DataFrame({"family": [r["family"] for r in queries], "ok": ok})
+    s = df.groupby("family", sort=False)["ok"].mean()
+    s["all held-out"] = float(np.mean(ok)) if ok else float("nan")
+    return s, ok
+
+
+def scn_answer_fn(model: "SCN"):
+    return lambda qs: [p.answer for p in model.predict_batch(qs)]
+
+
+def retrieval_comparison(lang: str, embedders: dict, n_heldout: int = 20, seed: int = 0, max_pairs: int = 0):
+    """Notebook 01: SCN retrieval accuracy on held-out prompts, Eq. 1 (both readings) vs Eq. 2 embedders.
+
+    The SCN stores every chatterbot (prompt, answer) pair of `lang`; queries are perturbations of a seeded
+    sample of stored prompts plus the hand-written paraphrases; a query is answered correctly if the returned
+    answer is one of the corpus answers of its source prompt. Returns a DataFrame (family x system).
+    max_pairs > 0 keeps only that many pairs (the paraphrase-source pairs first, then corpus order).
+    """
+    import pandas as pd
+
+    from .data import chatterbot_pairs
+    from .perturb import heldout_queries, load_paraphrases
+
+    pairs = chatterbot_pairs(lang)
+    if max_pairs:
+        para = {r["prompt"] for r in load_paraphrases(lang)}
+        pairs = ([p for p in pairs if p[0] in para] + [p for p in pairs if p[0] not in para])[:max_pairs]
+    sets = answer_sets(pairs)
+    held = heldout_queries([q for q, _ in pairs], lang, n_sample=n_heldout, seed=seed)
+    systems = {"Eq.1 word": SCN(mode="lexical", reading="word"),
+               "Eq.1 literal": SCN(mode="lexical", reading="literal")}
+    for name, e in embedders.items():
+        systems[f"Eq.2 {name}"] = SCN(mode="embedding", embedder=e)
+    cols = {}
+    for name, m in systems.items():
+        m.fit(pairs)
+        acc, _ = accuracy_by_family(scn_answer_fn(m), held, sets)
+        cols[name] = acc
+    df = pd.DataFrame(cols)
+    df.insert(0, "queries", pd.Series({f: sum(r["family"] == f for r in held) for f in df.index}).fillna(len(held)))
+    df.loc["all held-out", "queries"] = len(held)
+    df["queries"] = df["queries"].astype(int)
+    return df

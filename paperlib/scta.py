@@ -244,7 +244,7 @@ class NegativeSampler:
             p = counts.double().clamp_min(0) + smoothing
             if p.sum() <= 0:
                 raise ValueError("unigram counts sum to zero")
-            self.q = (p / p.sum()).float()
+            self.q = p / p.sum()  # float64; cast where used
             self.cdf = torch.cumsum(p / p.sum(), 0)
             self.cdf[-1] = 1.0
         else:
@@ -259,7 +259,7 @@ class NegativeSampler:
     def prob(self, ids: torch.Tensor) -> torch.Tensor:
         """q(ids)."""
         if self.q is None:
-            return torch.full(ids.shape, 1.0 / self.V, device=ids.device)
+            return torch.full(ids.shape, 1.0 / self.V, dtype=torch.float64, device=ids.device)
         return self.q[ids]
 
     def draw(self, shape, device, generator=None) -> torch.Tensor:
@@ -356,8 +356,8 @@ def sampled_softmax_loss(h: torch.Tensor, W_pos: torch.Tensor, b_pos: torch.Tens
     """
     pos = (h * W_pos).sum(-1) + b_pos
     if q_pos is not None:
-        pos = pos - torch.log(K * q_pos)
-    neg = h @ W_neg.t() + b_neg - torch.log(K * q_neg)
+        pos = pos - torch.log(K * q_pos).to(pos.dtype)
+    neg = h @ W_neg.t() + b_neg - torch.log(K * q_neg).to(h.dtype)
     if hit_mask is not None:
         neg = neg.masked_fill(hit_mask, float("-inf"))
     logits = torch.cat([pos[:, None], neg], dim=1)
@@ -625,3 +625,83 @@ def _is_sparse_param(model: nn.Module, p) -> bool:
 def chance_losses(V: int, K: int) -> dict:
     """Loss at chance (all scores equal): full CE = log V; SCTA / InfoNCE with K negatives = log(K + 1)."""
     return {"ce": math.log(V), "scta": math.log(K + 1)}
+
+
+@torch.no_grad()
+def untrained_losses(V: int, K: int = 32, tau: float = 0.07, batch: int = 4, seq_len: int = 32, seed: int = 0,
+                     emb_dim: int = 64, hidden: int = 256, d_sem: int = 64) -> dict:
+    """Loss of freshly initialised models (no training) for CE, SCTA and sampled softmax on random tokens at V,
+    beside the closed-form chance levels log V and log(K+1)."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randint(0, V, (batch, seq_len), generator=g)
+    y = torch.randint(0, V, (batch, seq_len), generator=g)
+    out = {"V": V, "K": K, "chance_ce": math.log(V), "chance_scta": math.log(K + 1)}
+    for m in ("ce", "scta", "sampled"):
+        torch.manual_seed(seed)
+        model = GRULM(SCTAConfig(V=V, method=m, emb_dim=emb_dim, hidden=hidden, d_sem=d_sem, K=K, tau=tau))
+        out[f"untrained_{m}"] = float(model.loss(x, y, generator=torch.Generator().manual_seed(seed)))
+    return out
+
+
+def quality_run(method: str, train_ids: torch.Tensor, valid_ids: torch.Tensor, V: int, steps: int,
+                stage2_steps: int = 0, batch: int = 16, seq_len: int = 64, lr: float = 3e-4,
+                stage2_lr: float = 3e-3, stage2_mode: str = "head", stage2_init: str = "zeros",
+                eval_every: int = 50, n_eval: int = 64, seed: int = 0, sparse: bool = False,
+                unigram_counts: torch.Tensor | None = None, device="cpu", **cfg_kwargs) -> dict:
+    """Train one method on a token budget of `steps` x batch x seq_len, evaluating full-softmax held-out
+    loss/ppl/top-k every `eval_every` steps (evaluation time excluded from the training clock).
+
+    For SCTA: Stage 1 for `steps`, then Stage 2 (`stage2_steps`, W_tok by CE) with its time added to the clock;
+    also the Stage-1-only semantic read-out (z.e_i/tau over all V) at the end of Stage 1.
+    """
+    from paperlib import seed_everything
+
+    g = seed_everything(seed)
+    dev = torch.device(device)
+    model = GRULM(SCTAConfig(V=V, method=method, sparse=sparse, **cfg_kwargs), unigram_counts).to(dev)
+    if hasattr(model, "sampler"):
+        model.sampler.to(dev)
+    xv, yv = (t.to(dev) for t in eval_windows(valid_ids, seq_len, n_eval))
+    if dev.type == "cuda":
+        g = torch.Generator(device=dev).manual_seed(seed)
+        g_cpu = torch.Generator().manual_seed(seed)
+    else:
+        g_cpu = g
+    head = "token" if method != "scta" else "semantic"
+    curve = []
+
+    def ev(phase, h):
+        def f(m):
+            return {"phase": phase, **evaluate_full_softmax(m, xv, yv, head=h)}
+        return f
+
+    batches = batch_iterator(train_ids, batch, seq_len, g_cpu, device=dev)
+    s1 = train(model, batches, steps, lr=lr, generator=g, eval_fn=ev("stage1", head), eval_every=eval_every)
+    curve += s1["evals"]
+    out = {"method": method, "sparse": sparse, "train_losses": s1["losses"], "stage1_s": s1["train_s"]}
+    if method == "scta" and stage2_steps > 0:
+        t1 = s1["train_s"]
+        s2 = train_stage2(model, batches, stage2_steps, mode=stage2_mode, lr=stage2_lr, init=stage2_init,
+                          eval_fn=ev("stage2", "token"), eval_every=eval_every)
+        for e in s2["evals"]:
+            curve.append({**e, "step": steps + e["step"], "train_s": t1 + e["train_s"]})
+        out["stage2_s"] = s2["train_s"]
+        out["stage2_losses"] = s2["losses"]
+    out["curve"] = curve
+    out["final"] = curve[-1] if curve else None
+    return out
+
+
+def split_texts(texts: list[str], valid_fraction: float = 0.1, seed: int = 0, dedupe: bool = True):
+    """(train, held-out) sequences: exact duplicates removed first (the dialog corpus repeats some pairs 100+
+    times, which would leak into the held-out set), then a seeded random split by sequence."""
+    if not 0.0 < valid_fraction < 1.0:
+        raise ValueError(f"valid_fraction must be in (0, 1), got {valid_fraction}")
+    uniq = list(dict.fromkeys(texts)) if dedupe else list(texts)
+    if len(uniq) < 2:
+        raise ValueError("need at least two distinct sequences to split")
+    perm = torch.randperm(len(uniq), generator=torch.Generator().manual_seed(seed)).tolist()
+    n_valid = max(1, int(round(len(uniq) * valid_fraction)))
+    valid = [uniq[i] for i in perm[:n_valid]]
+    train = [uniq[i] for i in perm[n_valid:]]
+    return train, valid

@@ -197,26 +197,27 @@ def analytic_memory(method: str, V: int, batch: int = 16, seq_len: int = 64, emb
 
 
 def loss_only_time(method: str, V: int, N: int = 1024, hidden: int = 256, d_sem: int = 64, K: int = 32,
-                   tau: float = 0.07, repeats: int = 5, seed: int = 0, threads: int = 1) -> float:
+                   tau: float = 0.07, repeats: int = 5, seed: int = 0, threads: int = 1, device: str = "cpu") -> float:
     """Median seconds of forward+backward of the output loss alone (given hidden states), for method at V."""
     import torch.nn.functional as F
 
     from paperlib.scta import NegativeSampler, chunked_linear_cross_entropy, sample_negatives, scta_loss
 
-    g = torch.Generator().manual_seed(seed)
-    if threads:
+    dev = torch.device(device)
+    g = torch.Generator(device=dev).manual_seed(seed)
+    if threads and dev.type == "cpu":
         torch.set_num_threads(threads)
-    h = torch.randn(N, hidden, generator=g, requires_grad=True)
-    y = torch.randint(0, V, (N,), generator=g)
+    h = torch.randn(N, hidden, generator=g, device=dev, requires_grad=True)
+    y = torch.randint(0, V, (N,), generator=g, device=dev)
     if method in ("ce", "chunked"):
-        W = (torch.randn(V, hidden, generator=g) * 0.02).requires_grad_()
+        W = (torch.randn(V, hidden, generator=g, device=dev) * 0.02).requires_grad_()
 
         def f():
             loss = F.cross_entropy(h @ W.t(), y) if method == "ce" else chunked_linear_cross_entropy(h, W, y)
             loss.backward()
     elif method == "scta":
-        Wsem = (torch.randn(d_sem, hidden, generator=g) * 0.05).requires_grad_()
-        E = torch.nn.Embedding(V, d_sem, sparse=True)
+        Wsem = (torch.randn(d_sem, hidden, generator=g, device=dev) * 0.05).requires_grad_()
+        E = torch.nn.Embedding(V, d_sem, sparse=True).to(dev)
         sampler = NegativeSampler(V)
 
         def f():
@@ -227,10 +228,10 @@ def loss_only_time(method: str, V: int, N: int = 1024, hidden: int = 256, d_sem:
         raise ValueError(f"loss_only_time supports ce|chunked|scta, got {method!r}")
     from paperlib.measure import time_callable
 
-    return time_callable(f, warmup=1, repeats=repeats, sync_cuda=False).median
+    return time_callable(f, warmup=1, repeats=repeats, sync_cuda=dev.type == "cuda").median
 
 
-def speedup_table(df, baseline: str = "CE (full logits)"):
+def speedup_table(df, baseline: str = "CE (full logits) dense"):
     """Per V: speedup of each method over `baseline` (baseline step time / method step time); NaN where either
     is missing or failed; 'inf' where only the baseline failed (the paper's "infinite")."""
     import pandas as pd
@@ -248,3 +249,25 @@ def speedup_table(df, baseline: str = "CE (full logits)"):
                 s = math.inf
             rows.append({"V": V, "label": r["label"], "speedup_vs_ce": s})
     return pd.DataFrame(rows)
+
+
+def parse_methods(specs: list[str]) -> list[tuple[str, bool]]:
+    """["ce:dense", "scta:sparse", ...] -> [("ce", False), ("scta", True), ...]."""
+    from paperlib.scta import METHODS
+
+    out = []
+    for s in specs:
+        m, _, kind = str(s).partition(":")
+        if m not in METHODS or kind not in ("dense", "sparse"):
+            raise ValueError(f"method spec {s!r} must look like '<{'|'.join(METHODS)}>:<dense|sparse>'")
+        out.append((m, kind == "sparse"))
+    return out
+
+
+def memory_cap_fraction(cap_gib: float, device=None) -> float | None:
+    """Fraction of this CUDA device's memory equal to cap_gib (None on CPU or when the device is smaller)."""
+    if not torch.cuda.is_available():
+        return None
+    total = torch.cuda.get_device_properties(device or torch.cuda.current_device()).total_memory
+    frac = cap_gib * GIB / total
+    return frac if frac < 1.0 else None

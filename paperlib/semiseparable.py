@@ -8,7 +8,6 @@ Numpy (float64 reference) and torch (any device) paths.
 from __future__ import annotations
 
 import math
-import time
 import tracemalloc
 
 import numpy as np
@@ -95,25 +94,18 @@ def matvec_peak_bytes(N: int, seed: int = 0) -> int:
     return int(peak)
 
 
-def time_matvec(N: int, seed: int = 0, repeats: int = 7, min_time: float = 0.02) -> float:
-    """Median seconds of one numpy matvec at size N (repeats of a loop lasting >= min_time)."""
+def time_matvec(N: int, seed: int = 0, repeats: int = 7) -> float:
+    """Median seconds of one numpy matvec at size N (paperlib.measure.time_callable; calls batched to >= ~1 ms)."""
+    from paperlib.measure import time_callable
+
     args = random_factors(N, seed=seed)
-    semiseparable_matvec(*args)
-    loops = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(loops):
+    inner = max(1, int(2e5 // N))  # batch tiny calls so timer resolution does not dominate
+
+    def run():
+        for _ in range(inner):
             semiseparable_matvec(*args)
-        if time.perf_counter() - t0 >= min_time or loops > 1 << 16:
-            break
-        loops *= 2
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(loops):
-            semiseparable_matvec(*args)
-        ts.append((time.perf_counter() - t0) / loops)
-    return float(np.median(ts))
+
+    return time_callable(run, warmup=1, repeats=repeats, sync_cuda=False).median / inner
 
 
 def fit_power_law(N, y) -> dict:

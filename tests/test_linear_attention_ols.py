@@ -125,6 +125,24 @@ def test_near_singular_full_rank():
     assert err <= 6 * cond ** 2 * EPS
 
 
+def test_matched_cutoff_reference_and_kept_cond():
+    # a direction at rounding level (like float32 embeddings): eigh drops it, lstsq's default keeps it
+    rng = np.random.default_rng(21)
+    U, _ = np.linalg.qr(rng.standard_normal((80, 6)))
+    V, _ = np.linalg.qr(rng.standard_normal((6, 6)))
+    s = np.array([1.0, 0.5, 0.2, 0.1, 0.05, 1e-9])
+    X = (U * s) @ V.T
+    Y, Xq = rng.standard_normal((80, 2)), rng.standard_normal((4, 6))
+    p_e = lo.build_ols_attention(X, 2, method="eigh")
+    p_s = lo.build_ols_attention(X, 2, method="svd")
+    assert p_e.rank == 5 and p_s.rank == 6
+    assert abs(p_e.kept_cond - 20.0) < 1e-6 and abs(p_e.sv_rcond - np.sqrt(p_e.eig_rcond)) == 0
+    pred = p_e.predict(X, Y, Xq)
+    assert lo.relative_error(pred, lo.ols_lstsq_predict(X, Y, Xq)) > 1e-3           # default cut-off differs
+    assert lo.relative_error(pred, lo.ols_lstsq_predict(X, Y, Xq, rcond=p_e.sv_rcond)) < 6 * 20.0 ** 2 * EPS
+    assert lo.relative_error(p_s.predict(X, Y, Xq), lo.ols_lstsq_predict(X, Y, Xq, rcond=p_s.sv_rcond)) < 1e-5
+
+
 def test_float32_is_usable():
     P = lo.make_conditioned_problem(60, 5, 1, cond=10.0, seed=1)
     params = lo.build_ols_attention(P["X"], 1, dtype=torch.float32)

@@ -34,3 +34,14 @@ def test_stored_notebook_has_outputs_and_parameters(py):
     assert any(c.get("outputs") for c in code), f"{py.name}: stored notebook has no outputs (smoke run missing)"
     errors = [o for c in code for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors, f"{py.name}: stored notebook carries an error output"
+
+
+@pytest.mark.parametrize("py", SOURCES, ids=lambda p: p.stem)
+def test_stored_notebook_shows_its_figures(py):
+    """A notebook that draws figures carries them inline, so a reader who runs nothing still sees them."""
+    stored = nbformat.read(py.with_suffix(".ipynb"), as_version=4)
+    code = [c for c in stored.cells if c.cell_type == "code"]
+    draws = [c for c in code if "savefig(" in c.source]
+    shown = [c for c in draws if any("image/png" in o.get("data", {}) for o in c.get("outputs", []))]
+    assert len(shown) == len(draws), (f"{py.name}: {len(draws) - len(shown)} figure cell(s) without an inline "
+                                      f"image; re-store it with `make nb NB={py.stem}` (inline backend)")

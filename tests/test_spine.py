@@ -402,3 +402,18 @@ def test_readme_summary_is_replaced_between_markers(registry, tmp_path):
     assert ledger.update_readme(table, readme)
     text = readme.read_text()
     assert "old" not in text and "`T-ONE` pending" in text and text.endswith("footer\n")
+
+
+def test_conda_and_binder_install_the_same_thing():
+    """environment.yml (conda) and .binder/postBuild (Binder) install pyproject.toml with the same pins."""
+    import yaml
+
+    env = yaml.safe_load((paths.ROOT / "environment.yml").read_text())
+    pip_args = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    post = (paths.ROOT / ".binder" / "postBuild").read_text()
+    for arg in pip_args:
+        assert arg in post, f".binder/postBuild lacks {arg!r} from environment.yml"
+    assert "python -m paperlib.kernel" in post
+    benv = yaml.safe_load((paths.ROOT / ".binder" / "environment.yml").read_text())
+    assert [d for d in benv["dependencies"] if isinstance(d, str)] == \
+        [d for d in env["dependencies"] if isinstance(d, str)], "same Python for conda and Binder"

@@ -1,0 +1,490 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: paperlib
+#     language: python
+#     name: paperlib
+# ---
+
+# %% [markdown]
+# # 30 · Related theory: OLS is a single-layer linear Transformer; the cost of a Hierarchical Kernel Transformer
+#
+# Seed 003 is a feed of recent transformer-theory abstracts. Two of them make claims that can be checked
+# exactly here:
+#
+# * **OLS-LINTF** — *"Ordinary Least Squares is a Special Case of Transformer"*: "Using the spectral
+#   decomposition of the empirical covariance matrix, we construct a specific parameter setting where the
+#   attention mechanism's forward pass becomes mathematically equivalent to the OLS closed-form projection.
+#   This means attention can solve the problem in one forward pass, not by iterating. [...] we further
+#   uncover a decoupled slow and fast memory mechanism within Transformers."
+# * **HKT-COST** — *"Hierarchical Kernel Transformer"*: "processes sequences at L resolution levels via
+#   trainable causal downsampling [...] The total computational cost is bounded by 4/3 times that of
+#   standard attention, reaching 1.3125x for L = 3."
+#
+# The abstracts give no equations; the construction and the cost model below are ours, derived from the
+# words of the abstracts, and implemented in `paperlib.linear_attention_ols` and `paperlib.hkt_cost`.
+#
+# The first claim links to HurNet (chapter 01–03, SCN paper Eq. 3): HurNet fits a layer's weights
+# $W = (X^\top X)^{-1}X^\top Y$ in closed form. Here the *same* solution is reached without fitting any
+# weight to $Y$: attention reads $Y$ from its context.
+
+# %% tags=["parameters"]
+PROFILE = "smoke"
+SEED = 0
+CONDS = [1.0, 100.0, 10000.0, 1000000.0, 100000000.0, 10000000000.0]
+N_INSTANCES = 2
+N_ROWS = 120
+D_FEAT = 12
+K_OUT = 2
+EMBEDDER = "hashing"
+EMB_DIM = 48
+N_PAIRS = 200
+N_QUERY_PAIRS = 40
+SF_NB = [20, 100, 500]
+SF_D = 8
+SF_N_A = 1000
+SF_SHIFT = 2.0
+HKT_T = [64, 512, 1024, 4096]
+HKT_L_MAX = 12
+HKT_D_HEAD = 64
+
+# %%
+import math
+from fractions import Fraction
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import torch
+
+import paperlib
+from paperlib import hkt_cost as hk
+from paperlib import linear_attention_ols as lo
+from paperlib.figures import save_table, savefig, use_house_style
+from paperlib.ledger import Recorder
+
+use_house_style()
+paperlib.seed_everything(SEED)
+DEVICE = paperlib.default_device()
+rec = Recorder(notebook="30_ols_linear_attention", profile=PROFILE)
+EPS = float(np.finfo(np.float64).eps)
+print("profile:", PROFILE)
+
+# %% [markdown]
+# ## 1 · The construction, step by step
+#
+# **Tokens.** Each context token stacks an input and its target, $z_i = [x_i;\, y_i] \in \mathbb R^{d+k}$;
+# the query token has an empty target slot, $z_q = [x_q;\, 0]$.
+#
+# **The layer.** One linear-attention layer (no softmax), normalised by the context length $n$:
+#
+# $$\mathrm{attn}(z_q) = \frac1n\sum_{i=1}^n (W_V z_i)\,\langle W_K z_i,\; W_Q z_q\rangle
+#   = \tfrac1n\,(Z_q W_Q^\top)(Z W_K^\top)^\top (Z W_V^\top). \tag{LA}$$
+#
+# **The parameters.** Take the spectral decomposition of the empirical covariance
+# $\Sigma = X^\top X/n = U\Lambda U^\top$, keep the $r$ eigen-pairs above a cut-off and set
+#
+# $$P = \Lambda_r^{-1/2}U_r^\top,\qquad W_K = W_Q = [P,\ 0_{r\times k}],\qquad
+#   W_V = \begin{pmatrix}0 & 0\\ 0 & I_k\end{pmatrix}. \tag{C}$$
+#
+# Then $\langle W_K z_i, W_Q z_q\rangle = x_i^\top U_r\Lambda_r^{-1}U_r^\top x_q = x_i^\top\Sigma^{+}x_q$ (the
+# whitened inner product), $W_V z_i = [0;\, y_i]$, and the target slot of the output is
+#
+# $$\frac1n\sum_i y_i\, x_i^\top \Sigma^{+} x_q = x_q^\top (X^\top X)^{+} X^\top Y , \tag{OLS}$$
+#
+# the OLS prediction (the minimum-norm least-squares one when $X^\top X$ is singular, since
+# $(X^\top X)^+X^\top = X^+$). With a residual connection nothing changes: the query's target slot is 0.
+# It is one forward pass: three matrix products, no iteration.
+#
+# A small instance, printed in full:
+
+# %%
+demo = lo.make_conditioned_problem(n=6, d=2, k=1, cond=3.0, noise=0.1, n_query=1, seed=SEED)
+params = lo.build_ols_attention(demo["X"], k=1)
+Z = lo.make_context_tokens(demo["X"], demo["Y"])
+Zq = lo.make_query_tokens(demo["Xq"], k=1)
+np.set_printoptions(precision=4, suppress=True)
+print("eigenvalues of Sigma:", params.eigvals.numpy())
+print("W_K = W_Q =\n", params.W_K.numpy())
+print("W_V =\n", params.W_V.numpy())
+print("W_K^T W_Q (x-block) =\n", params.covariance_pinv.numpy())
+print("inv(Sigma) (numpy)  =\n", np.linalg.inv(demo["X"].T @ demo["X"] / 6))
+out = params.forward_tokens(Z, Zq)
+print("layer output for the query token [x-slot, y-slot]:", out.numpy().round(6))
+print("OLS prediction (numpy.linalg.lstsq):            ", lo.ols_lstsq_predict(demo["X"], demo["Y"], demo["Xq"]).round(6))
+
+# %% [markdown]
+# ## 2 · Numerical equality against `numpy.linalg.lstsq`, from well- to ill-conditioned
+#
+# The equality (OLS) is exact in exact arithmetic. In float64 the covariance route forms $X^\top X$, which
+# squares the condition number: a forward error of order $d\,\kappa(X)^2\,\varepsilon$ is what the normal
+# equations can promise ($\varepsilon = 2.2\times10^{-16}$). We use that textbook bound, fixed before looking
+# at the results, as the tolerance. Beyond $\kappa(X)\approx \varepsilon^{-1/2}\approx 7\times10^7$ the
+# covariance is numerically singular: its eigen-decomposition drops directions and the construction no
+# longer spans the data. We therefore also build (C) from the SVD of $X/\sqrt n$ (same $U$, $\Lambda = S^2$,
+# computed without forming $X^\top X$) to separate the algebra from the floating-point route.
+#
+# Instances: $X = U\,\mathrm{diag}(s)V^\top$ with Haar-random $U, V$ and singular values log-spaced from 1 to
+# $1/\kappa$, $Y = X\beta + 0.1\,\varepsilon$, $k$ outputs, queries drawn like the rows of $X$.
+
+# %%
+rows = lo.error_vs_condition(CONDS, n=N_ROWS, d=D_FEAT, k=K_OUT, n_instances=N_INSTANCES, seed=SEED)
+err = pd.DataFrame(rows)
+err["full_rank"] = err["rank"] == err["d"]
+err["within_bound"] = err["rel_err"] <= err["bound"]
+err["informative"] = err["bound"] < 1e-2            # bounds >= 1e-2 cannot show equality
+by_cond = (err.groupby(["cond_target", "method"])
+           .agg(max_rel_err=("rel_err", "max"), min_rank=("rank", "min"), within_bound=("within_bound", "all"))
+           .reset_index())
+save_table(by_cond, "ols_lintf_error_by_cond", profile=PROFILE,
+           caption="Attention-OLS vs lstsq: max relative error per condition number and construction")
+print(f"{len(err)} (instance, construction) pairs; d = {D_FEAT}, n = {N_ROWS}, k = {K_OUT}")
+print(by_cond[["cond_target", "method", "min_rank", "within_bound"]].to_string(index=False))
+
+# %% tags=["nbval-ignore-output"]
+# the raw error magnitudes (rounding-level numbers, machine dependent)
+print(by_cond.to_string(index=False, float_format=lambda x: f"{x:.2e}"))
+
+# %%
+fig, ax = plt.subplots()
+for method, marker in (("eigh", "o"), ("svd", "s")):
+    sub = err[err["method"] == method]
+    ax.scatter(sub["cond_X"], np.maximum(sub["rel_err"], 1e-17), marker=marker, s=18, alpha=0.7,
+               label=f"construction via {method}" + (" of $\\Sigma$" if method == "eigh" else " of $X$"))
+kk = np.logspace(0, math.log10(max(CONDS)), 100)
+ax.plot(kk, D_FEAT * kk ** 2 * EPS, "k--", lw=1, label=r"$d\,\kappa^2\varepsilon$ (normal-equation bound)")
+ax.plot(kk, D_FEAT * kk * EPS, "k:", lw=1, label=r"$d\,\kappa\,\varepsilon$")
+ax.axvline(EPS ** -0.5, color="grey", lw=0.8)
+ax.set(xscale="log", yscale="log", xlabel=r"$\kappa(X)$", ylabel="relative error vs numpy.linalg.lstsq",
+       title="Linear attention (C) reproduces OLS; error vs condition number", ylim=(1e-17, 10))
+ax.legend(fontsize=8, loc="upper left")
+savefig(fig, "ols_lintf_error_vs_cond", profile=PROFILE)
+plt.show()
+
+# %%
+full = err[err["full_rank"]]        # constructions that kept all d directions (the bound is meaningful)
+trunc = err[~err["full_rank"]]
+synthetic_ok = bool(full["within_bound"].all())
+print(f"full-rank constructions within d*kappa^2*eps: {int(full['within_bound'].sum())}/{len(full)} "
+      f"(informative bound < 1e-2: {int(full['informative'].sum())})")
+print(f"constructions that dropped directions (covariance numerically singular): {len(trunc)}, "
+      f"methods: {sorted(trunc['method'].unique().tolist())}")
+svd_sub = err[err["method"] == "svd"]
+svd_ok_everywhere = bool((svd_sub["rel_err"] <= svd_sub["d"] * svd_sub["cond_X"] * EPS).all())
+print("SVD-built weights within d*kappa*eps (no squaring) at every condition number:", svd_ok_everywhere)
+
+# %% [markdown]
+# ## 3 · Real data: chatterbot prompts → answers in an embedding space
+#
+# A real regression with many outputs: $x_i$ = embedding of a chatterbot prompt, $y_i$ = embedding of its
+# answer (the map HurNet fits in the SCN paper). Under `smoke` the embedding is the deterministic hashing
+# embedder of character n-grams (`paperlib.embed.HashingEmbedder`, not semantic, so the smoke run stays fast);
+# under `cpu`/`paper` it is the frozen sentence encoder all-MiniLM-L6-v2 (`paperlib.embed.MiniLMEmbedder`,
+# 384-d), with more pairs than dimensions ($n > d$). Queries are held-out prompts.
+
+# %%
+from paperlib.data import chatterbot_pairs
+from paperlib.embed import HashingEmbedder, MiniLMEmbedder
+
+pairs = chatterbot_pairs("english")
+order = np.random.default_rng(SEED).permutation(len(pairs))
+if N_PAIRS + N_QUERY_PAIRS > len(pairs):
+    raise ValueError(f"N_PAIRS + N_QUERY_PAIRS = {N_PAIRS + N_QUERY_PAIRS} exceeds the {len(pairs)} chatterbot pairs")
+ctx_pairs = [pairs[i] for i in order[:N_PAIRS]]
+qry_pairs = [pairs[i] for i in order[N_PAIRS:N_PAIRS + N_QUERY_PAIRS]]
+embedder = HashingEmbedder(dim=EMB_DIM) if EMBEDDER == "hashing" else MiniLMEmbedder(device=DEVICE)
+X_real = embedder.encode([p for p, _ in ctx_pairs]).double().cpu().numpy()
+Y_real = embedder.encode([a for _, a in ctx_pairs]).double().cpu().numpy()
+Xq_real = embedder.encode([p for p, _ in qry_pairs]).double().cpu().numpy()
+print(f"embedder: {embedder.name}; context n = {X_real.shape[0]}, d = {X_real.shape[1]}, k = {Y_real.shape[1]}, "
+      f"queries = {Xq_real.shape[0]}")
+
+# %% [markdown]
+# **Numerical rank.** Sentence embeddings need not span all $d$ directions: a few singular values of $X$ can
+# sit at rounding level (the encoder computes in float32). For such $X$, $(X^\top X)^{-1}$ does not exist
+# and "the OLS solution" means the minimum-norm one *at a chosen singular-value cut-off*; the eigh route
+# cannot resolve singular values below $\sqrt{\varepsilon\max(n,d)}\,\sigma_1$, `lstsq`'s default keeps
+# everything above $\varepsilon\max(n,d)\,\sigma_1$. So we compare each construction with `lstsq` at the
+# **same** cut-off (`params.sv_rcond`), within $d\,\kappa_r^2\varepsilon$ where $\kappa_r$ is the condition
+# number of the kept part, and also report the comparison with `lstsq`'s default cut-off.
+
+# %%
+sv = np.linalg.svd(X_real, compute_uv=False)
+real_rows = []
+for method in lo.METHODS:
+    p_real = lo.build_ols_attention(X_real, Y_real.shape[1], method=method)
+    pred_real = p_real.predict(X_real, Y_real, Xq_real)
+    real_rows.append({"method": method, "rank": p_real.rank, "d": X_real.shape[1],
+                      "numpy_rank_default": int(np.linalg.matrix_rank(X_real)),
+                      "kept_cond": p_real.kept_cond,
+                      "rel_err_matched": lo.relative_error(pred_real, lo.ols_lstsq_predict(
+                          X_real, Y_real, Xq_real, rcond=p_real.sv_rcond)),
+                      "rel_err_default": lo.relative_error(pred_real, lo.ols_lstsq_predict(X_real, Y_real, Xq_real)),
+                      "bound": X_real.shape[1] * p_real.kept_cond ** 2 * EPS})
+real = pd.DataFrame(real_rows)
+real["within_bound"] = real["rel_err_matched"] <= real["bound"]
+real["informative"] = real["bound"] < 1e-2          # a bound >= 1e-2 cannot show equality: not counted as evidence
+save_table(real, "ols_lintf_real_data", profile=PROFILE, caption=f"Chatterbot prompt->answer regression ({embedder.name})")
+real_ok = bool(real["within_bound"].all() and (real["within_bound"] & real["informative"]).any())
+print(real[["method", "rank", "d", "numpy_rank_default", "within_bound", "informative"]].to_string(index=False))
+print("real-data equality shown by at least one informative check:", real_ok)
+
+# %% tags=["nbval-ignore-output"]
+print("smallest singular values / sigma_1:", np.array2string(sv[-5:] / sv[0], precision=2))
+print(real.to_string(index=False, float_format=lambda x: f"{x:.2e}"))
+
+# %% [markdown]
+# ## 4 · Slow and fast memory
+#
+# What does the layer store? The weights (C) are built from $\Sigma_A = X_A^\top X_A/n_A$ only — **never from the
+# targets**. They are the *slow* memory: the geometry of the inputs. Everything about the task,
+# $\tfrac1{n_B}X_B^\top Y_B$, arrives through the context: the *fast* memory. Weights built on data set $A$
+# and applied to a context from data set $B$ output
+#
+# $$x_q^\top\,\Sigma_A^{+}\,\tfrac1{n_B}X_B^\top Y_B \;=\; x_q^\top\,(\Sigma_A^{+}\Sigma_B)\,\hat\beta_B, \tag{SF}$$
+#
+# ($\hat\beta_B$ = B's own OLS solution; exact because the least-squares residual is orthogonal to the columns
+# of $X_B$). So the layer performs B's regression exactly when $\Sigma_A^+\Sigma_B = I$ — e.g. the same inputs
+# with **any new targets** (a new task solved in context, no weight change) — approximately when $X_B$ comes
+# from the same distribution as $X_A$ (error $\sim\|\Sigma_A^{-1}\Sigma_B - I\| = O(\sqrt{d/n_B})$), and is biased
+# by the mismatch operator $\Sigma_A^+\Sigma_B$ when the input distribution shifts.
+#
+# Three scenarios, a new random task $\beta$ for every context; $X_A \sim N(0, I)$, shifted $X_B \sim N(0, D^2)$
+# with $D = \mathrm{diag}(s^{\,t})$, $t$ from $-1$ to $1$, $s$ = `SF_SHIFT`.
+
+# %%
+sf = pd.DataFrame(lo.slow_fast_sweep(SF_NB, d=SF_D, n_A=SF_N_A, shift_scale=SF_SHIFT, seed=SEED))
+save_table(sf, "ols_lintf_slow_fast", profile=PROFILE, caption="Weights from A, context from B")
+sf_identity_ok = bool((sf["dev_from_SF"] < 1e-10).all())
+new_task_ok = bool((sf[sf["scenario"] == "same inputs, new task"]["dev_from_ols_B"] < 1e-10).all())
+same = sf[sf["scenario"] == "same distribution"].sort_values("n_B")
+shifted = sf[sf["scenario"] == "shifted distribution"].sort_values("n_B")
+print("closed form (SF) matches the layer output in every case:", sf_identity_ok)
+print("same inputs + new targets = exact OLS of the new task:", new_task_ok)
+print("same distribution: deviation from OLS_B shrinks from smallest to largest n_B:",
+      bool(same["dev_from_ols_B"].iloc[-1] < same["dev_from_ols_B"].iloc[0]))
+print("shifted distribution: deviation at the largest n_B > same-distribution deviation:",
+      bool(shifted["dev_from_ols_B"].iloc[-1] > same["dev_from_ols_B"].iloc[-1]))
+
+# %% tags=["nbval-ignore-output"]
+print(sf.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
+
+# %%
+fig, ax = plt.subplots()
+for name, g in sf.groupby("scenario", sort=False):
+    ax.plot(g["n_B"], np.maximum(g["dev_from_ols_B"], 1e-17), marker="o", label=f"{name}: vs OLS on B")
+ax.plot(same["n_B"], same["mismatch_norm"], "k:", label=r"$\|\Sigma_A^{-1}\Sigma_B - I\|_2$ (same distribution)")
+ax.plot(sf["n_B"].unique(), np.maximum(sf.groupby("n_B", sort=False)["dev_from_SF"].max(), 1e-17), "k--", lw=1,
+        label="layer vs closed form (SF), worst case")
+ax.set(xscale="log", yscale="log", xlabel="context length $n_B$", ylabel="relative deviation",
+       title="Weights from A (slow memory), context from B (fast memory)")
+ax.xaxis.set_minor_formatter(plt.NullFormatter())
+ax.legend(fontsize=8)
+savefig(fig, "ols_lintf_slow_fast", profile=PROFILE)
+plt.show()
+
+# %% [markdown]
+# ### Try it: Shift the fast memory away from the slow one
+#
+# Set `SF_SHIFT` to 1.0, then 4.0, and rerun section 4. Watch the `shifted distribution` rows: `dev_from_ols_B`,
+# `mismatch_norm` and `dev_from_SF`. How large does the mismatch get, does a longer context (larger `n_B`)
+# help, and is the layer still computing (SF) exactly?
+#
+# Solution: `notebooks/exercises/30_ols_linear_attention__shift.py`
+
+# %% [markdown]
+# ### Try it: Grow the slow memory
+#
+# Set `SF_N_A` to 16, then 20000, and add a long context to `SF_NB` (e.g. `[20, 500, 5000]`); rerun section 4.
+# Watch `dev_from_ols_B` of the `same distribution` rows: which memory, the slow one (`n_A` rows behind the
+# weights) or the fast one (`n_B` context rows), limits how close the in-context answer gets to OLS on B?
+#
+# Solution: `notebooks/exercises/30_ols_linear_attention__slow_memory.py`
+
+# %% [markdown]
+# ## 5 · The link to HurNet: one solution, two memories
+#
+# HurNet (SCN paper, Eq. 3) stores $W = (X^\top X)^{-1}X^\top Y$ **in the weights** — the targets are baked in,
+# and a new task needs a refit. The linear-attention layer stores only $\Sigma^{+}$ in its weights and reads
+# $Y$ from the context, yet the map it applies to $x_q$, $\Sigma^+X^\top Y/n$, is the same matrix. We fit
+# `paperlib.hurnet.HurNetLayer` (no bias, so both solve the same problem) on the real-data instance when the
+# module is importable, else fall back to `numpy.linalg.lstsq`, with the same singular-value cut-off as the
+# attention weights, and compare.
+
+# %%
+p_hn = lo.build_ols_attention(X_real, Y_real.shape[1], method="eigh")  # its cut-off is given to HurNet below
+try:
+    from paperlib.hurnet import HurNetLayer
+
+    layer = HurNetLayer(X_real.shape[1], Y_real.shape[1], bias=False, dtype=torch.float64,
+                        rcond=p_hn.sv_rcond).fit(X_real, Y_real)
+    W_hurnet = layer.weight.cpu().numpy()
+    pred_hurnet = layer(torch.as_tensor(Xq_real)).detach().cpu().numpy()
+    hurnet_source = "paperlib.hurnet.HurNetLayer (solver=lstsq)"
+except ImportError:
+    W_hurnet = np.linalg.lstsq(X_real, Y_real, rcond=p_hn.sv_rcond)[0]
+    pred_hurnet = Xq_real @ W_hurnet
+    hurnet_source = "numpy.linalg.lstsq (paperlib.hurnet not importable)"
+W_attn = p_hn.implied_weight(X_real, Y_real).cpu().numpy()
+pred_attn = p_hn.predict(X_real, Y_real, Xq_real).cpu().numpy()
+hurnet_err_w = lo.relative_error(W_attn, W_hurnet)
+hurnet_err_pred = lo.relative_error(pred_attn, pred_hurnet)
+hurnet_ok = hurnet_err_pred <= X_real.shape[1] * p_hn.kept_cond ** 2 * EPS
+n_params_layer = W_hurnet.size
+n_params_attn = p_hn.W_K.numel() + p_hn.W_Q.numel() + p_hn.W_V.numel()
+print("closed form taken from:", hurnet_source)
+print(f"HurNet stores {n_params_layer} numbers (W, d x k, contains Y); the attention layer stores "
+      f"{n_params_attn} (W_K, W_Q, W_V; no Y) and reads {X_real.shape[0]} x {X_real.shape[1] + Y_real.shape[1]} "
+      "context numbers at inference")
+print("same predictions within d*kappa_r^2*eps:", hurnet_ok)
+
+# %% tags=["nbval-ignore-output"]
+print(f"relative difference of the weight matrices: {hurnet_err_w:.2e}; of the predictions: {hurnet_err_pred:.2e}")
+
+# %% [markdown]
+# ### Verdict OLS-LINTF
+#
+# Reproduced when: every full-rank construction on random instances agrees with `lstsq` within
+# $d\,\kappa^2\varepsilon$, both constructions on the real data agree with `lstsq` at the same cut-off within
+# $d\,\kappa_r^2\varepsilon$, HurNet's closed form gives the same predictions, the slow/fast closed form (SF) holds to $10^{-10}$;
+# and same-inputs/new-targets contexts give the new task's OLS exactly (to $10^{-10}$). The floating-point
+# caveat (the covariance route loses the solution when $\kappa(X) \gtrsim \varepsilon^{-1/2}$) is reported with it.
+
+# %% tags=["nbval-ignore-output"]
+ok = synthetic_ok and real_ok and sf_identity_ok and new_task_ok and hurnet_ok
+eigh_full = err[(err["method"] == "eigh") & err["full_rank"]]
+eigh_trunc = err[(err["method"] == "eigh") & ~err["full_rank"]]
+svd_rows = err[err["method"] == "svd"]
+well = err[err["cond_X"] <= 1e3]
+breakdown = f"eigh route drops directions from cond(X)~{eigh_trunc['cond_X'].min():.1e}" if len(eigh_trunc) else \
+    "eigh route full rank at all tested cond(X)"
+verdict = "reproduced" if ok else ("partially-reproduced" if (real_ok or synthetic_ok) else "not-reproduced")
+rec.record("OLS-LINTF",
+           measured_value=(f"max rel err vs lstsq: cond(X)<=1e3 {well['rel_err'].max():.1e}; eigh full-rank "
+                           f"(cond<={eigh_full['cond_X'].max():.0e}) {eigh_full['rel_err'].max():.1e}; svd-built "
+                           f"(cond<={svd_rows['cond_X'].max():.0e}) {svd_rows['rel_err'].max():.1e}; real data "
+                           f"({embedder.name}, n={X_real.shape[0]}, d={X_real.shape[1]}, rank {real['rank'].min()}) matched cut-off "
+                           f"{real['rel_err_matched'].max():.1e} (default lstsq cut-off: eigh "
+                           f"{real.set_index('method').loc['eigh', 'rel_err_default']:.1e}); "
+                           f"SF identity {sf['dev_from_SF'].max():.1e}; {breakdown}"),
+           verdict=verdict,
+           reason=("linear attention with W_K=W_Q=Lambda^-1/2 U^T, W_V selecting y equals OLS to rounding "
+                   "(<= d*cond^2*eps); weights hold only Sigma (slow), context holds X^T y (fast); in float64 "
+                   "the covariance route fails once cond(X)^2*eps ~ 1, SVD-built weights do not; for numerically "
+                   "rank-deficient X (real embeddings) equality is with the min-norm solution at the same cut-off"),
+           evidence="figure ols_lintf_error_vs_cond, ols_lintf_slow_fast; tables ols_lintf_error_by_cond, "
+                    "ols_lintf_real_data, ols_lintf_slow_fast")
+print(verdict)
+
+# %% [markdown]
+# ## 6 · HKT: the cost of L levels with 2x causal downsampling
+#
+# Level $l = 0,\dots,L-1$ holds $n_l = T/2^l$ tokens (level 0 is the full sequence). If attention at one level
+# costs $c(n_l)$, the ratio to standard attention is $\rho(L) = \sum_{l<L} c(T/2^l)/c(T)$.
+#
+# * Score matrices within each level, $c(n)\propto n^2$ ("quadratic"):
+#   $\rho(L) = \sum_{l<L}4^{-l} = \tfrac43\,(1-4^{-L})$ — $1,\ \tfrac54,\ \tfrac{21}{16},\ \tfrac{85}{64},\dots\ \to \tfrac43$.
+# * Full-resolution queries against downsampled keys, $c\propto T\,n_l$ ("cross"), or a linear cost
+#   ("linear"): $\rho(L) = 2(1-2^{-L})$ — $1,\ \tfrac32,\ \tfrac74,\dots \to 2$.
+#
+# Computed exactly with `fractions.Fraction`, by direct summation and by the closed form:
+
+# %%
+table = pd.DataFrame(hk.cost_table(Ls=(1, 2, 3, 4, 5, 8), models=("quadratic", "cross")))
+agree = all(hk.ratio_by_summation(L, m) == hk.ratio_closed_form(L, m) for m in hk.COST_MODELS for L in range(1, 65))
+save_table(table, "hkt_cost_ratios", profile=PROFILE, caption="HKT / standard attention cost, T -> infinity")
+print(table.to_string(index=False))
+print("summation == closed form for L = 1..64, all models:", agree)
+r3 = hk.ratio_closed_form(3, "quadratic")
+L_1_3125 = {m: hk.levels_matching("1.3125", m) for m in ("quadratic", "cross")}
+below = all(hk.ratio_closed_form(L) < Fraction(4, 3) for L in range(1, 65))
+print(f"quadratic model: rho(3) = {r3} = {float(r3)}; limit = {hk.ratio_limit('quadratic')}; "
+      f"rho(L) < 4/3 for L = 1..64: {below}")
+print("L giving exactly 1.3125:", L_1_3125)
+
+# %% [markdown]
+# **Finite sequences, exact counts.** A causal score matrix of $n$ tokens has $n(n+1)/2$ entries, and 2x
+# downsampling of odd lengths rounds up ($n_l = \lceil T/2^l\rceil$). The ratio then carries $O(1/T)$ terms.
+# Under this exact count the $4/3$ bound is not strict for every $(T, L)$: for many levels over a short
+# sequence it is reached or exceeded (below: the first $L$ at which it happens, per $T$). We also add, for
+# illustration, the cost of the trainable downsampling itself: a kernel-2 convolution $d\to d$ costs about
+# $d$ score entries per produced token (score entry: $2d$ multiply-adds for $QK^\top$ and $AV$; convolution:
+# $2d^2$ per token), here with $d$ = `HKT_D_HEAD`.
+
+# %%
+fin = []
+for T in HKT_T:
+    for L in range(1, HKT_L_MAX + 1):
+        if L > (T - 1).bit_length() + 1:
+            break
+        fin.append({"T": T, "L": L, "causal_ratio": float(hk.exact_cost_ratio(T, L)),
+                    "with_downsampling": float(hk.exact_cost_ratio(T, L, downsample_cost=HKT_D_HEAD))})
+fin = pd.DataFrame(fin)
+save_table(fin, "hkt_cost_finite_T", profile=PROFILE, caption="Exact causal cost ratio at finite T")
+first = {T: hk.first_L_reaching(T, Fraction(4, 3), L_max=HKT_L_MAX) for T in HKT_T}
+print(fin[fin["L"] == 3].to_string(index=False, float_format=lambda x: f"{x:.4f}"))
+print("first L with exact causal ratio >= 4/3, per T:", first)
+
+# %%
+fig, ax = plt.subplots()
+Ls = np.arange(1, HKT_L_MAX + 1)
+ax.plot(Ls, [float(hk.ratio_closed_form(int(L))) for L in Ls], "o-", label=r"$\sum_{l<L}4^{-l}$ ($T\to\infty$)")
+for T in HKT_T:
+    g = fin[fin["T"] == T]
+    ax.plot(g["L"], g["causal_ratio"], ".--", lw=1, label=f"exact causal count, T = {T}")
+ax.axhline(4 / 3, color="k", lw=0.8, label="4/3")
+ax.plot([3], [1.3125], "r*", ms=12, label="abstract: 1.3125 at L = 3")
+ax.set(xlabel="levels L", ylabel="cost / standard attention", title="HKT cost with 2x causal downsampling per level",
+       ylim=(0.95, 1.45))
+ax.legend(fontsize=8)
+savefig(fig, "hkt_cost_vs_L", profile=PROFILE)
+plt.show()
+
+# %% [markdown]
+# ### Verdict HKT-COST
+#
+# Both numbers are reproduced exactly when a level's cost is its own score matrix ($\propto n_l^2$) and $L$
+# counts the full-resolution level: $\rho(3) = 21/16 = 1.3125$ and $\rho(L) < 4/3 = \lim_{L\to\infty}\rho(L)$.
+# Under the "cross" or linear model neither number holds (1.3125 is no $\rho(L)$ there; the limit is 2). The
+# 4/3 bound is asymptotic in $T$: exact causal counts at finite $T$ can reach it for many levels, and the
+# downsampling layers add cost that the abstract's figure leaves out. The abstract's measured "1.31x overhead"
+# at $T$ = 512–1024 is what the exact causal count gives for $L = 3$ (table above).
+
+# %%
+hkt_match = r3 == Fraction(21, 16) and L_1_3125["quadratic"] == 3
+hkt_bound = below and hk.ratio_limit("quadratic") == Fraction(4, 3)
+hkt_verdict = "reproduced" if (hkt_match and hkt_bound) else (
+    "partially-reproduced" if (hkt_match or hkt_bound) else "not-reproduced")
+rec.record("HKT-COST",
+           measured_value=(f"rho(3) = {r3} = {float(r3)}; sup_L rho = {hk.ratio_limit('quadratic')} (not attained); "
+                           f"exact causal T=1024, L=3: {float(hk.exact_cost_ratio(1024, 3)):.4f}"),
+           verdict=hkt_verdict,
+           reason=("with cost ~ n_l^2 per level and n_l = T/2^l, l = 0..L-1: sum 4^-l = (4/3)(1-4^-L), 21/16 at "
+                   "L = 3; holds only under this cost model and asymptotically in T"),
+           evidence="figure hkt_cost_vs_L; tables hkt_cost_ratios, hkt_cost_finite_T")
+print(hkt_verdict)
+
+# %% [markdown]
+# ## 7 · The other abstracts of the feed
+#
+# None of the feed's other abstracts is registered as a claim: APJN signal propagation in normalisation-free
+# transformers (needs deep ViTs), Homogenized Transformers (limit theorems without a finite checkable number),
+# In-Place Test-Time Training (4B-parameter models, 128k contexts), Cactus speculative sampling (verifier LLMs),
+# Task Ecologies (no quantitative claim we can re-measure without their setup), the Geometric Alignment Tax
+# (14 biological foundation models), Sinkhorn Transformer (an existence theorem) and stochastic approximation
+# (an analytic framework). The HKT abstract's accuracy results (ListOps, sequential CIFAR-10, IMDB) need
+# training the authors' model and are not registered either; only its cost statement is checked here.
+
+# %%
+summary = rec.summary()
+print(summary[["id", "verdict"]].to_string(index=False))
+
+# %% tags=["nbval-ignore-output"]
+print(summary.to_string(index=False))
