@@ -12,6 +12,8 @@ export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
+# the offline data mirror beside a checkout (as in CI), unless one is already named
+export PAPERLIB_DATA_MIRROR ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),)
 
 NBVAL_OUT := build/nbval
 

@@ -39,7 +39,7 @@
 
 # %% tags=["parameters"]
 PROFILE = "smoke"
-CORPUS = "auto"
+CORPUS = "chatterbot"  # embedded, so the stored smoke run is the same everywhere; cpu/paper: "auto"
 TOKENIZER = "bpe"
 VOCAB = 512
 MAX_TRAIN_CHARS = 60000

@@ -79,7 +79,7 @@ class LMData:
     vocab_size: int
     tokenizer: object = field(repr=False)
     corpus: str = ""
-    label: str = ""           # e.g. "wikitext-2: trained on the validation split, evaluated on the test split"
+    label: str = ""           # what the corpus parts are and which two fit and evaluate
     train_split: str = "train"
     eval_split: str = "valid"
 
@@ -116,7 +116,9 @@ def prepare_lm_data(corpus: str = "auto", tokenizer_kind: str = "bpe", vocab_siz
     tok = train_tokenizer([train_text], kind=tokenizer_kind, vocab_size=vocab_size)
     train_ids = encode_text(tok, train_text)
     eval_ids = encode_text(tok, eval_text)
-    label = f"{ct.label or ct.name}: trained on the {tr} split, evaluated on the {ev} split"
+    # the corpus label says what its train/valid/test parts are (e.g. WikiText-2's official validation split
+    # serves as "train" offline); this says which two parts fit and evaluate
+    label = f"{ct.label or ct.name} | fit on its {tr} part, evaluated on its {ev} part"
     return LMData(train=train_ids, eval=eval_ids, vocab_size=tok.get_vocab_size(), tokenizer=tok,
                   corpus=ct.name, label=label, train_split=tr, eval_split=ev)
 

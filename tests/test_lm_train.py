@@ -337,7 +337,7 @@ def test_prepare_lm_data_split_rule_and_label(monkeypatch):
     seen = _fake_data_modules(monkeypatch, train="", valid="abcabc", test="xyz")
     d = lt.prepare_lm_data("wikitext-2")
     assert (d.train_split, d.eval_split) == ("valid", "test")
-    assert "trained on the valid split, evaluated on the test split" in d.label
+    assert "fit on its valid part, evaluated on its test part" in d.label
     assert seen["texts"] == ["abcabc"]  # tokenizer never sees evaluation text
     assert d.train.tolist() == [0, 1, 2, 0, 1, 2] and d.vocab_size == 26
     _fake_data_modules(monkeypatch, train="ab", valid="cd", test="ef")
