@@ -48,10 +48,11 @@ def auto_profile() -> str:
 
 
 def _kernel_env(name: str) -> None:
+    from .kernel import ENV
+
     os.environ["PAPERLIB_NOTEBOOK"] = name
-    # figures are drawn inline, so the executed and stored notebooks carry them (the kernelspec says so too)
-    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-    os.environ.setdefault("PYTHONHASHSEED", "0")
+    # the kernelspec's settings (inline figures, hash seed), also for a kernel registered before they existed
+    os.environ.update(ENV)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -151,30 +152,38 @@ def run(profile: str, only: list[str] | None, progress: bool) -> int:
     return 0
 
 
+def execute_smoke(name: str, output_root: Path, timeout: int | None = None):
+    """Execute a notebook's .py under smoke in a fresh project kernel; return (notebook, seconds)."""
+    from nbclient import NotebookClient
+
+    nb = source_notebook(name)
+    _kernel_env(name)
+    os.environ["PAPERLIB_OUTPUT"] = str(output_root)
+    t0 = time.perf_counter()
+    try:
+        NotebookClient(nb, timeout=timeout or TIMEOUTS["smoke"], kernel_name=KERNEL,
+                       resources={"metadata": {"path": str(paths.ROOT)}}).execute()
+    finally:
+        os.environ.pop("PAPERLIB_OUTPUT", None)
+    return nb, time.perf_counter() - t0
+
+
 def store(only: list[str] | None) -> int:
     """Execute under smoke and write notebooks/NN.ipynb with outputs (atomically)."""
     import jupytext
     import nbformat
-    from nbclient import NotebookClient
 
     rc = 0
     for name in notebooks(only):
         resolve(name, "smoke")  # validates the parameters cell
-        nb = source_notebook(name)
-        _kernel_env(name)
         # the same output root as `make test` (NBVAL_OUT), so printed paths match what nbval re-creates
-        os.environ["PAPERLIB_OUTPUT"] = str(paths.BUILD / "nbval")
-        t0 = time.perf_counter()
         try:
-            NotebookClient(nb, timeout=TIMEOUTS["smoke"], kernel_name=KERNEL,
-                           resources={"metadata": {"path": str(paths.ROOT)}}).execute()
+            nb, seconds = execute_smoke(name, paths.BUILD / "nbval")
         except Exception as exc:  # noqa: BLE001
             print(f"[paperlib] {name}: FAILED under smoke: {str(exc).strip().splitlines()[-1][:300]}",
                   file=sys.stderr)
             rc = 1
             continue
-        finally:
-            os.environ.pop("PAPERLIB_OUTPUT", None)
         nb.metadata["jupytext"] = {"formats": "ipynb,py:percent"}
         for cell in nb.cells:  # execution metadata carries timestamps: drop it for stable diffs
             cell.metadata.pop("execution", None)
@@ -183,7 +192,7 @@ def store(only: list[str] | None) -> int:
         # keep the .py in the canonical jupytext form of the stored notebook (no content change)
         jupytext.write(jupytext.read(paths.NOTEBOOKS / f"{name}.ipynb"), paths.NOTEBOOKS / f"{name}.py",
                        fmt="py:percent")
-        print(f"[paperlib] stored notebooks/{name}.ipynb ({time.perf_counter() - t0:.1f} s)", flush=True)
+        print(f"[paperlib] stored notebooks/{name}.ipynb ({seconds:.1f} s)", flush=True)
     return rc
 
 

@@ -9,10 +9,8 @@ measured here by executing every notebook under smoke, and the "try it" solution
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
-import time
 from pathlib import Path
 
 import nbformat
@@ -35,20 +33,9 @@ def cleared(name: str):
 
 def time_notebook(name: str, timeout: int = 600) -> float:
     """Seconds to execute one notebook under smoke on this machine (fresh kernel; outputs discarded)."""
-    from nbclient import NotebookClient
+    from .pipeline import execute_smoke
 
-    from .pipeline import KERNEL, _kernel_env, source_notebook
-
-    nb = source_notebook(name)
-    _kernel_env(name)
-    os.environ["PAPERLIB_OUTPUT"] = str(paths.BUILD / "workshop-timing")
-    t0 = time.perf_counter()
-    try:
-        NotebookClient(nb, timeout=timeout, kernel_name=KERNEL,
-                       resources={"metadata": {"path": str(paths.ROOT)}}).execute()
-    finally:
-        os.environ.pop("PAPERLIB_OUTPUT", None)
-    return time.perf_counter() - t0
+    return execute_smoke(name, paths.BUILD / "workshop-timing", timeout=timeout)[1]
 
 
 def exercises() -> dict[str, list[str]]:
