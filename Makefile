@@ -17,16 +17,33 @@ export PAPERLIB_DATA_MIRROR ?= $(if $(wildcard ../shared/data),$(abspath ../shar
 
 NBVAL_OUT := build/nbval
 
-.PHONY: help setup data figures notebooks nb test test-unit check-params html workshop lab clean lock
+.PHONY: help setup data figures notebooks nb test test-unit check-params check-resolve ledger html workshop lab clean lock
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-15s %s\n",$$1,$$2}'
-	@echo "  variables: PROFILE=smoke|cpu|paper (default: paper with a CUDA GPU, else cpu), NB=<notebook>"
+	@echo "  variables: PROFILE=smoke|cpu|paper (default: paper with a CUDA GPU, else cpu), NB=<notebook>,"
+	@echo "             ALLOW_DIRTY=1 (publish cpu/paper results from uncommitted code; recorded), TORCH_INDEX=<url>"
+
+# PyTorch is installed apart from the pins (constraints.txt has no torch line), so one setup serves every machine:
+# a torch >= TORCH_FLOOR already in the venv is kept (e.g. a CUDA build; VENV_FLAGS=--system-site-packages
+# reuses the system's); otherwise TORCH_SPEC is installed from the configured index (PyPI: a CUDA build on
+# Linux x86-64; a local wheelhouse like CI's: its CPU build). TORCH_INDEX=$(TORCH_CPU_INDEX) takes
+# PyTorch's own, much smaller CPU-only build.
+TORCH_FLOOR     := 2.11
+TORCH_SPEC      ?= torch==2.13.0
+TORCH_INDEX     ?=
+TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
+VENV_FLAGS      ?=
+EXTRAS          ?= test,lab,site
+HAVE_TORCH = $(PY) -c 'import sys, torch; v = tuple(int(x) for x in torch.__version__.split("+")[0].split(".")[:2]); sys.exit(v < tuple(int(x) for x in "$(TORCH_FLOOR)".split(".")))' 2>/dev/null
 
 $(STAMP): pyproject.toml constraints.txt Makefile
-	@test -d $(VENV) || python3 -m venv $(VENV)
+	@test -d $(VENV) || python3 -m venv $(VENV_FLAGS) $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e .
+	@if $(HAVE_TORCH); then echo "keeping torch $$($(PY) -c 'import torch; print(torch.__version__)') (>= $(TORCH_FLOOR))"; \
+	 else echo "installing $(TORCH_SPEC)$(if $(TORCH_INDEX), from $(TORCH_INDEX))"; \
+	   $(PY) -m pip install -q $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX) --extra-index-url https://pypi.org/simple) "$(TORCH_SPEC)"; fi
+	$(PY) -m pip install -q -c constraints.txt -e ".[$(EXTRAS)]"
 	$(PY) -m paperlib.kernel
 	@touch $(STAMP)
 
@@ -38,7 +55,7 @@ data: $(STAMP) ## find (mirror/cache) or fetch the optional corpora, verifying c
 
 figures: $(STAMP) ## run every notebook under PROFILE; write figures/, tables and the claims ledger
 	@$(PY) -m paperlib.data ensure >/dev/null || true
-	$(PY) -m paperlib.pipeline run --profile $(PROFILE)
+	$(PY) -m paperlib.pipeline run --profile $(PROFILE) $(if $(ALLOW_DIRTY),--allow-dirty)
 
 notebooks: $(STAMP) ## re-execute every notebook under smoke and store it with outputs in notebooks/
 	$(PY) -m paperlib.pipeline store
@@ -46,7 +63,7 @@ notebooks: $(STAMP) ## re-execute every notebook under smoke and store it with o
 nb: $(STAMP) ## run one notebook: NB=13_bk_core [PROFILE=smoke stores it in notebooks/, else build/PROFILE/]
 	@test -n "$(NB)" || { echo "usage: make nb NB=<notebook> [PROFILE=smoke|cpu|paper]"; exit 2; }
 	@if [ "$(PROFILE)" = smoke ] || [ "$(PROFILE)" = auto ]; then $(PY) -m paperlib.pipeline store --only $(NB); \
-	 else $(PY) -m paperlib.pipeline run --profile $(PROFILE) --only $(NB); fi
+	 else $(PY) -m paperlib.pipeline run --profile $(PROFILE) --only $(NB) $(if $(ALLOW_DIRTY),--allow-dirty); fi
 
 check-params: $(STAMP) ## validate every notebook's parameter file for every profile
 	$(PY) -m paperlib.pipeline check-params
@@ -68,8 +85,17 @@ workshop: $(STAMP) ## the workshop kit: build/workshop/ and build/workshop.zip (
 lab: $(STAMP) ## JupyterLab on the project's kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
-lock: ## re-pin constraints.txt from the current .venv (after a deliberate upgrade)
-	$(PY) -m pip freeze --exclude-editable | grep -v '^paperlib' > constraints.txt
+lock: ## re-pin constraints.txt from the current .venv (after a deliberate upgrade; torch stays unpinned there)
+	$(PY) -m pip freeze --exclude-editable | grep -v -e '^paperlib' -e '^torch==' > constraints.txt
+
+check-resolve: ## resolve the pinned environment against plain PyPI (no local wheelhouse or pip config; needs the index)
+	@rm -rf build/resolve-venv && python3 -m venv build/resolve-venv && build/resolve-venv/bin/python -m pip install -q --upgrade pip
+	env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL -u PIP_CONSTRAINT -u PIP_NO_INDEX PIP_CONFIG_FILE=/dev/null \
+	  build/resolve-venv/bin/python -m pip install --dry-run --ignore-installed -q -c constraints.txt "$(TORCH_SPEC)" -e ".[$(EXTRAS),gpu]"
+	@echo "the pinned environment resolves against plain PyPI ($(TORCH_SPEC), extras $(EXTRAS),gpu)"
+
+ledger: $(STAMP) ## regenerate figures/claims.json, figures/CLAIMS.md and the README summary from the committed ledger
+	$(PY) -m paperlib.ledger publish
 
 clean: ## remove build/ outputs (keeps .venv, data/cache and the committed figures/)
 	rm -rf build .pytest_cache .hypothesis

@@ -4,8 +4,10 @@ Registry: ``data/claims/*.yaml`` (one list of claims per file; every claim has a
 ``../shared/papers/*.md``). Results: each notebook records, through :class:`Recorder`, a measured value,
 a verdict from the fixed vocabulary, a one-line reason and its evidence. Results are stored per
 notebook, profile and device (``<output>/ledger/<notebook>__<device>.json``) so a later ``cpu`` run never
-erases a ``paper``-profile GPU result. :func:`aggregate` builds ``figures/claims.json`` and
-``figures/CLAIMS.md``; a claim's headline record is its most faithful run (paper > cpu > smoke).
+erases a ``paper``-profile GPU result. :func:`aggregate` picks each claim's headline record, its most
+faithful run (paper > cpu > smoke). :func:`publish_outputs` writes ``figures/claims.json``,
+``figures/CLAIMS.md`` and the README summary from the committed ledger folders alone
+(``figures/{paper,cpu}/ledger/``), so they are a pure function of committed inputs.
 """
 from __future__ import annotations
 
@@ -279,9 +281,9 @@ def readme_summary(table: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def update_readme(table: list[dict], readme: Path | None = None) -> bool:
+def update_readme(table: list[dict], readme: Path) -> bool:
     """Replace the text between the README's claims-summary markers; False when the markers are absent."""
-    readme = Path(readme) if readme is not None else paths.ROOT / "README.md"
+    readme = Path(readme)
     if not readme.is_file():
         return False
     text = readme.read_text(encoding="utf-8")
@@ -289,15 +291,46 @@ def update_readme(table: list[dict], readme: Path | None = None) -> bool:
         return False
     head, rest = text.split(README_START, 1)
     _, tail = rest.split(README_END, 1)
-    write_text(readme, f"{head}{README_START}\n{readme_summary(table)}\n{README_END}{tail}")
+    new = f"{head}{README_START}\n{readme_summary(table)}\n{README_END}{tail}"
+    if new != text:
+        write_text(readme, new)
     return True
 
 
-def write_outputs(table: list[dict] | None = None, folder: Path | None = None, readme: bool = True) -> list[dict]:
-    table = table if table is not None else aggregate()
-    folder = Path(folder) if folder is not None else paths.FIGURES
+def write_outputs(table: list[dict], folder: Path, readme: Path | None = None) -> list[dict]:
+    """Write claims.json and CLAIMS.md into `folder` (and the summary into `readme` when one is named)."""
+    folder = Path(folder)
     write_json(folder / "claims.json", table)
     write_text(folder / "CLAIMS.md", render_markdown(table))
-    if readme and folder == paths.FIGURES:
-        update_readme(table)
+    if readme is not None:
+        update_readme(table, readme)
     return table
+
+
+def published_table(registry: dict[str, Claim] | None = None) -> list[dict]:
+    """The headline ledger: a pure function of the registry and the committed figures/<profile>/ledger/."""
+    return aggregate(registry, load_results(paths.published_ledger_roots()))
+
+
+def publish_outputs() -> list[dict]:
+    """Regenerate figures/claims.json, figures/CLAIMS.md and the README summary from committed inputs."""
+    return write_outputs(published_table(), paths.FIGURES, readme=paths.README)
+
+
+def main(argv=None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m paperlib.ledger",
+                                 description="publish: regenerate figures/claims.json, figures/CLAIMS.md and "
+                                             "the README summary from data/claims/ and figures/<profile>/ledger/")
+    ap.add_argument("cmd", choices=["publish"])
+    ap.parse_args(argv)
+    table = publish_outputs()
+    print(verdict_counts(table).to_string())
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

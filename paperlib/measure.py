@@ -147,15 +147,24 @@ def peak_rss_subprocess(func_path: str, kwargs: dict | None = None, timeout: flo
     raise RuntimeError(f"{func_path}: no result from the subprocess")
 
 
+def dirty_inputs() -> list[str]:
+    """Paths among the result-producing inputs (paths.SOURCE_INPUTS) that differ from the commit, untracked
+    files included; outputs (figures/, README) do not count, so a run's own writes never make it dirty."""
+    out = subprocess.run(["git", "-C", str(paths.ROOT), "status", "--porcelain", "--", *paths.SOURCE_INPUTS],
+                         capture_output=True, text=True, timeout=30)
+    if out.returncode != 0:
+        raise RuntimeError(f"git status failed: {out.stderr.strip()}")
+    return [line[3:] for line in out.stdout.splitlines() if line.strip()]
+
+
 def git_commit() -> str:
+    """The commit that produced a result, with '+dirty' when its inputs differ from that commit."""
     try:
         out = subprocess.run(["git", "-C", str(paths.ROOT), "rev-parse", "--short=12", "HEAD"],
                              capture_output=True, text=True, timeout=10)
         commit = out.stdout.strip() or "unknown"
-        dirty = subprocess.run(["git", "-C", str(paths.ROOT), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-        return commit + ("+dirty" if dirty else "")
-    except (OSError, subprocess.SubprocessError):
+        return commit + ("+dirty" if commit != "unknown" and dirty_inputs() else "")
+    except (OSError, subprocess.SubprocessError, RuntimeError):
         return "unknown"
 
 
@@ -195,6 +204,8 @@ def fingerprint() -> dict:
         "cuda": torch.version.cuda,
         "numpy": np.__version__,
         "commit": git_commit(),
+        # set by `pipeline run --allow-dirty`: this result was knowingly produced from uncommitted code
+        **({"dirty_override": True} if os.environ.get("PAPERLIB_ALLOW_DIRTY") == "1" else {}),
     }
 
 

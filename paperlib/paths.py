@@ -11,8 +11,12 @@ FIGURES = ROOT / "figures"
 DATA = ROOT / "data"
 CLAIMS_REGISTRY = DATA / "claims"
 BUILD = ROOT / "build"
+README = ROOT / "README.md"  # its claims summary is regenerated with the published ledger
 
 PROFILES = ("smoke", "cpu", "paper")
+PUBLISHED_PROFILES = ("cpu", "paper")  # committed under figures/<profile>/; smoke results are throwaway
+# What produces the published results: a cpu/paper run must come from these as committed (see pipeline).
+SOURCE_INPUTS = ("paperlib", "notebooks", "data", "pyproject.toml", "constraints.txt")
 
 
 def output_dir(profile: str) -> Path:
@@ -32,8 +36,13 @@ def output_dir(profile: str) -> Path:
     return FIGURES / profile
 
 
+def published_ledger_roots() -> list[Path]:
+    """The committed ledger folders: the only inputs of figures/claims.json, CLAIMS.md and the README summary."""
+    return [FIGURES / p / "ledger" for p in ("paper", "cpu")]
+
+
 def ledger_roots() -> list[Path]:
-    """Folders holding per-notebook ledger results, most faithful profile first."""
+    """Folders holding per-notebook ledger results, most faithful profile first (what a live view shows)."""
     roots = [FIGURES / "paper" / "ledger", FIGURES / "cpu" / "ledger", BUILD / "smoke" / "ledger"]
     override = os.environ.get("PAPERLIB_OUTPUT")
     if override:

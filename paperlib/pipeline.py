@@ -4,9 +4,12 @@
         Execute notebooks with papermill under a profile (validated parameters, explicit kernel, the
         repository root as working directory, an execution timeout). Executed notebooks go to
         build/<profile>/, written to a temporary file and moved into place only on success. A failing
-        notebook does not stop the others; the run exits non-zero at the end, naming it. Then the claims
-        ledger is aggregated into figures/claims.json and figures/CLAIMS.md, and the overview notebook(s)
-        (00_*) run last so they show the fresh ledger.
+        notebook does not stop the others; the run exits non-zero at the end, naming it.
+        cpu/paper results are published: the run refuses uncommitted inputs (paths.SOURCE_INPUTS) unless
+        --allow-dirty; each notebook's outputs are staged and replace its previous set in
+        figures/<profile>/ only when it succeeds (paperlib.publish); then figures/claims.json,
+        figures/CLAIMS.md and the README summary are regenerated from the committed ledger folders.
+        A run in which nothing succeeded writes nothing. The overview notebook(s) (00_*) run last.
     python -m paperlib.pipeline store [--only NB ...]
         Execute notebooks under the smoke profile and store them, with outputs, as notebooks/NN.ipynb
         (the copies readers see and nbval compares), paired with their .py.
@@ -113,35 +116,94 @@ def execute(name: str, profile: str, out_dir: Path, progress: bool) -> Outcome:
                 leftover.unlink()
 
 
-def run(profile: str, only: list[str] | None, progress: bool) -> int:
+def refuse_dirty(allow_dirty: bool) -> str | None:
+    """Published (cpu/paper) results come from committed code: the reason to refuse a run, or None."""
+    from .measure import dirty_inputs
+
+    dirty = dirty_inputs()
+    if not dirty:
+        return None
+    if allow_dirty:
+        os.environ["PAPERLIB_ALLOW_DIRTY"] = "1"  # the kernels record it in every result's provenance
+        print(f"[paperlib] WARNING: {len(dirty)} uncommitted input(s); results will record dirty_override",
+              file=sys.stderr)
+        return None
+    shown = "\n  ".join(dirty[:20]) + ("\n  ..." if len(dirty) > 20 else "")
+    return (f"refusing a published run from uncommitted inputs ({len(dirty)} path(s) differ from the commit):\n  "
+            f"{shown}\ncommit them first, or pass --allow-dirty (make ... ALLOW_DIRTY=1), which is recorded with "
+            f"the results")
+
+
+def _run_one(name: str, profile: str, out_dir: Path, progress: bool) -> Outcome:
+    """Execute one notebook; under cpu/paper its outputs are staged and published only on success."""
+    from . import publish
+
+    if profile not in paths.PUBLISHED_PROFILES:
+        return execute(name, profile, out_dir, progress)
+    before = os.environ.get("PAPERLIB_OUTPUT")
+    stage = publish.fresh_staging(profile, name)
+    os.environ["PAPERLIB_OUTPUT"] = str(stage)
+    try:
+        o = execute(name, profile, out_dir, progress)
+        if o.ok:
+            publish.publish(stage / profile, paths.FIGURES / profile, name)
+        return o
+    finally:
+        publish.discard(profile, name)  # a failed or interrupted notebook leaves the published set as it was
+        if before is None:
+            os.environ.pop("PAPERLIB_OUTPUT", None)
+        else:
+            os.environ["PAPERLIB_OUTPUT"] = before
+
+
+def _write_ledger(profile: str) -> list[dict]:
     from . import ledger
+
+    if profile in paths.PUBLISHED_PROFILES:
+        return ledger.publish_outputs()
+    # smoke results are throwaway: their ledger view goes beside them in build/, never into figures/
+    return ledger.write_outputs(ledger.aggregate(), paths.output_dir(profile))
+
+
+def run(profile: str, only: list[str] | None, progress: bool, allow_dirty: bool = False) -> int:
+    from . import ledger, publish
 
     if profile == "auto":
         profile = auto_profile()
     check_profile(profile)
     names = notebooks(only)
+    for name in names:  # every parameter file is checked before anything runs: a bad one writes nothing
+        resolve(name, profile)
+    if profile in paths.PUBLISHED_PROFILES:
+        refusal = refuse_dirty(allow_dirty)
+        if refusal:
+            raise ParameterError(refusal)
+        fixed = publish.recover(paths.FIGURES / profile)
+        if fixed:
+            print(f"[paperlib] finished an interrupted publication of: {', '.join(fixed)}", flush=True)
     out_dir = paths.BUILD / profile
     print(f"[paperlib] profile={profile}  notebooks={len(names)}  output={out_dir}", flush=True)
     outcomes: list[Outcome] = []
     overview = [n for n in names if n.startswith("00_")]
     for name in names:
-        if name in overview:
-            ledger.write_outputs()
+        if name in overview and any(o.ok for o in outcomes):
+            _write_ledger(profile)  # so the overview shows the fresh ledger
         print(f"[paperlib] running {name} ...", flush=True)
-        o = execute(name, profile, out_dir, progress)
+        o = _run_one(name, profile, out_dir, progress)
         outcomes.append(o)
         status = "ok" if o.ok else "FAILED"
         print(f"[paperlib] {name}: {status} in {o.seconds:.1f} s" + ("" if o.ok else f"  {o.error}"), flush=True)
-    table = ledger.write_outputs()
     print("\n=== summary ===")
     for o in outcomes:
         print(f"  {o.name:34s} {'ok' if o.ok else 'FAILED':7s} {o.seconds:8.1f} s")
-    counts = ledger.verdict_counts(table)
-    print("\nclaim verdicts (headline records):")
-    print(counts.to_string())
-    pending = [r["id"] for r in table if r["verdict"] == "pending"]
-    print(f"\nclaims still pending ({len(pending)}): {', '.join(pending) if pending else 'none'}")
-    print(f"ledger: {paths.FIGURES / 'claims.json'}  and  {paths.FIGURES / 'CLAIMS.md'}")
+    if any(o.ok for o in outcomes):  # a run in which nothing succeeded writes nothing
+        table = _write_ledger(profile)
+        print("\nclaim verdicts (headline records):")
+        print(ledger.verdict_counts(table).to_string())
+        pending = [r["id"] for r in table if r["verdict"] == "pending"]
+        print(f"\nclaims still pending ({len(pending)}): {', '.join(pending) if pending else 'none'}")
+        where = paths.FIGURES if profile in paths.PUBLISHED_PROFILES else paths.output_dir(profile)
+        print(f"ledger: {where / 'claims.json'}  and  {where / 'CLAIMS.md'}")
     failures = [o for o in outcomes if not o.ok]
     if failures:
         print(f"\n{len(failures)} notebook(s) FAILED:", file=sys.stderr)
@@ -217,6 +279,8 @@ def main(argv=None) -> int:
     r = sub.add_parser("run")
     r.add_argument("--profile", default="auto")
     r.add_argument("--only", nargs="*", default=None)
+    r.add_argument("--allow-dirty", action="store_true",
+                   help="run cpu/paper from uncommitted inputs (recorded as dirty_override in the results)")
     s = sub.add_parser("store")
     s.add_argument("--only", nargs="*", default=None)
     sub.add_parser("check-params")
@@ -225,7 +289,8 @@ def main(argv=None) -> int:
         if args.cmd == "run":
             from .progress import enabled
 
-            return run(args.profile, args.only or None, progress=enabled() and sys.stderr.isatty())
+            return run(args.profile, args.only or None, progress=enabled() and sys.stderr.isatty(),
+                       allow_dirty=args.allow_dirty)
         if args.cmd == "store":
             return store(args.only or None)
         return check_params()

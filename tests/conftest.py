@@ -11,3 +11,11 @@ def isolated_output(tmp_path, monkeypatch):
     """Send every paperlib output (figures, tables, ledger) of a test into a temporary folder."""
     monkeypatch.setenv("PAPERLIB_OUTPUT", str(tmp_path / "out"))
     return tmp_path / "out"
+
+
+@pytest.fixture(autouse=True)
+def _never_the_real_readme(tmp_path, monkeypatch):
+    """No test may rewrite the tracked README: its summary target is a temporary path for every test."""
+    from paperlib import paths
+
+    monkeypatch.setattr(paths, "README", tmp_path / "README.not-tracked.md")

@@ -392,7 +392,9 @@ def test_failing_notebook_fails_the_run_after_the_others(fake_notebook, tmp_path
     assert "97_broken" in err and "boom 42" in err and "97_broken.failed.ipynb" in err
     built = sorted(p.name for p in (tmp_path / "build" / "smoke").iterdir())
     assert built == ["97_broken.failed.ipynb", "98_fake.ipynb"]  # no temporary files left behind
-    assert (tmp_path / "figures" / "claims.json").is_file()
+    # smoke results are throwaway: their ledger view goes beside them, never into figures/
+    assert (tmp_path / "out" / "smoke" / "claims.json").is_file()
+    assert not (tmp_path / "figures").exists()
 
 
 def test_readme_summary_is_replaced_between_markers(registry, tmp_path):
@@ -401,6 +403,7 @@ def test_readme_summary_is_replaced_between_markers(registry, tmp_path):
     table = ledger.aggregate(registry, [])
     assert ledger.update_readme(table, readme)
     text = readme.read_text()
+    assert not ledger.update_readme(table, tmp_path / "missing.md")
     assert "old" not in text and "`T-ONE` pending" in text and text.endswith("footer\n")
 
 
@@ -417,3 +420,24 @@ def test_conda_and_binder_install_the_same_thing():
     benv = yaml.safe_load((paths.ROOT / ".binder" / "environment.yml").read_text())
     assert [d for d in benv["dependencies"] if isinstance(d, str)] == \
         [d for d in env["dependencies"] if isinstance(d, str)], "same Python for conda and Binder"
+
+
+def test_setup_pins_agree_and_leave_torch_to_the_machine():
+    """constraints.txt never pins torch (a CUDA machine keeps its own); the tested torch release and the
+    extras are the same in the Makefile, environment.yml and .binder/postBuild."""
+    import re
+
+    import yaml
+
+    cons = (paths.ROOT / "constraints.txt").read_text().splitlines()
+    assert not [c for c in cons if c.lower().startswith("torch==")]
+    make = (paths.ROOT / "Makefile").read_text()
+    spec = re.search(r"^TORCH_SPEC\s*\?=\s*(\S+)", make, re.M).group(1)
+    extras = re.search(r"^EXTRAS\s*\?=\s*(\S+)", make, re.M).group(1)
+    floor = re.search(r"^TORCH_FLOOR\s*:=\s*(\S+)", make, re.M).group(1)
+    env = yaml.safe_load((paths.ROOT / "environment.yml").read_text())
+    pip_args = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert spec in pip_args and f"-e .[{extras}]" in pip_args
+    post = (paths.ROOT / ".binder" / "postBuild").read_text()
+    assert spec in post and f"-e .[{extras}]" in post
+    assert f'"torch>={floor}"' in (paths.ROOT / "pyproject.toml").read_text()

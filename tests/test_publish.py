@@ -1,0 +1,174 @@
+"""Published results (cpu/paper): staged per notebook, refused from uncommitted code, never half written,
+and the committed ledger views are a pure function of committed inputs."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from paperlib import ledger, measure, paths, pipeline, publish
+from paperlib.atomic import write_json
+from paperlib.profiles import ParameterError
+
+NB = '''# %% tags=["parameters"]
+PROFILE = "smoke"
+TAG = "new"
+
+# %%
+import pandas as pd
+from paperlib.figures import save_table
+save_table(pd.DataFrame({"x": [1, 2]}), f"t_{TAG}", profile=PROFILE)
+'''
+
+
+def _old_set(figures, notebook="98_pub"):
+    """A previously published set: one table owned by `notebook`, one by another notebook, a ledger file."""
+    dest = figures / "cpu"
+    for stem, nb in (("t_old", notebook), ("t_other", "99_other")):
+        (dest / f"{stem}.csv").parent.mkdir(parents=True, exist_ok=True)
+        (dest / f"{stem}.csv").write_text("x\n0\n")
+        write_json(dest / f"{stem}.provenance.json", {"name": stem, "notebook": nb})
+    write_json(dest / "ledger" / f"{notebook}__cpu.json", {"records": []})
+    (figures / "claims.json").write_text("[]\n")
+    return dest
+
+
+def _snapshot(folder):
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def fake_project(tmp_path, monkeypatch):
+    nbdir = tmp_path / "notebooks"
+    (nbdir / "params").mkdir(parents=True)
+    (nbdir / "98_pub.py").write_text(NB)
+    for name, value in (("NOTEBOOKS", nbdir), ("PARAMS", nbdir / "params"), ("FIGURES", tmp_path / "figures"),
+                        ("BUILD", tmp_path / "build")):
+        monkeypatch.setattr(paths, name, value)
+    monkeypatch.delenv("PAPERLIB_OUTPUT", raising=False)
+    monkeypatch.setattr(measure, "dirty_inputs", lambda: [])
+    return tmp_path
+
+
+def test_successful_notebook_replaces_only_its_own_set(fake_project):
+    dest = _old_set(fake_project / "figures")
+    assert pipeline.run("cpu", None, progress=False) == 0
+    names = sorted(p.name for p in dest.iterdir() if p.is_file())
+    # t_old (owned by 98_pub) is gone, t_other (another notebook's) stays, t_new arrived complete
+    assert "t_old.csv" not in names and "t_other.csv" in names
+    assert {"t_new.csv", "t_new.md", "t_new.tex", "t_new.provenance.json"} <= set(names)
+    assert json.loads((dest / "t_new.provenance.json").read_text())["notebook"] == "98_pub"
+    assert not (fake_project / "build" / "staging" / "cpu" / "98_pub").exists()
+    assert (fake_project / "figures" / "claims.json").is_file()
+    assert not list(dest.glob(".publish-*"))
+
+
+def test_failed_notebook_leaves_the_published_set_untouched(fake_project):
+    (fake_project / "notebooks" / "98_pub.py").write_text(NB + "\nraise RuntimeError('late failure')\n")
+    _old_set(fake_project / "figures")
+    before = _snapshot(fake_project / "figures")
+    assert pipeline.run("cpu", None, progress=False) == 1
+    assert _snapshot(fake_project / "figures") == before
+
+
+def test_parameter_error_writes_nothing(fake_project):
+    (fake_project / "notebooks" / "params" / "98_pub.yaml").write_text("cpu:\n  TAGG: typo\n")
+    _old_set(fake_project / "figures")
+    before = _snapshot(fake_project / "figures")
+    with pytest.raises(ParameterError, match="TAGG"):
+        pipeline.run("cpu", None, progress=False)
+    assert _snapshot(fake_project / "figures") == before
+    assert not (fake_project / "build").exists()
+
+
+def test_uncommitted_inputs_are_refused_unless_overridden(fake_project, monkeypatch):
+    monkeypatch.setattr(measure, "dirty_inputs", lambda: ["paperlib/bk_core.py"])
+    monkeypatch.setenv("PAPERLIB_ALLOW_DIRTY", "0")  # restored after the test (the override sets it)
+    with pytest.raises(ParameterError, match=r"(?s)uncommitted.*bk_core\.py.*--allow-dirty"):
+        pipeline.run("cpu", None, progress=False)
+    assert not (fake_project / "figures").exists()
+    # smoke is throwaway: never refused
+    assert pipeline.run("smoke", None, progress=False) == 0
+    # the override runs, and every result says so
+    assert pipeline.run("cpu", None, progress=False, allow_dirty=True) == 0
+    prov = json.loads((fake_project / "figures" / "cpu" / "t_new.provenance.json").read_text())
+    assert prov["dirty_override"] is True
+
+
+def test_dirty_inputs_ignores_outputs_and_sees_sources():
+    """The real repository: outputs (figures/, README) never count, source paths do."""
+    assert set(paths.SOURCE_INPUTS) >= {"paperlib", "notebooks", "data", "pyproject.toml", "constraints.txt"}
+    for p in measure.dirty_inputs():
+        assert p.split("/")[0] in paths.SOURCE_INPUTS, p
+
+
+def test_interrupted_swap_is_rolled_forward(tmp_path):
+    dest = _old_set(tmp_path / "figures")
+    staged = tmp_path / "stage"
+    staged.mkdir()
+    (staged / "t_new.csv").write_text("x\n1\n")
+    write_json(staged / "t_new.provenance.json", {"name": "t_new", "notebook": "98_pub"})
+    # the journal is written, then the process dies before carrying it out
+    write_json(dest / ".publish-98_pub.json", {"notebook": "98_pub",
+               "moves": [[str(staged / f), str(dest / f)] for f in ("t_new.csv", "t_new.provenance.json")],
+               "deletes": [str(dest / "t_old.csv"), str(dest / "t_old.provenance.json")]})
+    assert publish.recover(dest) == ["98_pub"]
+    assert (dest / "t_new.csv").read_text() == "x\n1\n" and not (dest / "t_old.csv").exists()
+    assert publish.recover(dest) == []
+
+
+DRIVER = textwrap.dedent('''
+    import sys
+    from pathlib import Path
+    from paperlib import measure, paths, pipeline
+    root = Path(sys.argv[1])
+    paths.NOTEBOOKS, paths.PARAMS = root / "notebooks", root / "notebooks" / "params"
+    paths.FIGURES, paths.BUILD = root / "figures", root / "build"
+    measure.dirty_inputs = lambda: []
+    sys.exit(pipeline.run("cpu", None, progress=False))
+''')
+
+
+def test_killed_run_leaves_the_published_set_exactly_as_it_was(fake_project):
+    """Kill a real run (its kernel too) in the middle of a notebook that has already written outputs."""
+    (fake_project / "notebooks" / "98_pub.py").write_text(NB + "\nimport time\ntime.sleep(120)\n")
+    _old_set(fake_project / "figures")
+    before = _snapshot(fake_project / "figures")
+    env = {k: v for k, v in os.environ.items() if k != "PAPERLIB_OUTPUT"}
+    proc = subprocess.Popen([sys.executable, "-c", DRIVER, str(fake_project)], cwd=paths.ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    staged = fake_project / "build" / "staging" / "cpu" / "98_pub" / "cpu" / "t_new.provenance.json"
+    try:
+        deadline = time.monotonic() + 120
+        while not staged.exists():
+            assert proc.poll() is None, "the run ended before it could be interrupted"
+            assert time.monotonic() < deadline, "the notebook never wrote its output"
+            time.sleep(0.2)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+    assert _snapshot(fake_project / "figures") == before
+
+
+def test_committed_ledger_views_are_a_pure_function_of_committed_inputs(tmp_path):
+    """figures/claims.json, figures/CLAIMS.md and the README summary regenerate exactly from data/claims/
+    and figures/<profile>/ledger/ (no record from a machine's build/)."""
+    table = ledger.published_table()
+    out = tmp_path / "regen"
+    ledger.write_outputs(table, out)
+    for name in ("claims.json", "CLAIMS.md"):
+        assert (out / name).read_text() == (paths.FIGURES / name).read_text(), \
+            f"figures/{name} is stale: run `make ledger` and commit"
+    readme = (paths.ROOT / "README.md").read_text()
+    assert f"{ledger.README_START}\n{ledger.readme_summary(table)}\n{ledger.README_END}" in readme
+
+
+def test_published_headlines_come_from_committed_code():
+    """Every headline from a published profile names a clean commit (no +dirty, no override)."""
+    for r in json.loads((paths.FIGURES / "claims.json").read_text()):
+        if r.get("profile") in paths.PUBLISHED_PROFILES:
+            assert r.get("commit") and not r["commit"].endswith("+dirty"), f"{r['id']}: {r.get('commit')}"
