@@ -17,7 +17,7 @@ export PAPERLIB_DATA_MIRROR ?= $(if $(wildcard ../shared/data),$(abspath ../shar
 
 NBVAL_OUT := build/nbval
 
-.PHONY: help setup data figures notebooks nb test test-unit check-params check-resolve ledger html workshop lab clean lock
+.PHONY: help setup data figures notebooks nb test test-unit check-params check-resolve ledger gpu gpu-rehearsal gpu-bundle gpu-import html workshop lab clean lock
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-15s %s\n",$$1,$$2}'
@@ -76,6 +76,24 @@ test: $(STAMP) ## unit tests, notebook pairing/parameter checks, and nbval over 
 test-unit: $(STAMP) ## the library's unit tests only
 	PAPERLIB_OUTPUT=$(abspath $(NBVAL_OUT)) $(PY) -m pytest -p no:cacheprovider tests
 
+# nbval over the stored notebooks once per CPU setting that changes floating-point code paths: what CI compares
+# must not depend on the x86 machine it gets (AVX2 or AVX-512, MKL/oneDNN/OpenBLAS kernels, thread count).
+# Variants are separated by '|'; each is `default` or VAR=value words, which the Jupyter kernel inherits.
+NBVAL_VARIANTS ?= default | ATEN_CPU_CAPABILITY=default | OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 | \
+  ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Haswell | \
+  ATEN_CPU_CAPABILITY=default OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+NBVAL_PATHS ?= notebooks
+.PHONY: test-variants
+test-variants: $(STAMP) ## nbval over notebooks/ under default, scalar-ATen, 1-thread, AVX2-only and combined settings
+	@IFS='|' read -ra variants <<< "$(NBVAL_VARIANTS)"; fail=0; summary=""; \
+	for v in "$${variants[@]}"; do v=$$(echo $$v); envs=$$v; [ "$$v" = default ] && envs=""; \
+	  echo "=== nbval variant: $$v"; rm -rf $(NBVAL_OUT); SECONDS=0; \
+	  if env $$envs PAPERLIB_OUTPUT=$(abspath $(NBVAL_OUT)) PAPERLIB_PROGRESS=0 $(PY) -m pytest -p no:cacheprovider -q \
+	     $(NBVAL_PATHS) --nbval --nbval-kernel-name $(KERNEL) --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	     --nbval-cell-timeout 600; then r=passed; else r=FAILED; fail=1; fi; \
+	  summary="$$summary  $$v: $$r in $$SECONDS s"$$'\n'; \
+	done; echo; echo "=== nbval variants:"; printf '%s' "$$summary"; exit $$fail
+
 html: $(STAMP) ## the reading edition: a static offline site in build/site/ (from build/ and figures/)
 	$(PY) -m paperlib.site
 
@@ -93,6 +111,20 @@ check-resolve: ## resolve the pinned environment against plain PyPI (no local wh
 	env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL -u PIP_CONSTRAINT -u PIP_NO_INDEX PIP_CONFIG_FILE=/dev/null \
 	  build/resolve-venv/bin/python -m pip install --dry-run --ignore-installed -q -c constraints.txt "$(TORCH_SPEC)" -e ".[$(EXTRAS),gpu]"
 	@echo "the pinned environment resolves against plain PyPI ($(TORCH_SPEC), extras $(EXTRAS),gpu)"
+
+gpu: $(STAMP) ## on a CUDA machine: the GPU-pending claims + BK-Core op benchmark (< 8 min), published into figures/paper
+	$(PY) -m paperlib.gpu_run --publish $(if $(ALLOW_DIRTY),--allow-dirty)
+
+gpu-rehearsal: $(STAMP) ## rehearse `make gpu` on the CPU at tiny sizes (Triton in its interpreter; writes build/ only)
+	rm -rf build/gpu_rehearsal
+	PAPERLIB_OUTPUT=$(abspath build/gpu_rehearsal) $(PY) -m paperlib.gpu_run --tiny
+
+gpu-bundle: $(STAMP) ## an offline bundle of the committed project for a GPU machine without an index: build/gpu_bundle/
+	rm -rf build/gpu_bundle && $(PY) -m paperlib.gpu_bundle build/gpu_bundle
+
+gpu-import: $(STAMP) ## publish a bundle's finished run: make gpu-import RESULTS=<bundle>/results
+	@test -n "$(RESULTS)" || { echo "usage: make gpu-import RESULTS=<bundle>/results"; exit 2; }
+	$(PY) -m paperlib.gpu_run --publish-from $(RESULTS)
 
 ledger: $(STAMP) ## regenerate figures/claims.json, figures/CLAIMS.md and the README summary from the committed ledger
 	$(PY) -m paperlib.ledger publish

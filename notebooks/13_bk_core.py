@@ -69,6 +69,13 @@ FIT_MIN_N = 1024
 BACKWARD_NS = [1024, 4096]
 CUDA_BW_N = 32768
 CUDA_BW_BATCH = 64
+C_BATCH = 8
+C_N = 4096
+C_REPEATS = 20
+C_ROUNDS = 3
+STEP_SEQ = 512
+STEP_STEPS = 3
+STEP_ROUNDS = 2
 
 # %%
 import matplotlib.pyplot as plt
@@ -78,7 +85,7 @@ import torch
 
 import paperlib
 from paperlib import bk_core_bench as bench
-from paperlib.bk_core import bk_diag
+from paperlib.bk_core import bk_diag, resolve_method
 from paperlib.figures import save_table, savefig, use_house_style
 from paperlib.ledger import Recorder
 from paperlib.measure import fingerprint
@@ -94,6 +101,10 @@ print("profile:", PROFILE)
 # %% tags=["nbval-ignore-output"]
 fp = fingerprint()
 print({k: fp[k] for k in ("device", "cpu", "threads", "torch")})
+AUTO_CPU = resolve_method("cpu", torch.float64)
+AUTO_DEVICE = resolve_method(DEVICE, torch.float32)
+LOOP_METHODS = tuple(m for m in ("compiled", "triton") if m == AUTO_DEVICE)  # the loop path auto runs here
+print(f"bk_diag(method='auto') runs: {AUTO_CPU!r} on cpu (float64), {AUTO_DEVICE!r} on {DEVICE.type} (float32)")
 
 # %% [markdown]
 # ## 1 · Exactness
@@ -227,17 +238,19 @@ print("all gradient checks pass:", grads_ok)
 # ## 4 · Speed and scaling
 #
 # Tokens per second (batch × N / median seconds per forward call) of the two-sided op vs $N$, in one
-# run: the scan, the sequential reference (the paper's recurrence as a Python loop over tokens, like the
+# run: the scan, the compiled loop that `method="auto"` runs on this device (numba on CPU, Triton on CUDA;
+# section 4b), the sequential reference (the paper's recurrence as a Python loop over tokens, like the
 # reference code) and the dense solve (`torch.linalg.inv`, $O(N^3)$; only up to where it fits in time).
 # The cost exponent is the slope of $\log t$ vs $\log N$, fitted for $N \ge$ `FIT_MIN_N` (below that,
 # per-call overhead dominates). Timings depend on the machine: this cell's output is not compared.
 
 # %% tags=["nbval-ignore-output"]
-speed = bench.speed_sweep(SPEED_NS, batch=SPEED_BATCH, device=DEVICE, dense_max=DENSE_SPEED_MAX,
-                          sequential_max=SEQUENTIAL_SPEED_MAX, repeats=SPEED_REPEATS, seed=SEED)
+speed = bench.speed_sweep(SPEED_NS, methods=("scan",) + LOOP_METHODS + ("sequential", "dense"), batch=SPEED_BATCH,
+                          device=DEVICE, dense_max=DENSE_SPEED_MAX, sequential_max=SEQUENTIAL_SPEED_MAX,
+                          repeats=SPEED_REPEATS, seed=SEED)
 speed["pass"] = "forward"
 if BACKWARD_NS:
-    bwd = bench.speed_sweep(BACKWARD_NS, methods=("scan",), batch=SPEED_BATCH, device=DEVICE, causal=True,
+    bwd = bench.speed_sweep(BACKWARD_NS, methods=("scan",) + LOOP_METHODS, batch=SPEED_BATCH, device=DEVICE, causal=True,
                             repeats=SPEED_REPEATS, backward=True, seed=SEED)
     bwd["pass"] = "forward+backward (causal)"
     speed = pd.concat([speed, bwd], ignore_index=True)
@@ -286,6 +299,48 @@ if bw is None:
     print("no CUDA device: the bandwidth measurement is skipped (GPU only)")
 else:
     print({k: (f"{v:.3g}" if isinstance(v, float) else v) for k, v in bw.items()})
+
+# %% [markdown]
+# ## 4b · Against a plain C loop
+#
+# The scan is parallel in $N$ but does $O(N)$ work with a large constant; on a CPU core the continued
+# fraction itself, $D_i = d_i - b_{i-1}^2 g_{i-1}$, $g_i = 1/D_i$, is hard to beat. So the yardstick is that
+# recurrence written as plainly as possible in C (`paperlib/bk_core_ref.c`: one loop over rows, one over $N$,
+# re/im as separate doubles), built at run time with `cc -O2 -shared -fPIC` into `build/` and called through
+# ctypes. Beside it, in the same process on the same data (float64, causal, batch `C_BATCH`, $N$ = `C_N`,
+# one thread): `bk_diag(method="auto")` (input checks, $d = h_0 + v - z$, $b^2$, the autograd wrapper and the
+# loop: the numba path `paperlib.bk_core_compiled` when numba is installed), the compiled loop alone on
+# prepared inputs, and the scan. Target: `auto` within **2x** of the C loop. Medians and IQRs over
+# `C_ROUNDS` interleaved rounds of `C_REPEATS` calls; `max_rel_diff_vs_c` checks that all compute the same thing.
+
+# %% tags=["nbval-ignore-output"]
+vs_c = bench.c_loop_comparison(batch=C_BATCH, n=C_N, repeats=C_REPEATS, rounds=C_ROUNDS, threads=THREADS, seed=SEED)
+save_table(vs_c, "bk_core_vs_c_loop", profile=PROFILE,
+           caption=f"BK-Core causal float64, batch {C_BATCH} x N {C_N}, {THREADS} thread(s): bk_diag vs a plain C loop",
+           provenance={"auto_method_cpu": AUTO_CPU, "batch": C_BATCH, "N": C_N, "threads": THREADS})
+print(vs_c.assign(seconds=vs_c.seconds.map(lambda x: f"{x * 1e3:.3f} ms"), iqr=vs_c.iqr.map(lambda x: f"{x * 1e3:.3f} ms"),
+                  ratio_to_c=vs_c.ratio_to_c.map(lambda x: f"{x:.2f}x"),
+                  max_rel_diff_vs_c=vs_c.max_rel_diff_vs_c.map(lambda x: f"{x:.0e}")).to_string(index=False))
+auto_row = vs_c[vs_c.method.str.startswith("bk_diag auto")].iloc[0]
+if np.isnan(auto_row.ratio_to_c):
+    print("C loop skipped:", vs_c[vs_c.method.str.startswith("C loop")].reason.iloc[0])
+else:
+    print(f"bk_diag(method='auto' -> {AUTO_CPU}) / C loop = {auto_row.ratio_to_c:.2f}x "
+          f"(target <= 2x: {'met' if auto_row.ratio_to_c <= 2 else 'missed'})")
+
+# %% [markdown]
+# What that buys in a whole training step: tokens/s (forward + cross-entropy + backward + AdamW) of a small
+# ResNet-BK model (`table5_baseline` at vocabulary 512, $d = 64$, 2 layers, batch 2, sequence `STEP_SEQ`) with
+# the torch scan and with `auto`, methods alternating over `STEP_ROUNDS` rounds.
+
+# %% tags=["nbval-ignore-output"]
+steps_cmp = bench.train_step_comparison("table5_baseline", methods=("scan", "auto"), batch=2, seq_len=STEP_SEQ,
+                                        steps=STEP_STEPS, rounds=STEP_ROUNDS, threads=THREADS, device=DEVICE, seed=SEED,
+                                        overrides=dict(vocab_size=512, d_model=64, n_layers=2))
+save_table(steps_cmp, "bk_core_train_step", profile=PROFILE, caption=f"training step per BK-Core method on {fp['device']}",
+           provenance={"auto_method": AUTO_DEVICE})
+print(steps_cmp[["bk_method", "resolved", "seq_len", "train_tokens_per_s", "step_s", "forward_s", "speedup"]]
+      .to_string(index=False, float_format=lambda x: f"{x:.4g}"))
 
 # %% [markdown]
 # ## 5 · Verdict: BK-STAB-32K

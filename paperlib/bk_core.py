@@ -27,8 +27,25 @@ entry (a detached scalar: the result is scale-invariant, so gradients stay exact
 O(log N) depth.
 
 Methods: "scan" (torch, any device, autograd), "sequential" (python loop over the ratio recurrences;
-reference), "dense" (torch.linalg on the dense matrix; small-N oracle), "auto" (= "scan"). A fused Triton
-kernel is not part of this version ("triton" raises a clear error); the torch scan is what runs on CUDA.
+reference), "dense" (torch.linalg on the dense matrix; small-N oracle), "compiled" (the continued fraction as a
+numba loop on CPU, :mod:`paperlib.bk_core_compiled`), "triton" (the same loop as a Triton kernel, one program per
+block of rows, :mod:`paperlib.bk_core_triton`; CUDA, or CPU under TRITON_INTERPRET=1) and "auto", which
+:func:`resolve_method` turns into: "triton" on CUDA once the kernel has passed a tiny self-check on that device
+(cached per device and dtype), else "scan"; "compiled" on CPU when numba imports, else "scan". "auto" never picks
+"triton" without CUDA.
+
+The two loop methods ("compiled", "triton") share one autograd.Function (:class:`_Recurrence`) with the analytic
+reverse-mode of g_i = 1/D_i, D_i = d_i - b_{i-1}^2 g_{i-1} (torch's convention: the gradient of a complex
+tensor is dL/dRe + i dL/dIm, so a holomorphic step w = f(u) sends gbar_u = gbar_w conj(f'(u))):
+
+    a_i      = gbar_i + carry_i                       (total adjoint of g_i; carry from g_{i+1})
+    Dbar_i   = -a_i conj(g_i)^2                       (dg/dD = -g^2)      -> dbar_i = Dbar_i
+    b2bar_{i-1} = Re(-Dbar_i conj(g_{i-1}))           (b^2 is real)
+    carry_{i-1} = -Dbar_i b_{i-1}^2                   (dD_i/dg_{i-1} = -b_{i-1}^2)
+
+run from i = N-1 down to 0. The right recurrence (1/beta_i) is the same loop over the reversed sequence; the
+two-sided G_ii combines both in torch (so autograd differentiates that closed-form step). Gradients w.r.t. v,
+off, z and h0_diag then follow from d = h0_diag + v - z and b2 = off^2 through torch.
 """
 from __future__ import annotations
 
@@ -39,6 +56,7 @@ import torch
 __all__ = [
     "METHODS",
     "bk_diag",
+    "resolve_method",
     "bk_features",
     "bk_diag_theta_naive",
     "tridiagonal_dense",
@@ -46,14 +64,36 @@ __all__ = [
     "prefix_products",
 ]
 
-METHODS = ("auto", "scan", "sequential", "dense", "triton")
+METHODS = ("auto", "scan", "sequential", "dense", "compiled", "triton")
 _REAL_OK = (torch.float32, torch.float64)
 _REAL_UPCAST = (torch.float16, torch.bfloat16)
 
 
 # --------------------------------------------------------------------------------------------- validation
-def _prepare(v, z, off, h0_diag, check_finite=True):
-    """Validate inputs; return (d, b2, n) with d = a - z (complex, (..., N)) and b2 = off^2 ((..., N-1))."""
+def _all_finite(t):
+    """No nan/inf in the real tensor t: one aminmax pass (nan propagates to both extremes, +-inf shows in one)."""
+    if t.numel() == 0:
+        return True
+    lo, hi = torch.aminmax(t)
+    return bool(torch.isfinite(lo) & torch.isfinite(hi))
+
+
+def _broadcast(a, b):
+    """numpy/torch broadcast of two shapes, or None when they do not broadcast (cheaper than torch's helper)."""
+    a, b = tuple(a), tuple(b)
+    k = max(len(a), len(b))
+    a, b = (1,) * (k - len(a)) + a, (1,) * (k - len(b)) + b
+    out = []
+    for x, y in zip(a, b):
+        if x != y and x != 1 and y != 1:
+            return None
+        out.append(y if x == 1 else x)
+    return tuple(out)
+
+
+def _prepare(v, z, off, h0_diag, check_finite=True, complex_b2=True):
+    """Validate inputs; return (d, b2, n) with d = a - z (complex, (..., N)) and b2 = off^2 ((..., N-1)),
+    complex like d, or real (possibly an expanded view) when complex_b2=False."""
     if not isinstance(v, torch.Tensor):
         raise TypeError(f"v must be a torch.Tensor, got {type(v).__name__}")
     if v.is_complex() or not v.is_floating_point():
@@ -67,7 +107,7 @@ def _prepare(v, z, off, h0_diag, check_finite=True):
         v = v.float()
     rdt = v.dtype
     cdt = torch.complex64 if rdt == torch.float32 else torch.complex128
-    if check_finite and not bool(torch.isfinite(v).all()):
+    if check_finite and not _all_finite(v):
         raise ValueError("v contains non-finite values (nan or inf)")
 
     # h0_diag: real scalar or real tensor broadcastable to v
@@ -79,7 +119,7 @@ def _prepare(v, z, off, h0_diag, check_finite=True):
         h0 = float(h0_diag)
     else:
         raise TypeError(f"h0_diag must be a real number or real tensor, got {type(h0_diag).__name__}")
-    if check_finite and not (bool(torch.isfinite(h0).all()) if isinstance(h0, torch.Tensor) else h0 == h0 and abs(h0) != float("inf")):
+    if check_finite and not (_all_finite(h0) if isinstance(h0, torch.Tensor) else h0 == h0 and abs(h0) != float("inf")):
         raise ValueError("h0_diag is not finite")
 
     # z: complex (python number or tensor broadcastable to the batch shape v.shape[:-1])
@@ -87,10 +127,8 @@ def _prepare(v, z, off, h0_diag, check_finite=True):
         if not (z.is_complex() or z.is_floating_point()):
             raise TypeError(f"z must be a complex/real floating tensor, got dtype {z.dtype}")
         zt = z.to(device=v.device, dtype=cdt)
-        try:
-            torch.broadcast_shapes(zt.shape, v.shape[:-1])
-        except RuntimeError as e:
-            raise ValueError(f"z of shape {tuple(zt.shape)} is not broadcastable to the batch shape {tuple(v.shape[:-1])}") from e
+        if _broadcast(zt.shape, v.shape[:-1]) is None:
+            raise ValueError(f"z of shape {tuple(zt.shape)} is not broadcastable to the batch shape {tuple(v.shape[:-1])}")
         zt = zt.unsqueeze(-1)
         if check_finite and not bool(torch.isfinite(torch.view_as_real(zt)).all()):
             raise ValueError("z is not finite")
@@ -110,13 +148,9 @@ def _prepare(v, z, off, h0_diag, check_finite=True):
             raise ValueError(f"off must have last dimension N-1 = {n - 1} (or 1), got shape {tuple(offt.shape)}")
         if n > 1:
             target = tuple(v.shape[:-1]) + (n - 1,)
-            try:
-                ok = tuple(torch.broadcast_shapes(offt.shape, target)) == target
-            except RuntimeError:
-                ok = False
-            if not ok:
+            if _broadcast(offt.shape, target) != target:
                 raise ValueError(f"off of shape {tuple(offt.shape)} is not broadcastable to {target}")
-        if check_finite and not bool(torch.isfinite(offt).all()):
+        if check_finite and not _all_finite(offt):
             raise ValueError("off contains non-finite values (nan or inf)")
     elif isinstance(off, numbers.Real) and not isinstance(off, bool):
         offt = float(off)
@@ -133,9 +167,10 @@ def _prepare(v, z, off, h0_diag, check_finite=True):
             b2 = b2.expand(v.shape[:-1] + (n - 1,))
         else:
             b2 = torch.full(v.shape[:-1] + (n - 1,), b2, dtype=rdt, device=v.device)
-        b2 = b2.to(cdt)
+        if complex_b2:
+            b2 = b2.to(cdt)
     else:
-        b2 = torch.zeros(v.shape[:-1] + (0,), dtype=cdt, device=v.device)
+        b2 = torch.zeros(v.shape[:-1] + (0,), dtype=cdt if complex_b2 else rdt, device=v.device)
     if d.shape != v.shape:
         raise ValueError(f"h0_diag/z broadcast v to {tuple(d.shape)}; the output must keep v's shape {tuple(v.shape)}")
     return d, b2, n
@@ -239,6 +274,74 @@ def _two_sided_from_causal(d, b2, gl, gr):
     return 1.0 / (d - left - right)
 
 
+# ------------------------------------------------------------------------- compiled / Triton loop paths
+class _Recurrence(torch.autograd.Function):
+    """g = the continued fraction g_i = 1/(d_i - b2_{i-1} g_{i-1}) run by a loop backend (reverse=True: the
+    right recurrence g_i = 1/(d_i - b2_i g_{i+1}), i.e. 1/beta_i); analytic backward (module docstring).
+
+    d: complex (..., N); b2: real (..., N-1). A backend (module) provides
+    recurrence_forward(d_r, b2, reverse) -> g_r and recurrence_backward(g_r, b2, gout_r, reverse) -> (gd_r, gb2),
+    on rows: d_r, g_r, gout_r, gd_r real (R, N, 2) (view_as_real), b2, gb2 real (R, N-1), all contiguous."""
+
+    @staticmethod
+    def forward(ctx, d, b2, reverse, backend):
+        n = d.shape[-1]
+        rows = d.numel() // n
+        dr = torch.view_as_real(d.reshape(rows, n).contiguous())
+        bb = b2.reshape(rows, n - 1).contiguous()
+        g = backend.recurrence_forward(dr, bb, reverse)
+        ctx.save_for_backward(g, bb)
+        ctx.meta = (reverse, backend, d.shape, b2.shape)
+        return torch.view_as_complex(g).reshape(d.shape)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, gout):
+        g, bb = ctx.saved_tensors
+        reverse, backend, dshape, bshape = ctx.meta
+        n = dshape[-1]
+        go = torch.view_as_real(gout.resolve_conj().resolve_neg().reshape(g.shape[0], n).contiguous())
+        gd, gb = backend.recurrence_backward(g, bb, go, reverse)
+        gd = torch.view_as_complex(gd).reshape(dshape) if ctx.needs_input_grad[0] else None
+        gb = gb.reshape(bshape) if ctx.needs_input_grad[1] else None
+        return gd, gb, None, None
+
+
+def _backend(method, device):
+    """The loop backend module for method 'compiled'/'triton' on `device`; ValueError saying why not."""
+    if method == "compiled":
+        from . import bk_core_compiled as backend
+
+        if device.type != "cpu":
+            raise ValueError(f"method 'compiled' runs on CPU tensors only (got device {device}); "
+                             "use 'triton' or 'scan' on CUDA")
+    else:
+        from . import bk_core_triton as backend
+    backend.ensure_usable(device)
+    return backend
+
+
+def resolve_method(device=None, dtype=torch.float32) -> str:
+    """The method that method="auto" runs for tensors on `device` with real dtype `dtype`:
+    "triton" on CUDA after the kernel passed its self-check there (cached per device and dtype), "compiled" on
+    CPU when numba is importable, "scan" otherwise. Never "triton" without CUDA."""
+    device = torch.device("cpu" if device is None else device)
+    if not isinstance(dtype, torch.dtype) or dtype.is_complex or not dtype.is_floating_point:
+        raise TypeError(f"dtype must be a real floating torch.dtype, got {dtype!r}")
+    if dtype in _REAL_UPCAST:
+        dtype = torch.float32
+    if device.type == "cuda":
+        from . import bk_core_triton
+
+        return "triton" if bk_core_triton.self_check(device, dtype) else "scan"
+    if device.type == "cpu":
+        from . import bk_core_compiled
+
+        if bk_core_compiled.available():
+            return "compiled"
+    return "scan"
+
+
 # ------------------------------------------------------------------------------------------- public op
 def bk_diag(v, z=1j, off=1.0, h0_diag=-2.0, causal=True, method="auto", check_finite=True):
     """Diagonal resolvent of the tridiagonal H = diag(h0_diag + v) + off (sub/super-diagonals).
@@ -251,7 +354,8 @@ def bk_diag(v, z=1j, off=1.0, h0_diag=-2.0, causal=True, method="auto", check_fi
         h0_diag: the free Hamiltonian's main diagonal (discrete Laplacian: -2).
         causal: True -> 1/alpha_i = [(H_{0:i+1} - z)^{-1}]_{ii} (prefix only, causal);
                 False -> G_ii = [(H - z)^{-1}]_{ii} (two-sided: depends on all tokens).
-        method: "auto" | "scan" | "sequential" | "dense" | "triton".
+        method: "auto" | "scan" | "sequential" | "dense" | "compiled" | "triton" (module docstring;
+           :func:`resolve_method` says what "auto" runs).
         check_finite: raise ValueError on nan/inf inputs (one device sync).
     Returns: complex tensor (..., N).
     """
@@ -259,8 +363,15 @@ def bk_diag(v, z=1j, off=1.0, h0_diag=-2.0, causal=True, method="auto", check_fi
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     if not isinstance(causal, bool):
         raise TypeError(f"causal must be a bool, got {type(causal).__name__}")
-    if method == "triton":
-        raise ValueError("method 'triton' is not available in this build (no fused kernel); use 'scan' (works on CUDA)")
+    if method == "auto" and isinstance(v, torch.Tensor):  # (a non-tensor v gets its TypeError from _prepare)
+        method = resolve_method(v.device, v.dtype if v.is_floating_point() and not v.is_complex() else torch.float32)
+    if method in ("compiled", "triton"):
+        d, b2, n = _prepare(v, z, off, h0_diag, check_finite=check_finite, complex_b2=False)
+        backend = _backend(method, d.device)
+        gl = _Recurrence.apply(d, b2, False, backend)
+        if causal:
+            return gl
+        return _two_sided_from_causal(d, b2, gl, _Recurrence.apply(d, b2, True, backend))
     d, b2, n = _prepare(v, z, off, h0_diag, check_finite=check_finite)
     if method in ("auto", "scan"):
         if causal:

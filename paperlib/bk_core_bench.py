@@ -1,15 +1,24 @@
 """Checks and measurements of the BK-Core op for notebook 13: exactness against float64 banded/dense
-oracles (scipy/numpy, independent of the op), stability to N = 32768, gradients, speed and scaling."""
+oracles (scipy/numpy, independent of the op), stability to N = 32768, gradients, speed and scaling, the
+yardstick comparison with a plain C loop (paperlib/bk_core_ref.c) and a training step per BK-Core method.
+(scipy is imported where the oracles need it, so the timing helpers also run where scipy is missing.)"""
 from __future__ import annotations
 
+import ctypes
+import hashlib
 import math
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import scipy.linalg
 import torch
 
-from .bk_core import bk_diag, bk_diag_theta_naive
+from . import paths
+from .bk_core import bk_diag, bk_diag_theta_naive, resolve_method
 from .measure import time_callable
 
 __all__ = [
@@ -24,9 +33,20 @@ __all__ = [
     "local_slopes",
     "cuda_bandwidth",
     "theta_growth",
+    "default_methods",
+    "c_reference",
+    "c_loop_comparison",
+    "train_step_comparison",
 ]
 
 CASES = ("random", "large_v", "near_spectrum", "small_off")
+
+
+def default_methods(base=("scan", "sequential", "dense")):
+    """`base` plus "compiled" when numba is available (the CPU loop path of bk_diag)."""
+    from . import bk_core_compiled
+
+    return tuple(base) + (("compiled",) if bk_core_compiled.available() and "compiled" not in base else ())
 
 
 def make_case(kind: str, n: int, seed: int):
@@ -55,11 +75,17 @@ def make_case(kind: str, n: int, seed: int):
         z = 0.1 + 0.01j
     elif kind == "near_spectrum":
         if n <= 4096:
-            lam = scipy.linalg.eigvalsh_tridiagonal(-2.0 + v, off) if n > 1 else -2.0 + v
+            lam = _scipy_linalg().eigvalsh_tridiagonal(-2.0 + v, off) if n > 1 else -2.0 + v
             z = complex(lam[n // 2], 1e-4)
         else:
             z = 0.01j
     return v, off, z
+
+
+def _scipy_linalg():
+    import scipy.linalg
+
+    return scipy.linalg
 
 
 def _banded(v, off, z, h0=-2.0):
@@ -78,12 +104,12 @@ def oracle_two_sided(v, off, z, h0=-2.0, rows=None):
     ab = _banded(v, off, z, h0)
     n = len(v)
     if rows is None:
-        return np.diag(scipy.linalg.solve_banded((1, 1), ab, np.eye(n, dtype=np.complex128)))
+        return np.diag(_scipy_linalg().solve_banded((1, 1), ab, np.eye(n, dtype=np.complex128)))
     out = []
     for i in rows:
         e = np.zeros(n, dtype=np.complex128)
         e[i] = 1.0
-        out.append(scipy.linalg.solve_banded((1, 1), ab, e)[i])
+        out.append(_scipy_linalg().solve_banded((1, 1), ab, e)[i])
     return np.array(out)
 
 
@@ -99,11 +125,12 @@ def _rel(got, ref):
         return float(np.max(np.abs(got - ref) / np.abs(ref)))
 
 
-def exactness_table(ns=(64, 512), cases=CASES, methods=("scan", "sequential", "dense"), dense_max=256,
+def exactness_table(ns=(64, 512), cases=CASES, methods=None, dense_max=256,
                     causal_oracle_max=512, dense_causal_max=128, seed=0):
-    """Max relative error of each method (float64) vs the scipy banded complex128 oracle. The dense method
-    runs up to dense_max (two-sided, O(N^3)) and dense_causal_max (causal, O(N^4)); the causal oracle up
-    to causal_oracle_max (O(N^2)). Missing entries are nan."""
+    """Max relative error of each method (float64; default :func:`default_methods`) vs the scipy banded
+    complex128 oracle. The dense method runs up to dense_max (two-sided, O(N^3)) and dense_causal_max (causal,
+    O(N^4)); the causal oracle up to causal_oracle_max (O(N^2)). Missing entries are nan."""
+    methods = default_methods() if methods is None else methods
     rows = []
     for n in ns:
         for kind in cases:
@@ -152,12 +179,12 @@ def stability_table(ns=(256, 1024, 4096, 32768), seed=0, n_rows=8, naive_max=327
 
 
 def gradient_check(n=10, seed=0):
-    """gradcheck (float64) for v and off, both variants, scan and sequential; and the max deviation of the
+    """gradcheck (float64) for v and off, both variants, scan, sequential (and compiled); and the max deviation of the
     autograd Jacobian dG_ii/dv_j from the closed form -G_ij G_ji (two-sided, numpy inverse)."""
     g = torch.Generator().manual_seed(seed)
     rows = []
     z = 0.3 + 0.8j
-    for method in ("scan", "sequential"):
+    for method in default_methods(("scan", "sequential")):
         for causal in (False, True):
             v = torch.randn(2, n, dtype=torch.float64, generator=g).requires_grad_()
             off = (torch.rand(2, n - 1, dtype=torch.float64, generator=g) + 0.3).requires_grad_()
@@ -224,8 +251,8 @@ def speed_sweep(ns, methods=("scan", "sequential", "dense"), batch=1, dtype=torc
                     with torch.no_grad():
                         bk_diag(v, 1j, 1.0, causal=causal, method=method, check_finite=False)
 
-            reps = repeats if method == "scan" else 1
-            t = time_callable(fn, warmup=1 if method == "scan" else 0, repeats=reps)
+            fast = method in ("scan", "compiled", "triton", "auto")
+            t = time_callable(fn, warmup=1 if fast else 0, repeats=repeats if fast else 1)
             rows.append(dict(method=method, N=n, batch=batch, seconds=t.median, iqr=t.iqr,
                              tokens_per_s=batch * n / t.median))
     return pd.DataFrame(rows)
@@ -273,3 +300,158 @@ def cuda_bandwidth(n=32768, batch=64, dtype=torch.float32, causal=False, repeats
     return dict(device=torch.cuda.get_device_name(), seconds=t_op, useful_bytes=useful,
                 achieved_GBps=useful / t_op / 1e9, copy_peak_GBps=peak / 1e9, fraction_of_peak=useful / t_op / peak,
                 tokens_per_s=batch * n / t_op)
+
+
+# ------------------------------------------------------------------------------- the plain C yardstick
+REF_C = Path(__file__).with_name("bk_core_ref.c")
+
+
+def _compiler():
+    cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+    return cc if cc and (os.path.isabs(cc) and os.path.exists(cc) or shutil.which(cc)) else None
+
+
+def c_reference(folder=None):
+    """The plain C causal loop (paperlib/bk_core_ref.c) built with `cc -O2 -shared -fPIC` into build/cext/
+    (cached by source hash; a temporary folder if build/ is not writable) and wrapped for torch.
+
+    Returns (fn, info): fn(v, off, z=1j, h0=-2.0) -> complex128 (rows, N) for float64 v (rows, N) and off
+    (rows, N-1); or (None, reason) when there is no compiler or the build fails."""
+    cc = _compiler()
+    if cc is None:
+        return None, "no C compiler (cc/gcc or $CC) found"
+    src = REF_C.read_bytes()
+    tag = hashlib.sha256(src + cc.encode()).hexdigest()[:12]
+    folder = Path(folder) if folder is not None else paths.BUILD / "cext"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not os.access(folder, os.W_OK):
+            raise OSError(f"{folder} is not writable")
+    except OSError:
+        folder = Path(tempfile.gettempdir()) / "paperlib-cext"
+        folder.mkdir(parents=True, exist_ok=True)
+    lib_path = folder / f"bk_core_ref-{tag}.so"
+    if not lib_path.exists():
+        tmp = folder / f".{lib_path.name}.{os.getpid()}.tmp"
+        cmd = [cc, "-O2", "-shared", "-fPIC", "-o", str(tmp), str(REF_C)]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.SubprocessError) as exc:
+            return None, f"C build failed to run ({' '.join(cmd)}): {exc}"
+        if proc.returncode != 0:
+            tmp.unlink(missing_ok=True)
+            tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-3:])
+            return None, f"C build failed ({' '.join(cmd)}): {tail}"
+        os.replace(tmp, lib_path)
+    lib = ctypes.CDLL(str(lib_path))
+    f = lib.bk_causal_ref
+    f.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_double, ctypes.c_double, ctypes.c_double,
+                  ctypes.c_long, ctypes.c_long, ctypes.c_void_p]
+    f.restype = None
+
+    def fn(v, off, z=1j, h0=-2.0):
+        if v.dtype != torch.float64 or v.dim() != 2 or v.device.type != "cpu":
+            raise ValueError("the C loop takes a float64 CPU tensor v of shape (rows, N)")
+        rows, n = v.shape
+        if off.shape != (rows, max(n - 1, 0)) or off.dtype != torch.float64:
+            raise ValueError(f"off must be float64 of shape {(rows, max(n - 1, 0))}, got {tuple(off.shape)}")
+        v, off = v.contiguous(), off.contiguous()
+        out = torch.empty(rows, n, dtype=torch.complex128)
+        z = complex(z)
+        f(v.data_ptr(), off.data_ptr(), float(h0), z.real, z.imag, rows, n, out.data_ptr())
+        return out
+
+    return fn, f"{cc} -O2 -shared -fPIC -> {lib_path}"
+
+
+def c_loop_comparison(batch=8, n=4096, repeats=20, rounds=3, warmup=3, threads=1, seed=0, z=1j,
+                      extra_methods=("scan",)):
+    """bk_diag(method="auto") (causal, float64, CPU) next to the plain C loop on the same data, in one process.
+
+    Each round times every candidate (`warmup` calls, then `repeats` timed calls, paperlib.measure.time_callable);
+    rounds interleave the candidates so drift on a shared machine hits all of them; the median and IQR are
+    over the pooled calls. Candidates: the C loop, bk_diag auto (resolved method named), the compiled kernel
+    alone on prepared inputs (when auto resolves to it: what remains is torch glue), and `extra_methods`.
+    Rows: method, seconds (median), iqr, ratio_to_c, max_rel_diff_vs_c, status, reason.
+    v ~ clamp(1.5 N(0,1), +-3), off = 1 + 0.3 N(0,1) per row (rows x (N-1)), z = i, h0 = -2, `threads` torch threads."""
+    g = torch.Generator().manual_seed(seed)
+    v = (torch.randn(batch, n, generator=g, dtype=torch.float64) * 1.5).clamp(-3, 3)
+    off = 1.0 + 0.3 * torch.randn(batch, max(n - 1, 0), generator=g, dtype=torch.float64)
+    c_fn, c_info = c_reference()
+    resolved = resolve_method("cpu", torch.float64)
+    cands = {}
+    if c_fn is not None:
+        cands["C loop (cc -O2)"] = lambda: c_fn(v, off, z)
+    cands[f"bk_diag auto ({resolved})"] = lambda: bk_diag(v, z, off, causal=True, method="auto")
+    if resolved == "compiled":
+        from . import bk_core_compiled
+        from .bk_core import _prepare
+
+        d, b2, _ = _prepare(v, z, off, -2.0, complex_b2=False)
+        dr, bb = torch.view_as_real(d).contiguous(), b2.contiguous()
+        cands["compiled kernel only"] = lambda: bk_core_compiled.recurrence_forward(dr, bb, False)
+    for m in extra_methods:
+        if m != resolved:
+            cands[f"bk_diag {m}"] = (lambda m=m: bk_diag(v, z, off, causal=True, method=m))
+    old_threads = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        with torch.no_grad():
+            outs = {k: f() for k, f in cands.items()}  # also compiles/loads kernels before timing
+            times = {k: [] for k in cands}
+            for r in range(rounds):
+                for k, f in cands.items():
+                    times[k] += time_callable(f, warmup=warmup if r == 0 else 1, repeats=repeats).times
+    finally:
+        torch.set_num_threads(old_threads)
+    ref = outs.get("C loop (cc -O2)")
+    rows = []
+    if c_fn is None:
+        rows.append(dict(method="C loop (cc -O2)", seconds=math.nan, iqr=math.nan, ratio_to_c=math.nan,
+                         max_rel_diff_vs_c=math.nan, status="skipped", reason=c_info))
+    c_med = float(np.median(times["C loop (cc -O2)"])) if c_fn is not None else math.nan
+    for k, ts in times.items():
+        q1, med, q3 = np.percentile(ts, [25, 50, 75])
+        out = outs[k]
+        if k == "compiled kernel only":
+            out = torch.view_as_complex(out)
+        diff = math.nan if ref is None else float(((out - ref).abs() / ref.abs()).max())
+        rows.append(dict(method=k, seconds=float(med), iqr=float(q3 - q1), ratio_to_c=float(med) / c_med,
+                         max_rel_diff_vs_c=diff, status="ok", reason=c_info if k.startswith("C loop") else ""))
+    df = pd.DataFrame(rows)
+    df.attrs.update(resolved=resolved, batch=batch, n=n, threads=threads, calls=rounds * repeats)
+    return df
+
+
+def train_step_comparison(name="table5_baseline", methods=("scan", "auto"), batch=2, seq_len=512, steps=3,
+                          warmup=1, rounds=1, threads=1, overrides=None, device="cpu", seed=0):
+    """Training tokens/s (forward + cross-entropy + backward + AdamW, paperlib.bk_bench.train_throughput) of one
+    BK model per BK-Core method (BKConfig.bk_method); 'auto' rows name what it resolved to. With rounds > 1 the
+    methods alternate (drift on a shared machine hits all) and each row is the median over rounds.
+    Columns: bk_method, resolved, train_tokens_per_s, step_s, step_iqr_s, forward_s, rounds, speedup (vs row 0)."""
+    from .bk_bench import train_throughput
+
+    if rounds < 1:
+        raise ValueError("rounds must be >= 1")
+    old_threads = torch.get_num_threads()
+    if torch.device(device).type == "cpu":
+        torch.set_num_threads(threads)
+    runs = {m: [] for m in methods}
+    try:
+        for _ in range(rounds):
+            for m in methods:
+                runs[m].append(train_throughput(name, batch=batch, seq_len=seq_len, steps=steps, warmup=warmup,
+                                                device=device, seed=seed,
+                                                overrides={**(overrides or {}), "seq_len": seq_len, "bk_method": m}))
+    finally:
+        torch.set_num_threads(old_threads)
+    rows = []
+    for m, rs in runs.items():
+        med = {k: float(np.median([r[k] for r in rs])) for k in ("train_tokens_per_s", "step_s", "step_iqr_s",
+                                                                  "forward_s")}
+        resolved = resolve_method(device, torch.float32) if m == "auto" else m
+        rows.append(dict(bk_method=m, resolved=resolved, seq_len=rs[0]["seq_len"], batch=batch, **med,
+                         n_params=rs[0]["n_params"], rounds=rounds))
+    df = pd.DataFrame(rows)
+    df["speedup"] = df.train_tokens_per_s / df.train_tokens_per_s.iloc[0]
+    return df

@@ -44,8 +44,10 @@ def discard(profile: str, name: str) -> None:
 
 
 def owned_files(dest: Path, notebook: str) -> list[Path]:
-    """The files in a published folder that belong to `notebook` (by their provenance sidecars)."""
-    owned = []
+    """The files in a published folder that belong to `notebook`: those its provenance sidecars name, and
+    everything in a subfolder of its own name (a script such as gpu_run keeps its tables there)."""
+    own_dir = dest / notebook
+    owned = sorted(p for p in own_dir.rglob("*") if p.is_file()) if own_dir.is_dir() else []
     for prov in sorted(dest.glob("*.provenance.json")):
         try:
             meta = json.loads(prov.read_text(encoding="utf-8"))

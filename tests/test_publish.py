@@ -172,3 +172,37 @@ def test_published_headlines_come_from_committed_code():
     for r in json.loads((paths.FIGURES / "claims.json").read_text()):
         if r.get("profile") in paths.PUBLISHED_PROFILES:
             assert r.get("commit") and not r["commit"].endswith("+dirty"), f"{r['id']}: {r.get('commit')}"
+
+
+def _gpu_run_output(root, *, tiny=False, commit="abc123", statuses=None):
+    from paperlib import gpu_run
+
+    statuses = statuses or {s: "ok" for s in gpu_run.SECTIONS}
+    folder = root / "paper" / "gpu_run"
+    folder.mkdir(parents=True)
+    (folder / "op_speed.csv").write_text("N,seconds\n1024,0.1\n")
+    write_json(folder / "summary.json", {"tiny": tiny, "commit": commit,
+                                         "sections": {k: {"status": v} for k, v in statuses.items()}})
+    write_json(root / "paper" / "ledger" / "21_scta_speedup_vs_vocab__cuda.json", {"records": []})
+    return root
+
+
+def test_gpu_results_publish_only_when_complete_and_committed(tmp_path, monkeypatch):
+    from paperlib import gpu_run
+
+    monkeypatch.setattr(paths, "FIGURES", tmp_path / "figures")
+    monkeypatch.setenv("PAPERLIB_ALLOW_DIRTY", "0")
+    partial = dict.fromkeys(gpu_run.SECTIONS, "ok") | {"scta": "error"}
+    for i, kw in enumerate([dict(tiny=True), dict(commit="abc123+dirty"), dict(commit="unknown"),
+                            dict(statuses=partial)]):
+        assert gpu_run.publish_results(_gpu_run_output(tmp_path / f"bad{i}", **kw)) == 1
+        assert not (tmp_path / "figures" / "paper").exists()
+    # a stale table of the previous GPU run is replaced by the new set
+    stale = tmp_path / "figures" / "paper" / "gpu_run" / "old_table.csv"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("x\n")
+    assert gpu_run.publish_results(_gpu_run_output(tmp_path / "good")) == 0
+    pub = tmp_path / "figures" / "paper"
+    assert (pub / "gpu_run" / "op_speed.csv").is_file() and not stale.exists()
+    assert (pub / "ledger" / "21_scta_speedup_vs_vocab__cuda.json").is_file()
+    assert (tmp_path / "figures" / "claims.json").is_file()

@@ -1,0 +1,73 @@
+"""The GPU bundle builder (python -m paperlib.gpu_bundle OUTDIR): contents, commit, the run script's module check."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+
+import pytest
+
+from paperlib import gpu_bundle, paths
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None or not (paths.ROOT / ".git").exists(),
+                                reason="needs a git checkout")
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bundle") / "b"
+    manifest = gpu_bundle.build(out)
+    return out, manifest
+
+
+def test_contents_and_commit(bundle):
+    out, manifest = bundle
+    head = subprocess.run(["git", "-C", str(paths.ROOT), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    assert (out / "COMMIT").read_text().strip() == head == manifest["commit"]
+    with tarfile.open(out / "project.tar") as tar:
+        names = set(tar.getnames())
+    assert {"paperlib/__init__.py", "pyproject.toml", "data/claims/scta.yaml"} <= names
+    assert not any(n.startswith((".venv", "build/")) for n in names)
+    script = out / "run_gpu.sh"
+    assert os.access(script, os.X_OK)
+    assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
+    assert "python -m paperlib.gpu_run" in script.read_text() or "-m paperlib.gpu_run" in script.read_text()
+
+
+def test_vendored_yaml_is_pure_python_and_works(bundle):
+    out, manifest = bundle
+    assert "yaml" in manifest["vendored"]
+    assert not list((out / "vendor").rglob("*.so"))
+    code = ("import yaml; assert '/vendor/yaml/' in yaml.__file__, yaml.__file__; "
+            "assert yaml.safe_load('a: [1, 2]') == {'a': [1, 2]}; print('ok')")
+    env = {**os.environ, "PYTHONPATH": str(out / "vendor" / "yaml")}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "ok", proc.stderr
+
+
+def test_run_script_checks_modules(bundle, tmp_path):
+    out, _ = bundle
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHON"] = sys.executable
+    ok = subprocess.run([str(out / "run_gpu.sh"), "--check-only"], env=env, capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0 and "check ok" in ok.stdout, ok.stdout + ok.stderr
+    assert (out / "project" / "BUNDLE_COMMIT").read_text() == (out / "COMMIT").read_text()
+    blocker = tmp_path / "block"
+    blocker.mkdir()
+    (blocker / "pandas.py").write_text("raise ImportError('blocked for the test')\n")
+    bad = subprocess.run([str(out / "run_gpu.sh"), "--check-only"], env={**env, "PYTHONPATH": str(blocker)},
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 3 and "required Python module(s) missing: pandas" in bad.stderr
+
+
+def test_refuses_nonempty_outdir_and_binary_wheels(tmp_path):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "f").write_text("")
+    with pytest.raises(FileExistsError):
+        gpu_bundle.build(tmp_path / "x")
+    whl = tmp_path / "pkg-1.0-cp312-cp312-linux_x86_64.whl"
+    whl.write_text("")
+    with pytest.raises(ValueError, match="pure-python"):
+        gpu_bundle.build(tmp_path / "y", wheels=[whl])
