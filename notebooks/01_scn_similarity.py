@@ -191,7 +191,8 @@ for ax, lang in zip(axes[0], LANGS):
     ax.set_ylabel("exact answer accuracy")
     ax.legend(fontsize=7)
 fig.tight_layout()
-savefig(fig, "scn_retrieval_heldout", profile=PROFILE)
+_ = savefig(fig, "scn_retrieval_heldout", profile=PROFILE)  # no path in the output: it depends on PAPERLIB_OUTPUT
+plt.show()
 
 # %%
 best_emb = "Eq.2 MiniLM" if USE_MINILM else "Eq.2 hashing-256"

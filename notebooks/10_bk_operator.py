@@ -206,8 +206,13 @@ for N in DENSE_NS:
     ref_y = ssm.dense_matrix(d, dl, du, U, V) @ x
     rows.append({"N": N, "r": U.shape[1], "max rel err": float(np.max(np.abs(y - ref_y)) / np.max(np.abs(ref_y)))})
 exact = pd.DataFrame(rows)
-print(exact.to_string(index=False, float_format=lambda x: f"{x:.1e}"))
 is_exact = bool(exact["max rel err"].max() < 1e-13)
+print(exact.assign(**{"max rel err < 1e-13": exact["max rel err"] < 1e-13}).drop(columns="max rel err")
+      .to_string(index=False))
+
+# %% tags=["nbval-ignore-output"]
+# the rounding-level errors themselves (their digits depend on the CPU's BLAS kernels)
+print(exact.to_string(index=False, float_format=lambda x: f"{x:.1e}"))
 
 # %% tags=["nbval-ignore-output"]
 from paperlib.measure import fingerprint

@@ -154,7 +154,9 @@ for name, spec in SPECS.items():
         print(f"{name:14s} seed {seed}: final train loss {res.losses[-1]:.3f}, eval PPL {res.final_ppl:.2f},"
               f" {res.tokens_per_s:,.0f} tokens/s")
 
-# %%
+# %% tags=["nbval-ignore-output"]
+# trained-model perplexities: the last digits depend on the CPU's float32 code paths (vector width, BLAS kernels),
+# and no_lap's (z near the real axis) by several PPL; the comparisons below judge them against seed spread
 summary = lt.summarize_runs(runs)
 print(summary[["variant", "params", "seeds", "ppl_mean", "ppl_std"]].round(3).to_string(index=False))
 _ = save_table(summary, "bk_training_summary", profile=PROFILE)
@@ -198,6 +200,14 @@ print(f"0.02 * V_eps(x): max {0.02 * Vpb.max().item():.4f} at x = {int(Vpb.argma
 probe = lt.eval_chunks(data.eval, SEQ_LEN, 4)
 probe_tokens = torch.cat([probe[0], probe[1][:, -1:]], dim=1)   # [B, T+1] windows
 d_init = lt.init_output_difference(SPECS["full"], SPECS["no_prime_bump"], 0, probe_tokens)
+# float32 rounding level for logits of this size: a difference below it is "the same function"
+ROUND_TOL = 1e-5
+same_init = d_init["max_logit_diff"] < ROUND_TOL * max(1.0, d_init["max_abs_logit"])
+print(f"at initialisation, same seed: logits of Prime-Bump and random init equal up to float32 rounding "
+      f"(max |logit(PB) - logit(random)| < {ROUND_TOL:g} x max |logit|): {same_init}")
+
+# %% tags=["nbval-ignore-output"]
+# the rounding-level numbers themselves (they depend on the CPU's code paths)
 print(f"at initialisation, same seed: max |logit(PB) - logit(random)| = {d_init['max_logit_diff']:.1e} "
       f"(logits up to {d_init['max_abs_logit']:.2f}); loss {d_init['loss_a']:.5f} vs {d_init['loss_b']:.5f}")
 
@@ -219,9 +229,16 @@ ppl_pb = lt.compare_groups([r.final_ppl for r in runs["no_prime_bump"]], [r.fina
                            paired=True)
 max_curve_gap = max(float(np.max(np.abs(np.array(a.losses) - np.array(b.losses))))
                     for a, b in zip(runs["full"], runs["no_prime_bump"]))
-print(f"target loss {target:.3f}; steps to reach it: Prime-Bump {s_pb.tolist()}, random {s_rand.tolist()}")
+same_curves = max_curve_gap < ROUND_TOL * max(1.0, target)
+same_ppl = abs(ppl_pb["rel_change"]) < ROUND_TOL
+print(f"steps to reach the common target loss: Prime-Bump {s_pb.tolist()}, random {s_rand.tolist()}")
 print(f"ratio PB/random per seed {np.round(ratio, 3).tolist()}, mean {np.nanmean(ratio):.3f}")
-print(f"largest per-step loss difference between paired runs: {max_curve_gap:.2g}")
+print(f"paired runs follow the same loss curve up to float32 rounding (largest per-step loss difference "
+      f"< {ROUND_TOL:g} x loss): {same_curves}")
+print(f"eval PPL of Prime-Bump and random equal up to float32 rounding (|rel. change| < {ROUND_TOL:g}): {same_ppl}")
+
+# %% tags=["nbval-ignore-output"]
+print(f"target loss {target:.3f}; largest per-step loss difference between paired runs: {max_curve_gap:.2g}")
 print(f"eval PPL: Prime-Bump {ppl_pb['mean_b']:.3f} vs random {ppl_pb['mean_a']:.3f} "
       f"(rel. change {100 * ppl_pb['rel_change']:+.2f}%)")
 
@@ -236,9 +253,10 @@ else:
 _ = rec.record("BK-PB-CONV", measured_value=f"steps ratio PB/random {mean_ratio:.3g} (per seed {np.round(ratio, 2).tolist()})",
            unit="ratio", verdict=verdict,
            reason=(f"paired seeds, same batches: steps to loss {target:.2f} {s_pb.tolist()} vs {s_rand.tolist()}; "
-                   f"paper 0.7; the channel-constant bump is removed by LayerNorm (init logit diff "
-                   f"{d_init['max_logit_diff']:.0e})"),
+                   f"paper 0.7; the channel-constant bump is removed by LayerNorm (init logits equal up to float32 "
+                   f"rounding: {same_init})"),
            evidence="figure bk_training_curves; table bk_training_summary")
+print("BK-PB-CONV:", verdict)
 
 # %% [markdown]
 # ### Try it: Swap Prime-Bump for random init at tiny size
@@ -265,7 +283,8 @@ _ = rec.record("BK-PB-CONV", measured_value=f"steps ratio PB/random {mean_ratio:
 # test the *direction*: each ablation should be worse (higher PPL) than the full model beyond seed noise
 # (difference larger than the seed standard deviation **and** paired t-test p < 0.05).
 
-# %%
+# %% tags=["nbval-ignore-output"]
+# trained-model numbers (machine-dependent last digits); the per-row decisions are printed, and compared, below
 full_ppl = [r.final_ppl for r in runs["full"]]
 abl_rows = []
 for name, paper_ppl in [("full", 28.3), ("no_prime_bump", 29.8), ("no_scattering", 28.9), ("no_lap", 31.2)]:
@@ -277,7 +296,20 @@ abl = pd.DataFrame(abl_rows)
 print(abl.round(3).to_string(index=False))
 _ = save_table(abl, "bk_table4_ablation", profile=PROFILE)
 
+# %% [markdown]
+# The *direction* of each ablation (mean PPL above the full model's) is stable from machine to machine and is
+# compared below. The significance half of the rule is not, at smoke size: with two seeds the paired t-test
+# has one degree of freedom, and the `no_lap` row (Im z = 0.01 amplifies rounding differences) gave p between
+# 0.02 and 0.14 on different x86 CPUs and kernel settings for the same seeds. So the smoke verdict is printed
+# but not compared by the tests; the published verdict comes from the cpu profile (3 seeds, 300 steps).
+
 # %%
+print("ablation mean PPL above the full model's (direction only):")
+print(abl.iloc[1:].assign(higher_than_full=lambda t: t.ppl_mean > abl.ppl_mean.iloc[0])[
+    ["configuration", "paper_ppl", "higher_than_full"]].to_string(index=False))
+
+# %% tags=["nbval-ignore-output"]
+# the rule (direction AND p < 0.05); at smoke size its p-values sit near the threshold (see above)
 worse = abl.iloc[1:]["worse_beyond_noise"]
 n_worse = int(worse.sum())
 verdict = "reproduced" if n_worse == 3 else ("partially-reproduced" if n_worse > 0 else "not-reproduced")
@@ -288,6 +320,8 @@ _ = rec.record("BK-T4-ABL",
            reason=(f"{n_worse}/3 ablations worse than full beyond seed noise at equal budget (LAP row = our reading "
                    f"Im z={LAP_IM_Z}; semiseparable/OOM row not testable at this size)"),
            evidence="table bk_table4_ablation")
+print(abl.iloc[1:][["configuration", "paper_ppl", "worse_beyond_noise"]].to_string(index=False))
+print(f"BK-T4-ABL: {verdict} ({n_worse}/3 ablations worse than full beyond seed noise)")
 
 # %% [markdown]
 # ## Scattering router vs MLP gating (BK-EQ7-ROUTER)
@@ -303,7 +337,12 @@ _ = rec.record("BK-T4-ABL",
 # %%
 gate_params = lt.count_params(lt.build_model(SPECS["no_scattering"])) - lt.count_params(lt.build_model(SPECS["full"]))
 ppl_router = lt.compare_groups([r.final_ppl for r in runs["no_scattering"]], full_ppl, paired=True)
+ppl_ok = ppl_router["diff"] <= 0 or ppl_router["within_noise"]
 print(f"learned parameters of the MLP gates (all layers): {gate_params}; scattering router: 0")
+print(f"PPL of the scattering router vs the MLP gate: within seed noise: {ppl_router['within_noise']}; "
+      f"equal or better (lower, or within noise): {ppl_ok}")
+
+# %% tags=["nbval-ignore-output"]
 print(f"PPL scattering {ppl_router['mean_b']:.3f} vs MLP {ppl_router['mean_a']:.3f}: "
       f"{100 * ppl_router['rel_change']:+.2f}% (within seed noise: {ppl_router['within_noise']})")
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.5), sharey=True)
@@ -324,7 +363,6 @@ plt.show()
 rt = lt.router_timings(D_MODEL, N_EXPERTS, BATCH, SEQ_LEN, repeats=max(TIMING_REPEATS, 3), device=DEVICE)
 print({k: (f"{v * 1e3:.3g} ms" if k != "mlp_gate_params" else v) for k, v in rt.items()})
 faster = rt["scattering"] < rt["mlp"]
-ppl_ok = ppl_router["diff"] <= 0 or ppl_router["within_noise"]
 n_ok = int(faster) + int(ppl_ok) + 1  # parameter-free holds by construction (counted above)
 verdict = "reproduced" if n_ok == 3 else ("partially-reproduced" if n_ok == 2 else "not-reproduced")
 _ = rec.record("BK-EQ7-ROUTER",
@@ -351,10 +389,6 @@ act_frac = np.array([r.final_eval["aux"]["act_flops_fraction"] for r in runs["ac
 ppl_act = lt.compare_groups(full_ppl, [r.final_ppl for r in runs["act"]], paired=True)
 flops_red = 1 - float(act_frac.mean())
 ppl_kept = ppl_act["rel_change"] <= 0.02 or ppl_act["within_noise"]
-print(f"fraction of token-layer updates applied with ACT: {np.round(act_frac, 3).tolist()} "
-      f"(nominal FLOPs reduction of the blocks {100 * flops_red:.1f}%)")
-print(f"PPL with ACT {ppl_act['mean_b']:.3f} vs without {ppl_act['mean_a']:.3f} ({100 * ppl_act['rel_change']:+.2f}%,"
-      f" within seed noise: {ppl_act['within_noise']})")
 if flops_red >= 0.10 and ppl_kept:
     verdict = "reproduced"
 elif flops_red > 0 and ppl_kept:
@@ -366,6 +400,15 @@ _ = rec.record("BK-EQ10-ACT", measured_value=f"block FLOPs fraction {act_frac.me
            reason=(f"nominal block-FLOPs reduction {100 * flops_red:.1f}% (rule: >=10% for reproduced), PPL "
                    f"maintained (<=2% or within noise): {ppl_kept}; masked implementation saves no wall time"),
            evidence="table bk_training_summary")
+print(f"nominal block-FLOPs reduction >= 10%: {flops_red >= 0.10}, > 0: {flops_red > 0}; "
+      f"PPL maintained (<= +2% or within seed noise): {ppl_kept}")
+print("BK-EQ10-ACT:", verdict)
+
+# %% tags=["nbval-ignore-output"]
+print(f"fraction of token-layer updates applied with ACT: {np.round(act_frac, 3).tolist()} "
+      f"(nominal FLOPs reduction of the blocks {100 * flops_red:.1f}%)")
+print(f"PPL with ACT {ppl_act['mean_b']:.3f} vs without {ppl_act['mean_a']:.3f} ({100 * ppl_act['rel_change']:+.2f}%,"
+      f" within seed noise: {ppl_act['within_noise']})")
 
 # %% tags=["nbval-ignore-output"]
 lat_full = lt.forward_latency(models["full"], BATCH, SEQ_LEN, repeats=TIMING_REPEATS)
@@ -421,6 +464,13 @@ tgt_opt = lt.common_target_loss([r.losses for r in runs["optimized"] + runs["tra
 st_opt = lt.seed_stats([lt.steps_to_loss(r.losses, tgt_opt, SMOOTH) for r in runs["optimized"]])
 st_tr = lt.seed_stats([lt.steps_to_loss(r.losses, tgt_opt, SMOOTH) for r in runs["transformer"]])
 steps_extra = st_opt["mean"] / st_tr["mean"] - 1
+# the two stated ranges that do not involve timings (the other two are measured below)
+ppl_in_range = 0.0 <= ppl_opt["rel_change"] <= 0.02 or (ppl_opt["within_noise"] and ppl_opt["rel_change"] <= 0.02)
+steps_in_range = 0.0 <= steps_extra <= 0.2
+print(f"optimized vs transformer: PPL increase within +1-2% (0 to 2%, or within seed noise): {ppl_in_range}; "
+      f"extra steps to equal loss within +10-15% (0 to 20%): {steps_in_range}")
+
+# %% tags=["nbval-ignore-output"]
 print(f"PPL optimized {ppl_opt['mean_b']:.3f} vs transformer {ppl_opt['mean_a']:.3f}: {100 * ppl_opt['rel_change']:+.1f}%")
 print(f"steps to loss {tgt_opt:.3f}: optimized {st_opt['mean']:.1f}, transformer {st_tr['mean']:.1f} "
       f"({100 * steps_extra:+.0f}%)")
@@ -444,8 +494,7 @@ trade = pd.DataFrame([{"quantity": "inference latency (optimized+ckpt / transfor
 print(trade.round(3).to_string(index=False))
 _ = save_table(trade, "bk_s64_tradeoffs", profile=PROFILE)
 checks = {"latency 1.5-2x": 1.5 <= lat_ratio <= 2.0, "throughput 2-3x lower": 2.0 <= tput_drop <= 3.0,
-          "PPL +1-2%": 0.0 <= ppl_opt["rel_change"] <= 0.02 or (ppl_opt["within_noise"] and ppl_opt["rel_change"] <= 0.02),
-          "steps +10-15%": 0.0 <= steps_extra <= 0.2}
+          "PPL +1-2%": ppl_in_range, "steps +10-15%": steps_in_range}
 n_ok = sum(checks.values())
 verdict = "reproduced" if n_ok == 4 else ("partially-reproduced" if n_ok >= 2 else "not-reproduced")
 _ = rec.record("BK-S64-TRADEOFF",
@@ -484,6 +533,11 @@ _ = rec.record("BK-ABS", measured_value=(f"params {-100 * param_red:+.3g}%, trai
                    f"{'hold' if big_cuts else 'do not hold'}; PPL increase within 1-2%: {ppl_small}"),
            evidence="table bk_training_summary; table bk_training_memory")
 
+# %%
+print(f"parameters {n_tr:,} -> {n_opt:,}: {100 * param_red:.1f}% reduction (>= 90%: {param_red >= 0.9}); "
+      f"training memory measured: {not np.isnan(mem_red)}; PPL increase small: {ppl_small}")
+print("BK-ABS:", verdict)
+
 # %% [markdown]
 # ## Untrained perplexity (BK-T8-PPL, Table 8)
 #
@@ -515,11 +569,14 @@ for name, spec in t8_specs.items():
         t8_rows.append({"model": name, "seed": seed, "ppl": ev["ppl"], "logit_std": s,
                         "expected_ppl": lt.expected_untrained_ppl(V8, s)})
 t8 = pd.DataFrame(t8_rows)
-print(f"vocabulary V = {V8}")
+print(f"vocabulary V = {V8}; seeds {T8_SEEDS} per model")
+
+# %% tags=["nbval-ignore-output"]
+# float32 forward passes: the last printed digits depend on the CPU's code paths
 print(t8.round(2).to_string(index=False))
 _ = save_table(t8, "bk_table8_untrained", profile=PROFILE)
 
-# %%
+# %% tags=["nbval-ignore-output"]
 c8 = lt.compare_groups(t8[t8.model == "baseline"].ppl.values, t8[t8.model == "phase1"].ppl.values)
 spread = 100 * max(c8["std_a"], c8["std_b"]) / c8["mean_a"]
 print(f"baseline {c8['mean_a']:.1f} ± {c8['std_a']:.1f}, phase1 {c8['mean_b']:.1f} ± {c8['std_b']:.1f} "
@@ -538,6 +595,8 @@ ax.legend(fontsize=8)
 fig.tight_layout()
 _ = savefig(fig, "bk_table8_untrained", profile=PROFILE)
 plt.show()
+
+# %%
 meaningful = c8["significant"]
 verdict = "reproduced" if (meaningful and c8["rel_change"] < 0) else "not-reproduced"
 _ = rec.record("BK-T8-PPL", measured_value=f"{c8['mean_a']:.4g} vs {c8['mean_b']:.4g} ({100 * c8['rel_change']:+.2f}%, seed sd {spread:.2f}%)",
@@ -546,6 +605,9 @@ _ = rec.record("BK-T8-PPL", measured_value=f"{c8['mean_a']:.4g} vs {c8['mean_b']
                    f"the difference {'is' if meaningful else 'is not'} distinguishable from initialisation noise"
                    f"{' but has the opposite sign' if meaningful and c8['rel_change'] > 0 else ''}"),
            evidence="figure bk_table8_untrained; table bk_table8_untrained")
+print(f"phase1 vs baseline untrained PPL distinguishable from initialisation noise (difference beyond the seed sd "
+      f"and Welch p < 0.05): {meaningful}")
+print("BK-T8-PPL:", verdict)
 
 # %% [markdown]
 # ## What a trained model writes
