@@ -2,7 +2,7 @@
 
 - `train_step_memory`: build a named configuration and run one stage ("params", "forward", "train" = forward +
   backward + AdamW step). On CUDA it reports allocator peaks per stage in-process; on CPU call it through
-  `paperlib.measure.peak_rss_subprocess("paperlib.bk_bench:train_step_memory", ...)`, one fresh process per stage.
+  `paperlib.common.measure.peak_rss_subprocess("paperlib.bk.bench:train_step_memory", ...)`, one fresh process per stage.
 - `train_throughput`, `forward_time`: tokens/s of a training step and forward latency (median of repeats).
 - `fit_complexity`: least-squares fits of t(N) = a f(N) + b for f in {N, N log N, N^2} plus a free power law,
   on relative residuals (timing noise is multiplicative), with R^2, AIC and BIC for model selection.
@@ -16,7 +16,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from .bk_configs import build_model, model_kwargs
+from paperlib.bk.configs import build_model, model_kwargs
 
 __all__ = ["train_step_memory", "memory_table", "train_throughput", "forward_time", "fit_complexity", "param_megabytes"]
 
@@ -116,14 +116,14 @@ def train_step_memory(name: str, batch: int = 2, seq_len: int | None = None, pre
 def memory_table(specs: list[dict], device: str = "cpu") -> pd.DataFrame:
     """Run each spec (label, name, stage, precision, checkpointing, seq_len, batch, overrides) in a fresh process.
     CPU: mem_mb = peak RSS minus the RSS after imports (the process's own growth). CUDA: allocator peak of the stage."""
-    from .measure import peak_rss_subprocess
+    from paperlib.common.measure import peak_rss_subprocess
 
     rows = []
     for sp in specs:
         sp = dict(sp)
         label = sp.pop("label")
         kw = {"device": str(device), **sp}
-        r = peak_rss_subprocess("paperlib.bk_bench:train_step_memory", kw)
+        r = peak_rss_subprocess("paperlib.bk.bench:train_step_memory", kw)
         res = r.get("result") or {}
         row = {"label": label, "config": sp["name"], "stage": sp.get("stage", "train"),
                "precision": sp.get("precision", "fp32"), "checkpointing": sp.get("checkpointing", False),
@@ -144,7 +144,7 @@ def train_throughput(name: str, batch: int = 2, seq_len: int | None = None, step
                      device: str = "cpu", overrides: dict | None = None, seed: int = 0,
                      precision: str = "fp32") -> dict:
     """Training tokens/s (forward + backward + AdamW) and forward latency, medians over `steps` timed repeats."""
-    from .measure import time_callable
+    from paperlib.common.measure import time_callable
 
     model = _build(name, seq_len, precision, False, device, overrides, seed)
     T = seq_len or model_kwargs(name, **(overrides or {}))[1]["seq_len"]
@@ -173,7 +173,7 @@ def train_throughput(name: str, batch: int = 2, seq_len: int | None = None, step
 def forward_time(name: str, seq_lens, batch: int = 2, repeats: int = 3, warmup: int = 1, device: str = "cpu",
                  overrides: dict | None = None, seed: int = 0) -> pd.DataFrame:
     """Forward (no grad) wall time per call for each sequence length; one row per timed repeat."""
-    from .measure import time_callable
+    from paperlib.common.measure import time_callable
 
     T_max = max(seq_lens)
     model = _build(name, T_max, "fp32", False, device, overrides, seed).eval()

@@ -15,9 +15,9 @@ from dataclasses import replace
 
 import torch.nn as nn
 
-from .bk_model import BKConfig, ResNetBKLM, expected_params as bk_expected_params
-from .phase1 import UltraMemoryOptimizedLM
-from .transformer_baseline import TransformerLM
+from paperlib.bk.model import BKConfig, ResNetBKLM, expected_params as bk_expected_params
+from paperlib.bk.phase1 import UltraMemoryOptimizedLM
+from paperlib.bk.transformer import TransformerLM
 
 __all__ = ["CONFIGS", "PAPER", "build_model", "config_names", "table10_rows", "table1_rows", "model_kwargs",
            "expected_param_rows", "count_param_rows"]

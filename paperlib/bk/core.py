@@ -28,8 +28,8 @@ O(log N) depth.
 
 Methods: "scan" (torch, any device, autograd), "sequential" (python loop over the ratio recurrences;
 reference), "dense" (torch.linalg on the dense matrix; small-N oracle), "compiled" (the continued fraction as a
-numba loop on CPU, :mod:`paperlib.bk_core_compiled`), "triton" (the same loop as a Triton kernel, one program per
-block of rows, :mod:`paperlib.bk_core_triton`; CUDA, or CPU under TRITON_INTERPRET=1) and "auto", which
+numba loop on CPU, :mod:`paperlib.bk.core_compiled`), "triton" (the same loop as a Triton kernel, one program per
+block of rows, :mod:`paperlib.bk.core_triton`; CUDA, or CPU under TRITON_INTERPRET=1) and "auto", which
 :func:`resolve_method` turns into: "triton" on CUDA once the kernel has passed a tiny self-check on that device
 (cached per device and dtype), else "scan"; "compiled" on CPU when numba imports, else "scan". "auto" never picks
 "triton" without CUDA.
@@ -310,13 +310,13 @@ class _Recurrence(torch.autograd.Function):
 def _backend(method, device):
     """The loop backend module for method 'compiled'/'triton' on `device`; ValueError saying why not."""
     if method == "compiled":
-        from . import bk_core_compiled as backend
+        from paperlib.bk import core_compiled as backend
 
         if device.type != "cpu":
             raise ValueError(f"method 'compiled' runs on CPU tensors only (got device {device}); "
                              "use 'triton' or 'scan' on CUDA")
     else:
-        from . import bk_core_triton as backend
+        from paperlib.bk import core_triton as backend
     backend.ensure_usable(device)
     return backend
 
@@ -331,11 +331,11 @@ def resolve_method(device=None, dtype=torch.float32) -> str:
     if dtype in _REAL_UPCAST:
         dtype = torch.float32
     if device.type == "cuda":
-        from . import bk_core_triton
+        from paperlib.bk import core_triton as bk_core_triton
 
         return "triton" if bk_core_triton.self_check(device, dtype) else "scan"
     if device.type == "cpu":
-        from . import bk_core_compiled
+        from paperlib.bk import core_compiled as bk_core_compiled
 
         if bk_core_compiled.available():
             return "compiled"

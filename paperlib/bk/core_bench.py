@@ -1,6 +1,6 @@
 """Checks and measurements of the BK-Core op for notebook 13: exactness against float64 banded/dense
 oracles (scipy/numpy, independent of the op), stability to N = 32768, gradients, speed and scaling, the
-yardstick comparison with a plain C loop (paperlib/bk_core_ref.c) and a training step per BK-Core method.
+yardstick comparison with a plain C loop (paperlib/bk/core_ref.c) and a training step per BK-Core method.
 (scipy is imported where the oracles need it, so the timing helpers also run where scipy is missing.)"""
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import paths
-from .bk_core import bk_diag, bk_diag_theta_naive, resolve_method
-from .measure import time_callable
+from paperlib.common import paths
+from paperlib.bk.core import bk_diag, bk_diag_theta_naive, resolve_method
+from paperlib.common.measure import time_callable
 
 __all__ = [
     "make_case",
@@ -44,7 +44,7 @@ CASES = ("random", "large_v", "near_spectrum", "small_off")
 
 def default_methods(base=("scan", "sequential", "dense")):
     """`base` plus "compiled" when numba is available (the CPU loop path of bk_diag)."""
-    from . import bk_core_compiled
+    from paperlib.bk import core_compiled as bk_core_compiled
 
     return tuple(base) + (("compiled",) if bk_core_compiled.available() and "compiled" not in base else ())
 
@@ -303,7 +303,7 @@ def cuda_bandwidth(n=32768, batch=64, dtype=torch.float32, causal=False, repeats
 
 
 # ------------------------------------------------------------------------------- the plain C yardstick
-REF_C = Path(__file__).with_name("bk_core_ref.c")
+REF_C = Path(__file__).with_name("core_ref.c")
 
 
 def _compiler():
@@ -312,7 +312,7 @@ def _compiler():
 
 
 def c_reference(folder=None):
-    """The plain C causal loop (paperlib/bk_core_ref.c) built with `cc -O2 -shared -fPIC` into build/cext/
+    """The plain C causal loop (paperlib/bk/core_ref.c) built with `cc -O2 -shared -fPIC` into build/cext/
     (cached by source hash; a temporary folder if build/ is not writable) and wrapped for torch.
 
     Returns (fn, info): fn(v, off, z=1j, h0=-2.0) -> complex128 (rows, N) for float64 v (rows, N) and off
@@ -368,7 +368,7 @@ def c_loop_comparison(batch=8, n=4096, repeats=20, rounds=3, warmup=3, threads=1
                       extra_methods=("scan",)):
     """bk_diag(method="auto") (causal, float64, CPU) next to the plain C loop on the same data, in one process.
 
-    Each round times every candidate (`warmup` calls, then `repeats` timed calls, paperlib.measure.time_callable);
+    Each round times every candidate (`warmup` calls, then `repeats` timed calls, paperlib.common.measure.time_callable);
     rounds interleave the candidates so drift on a shared machine hits all of them; the median and IQR are
     over the pooled calls. Candidates: the C loop, bk_diag auto (resolved method named), the compiled kernel
     alone on prepared inputs (when auto resolves to it: what remains is torch glue), and `extra_methods`.
@@ -384,8 +384,8 @@ def c_loop_comparison(batch=8, n=4096, repeats=20, rounds=3, warmup=3, threads=1
         cands["C loop (cc -O2)"] = lambda: c_fn(v, off, z)
     cands[f"bk_diag auto ({resolved})"] = lambda: bk_diag(v, z, off, causal=True, method="auto")
     if resolved == "compiled":
-        from . import bk_core_compiled
-        from .bk_core import _prepare
+        from paperlib.bk import core_compiled as bk_core_compiled
+        from paperlib.bk.core import _prepare
 
         d, b2, _ = _prepare(v, z, off, -2.0, complex_b2=False)
         dr, bb = torch.view_as_real(d).contiguous(), b2.contiguous()
@@ -425,11 +425,11 @@ def c_loop_comparison(batch=8, n=4096, repeats=20, rounds=3, warmup=3, threads=1
 
 def train_step_comparison(name="table5_baseline", methods=("scan", "auto"), batch=2, seq_len=512, steps=3,
                           warmup=1, rounds=1, threads=1, overrides=None, device="cpu", seed=0):
-    """Training tokens/s (forward + cross-entropy + backward + AdamW, paperlib.bk_bench.train_throughput) of one
+    """Training tokens/s (forward + cross-entropy + backward + AdamW, paperlib.bk.bench.train_throughput) of one
     BK model per BK-Core method (BKConfig.bk_method); 'auto' rows name what it resolved to. With rounds > 1 the
     methods alternate (drift on a shared machine hits all) and each row is the median over rounds.
     Columns: bk_method, resolved, train_tokens_per_s, step_s, step_iqr_s, forward_s, rounds, speedup (vs row 0)."""
-    from .bk_bench import train_throughput
+    from paperlib.bk.bench import train_throughput
 
     if rounds < 1:
         raise ValueError("rounds must be >= 1")

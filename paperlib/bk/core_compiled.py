@@ -1,9 +1,9 @@
 """BK-Core on CPU at compiled speed: the continued fraction as a numba loop (method="compiled").
 
-Forward, per row (paperlib.bk_core docstring): D_0 = d_0, D_i = d_i - b_{i-1}^2 g_{i-1}, g_i = 1/D_i (the causal
+Forward, per row (paperlib.bk.core docstring): D_0 = d_0, D_i = d_i - b_{i-1}^2 g_{i-1}, g_i = 1/D_i (the causal
 output 1/alpha_i); with reverse=True the same loop runs from the right, g_i = 1/(d_i - b_i^2 g_{i+1}) = 1/beta_i.
 Backward: the analytic reverse mode of that loop (bk_core docstring), one pass from the last step to the first.
-The autograd glue (bk_core._Recurrence) and input validation (bk_core._prepare) live in paperlib.bk_core; this
+The autograd glue (bk_core._Recurrence) and input validation (bk_core._prepare) live in paperlib.bk.core; this
 module only runs loops over rows of real views: d (R, N, 2) = (Re, Im), b2 (R, N-1) real.
 
 Arithmetic is float64 for float32 and float64 inputs alike (outputs keep the input precision);

@@ -1,6 +1,6 @@
 /* The causal BK-Core continued fraction written as plainly as possible: the yardstick for bk_diag's speed.
  *
- *   d_i = h0 + v_i - z,  D_0 = d_0,  D_i = d_i - off_{i-1}^2 g_{i-1},  g_i = 1/D_i   (paperlib/bk_core.py)
+ *   d_i = h0 + v_i - z,  D_0 = d_0,  D_i = d_i - off_{i-1}^2 g_{i-1},  g_i = 1/D_i   (paperlib/bk/core.py)
  *
  * One loop over rows, one over N; complex numbers as separate re/im doubles, 1/(x+iy) = (x-iy)/(x^2+y^2).
  * v: rows x n, off: rows x (n-1), out: rows x n x 2 (re, im interleaved, i.e. a complex128 array).

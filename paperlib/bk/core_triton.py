@@ -1,6 +1,6 @@
 """BK-Core as a Triton kernel (method="triton"): the continued fraction, one program per block of rows.
 
-Each program owns BLOCK rows (one lane per row) and walks the sequence serially (paperlib.bk_core docstring):
+Each program owns BLOCK rows (one lane per row) and walks the sequence serially (paperlib.bk.core docstring):
 
     forward    D_0 = d_0, D_i = d_i - b_{i-1}^2 g_{i-1}, g_i = 1/D_i          (reverse: from the right, 1/beta_i)
     backward   a = gbar_i + carry, Dbar = -a conj(g_i)^2, b2bar = Re(-Dbar conj(g_prev)), carry = -Dbar b^2
@@ -8,7 +8,7 @@ Each program owns BLOCK rows (one lane per row) and walks the sequence serially 
 Triton has no complex type, so complex values are (re, im) pairs of real tensors: d, g and the cotangents are
 the interleaved views torch.view_as_real gives (R, N, 2); b2 is real (R, N-1). Arithmetic is in the input
 precision (float32 or float64); 1/(x + iy) = (x - iy)/(x^2 + y^2) (|D| must stay below ~1e19 in float32).
-The autograd glue is paperlib.bk_core._Recurrence (shared with the numba path); only Triton features present
+The autograd glue is paperlib.bk.core._Recurrence (shared with the numba path); only Triton features present
 since Triton 3.1 are used (program_id, arange, masked load/store, runtime-bounded for loops), and no
 @triton.jit helpers of triton.language (so the interpreter also works when triton was imported before
 TRITON_INTERPRET was set).
@@ -175,7 +175,7 @@ _SELF_CHECK = {}
 
 def _run_self_check(device, dtype):
     """Forward values and v/off gradients of the kernel vs the float64 sequential reference on CPU."""
-    from .bk_core import bk_diag
+    from paperlib.bk.core import bk_diag
 
     tol = 1e-4 if dtype == torch.float32 else 1e-10
     g = torch.Generator().manual_seed(0)

@@ -33,7 +33,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
 
-from .phase1 import (ARSSMLayer, HTTEmbedding, LowRankFFN, LowRankHead, _check_idx, generate_tokens,
+from paperlib.bk.phase1 import (ARSSMLayer, HTTEmbedding, LowRankFFN, LowRankHead, _check_idx, generate_tokens,
                      linear_params, layernorm_params)
 
 __all__ = ["BKConfig", "ResNetBKLM", "ResNetBKBlock", "MoEFFN", "prime_bump_potential", "scattering_phase",
@@ -118,19 +118,19 @@ class BKConfig:
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# BK-Core access (helper C1's op). A dense fallback is used only if paperlib.bk_core is missing (development).
+# BK-Core access (helper C1's op). A dense fallback is used only if paperlib.bk.core is missing (development).
 def _bk_diag(v, z, off, h0_diag, causal, method):
     try:
-        from .bk_core import bk_diag
+        from paperlib.bk.core import bk_diag
     except ImportError:  # pragma: no cover - development fallback only
-        warnings.warn("paperlib.bk_core not available: using the slow dense fallback in bk_model", RuntimeWarning)
+        warnings.warn("paperlib.bk.core not available: using the slow dense fallback in bk_model", RuntimeWarning)
         return _bk_diag_fallback(v, z, off, h0_diag, causal)
     return bk_diag(v, z=z, off=off, h0_diag=h0_diag, causal=causal, method=method)
 
 
 def _bk_features(G):
     try:
-        from .bk_core import bk_features
+        from paperlib.bk.core import bk_features
     except ImportError:  # pragma: no cover
         return torch.stack([G.real, G.imag], dim=-1)
     return bk_features(G)

@@ -209,7 +209,7 @@ def pointwise_bound_check(z, L: float, n: int = 201, kernel: str = "printed") ->
 
 def prime_bump_grid(eps: float, p_max: int, n: int, pad: float) -> tuple[Grid, np.ndarray]:
     """Midpoint grid on [log 2 - pad, log p_max + pad] and V_eps (Eq. 5, primes p < p_max) on it."""
-    from paperlib.prime_bump import prime_bump_potential
+    from paperlib.bk.prime_bump import prime_bump_potential
 
     g = quadrature_grid(np.log(2) - pad, np.log(p_max) + pad, n)
     return g, prime_bump_potential(g.x, eps, p_max)

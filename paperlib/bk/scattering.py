@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from paperlib.prime_bump import laplacian_diagonals
+from paperlib.bk.prime_bump import laplacian_diagonals
 
 
 def _square(K) -> np.ndarray:
@@ -202,7 +202,7 @@ def token_potentials(N: int, kind: str, seed: int) -> np.ndarray:
     if kind == "gaussian":
         return np.clip(np.random.default_rng(seed).standard_normal(N), -3, 3)
     if kind == "prime_bump":
-        from paperlib.prime_bump import stretched_grid_potential
+        from paperlib.bk.prime_bump import stretched_grid_potential
 
         return stretched_grid_potential(N, 1.0, max(N, 30))
     raise ValueError(f"unknown kind {kind!r}; expected 'gaussian' or 'prime_bump'")
@@ -212,7 +212,7 @@ def birman_krein_table(N: int, lams, seed: int):
     """Eq. 9 residuals for each determinant candidate, random sign-changing diagonal V and its |V| (DataFrame)."""
     import pandas as pd
 
-    from paperlib.prime_bump import hamiltonian_dense
+    from paperlib.bk.prime_bump import hamiltonian_dense
 
     H0 = hamiltonian_dense(np.zeros(N))
     v = np.random.default_rng(seed).uniform(-1, 1, N)

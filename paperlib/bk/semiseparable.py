@@ -95,8 +95,8 @@ def matvec_peak_bytes(N: int, seed: int = 0) -> int:
 
 
 def time_matvec(N: int, seed: int = 0, repeats: int = 7) -> float:
-    """Median seconds of one numpy matvec at size N (paperlib.measure.time_callable; calls batched to >= ~1 ms)."""
-    from paperlib.measure import time_callable
+    """Median seconds of one numpy matvec at size N (paperlib.common.measure.time_callable; calls batched to >= ~1 ms)."""
+    from paperlib.common.measure import time_callable
 
     args = random_factors(N, seed=seed)
     inner = max(1, int(2e5 // N))  # batch tiny calls so timer resolution does not dominate

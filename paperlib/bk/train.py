@@ -9,7 +9,7 @@ closed-form expectation of an untrained model's perplexity (Table 8).
 
 Models are described by plain dicts (``{"kind": "bk", ...BKConfig fields}`` or
 ``{"kind": "transformer", ...}``) so the same description can be sent to a fresh process for a memory
-measurement (:func:`memory_probe` with :func:`paperlib.measure.peak_rss_subprocess`).
+measurement (:func:`memory_probe` with :func:`paperlib.common.measure.peak_rss_subprocess`).
 """
 from __future__ import annotations
 
@@ -90,14 +90,14 @@ class LMData:
 
 def prepare_lm_data(corpus: str = "auto", tokenizer_kind: str = "bpe", vocab_size: int = 2000,
                     max_train_chars: int | None = None, max_eval_chars: int | None = None) -> LMData:
-    """Load a corpus (paperlib.data.load_text), train a tokenizer on the training text only, encode.
+    """Load a corpus (paperlib.common.data.load_text), train a tokenizer on the training text only, encode.
 
     Split rule: train on ``train`` and evaluate on ``valid`` when a train split exists; when only
     valid/test exist (the offline WikiText-2 mirror) train on ``valid`` and evaluate on ``test`` and say so
     in the label. The tokenizer never sees evaluation text.
     """
-    from .data import load_text
-    from .tokenize import train_tokenizer
+    from paperlib.common.data import load_text
+    from paperlib.common.tokenize import train_tokenizer
 
     _check_pos_int(vocab_size, "vocab_size")
     ct = load_text(corpus)
@@ -163,25 +163,25 @@ def eval_chunks(stream: torch.Tensor, seq_len: int, max_chunks: int | None = Non
 def build_model(spec: dict) -> nn.Module:
     """Build a model from a plain dict: ``{"kind": "bk"|"ultra"|"transformer", **config}``.
 
-    "bk" -> paperlib.bk_model.ResNetBKLM(BKConfig(**config)); "ultra" -> the Table 10/11 "Optimized" model
-    paperlib.phase1.UltraMemoryOptimizedLM(**config); "transformer" ->
-    paperlib.transformer_baseline.TransformerLM (with its own config class when it has one).
+    "bk" -> paperlib.bk.model.ResNetBKLM(BKConfig(**config)); "ultra" -> the Table 10/11 "Optimized" model
+    paperlib.bk.phase1.UltraMemoryOptimizedLM(**config); "transformer" ->
+    paperlib.bk.transformer.TransformerLM (with its own config class when it has one).
     """
     if not isinstance(spec, dict):
         raise TypeError(f"model spec must be a dict, got {type(spec).__name__}")
     cfg = dict(spec)
     kind = cfg.pop("kind", None)
     if kind == "bk":
-        from .bk_model import BKConfig, ResNetBKLM
+        from paperlib.bk.model import BKConfig, ResNetBKLM
 
         return ResNetBKLM(BKConfig(**cfg))
     if kind == "transformer":
-        from . import transformer_baseline as tb
+        from paperlib.bk import transformer as tb
 
         cfg_cls = getattr(tb, "TransformerConfig", None)
         return tb.TransformerLM(cfg_cls(**cfg)) if cfg_cls is not None else tb.TransformerLM(**cfg)
     if kind == "ultra":
-        from .phase1 import UltraMemoryOptimizedLM
+        from paperlib.bk.phase1 import UltraMemoryOptimizedLM
 
         return UltraMemoryOptimizedLM(**cfg)
     raise ValueError(f"unknown model kind {kind!r}; expected 'bk', 'ultra' or 'transformer'")
@@ -314,7 +314,7 @@ def train_lm(model: nn.Module, train_stream: torch.Tensor, cfg: TrainConfig, eva
     Batches come from a generator seeded with cfg.seed, so two models trained with the same cfg see the
     same token windows (paired comparisons). Weight decay applies to matrices only (dim >= 2).
     """
-    from .progress import progress
+    from paperlib.common.progress import progress
 
     if not isinstance(cfg, TrainConfig):
         raise TypeError(f"cfg must be a TrainConfig, got {type(cfg).__name__}")
@@ -535,7 +535,7 @@ def train_variant(spec: dict, train_stream: torch.Tensor, eval_stream: torch.Ten
     """
     from dataclasses import replace
 
-    from . import seed_everything
+    from paperlib import seed_everything
 
     seed_everything(int(seed))
     model = build_model(spec)
@@ -568,13 +568,13 @@ def router_timings(d_model: int, n_experts: int, batch_size: int, seq_len: int, 
     """Median seconds of one routing decision for B*T tokens (forward, no grad), per router.
 
     mlp: softmax(Linear(d, E) h) + top-1 (Switch gate). scattering: Eq. 7-8 phase of the causal prefix
-    (paperlib.bk_model.scattering_phase) given the BK-Core output G that the mixer already computed, then the
+    (paperlib.bk.model.scattering_phase) given the BK-Core output G that the mixer already computed, then the
     Eq. 8 bucketing; scattering+G also recomputes G (what the router costs without a BK mixer).
     gphase: the reference code's stand-in arg(G_ii) + bucketing. Also returns the gate's parameter count.
     """
-    from .bk_core import bk_diag
-    from .bk_model import scattering_phase
-    from .measure import time_callable
+    from paperlib.bk.core import bk_diag
+    from paperlib.bk.model import scattering_phase
+    from paperlib.common.measure import time_callable
 
     dev = torch.device(device)
     g = torch.Generator().manual_seed(seed)
@@ -603,7 +603,7 @@ def router_timings(d_model: int, n_experts: int, batch_size: int, seq_len: int, 
 
 def forward_latency(model: nn.Module, batch_size: int, seq_len: int, repeats: int = 10, seed: int = 0) -> float:
     """Median seconds of one inference forward pass (no grad) on random tokens."""
-    from .measure import time_callable
+    from paperlib.common.measure import time_callable
 
     dev = next(model.parameters()).device
     x = torch.randint(0, model.vocab_size, (batch_size, seq_len), generator=torch.Generator().manual_seed(seed))
@@ -615,7 +615,7 @@ def forward_latency(model: nn.Module, batch_size: int, seq_len: int, repeats: in
 
 def train_step_time(model: nn.Module, batch_size: int, seq_len: int, repeats: int = 5, seed: int = 0) -> float:
     """Median seconds of one training step (forward + backward + SGD-free grad zeroing) on random tokens."""
-    from .measure import time_callable
+    from paperlib.common.measure import time_callable
 
     dev = next(model.parameters()).device
     x = torch.randint(0, model.vocab_size, (batch_size, seq_len + 1), generator=torch.Generator().manual_seed(seed))
@@ -640,7 +640,7 @@ def init_output_difference(spec_a: dict, spec_b: dict, seed: int, tokens: torch.
     Returns the largest absolute logit difference, the largest |logit| (for scale) and both losses.
     Used to show whether an initialisation change (e.g. Prime-Bump) changes the function at all.
     """
-    from . import seed_everything
+    from paperlib import seed_everything
 
     x = _check_stream(tokens.flatten(), "tokens").view(tokens.shape)
     if x.dim() != 2 or x.shape[1] < 2:

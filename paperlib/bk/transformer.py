@@ -7,7 +7,7 @@ import torch
 import torch.nn as nn
 from torch.utils.checkpoint import checkpoint
 
-from .phase1 import _check_idx, generate_tokens, linear_params, layernorm_params
+from paperlib.bk.phase1 import _check_idx, generate_tokens, linear_params, layernorm_params
 
 __all__ = ["TransformerLM"]
 

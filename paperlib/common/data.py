@@ -1,7 +1,7 @@
 """Data: a registry of corpora (data/corpora.yaml) with checksums, found offline or fetched on request.
 
 Look-up order for a file of an optional corpus: the mirror folder named by PAPERLIB_DATA_MIRROR, then
-data/cache/. Nothing is downloaded unless asked (`make data`, i.e. ``python -m paperlib.data fetch``).
+data/cache/. Nothing is downloaded unless asked (`make data`, i.e. ``python -m paperlib.common.data fetch``).
 A checksum mismatch is an error and the file is not used. The embedded default corpus is the
 chatterbot-corpus package, installed with the environment.
 """
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import yaml
 
-from . import paths
-from .atomic import atomic_path
+from paperlib.common import paths
+from paperlib.common.atomic import atomic_path
 
 CACHE = paths.DATA / "cache"
 
@@ -205,7 +205,7 @@ def chatterbot_version() -> str:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m paperlib.data", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m paperlib.common.data", description=__doc__)
     ap.add_argument("action", choices=["status", "fetch", "ensure"],
                     help="status: what is available; fetch: download missing corpora (network); "
                          "ensure: like fetch, but a failed download is a warning (offline machines)")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from . import paths
-from .atomic import atomic_path, write_json, write_text
+from paperlib.common import paths
+from paperlib.common.atomic import atomic_path, write_json, write_text
 
 HOUSE_STYLE = {
     "figure.figsize": (6.4, 4.0),
@@ -43,7 +43,7 @@ def use_house_style() -> None:
 
 
 def _provenance(name: str, profile: str, kind: str, extra: dict | None) -> dict:
-    from .measure import fingerprint
+    from paperlib.common.measure import fingerprint
 
     return {"name": name, "kind": kind, "profile": profile, "notebook": os.environ.get("PAPERLIB_NOTEBOOK", ""),
             **fingerprint(), **(extra or {})}

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import paths
+from paperlib.common import paths
 
 
 @dataclass
@@ -185,7 +185,7 @@ def fingerprint() -> dict:
     import numpy as np
     import torch
 
-    from . import default_device
+    from paperlib import default_device
 
     dev = default_device()
     if dev.type == "cuda":

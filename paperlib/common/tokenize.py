@@ -4,8 +4,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from . import paths
-from .atomic import write_text
+from paperlib.common import paths
+from paperlib.common.atomic import write_text
 
 SPECIAL = ["[UNK]", "[PAD]", "[EOS]"]
 CACHE = paths.DATA / "cache" / "tokenizers"

@@ -1,4 +1,4 @@
-"""Tiny functions used by the tests of paperlib.measure (run in a subprocess)."""
+"""Tiny functions used by the tests of paperlib.common.measure (run in a subprocess)."""
 
 
 def allocate(mb: int) -> int:

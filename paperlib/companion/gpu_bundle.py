@@ -1,6 +1,6 @@
-"""Build a self-contained bundle for the GPU run (paperlib.gpu_run) on a machine with no package index.
+"""Build a self-contained bundle for the GPU run (paperlib.companion.gpu_run) on a machine with no package index.
 
-    python -m paperlib.gpu_bundle OUTDIR [--vendor yaml ...] [--wheel some-pure-python.whl ...]
+    python -m paperlib.companion.gpu_bundle OUTDIR [--vendor yaml ...] [--wheel some-pure-python.whl ...]
 
 OUTDIR gets:
   project.tar    `git archive HEAD` of this repository (committed code only: commit first)
@@ -8,7 +8,7 @@ OUTDIR gets:
   run_gpu.sh     unpacks project.tar into OUTDIR/project (+ project/BUNDLE_COMMIT), checks the Python modules
                  the run needs (required: torch, numpy, pandas; optional: yaml, triton, pynvml, numba, scipy),
                  puts bundled pure-python fallbacks on PYTHONPATH for missing ones, then runs
-                 `python -m paperlib.gpu_run "$@"` with PYTHONPATH=OUTDIR/project and
+                 `python -m paperlib.companion.gpu_run "$@"` with PYTHONPATH=OUTDIR/project and
                  PAPERLIB_OUTPUT=${PAPERLIB_OUTPUT:-OUTDIR/results}. `run_gpu.sh --check-only` stops after the check.
   vendor/<m>/<m> the pure-python sources (*.py) of modules copied from this environment (default: yaml, which
                  falls back to its pure-python loader without the C extension)
@@ -25,14 +25,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import paths
+from paperlib.common import paths
 
 DEFAULT_VENDOR = ("yaml",)
 REQUIRED = ("torch", "numpy", "pandas")
 OPTIONAL = ("yaml", "triton", "pynvml", "numba", "scipy")
 
 RUN_SH = r'''#!/usr/bin/env bash
-# GPU run of the companion (built by python -m paperlib.gpu_bundle). Usage: ./run_gpu.sh [--check-only] [gpu_run args]
+# GPU run of the companion (built by python -m paperlib.companion.gpu_bundle). Usage: ./run_gpu.sh [--check-only] [gpu_run args]
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PY="${PYTHON:-python3}"
@@ -69,7 +69,7 @@ fi
 if [ "${1:-}" = "--check-only" ]; then echo "check ok"; exit 0; fi
 cd "$PROJECT"
 echo "results -> $PAPERLIB_OUTPUT"
-exec "$PY" -m paperlib.gpu_run "$@"
+exec "$PY" -m paperlib.companion.gpu_run "$@"
 '''
 
 
@@ -147,7 +147,7 @@ def build(outdir, vendor=DEFAULT_VENDOR, wheels=()) -> dict:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m paperlib.gpu_bundle", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m paperlib.companion.gpu_bundle", description=__doc__.split("\n\n")[0])
     ap.add_argument("outdir")
     ap.add_argument("--vendor", nargs="*", default=list(DEFAULT_VENDOR),
                     help="pure-python modules to copy from this environment (default: yaml)")

@@ -1,7 +1,7 @@
 """The GPU run: the measurements behind the companion's GPU-pending claims, in one command.
 
-    python -m paperlib.gpu_run            # on a CUDA machine, paper configurations, < ~8 minutes on one H100/H200
-    python -m paperlib.gpu_run --tiny     # CPU rehearsal of the whole flow at tiny sizes (needs PAPERLIB_OUTPUT)
+    python -m paperlib.companion.gpu_run            # on a CUDA machine, paper configurations, < ~8 minutes on one H100/H200
+    python -m paperlib.companion.gpu_run --tiny     # CPU rehearsal of the whole flow at tiny sizes (needs PAPERLIB_OUTPUT)
 
 It prints the versions it found first, then runs these sections (--only picks some):
 
@@ -10,12 +10,12 @@ It prints the versions it found first, then runs these sections (--only picks so
           t ~ N^p, achieved bandwidth (bytes moved / time) against the device's spec peak (when known) and a
           device-to-device copy; a forward+backward point; the Triton self-check; Triton vs float64 scan error.
   bk_s44  BK-S44-PERF (notebook 14): seq 4096, batch 2, FP32: forward ms, training tokens/s, training-peak
-          memory of ResNet-BK vs dense attention (paperlib.bk_bench.train_throughput / memory_table).
+          memory of ResNet-BK vs dense attention (paperlib.bk.bench.train_throughput / memory_table).
   bk_t6   BK-T6-TPUT (notebook 15): training tokens/s of table5_baseline vs table5_phase1 at seq 512/1024/2048.
   scta    SCTA-T1-SPEEDUP, SCTA-T1-TPUT, SCTA-1M-CONSUMER, SCTA-ENERGY (notebook 21): per-step time of CE vs SCTA
-          at V = 50K/200K/1M (paperlib.scta_bench.bench_step), the 8 GiB-capped run at 1M, NVML energy.
+          at V = 50K/200K/1M (paperlib.scta.bench.bench_step), the 8 GiB-capped run at 1M, NVML energy.
 
-Claims are recorded through paperlib.ledger.Recorder under the notebooks' names, with their claim ids and
+Claims are recorded through paperlib.companion.ledger.Recorder under the notebooks' names, with their claim ids and
 verdict rules (profile "paper"; --tiny records under "smoke"). Tables go to <output>/gpu_run/*.csv and a summary
 to <output>/gpu_run/summary.json, where <output> = paths.output_dir(profile) (PAPERLIB_OUTPUT/<profile> when
 set). --tiny refuses to run without PAPERLIB_OUTPUT, so a rehearsal never writes into figures/.
@@ -106,7 +106,7 @@ class Run:
     """Output folder, recorders and the summary of one gpu_run invocation."""
 
     def __init__(self, profile: str, device):
-        from . import paths
+        from paperlib.common import paths
 
         self.profile, self.device = profile, device
         self.root = paths.output_dir(profile)
@@ -130,7 +130,7 @@ class Run:
 
     def record(self, notebook: str, claim_id: str, **kw):
         if self.ledger:
-            from .ledger import Recorder
+            from paperlib.companion.ledger import Recorder
 
             if notebook not in self.recorders:
                 self.recorders[notebook] = Recorder(notebook=notebook, profile=self.profile)
@@ -144,7 +144,7 @@ class Run:
 
     @property
     def device_label(self):
-        from .measure import fingerprint
+        from paperlib.common.measure import fingerprint
 
         return fingerprint()["device"]
 
@@ -155,10 +155,10 @@ def section_op(run: Run, cfg: dict):
     import pandas as pd
     import torch
 
-    from . import bk_core_compiled, bk_core_triton
-    from .bk_core import bk_diag, resolve_method
-    from .bk_core_bench import fit_power_law
-    from .measure import time_callable
+    from paperlib.bk import core_compiled as bk_core_compiled, core_triton as bk_core_triton
+    from paperlib.bk.core import bk_diag, resolve_method
+    from paperlib.bk.core_bench import fit_power_law
+    from paperlib.common.measure import time_callable
 
     dev = run.device
     rows_n = cfg["batch"] * cfg["channels"]
@@ -254,7 +254,7 @@ def section_op(run: Run, cfg: dict):
 def section_bk_s44(run: Run, cfg: dict):
     import pandas as pd
 
-    from .bk_bench import memory_table, train_throughput
+    from paperlib.bk.bench import memory_table, train_throughput
 
     dev, seq, on_cuda = run.device, cfg["seq"], run.device.type == "cuda"
     over = {**cfg["overrides"], "seq_len": seq}
@@ -284,7 +284,7 @@ def section_bk_s44(run: Run, cfg: dict):
         verdict, reason = ("reproduced" if ok else "not-reproduced"), f"on {run.device_label}, not an RTX 3080"
     else:
         verdict, reason = "pending", "needs GPU run"
-    from .bk_core import resolve_method
+    from paperlib.bk.core import resolve_method
 
     run.record("14_bk_params_memory", "BK-S44-PERF",
                measured_value=f"seq {seq}: fwd {fwd_ms:.0f} ms, {tps:.0f} tok/s train, dense/BK memory x{mem_ratio:.2f}",
@@ -298,7 +298,7 @@ def section_bk_s44(run: Run, cfg: dict):
 def section_bk_t6(run: Run, cfg: dict):
     import pandas as pd
 
-    from .bk_bench import train_throughput
+    from paperlib.bk.bench import train_throughput
 
     dev, on_cuda = run.device, run.device.type == "cuda"
     over = dict(vocab_size=cfg["vocab"], d_model=cfg["d_model"], n_layers=cfg["n_layers"])
@@ -335,7 +335,7 @@ PAPER_A6000 = {50000: 1.61, 200000: 2.97, 1000000: 4.43}
 def section_scta(run: Run, cfg: dict):
     import pandas as pd
 
-    from . import scta_bench
+    from paperlib.scta import bench as scta_bench
 
     dev, on_cuda = run.device, run.device.type == "cuda"
     methods = scta_bench.parse_methods(cfg["methods"])
@@ -434,7 +434,8 @@ def publish_results(root) -> int:
     only a complete run (every section ok) from committed code; then regenerate the ledger views."""
     from pathlib import Path
 
-    from . import ledger, paths, publish
+    from paperlib.companion import ledger, publish
+    from paperlib.common import paths
 
     staged = Path(root) / "paper"
     summary_file = staged / "gpu_run" / "summary.json"
@@ -463,7 +464,7 @@ def publish_results(root) -> int:
 
 def _staged_run(args, argv) -> int:
     """`make gpu`: refuse uncommitted inputs, run into a staging folder, publish only a complete run."""
-    from . import pipeline, publish
+    from paperlib.companion import pipeline, publish
 
     if args.tiny:
         print("gpu_run: --publish and --tiny exclude each other (a rehearsal is never published)", file=sys.stderr)
@@ -488,7 +489,7 @@ def _staged_run(args, argv) -> int:
 
 # -------------------------------------------------------------------------------------------------- main
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m paperlib.gpu_run", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m paperlib.companion.gpu_run", description=__doc__.split("\n\n")[0])
     ap.add_argument("--tiny", action="store_true", help="CPU rehearsal at tiny sizes (needs PAPERLIB_OUTPUT)")
     ap.add_argument("--only", nargs="+", choices=SECTIONS, help="run only these sections")
     ap.add_argument("--budget-s", type=float, default=480.0,
@@ -517,8 +518,8 @@ def main(argv=None) -> int:
     _log("gpu_run versions: " + json.dumps(ver))
     import torch
 
-    from . import paths
-    from .measure import fingerprint
+    from paperlib.common import paths
+    from paperlib.common.measure import fingerprint
 
     if not args.tiny and not torch.cuda.is_available():
         print("gpu_run: no CUDA device visible to torch; use --tiny for the CPU rehearsal", file=sys.stderr)

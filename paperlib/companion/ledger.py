@@ -19,8 +19,8 @@ from pathlib import Path
 
 import yaml
 
-from . import paths
-from .atomic import write_json, write_text
+from paperlib.common import paths
+from paperlib.common.atomic import write_json, write_text
 
 VERDICTS = (
     "reproduced",
@@ -104,7 +104,7 @@ class Recorder:
         self.notebook = notebook
         self.profile = profile
         self.registry = registry if registry is not None else _registry_cached()
-        from .measure import fingerprint
+        from paperlib.common.measure import fingerprint
 
         self.fingerprint = fingerprint()
         self.device = self.fingerprint["device"]
@@ -320,7 +320,7 @@ def publish_outputs() -> list[dict]:
 def main(argv=None) -> int:
     import argparse
 
-    ap = argparse.ArgumentParser(prog="python -m paperlib.ledger",
+    ap = argparse.ArgumentParser(prog="python -m paperlib.companion.ledger",
                                  description="publish: regenerate figures/claims.json, figures/CLAIMS.md and "
                                              "the README summary from data/claims/ and figures/<profile>/ledger/")
     ap.add_argument("cmd", choices=["publish"])

@@ -1,19 +1,19 @@
 """The notebook pipeline behind `make figures`, `make notebooks` and `make nb`.
 
-    python -m paperlib.pipeline run [--profile auto|smoke|cpu|paper] [--only NB ...]
+    python -m paperlib.companion.pipeline run [--profile auto|smoke|cpu|paper] [--only NB ...]
         Execute notebooks with papermill under a profile (validated parameters, explicit kernel, the
         repository root as working directory, an execution timeout). Executed notebooks go to
         build/<profile>/, written to a temporary file and moved into place only on success. A failing
         notebook does not stop the others; the run exits non-zero at the end, naming it.
         cpu/paper results are published: the run refuses uncommitted inputs (paths.SOURCE_INPUTS) unless
         --allow-dirty; each notebook's outputs are staged and replace its previous set in
-        figures/<profile>/ only when it succeeds (paperlib.publish); then figures/claims.json,
+        figures/<profile>/ only when it succeeds (paperlib.companion.publish); then figures/claims.json,
         figures/CLAIMS.md and the README summary are regenerated from the committed ledger folders.
         A run in which nothing succeeded writes nothing. The overview notebook(s) (00_*) run last.
-    python -m paperlib.pipeline store [--only NB ...]
+    python -m paperlib.companion.pipeline store [--only NB ...]
         Execute notebooks under the smoke profile and store them, with outputs, as notebooks/NN.ipynb
         (the copies readers see and nbval compares), paired with their .py.
-    python -m paperlib.pipeline check-params
+    python -m paperlib.companion.pipeline check-params
         Validate every notebook's parameter file against its parameters cell, for every profile.
 """
 from __future__ import annotations
@@ -25,9 +25,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import paths
-from .atomic import atomic_path
-from .profiles import ParameterError, check_profile, resolve
+from paperlib.common import paths
+from paperlib.common.atomic import atomic_path
+from paperlib.companion.profiles import ParameterError, check_profile, resolve
 
 KERNEL = "paperlib"
 TIMEOUTS = {"smoke": 600, "cpu": 1800, "paper": 7200}  # seconds per cell
@@ -51,7 +51,7 @@ def auto_profile() -> str:
 
 
 def _kernel_env(name: str) -> None:
-    from .kernel import ENV
+    from paperlib.companion.kernel import ENV
 
     os.environ["PAPERLIB_NOTEBOOK"] = name
     # the kernelspec's settings (inline figures, hash seed), also for a kernel registered before they existed
@@ -118,7 +118,7 @@ def execute(name: str, profile: str, out_dir: Path, progress: bool) -> Outcome:
 
 def refuse_dirty(allow_dirty: bool) -> str | None:
     """Published (cpu/paper) results come from committed code: the reason to refuse a run, or None."""
-    from .measure import dirty_inputs
+    from paperlib.common.measure import dirty_inputs
 
     dirty = dirty_inputs()
     if not dirty:
@@ -136,7 +136,7 @@ def refuse_dirty(allow_dirty: bool) -> str | None:
 
 def _run_one(name: str, profile: str, out_dir: Path, progress: bool) -> Outcome:
     """Execute one notebook; under cpu/paper its outputs are staged and published only on success."""
-    from . import publish
+    from paperlib.companion import publish
 
     if profile not in paths.PUBLISHED_PROFILES:
         return execute(name, profile, out_dir, progress)
@@ -157,7 +157,7 @@ def _run_one(name: str, profile: str, out_dir: Path, progress: bool) -> Outcome:
 
 
 def _write_ledger(profile: str) -> list[dict]:
-    from . import ledger
+    from paperlib.companion import ledger
 
     if profile in paths.PUBLISHED_PROFILES:
         return ledger.publish_outputs()
@@ -166,7 +166,7 @@ def _write_ledger(profile: str) -> list[dict]:
 
 
 def run(profile: str, only: list[str] | None, progress: bool, allow_dirty: bool = False) -> int:
-    from . import ledger, publish
+    from paperlib.companion import ledger, publish
 
     if profile == "auto":
         profile = auto_profile()
@@ -273,7 +273,7 @@ def check_params() -> int:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m paperlib.pipeline", description=__doc__,
+    ap = argparse.ArgumentParser(prog="python -m paperlib.companion.pipeline", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run")
@@ -287,7 +287,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     try:
         if args.cmd == "run":
-            from .progress import enabled
+            from paperlib.common.progress import enabled
 
             return run(args.profile, args.only or None, progress=enabled() and sys.stderr.isatty(),
                        allow_dirty=args.allow_dirty)

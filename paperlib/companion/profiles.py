@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from . import paths
+from paperlib.common import paths
 
 PROFILES = paths.PROFILES
 

@@ -18,8 +18,8 @@ import os
 import shutil
 from pathlib import Path
 
-from . import paths
-from .atomic import write_json
+from paperlib.common import paths
+from paperlib.common.atomic import write_json
 
 # the files one output name owns (figures.savefig / figures.save_table write these)
 OUTPUT_SUFFIXES = (".png", ".pdf", ".svg", ".csv", ".md", ".tex", ".provenance.json")

@@ -1,10 +1,10 @@
 """The reading edition: a static, offline site built from the executed notebooks and the claims ledger.
 
-    python -m paperlib.site [--out build/site]
+    python -m paperlib.companion.site [--out build/site]
 
 Notebook pages are rendered by nbconvert (the JupyterLab template with its CDN assets removed); the
 landing page (verdict dashboard), one page per paper and the data page are Jinja2 templates
-(``paperlib/site_templates``). For each notebook the most faithful executed copy is used:
+(``paperlib/companion/site_templates``). For each notebook the most faithful executed copy is used:
 build/paper > build/cpu > build/smoke > the stored smoke copy in notebooks/, and the page says which.
 """
 from __future__ import annotations
@@ -20,7 +20,8 @@ import jinja2
 import nbformat
 import yaml
 
-from . import ledger, paths
+from paperlib.companion import ledger
+from paperlib.common import paths
 
 TEMPLATES = Path(__file__).parent / "site_templates"
 GROUPS = [("Reproduced", ("reproduced",)), ("Partially reproduced", ("partially-reproduced",)),
@@ -133,7 +134,7 @@ def build(out: Path | None = None) -> Path:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m paperlib.site", description=__doc__,
+    ap = argparse.ArgumentParser(prog="python -m paperlib.companion.site", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=paths.BUILD / "site")
     args = ap.parse_args(argv)

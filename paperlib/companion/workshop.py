@@ -1,6 +1,6 @@
 """The workshop kit: a self-contained folder (and zip) for attendees.
 
-    python -m paperlib.workshop [--out build/workshop] [--no-timing]
+    python -m paperlib.companion.workshop [--out build/workshop] [--no-timing]
 
 It holds the notebooks with outputs cleared and the smoke profile as their defaults, the library and the
 small data files they need, the environment files, a facilitator guide whose per-notebook timings are
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import nbformat
 
-from . import paths
-from .measure import fingerprint
+from paperlib.common import paths
+from paperlib.common.measure import fingerprint
 
 SOLUTIONS = paths.NOTEBOOKS / "exercises"
 
@@ -33,7 +33,7 @@ def cleared(name: str):
 
 def time_notebook(name: str, timeout: int = 600) -> float:
     """Seconds to execute one notebook under smoke on this machine (fresh kernel; outputs discarded)."""
-    from .pipeline import execute_smoke
+    from paperlib.companion.pipeline import execute_smoke
 
     return execute_smoke(name, paths.BUILD / "workshop-timing", timeout=timeout)[1]
 
@@ -105,7 +105,7 @@ def build(out: Path | None = None, timing: bool = True) -> Path:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m paperlib.workshop", description=__doc__,
+    ap = argparse.ArgumentParser(prog="python -m paperlib.companion.workshop", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=paths.BUILD / "workshop")
     ap.add_argument("--no-timing", action="store_true", help="skip executing the notebooks to time them")

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .hurnet import as_float_tensor
+from paperlib.scn.hurnet import as_float_tensor
 
 __all__ = [
     "LinearAttentionOLS",

@@ -19,7 +19,7 @@ import unicodedata
 import numpy as np
 import torch
 
-from .hurnet import HurNetLayer, _check_xy
+from paperlib.scn.hurnet import HurNetLayer, _check_xy
 
 __all__ = ["fit_linear_gd", "lstsq_benchmark", "hashed_text_features", "mse_optimum"]
 
@@ -118,11 +118,11 @@ def lstsq_benchmark(X, Y, *, repeats: int = 5, warmup: int = 1, layer_solver: st
     same float64 data (no bias: the same problem for all three). Accuracy of each against the numpy (gelsd)
     solution: relative difference of W and relative excess of the residual norm.
 
-    timer: callable(fn, warmup=, repeats=) -> object with .median and .iqr (paperlib.measure.time_callable).
+    timer: callable(fn, warmup=, repeats=) -> object with .median and .iqr (paperlib.common.measure.time_callable).
     device: if a CUDA device is given, one more row times the layer there (data already on the device).
     """
     if timer is None:
-        from .measure import time_callable as timer
+        from paperlib.common.measure import time_callable as timer
     X, Y, _ = _check_xy(X, Y, torch.float64)
     Xn, Yn = X.numpy(), Y.numpy()
     m, n = X.shape

@@ -21,7 +21,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from .similarity import strip_accents
+from paperlib.scn.similarity import strip_accents
 
 __all__ = ["cosine_similarity_matrix", "HashingEmbedder", "MiniLMEmbedder", "minilm_model_dir",
            "embedder_from_spec", "parameter_digest", "check_finite"]

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import torch
 
-from .hurnet import (
+from paperlib.scn.hurnet import (
     SOLVERS,
     HurNetFallbackWarning,
     HurNetLayer,
@@ -20,8 +20,8 @@ from .hurnet import (
     explicit_inverse_solution,
     pinv_svd_solution,
 )
-from .hurnet_baselines import fit_linear_gd, hashed_text_features, mse_optimum
-from .hurnet_theory import matrix_with_condition, numerical_rank
+from paperlib.scn.baselines import fit_linear_gd, hashed_text_features, mse_optimum
+from paperlib.scn.hurnet_theory import matrix_with_condition, numerical_rank
 
 __all__ = ["real_pair_embeddings", "regime_problems", "solver_agreement", "accuracy_vs_condition",
            "embedding_like_stream", "realtime_comparison"]
@@ -37,10 +37,10 @@ def real_pair_embeddings(n_pairs: int, embedder: str = "minilm", seed: int = 0) 
     """Prompt and answer embeddings of chatterbot-corpus pairs (English + Portuguese, all pairs when n_pairs=0,
     else a seeded sample of n_pairs). X = E(prompt), Y = E(answer): the map an SCN 'hurnet' mode would fit.
 
-    embedder: 'minilm' (frozen all-MiniLM-L6-v2, 384-d, paperlib.embed) or 'hashing' (hashed word n-grams,
-    256-d, paperlib.hurnet_baselines.hashed_text_features; not semantic).
+    embedder: 'minilm' (frozen all-MiniLM-L6-v2, 384-d, paperlib.scn.embed) or 'hashing' (hashed word n-grams,
+    256-d, paperlib.scn.baselines.hashed_text_features; not semantic).
     """
-    from .data import chatterbot_pairs
+    from paperlib.common.data import chatterbot_pairs
 
     pairs = chatterbot_pairs("english") + chatterbot_pairs("portuguese")
     if n_pairs and n_pairs < len(pairs):
@@ -48,7 +48,7 @@ def real_pair_embeddings(n_pairs: int, embedder: str = "minilm", seed: int = 0) 
         pairs = [pairs[i] for i in idx]
     prompts, answers = [p for p, _ in pairs], [a for _, a in pairs]
     if embedder == "minilm":
-        from .embed import MiniLMEmbedder
+        from paperlib.scn.embed import MiniLMEmbedder
 
         enc = MiniLMEmbedder(device="cpu")
         X = enc.encode(prompts).double().numpy()
@@ -170,7 +170,7 @@ def realtime_comparison(X, Y, *, lrs, tol: float, max_steps: int, inc_batch: int
     Incremental: partial_fit with `inc_batch` new rows vs refitting all rows (median of `repeats`).
     Returns dict(optimum, closed=[rows], gradient=[rows], incremental=dict).
     """
-    from .measure import time_callable
+    from paperlib.common.measure import time_callable
 
     X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)

@@ -23,7 +23,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .scn import answer_sets, check_pairs, exact_match_rate
+from paperlib.scn.model import answer_sets, check_pairs, exact_match_rate
 
 __all__ = ["CharWordVocab", "TinyGPT", "GPTBaseline", "TrainResult"]
 
@@ -123,7 +123,7 @@ class GPTBaseline:
     def __init__(self, vocab_texts: Sequence[str], level: str = "char", d_model: int = 64, n_layers: int = 2,
                  n_heads: int = 4, max_len: int = 192, max_answer_tokens: int = 96, lr: float = 3e-3,
                  batch_size: int = 32, seed: int = 0, device=None):
-        from . import seed_everything
+        from paperlib import seed_everything
 
         self.vocab = CharWordVocab(vocab_texts, level)
         self.seed, self.lr, self.batch_size = seed, lr, batch_size
@@ -271,7 +271,7 @@ class GPTBaseline:
 def table1_split(pairs, lang: str, n_base: int, n_ft: int, max_chars: int):
     """Base / fine-tune pair sets from a corpus: short pairs (len(q)+len(a) <= max_chars); the base set starts
     with the pairs of the hand-written paraphrase prompts; fine-tune pairs have prompts unseen in base."""
-    from .perturb import load_paraphrases
+    from paperlib.scn.perturb import load_paraphrases
 
     short = [(q, a) for q, a in pairs if len(q) + len(a) <= max_chars]
     para = {r["prompt"] for r in load_paraphrases(lang)}
@@ -303,9 +303,9 @@ def table1_experiment(lang: str, embedder, n_base: int = 200, n_ft: int = 20, ma
     gpt_ft=TrainResult, n_base, n_ft, gpt_params, criterion)."""
     import pandas as pd
 
-    from .data import chatterbot_pairs
-    from .perturb import heldout_queries
-    from .scn import SCN, accuracy_by_family, scn_answer_fn
+    from paperlib.common.data import chatterbot_pairs
+    from paperlib.scn.perturb import heldout_queries
+    from paperlib.scn.model import SCN, accuracy_by_family, scn_answer_fn
 
     base, ft = table1_split(chatterbot_pairs(lang), lang, n_base, n_ft, max_chars)
     if not ft:

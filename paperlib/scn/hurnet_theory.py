@@ -16,7 +16,7 @@ import math
 import numpy as np
 import torch
 
-from .hurnet import _check_xy, as_float_tensor, pinv_svd_solution
+from paperlib.scn.hurnet import _check_xy, as_float_tensor, pinv_svd_solution
 
 __all__ = [
     "singular_values",

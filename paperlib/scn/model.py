@@ -5,9 +5,9 @@ match (SCN paper, Eq. 1-5).
 
 Scoring modes:
 
-* ``"lexical"``   -- sim = P(prompt, stored prompt) of Eq. 1 (`paperlib.similarity`, reading chosen by `reading`).
+* ``"lexical"``   -- sim = P(prompt, stored prompt) of Eq. 1 (`paperlib.scn.similarity`, reading chosen by `reading`).
 * ``"embedding"`` -- sim = cosine of frozen embeddings (Eq. 2) of the prompt and each stored prompt.
-* ``"hurnet"``    -- a HurNet layer (closed form, Eq. 3; `paperlib.hurnet.HurNetLayer`) is fitted to map prompt
+* ``"hurnet"``    -- a HurNet layer (closed form, Eq. 3; `paperlib.scn.hurnet.HurNetLayer`) is fitted to map prompt
   embeddings to answer embeddings; the answer is the stored answer whose embedding has the largest cosine with
   the mapped query. Fine-tuning updates the layer incrementally (`partial_fit`, no refit from scratch).
 
@@ -29,8 +29,8 @@ from typing import Iterable, Sequence
 import numpy as np
 import torch
 
-from .embed import check_finite, embedder_from_spec
-from .similarity import READINGS, similarity_many
+from paperlib.scn.embed import check_finite, embedder_from_spec
+from paperlib.scn.similarity import READINGS, similarity_many
 
 __all__ = ["SCN", "Prediction", "EmbeddingStore", "EmptyModelError", "MODES", "answer_sets", "exact_match_rate",
            "check_pairs", "synthetic_store_benchmark"]
@@ -147,7 +147,7 @@ class SCN:
     """Semantic Comparison Network: fit on (prompt, answer) pairs, predict the best stored answer.
 
     mode : 'lexical' (Eq. 1) | 'embedding' (Eq. 2 cosine) | 'hurnet' (HurNet-fitted map, Eq. 3).
-    embedder : object with ``encode(list[str]) -> (n, d) tensor``, ``dim`` and ``spec()`` (paperlib.embed);
+    embedder : object with ``encode(list[str]) -> (n, d) tensor``, ``dim`` and ``spec()`` (paperlib.scn.embed);
         needed for 'embedding' and 'hurnet'. Defaults to the frozen all-MiniLM-L6-v2.
     reading, length_penalty : Eq. 1 options for mode 'lexical'.
     chunk_size : rows per storage chunk (the per-query memory bound).
@@ -163,7 +163,7 @@ class SCN:
         self.mode, self.reading, self.length_penalty = mode, reading, bool(length_penalty)
         self.chunk_size, self.ridge = chunk_size, float(ridge)
         if mode != "lexical" and embedder is None:
-            from .embed import MiniLMEmbedder
+            from paperlib.scn.embed import MiniLMEmbedder
 
             embedder = MiniLMEmbedder()
         self.embedder = embedder
@@ -179,7 +179,7 @@ class SCN:
         self.answer_store = EmbeddingStore(dim, self.chunk_size) if self.mode == "hurnet" else None
         self.layer = None
         if self.mode == "hurnet":
-            from .hurnet import HurNetLayer
+            from paperlib.scn.hurnet import HurNetLayer
 
             self.layer = HurNetLayer(dim, dim, bias=True, ridge=self.ridge, dtype=torch.float64)
         return self
@@ -380,12 +380,12 @@ def synthetic_store_benchmark(n: int, dim: int = 384, n_queries: int = 64, batch
 
     Returns build seconds, per-batch latency medians (seconds per call), retrieval accuracy (the label
     retrieved equals the source row) and the store's bytes. Meant to run inside
-    `paperlib.measure.peak_rss_subprocess` so the peak memory of one configuration is measured alone.
+    `paperlib.common.measure.peak_rss_subprocess` so the peak memory of one configuration is measured alone.
     """
     import time
 
-    from . import seed_everything
-    from .measure import time_callable
+    from paperlib import seed_everything
+    from paperlib.common.measure import time_callable
 
     g = seed_everything(seed)
     t0 = time.perf_counter()
@@ -424,7 +424,7 @@ class _DimOnly:
 def accuracy_by_family(answer_fn, queries: list[dict], sets: dict[str, set[str]]):
     """Exact-match accuracy of `answer_fn(list_of_queries) -> list_of_answers` per held-out family.
 
-    queries: rows {family, query, source} (paperlib.perturb.heldout_queries). Returns a pandas Series
+    queries: rows {family, query, source} (paperlib.scn.perturb.heldout_queries). Returns a pandas Series
     (family -> accuracy) with an 'all held-out' entry, and the per-query correctness list.
     """
     import pandas as pd
@@ -451,8 +451,8 @@ def retrieval_comparison(lang: str, embedders: dict, n_heldout: int = 20, seed: 
     """
     import pandas as pd
 
-    from .data import chatterbot_pairs
-    from .perturb import heldout_queries, load_paraphrases
+    from paperlib.common.data import chatterbot_pairs
+    from paperlib.scn.perturb import heldout_queries, load_paraphrases
 
     pairs = chatterbot_pairs(lang)
     if max_pairs:

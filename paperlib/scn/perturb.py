@@ -21,7 +21,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .similarity import strip_accents
+from paperlib.scn.similarity import strip_accents
 
 __all__ = ["FAMILIES", "perturb", "perturb_many"]
 
@@ -107,7 +107,7 @@ def load_paraphrases(lang: str) -> list[dict]:
     """The hand-written paraphrase set data/scn/paraphrases.yaml for 'english' or 'portuguese'."""
     import yaml
 
-    from . import paths
+    from paperlib.common import paths
 
     if lang not in ("english", "portuguese"):
         raise ValueError(f"lang must be 'english' or 'portuguese', got {lang!r}")

@@ -1,5 +1,5 @@
 """Speed and memory benchmark of the SCTA chapter: per-step time, tokens/s, examples/s and peak memory of every
-output objective of `paperlib.scta` as the vocabulary V grows; out-of-memory is an outcome row, not a crash.
+output objective of `paperlib.scta.method` as the vocabulary V grows; out-of-memory is an outcome row, not a crash.
 
 The paper times 2 epochs of 20,000 examples (batch 16, sequence 64); we time a fixed token budget after warm-up
 and also report the projected time of the paper's run (steps x median step time).
@@ -13,7 +13,7 @@ import time
 import numpy as np
 import torch
 
-from paperlib.scta import GRULM, SCTAConfig, batch_iterator, make_optimizers, train_step, zipf_ids
+from paperlib.scta.method import GRULM, SCTAConfig, batch_iterator, make_optimizers, train_step, zipf_ids
 
 OOM_TYPES = (MemoryError,) + ((torch.OutOfMemoryError,) if hasattr(torch, "OutOfMemoryError") else ())
 PAPER_EXAMPLES = 40_000  # 20,000 examples x 2 epochs
@@ -118,9 +118,9 @@ def bench_step(method: str, V: int, batch: int = 16, seq_len: int = 64, steps: i
 
 def bench_in_fresh_process(**kwargs) -> dict:
     """bench_step in a fresh Python process: the row plus the process's peak RSS (CPU memory) in MiB."""
-    from paperlib.measure import peak_rss_subprocess
+    from paperlib.common.measure import peak_rss_subprocess
 
-    r = peak_rss_subprocess("paperlib.scta_bench:bench_step", kwargs)
+    r = peak_rss_subprocess("paperlib.scta.bench:bench_step", kwargs)
     row = dict(r["result"]) if r.get("result") else {"method": kwargs.get("method"), "V": kwargs.get("V"),
                                                       "sparse": kwargs.get("sparse", False),
                                                       "status": r.get("status"), "reason": r.get("reason")}
@@ -134,7 +134,7 @@ def sweep(methods: list[tuple[str, bool]], Vs: list[int], fresh_process: bool = 
     """Rows for every (method, sparse) x V; a pandas DataFrame."""
     import pandas as pd
 
-    from paperlib.progress import progress
+    from paperlib.common.progress import progress
 
     jobs = [(m, sp, V) for V in Vs for (m, sp) in methods]
     rows = []
@@ -201,7 +201,7 @@ def loss_only_time(method: str, V: int, N: int = 1024, hidden: int = 256, d_sem:
     """Median seconds of forward+backward of the output loss alone (given hidden states), for method at V."""
     import torch.nn.functional as F
 
-    from paperlib.scta import NegativeSampler, chunked_linear_cross_entropy, sample_negatives, scta_loss
+    from paperlib.scta.method import NegativeSampler, chunked_linear_cross_entropy, sample_negatives, scta_loss
 
     dev = torch.device(device)
     g = torch.Generator(device=dev).manual_seed(seed)
@@ -226,7 +226,7 @@ def loss_only_time(method: str, V: int, N: int = 1024, hidden: int = 256, d_sem:
             scta_loss(h @ Wsem.t(), E(y), E(neg), tau).backward()
     else:
         raise ValueError(f"loss_only_time supports ce|chunked|scta, got {method!r}")
-    from paperlib.measure import time_callable
+    from paperlib.common.measure import time_callable
 
     return time_callable(f, warmup=1, repeats=repeats, sync_cuda=dev.type == "cuda").median
 
@@ -253,7 +253,7 @@ def speedup_table(df, baseline: str = "CE (full logits) dense"):
 
 def parse_methods(specs: list[str]) -> list[tuple[str, bool]]:
     """["ce:dense", "scta:sparse", ...] -> [("ce", False), ("scta", True), ...]."""
-    from paperlib.scta import METHODS
+    from paperlib.scta.method import METHODS
 
     out = []
     for s in specs:

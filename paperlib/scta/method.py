@@ -82,7 +82,7 @@ def parse_sharegpt(source) -> list[str]:
 def dialog_texts(source: str = "chatterbot", lang: str = "english") -> list[str]:
     """Training sequences "prompt \\n answer": the embedded chatterbot corpus, or a ShareGPT JSON file path."""
     if source == "chatterbot":
-        from paperlib.data import chatterbot_pairs
+        from paperlib.common.data import chatterbot_pairs
 
         return [f"{p}\n{a}" for p, a in chatterbot_pairs(lang=lang)]
     return parse_sharegpt(source)
