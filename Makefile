@@ -44,29 +44,29 @@ $(STAMP): pyproject.toml constraints.txt Makefile
 	 else echo "installing $(TORCH_SPEC)$(if $(TORCH_INDEX), from $(TORCH_INDEX))"; \
 	   $(PY) -m pip install -q $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX) --extra-index-url https://pypi.org/simple) "$(TORCH_SPEC)"; fi
 	$(PY) -m pip install -q -c constraints.txt -e ".[$(EXTRAS)]"
-	$(PY) -m paperlib.kernel
+	$(PY) -m paperlib.companion.kernel
 	@touch $(STAMP)
 
 setup: $(STAMP) ## create .venv with the pinned versions and the 'paperlib' Jupyter kernel
 
 data: $(STAMP) ## find (mirror/cache) or fetch the optional corpora, verifying checksums
-	$(PY) -m paperlib.data ensure
-	@$(PY) -m paperlib.data status
+	$(PY) -m paperlib.common.data ensure
+	@$(PY) -m paperlib.common.data status
 
 figures: $(STAMP) ## run every notebook under PROFILE; write figures/, tables and the claims ledger
-	@$(PY) -m paperlib.data ensure >/dev/null || true
-	$(PY) -m paperlib.pipeline run --profile $(PROFILE) $(if $(ALLOW_DIRTY),--allow-dirty)
+	@$(PY) -m paperlib.common.data ensure >/dev/null || true
+	$(PY) -m paperlib.companion.pipeline run --profile $(PROFILE) $(if $(ALLOW_DIRTY),--allow-dirty)
 
 notebooks: $(STAMP) ## re-execute every notebook under smoke and store it with outputs in notebooks/
-	$(PY) -m paperlib.pipeline store
+	$(PY) -m paperlib.companion.pipeline store
 
 nb: $(STAMP) ## run one notebook: NB=13_bk_core [PROFILE=smoke stores it in notebooks/, else build/PROFILE/]
 	@test -n "$(NB)" || { echo "usage: make nb NB=<notebook> [PROFILE=smoke|cpu|paper]"; exit 2; }
-	@if [ "$(PROFILE)" = smoke ] || [ "$(PROFILE)" = auto ]; then $(PY) -m paperlib.pipeline store --only $(NB); \
-	 else $(PY) -m paperlib.pipeline run --profile $(PROFILE) --only $(NB) $(if $(ALLOW_DIRTY),--allow-dirty); fi
+	@if [ "$(PROFILE)" = smoke ] || [ "$(PROFILE)" = auto ]; then $(PY) -m paperlib.companion.pipeline store --only $(NB); \
+	 else $(PY) -m paperlib.companion.pipeline run --profile $(PROFILE) --only $(NB) $(if $(ALLOW_DIRTY),--allow-dirty); fi
 
 check-params: $(STAMP) ## validate every notebook's parameter file for every profile
-	$(PY) -m paperlib.pipeline check-params
+	$(PY) -m paperlib.companion.pipeline check-params
 
 test: $(STAMP) ## unit tests, notebook pairing/parameter checks, and nbval over the stored notebooks
 	rm -rf $(NBVAL_OUT)
@@ -95,10 +95,10 @@ test-variants: $(STAMP) ## nbval over notebooks/ under default, scalar-ATen, 1-t
 	done; echo; echo "=== nbval variants:"; printf '%s' "$$summary"; exit $$fail
 
 html: $(STAMP) ## the reading edition: a static offline site in build/site/ (from build/ and figures/)
-	$(PY) -m paperlib.site
+	$(PY) -m paperlib.companion.site
 
 workshop: $(STAMP) ## the workshop kit: build/workshop/ and build/workshop.zip (times each notebook)
-	$(PY) -m paperlib.workshop
+	$(PY) -m paperlib.companion.workshop
 
 lab: $(STAMP) ## JupyterLab on the project's kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
@@ -113,21 +113,21 @@ check-resolve: ## resolve the pinned environment against plain PyPI (no local wh
 	@echo "the pinned environment resolves against plain PyPI ($(TORCH_SPEC), extras $(EXTRAS),gpu)"
 
 gpu: $(STAMP) ## on a CUDA machine: the GPU-pending claims + BK-Core op benchmark (< 8 min), published into figures/paper
-	$(PY) -m paperlib.gpu_run --publish $(if $(ALLOW_DIRTY),--allow-dirty)
+	$(PY) -m paperlib.companion.gpu_run --publish $(if $(ALLOW_DIRTY),--allow-dirty)
 
 gpu-rehearsal: $(STAMP) ## rehearse `make gpu` on the CPU at tiny sizes (Triton in its interpreter; writes build/ only)
 	rm -rf build/gpu_rehearsal
-	PAPERLIB_OUTPUT=$(abspath build/gpu_rehearsal) $(PY) -m paperlib.gpu_run --tiny
+	PAPERLIB_OUTPUT=$(abspath build/gpu_rehearsal) $(PY) -m paperlib.companion.gpu_run --tiny
 
 gpu-bundle: $(STAMP) ## an offline bundle of the committed project for a GPU machine without an index: build/gpu_bundle/
-	rm -rf build/gpu_bundle && $(PY) -m paperlib.gpu_bundle build/gpu_bundle
+	rm -rf build/gpu_bundle && $(PY) -m paperlib.companion.gpu_bundle build/gpu_bundle
 
 gpu-import: $(STAMP) ## publish a bundle's finished run: make gpu-import RESULTS=<bundle>/results
 	@test -n "$(RESULTS)" || { echo "usage: make gpu-import RESULTS=<bundle>/results"; exit 2; }
-	$(PY) -m paperlib.gpu_run --publish-from $(RESULTS)
+	$(PY) -m paperlib.companion.gpu_run --publish-from $(RESULTS)
 
 ledger: $(STAMP) ## regenerate figures/claims.json, figures/CLAIMS.md and the README summary from the committed ledger
-	$(PY) -m paperlib.ledger publish
+	$(PY) -m paperlib.companion.ledger publish
 
 clean: ## remove build/ outputs (keeps .venv, data/cache and the committed figures/)
 	rm -rf build .pytest_cache .hypothesis

@@ -50,7 +50,7 @@ PROFILE = "smoke"
 import pandas as pd
 from IPython.display import Markdown, display
 
-from paperlib import ledger
+from paperlib.companion import ledger
 
 registry = ledger.load_registry()
 per_paper = pd.Series([c.paper for c in registry.values()]).value_counts().reindex(list(ledger.PAPERS), fill_value=0)

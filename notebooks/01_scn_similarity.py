@@ -23,7 +23,7 @@
 #   and case-folded, accent-folded, case-folded);
 # * **Eq. 2**, cosine similarity of *frozen* sentence embeddings ("During fine-tuning, E is frozen").
 #
-# This chapter implements both (`paperlib.similarity`, `paperlib.embed`), shows that Eq. 1 has two readings
+# This chapter implements both (`paperlib.scn.similarity`, `paperlib.scn.embed`), shows that Eq. 1 has two readings
 # that differ, checks which invariants each reading satisfies, and measures how well each comparison retrieves
 # the right stored answer when the prompt is perturbed (case, accents, punctuation, word order, typos) or
 # paraphrased, in English and Portuguese.
@@ -45,11 +45,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 import paperlib
-from paperlib.embed import HashingEmbedder, MiniLMEmbedder, parameter_digest
-from paperlib.figures import save_table, savefig, use_house_style
-from paperlib.ledger import Recorder
-from paperlib.scn import SCN, retrieval_comparison
-from paperlib.similarity import invariant_report, similarity, tokenize
+from paperlib.scn.embed import HashingEmbedder, MiniLMEmbedder, parameter_digest
+from paperlib.common.figures import save_table, savefig, use_house_style
+from paperlib.companion.ledger import Recorder
+from paperlib.scn.model import SCN, retrieval_comparison
+from paperlib.scn.similarity import invariant_report, similarity, tokenize
 
 use_house_style()
 paperlib.seed_everything(SEED)

@@ -19,7 +19,7 @@
 # The SCN paper (seed 000 in English, 001 in Portuguese) proposes *HurNetTorch*, a layer whose weights are
 # computed "in closed form using pseudo-inverse" instead of by gradient descent, and backs it with a chain of
 # mathematical statements (operator theory, spectral bounds, measure-theoretic regularisation). This chapter
-# implements the layer (`paperlib.hurnet.HurNetLayer`) and tests every statement:
+# implements the layer (`paperlib.scn.hurnet.HurNetLayer`) and tests every statement:
 #
 # | claim | paper | test |
 # |---|---|---|
@@ -75,10 +75,10 @@ import pandas as pd
 
 import paperlib
 from paperlib import seed_everything
-from paperlib.figures import save_table, savefig, use_house_style
-from paperlib.hurnet import HurNetFallbackWarning
-from paperlib.hurnet_baselines import lstsq_benchmark
-from paperlib.hurnet_experiments import (
+from paperlib.common.figures import save_table, savefig, use_house_style
+from paperlib.scn.hurnet import HurNetFallbackWarning
+from paperlib.scn.baselines import lstsq_benchmark
+from paperlib.scn.experiments import (
     accuracy_vs_condition,
     embedding_like_stream,
     real_pair_embeddings,
@@ -86,13 +86,13 @@ from paperlib.hurnet_experiments import (
     regime_problems,
     solver_agreement,
 )
-from paperlib.hurnet_theory import (
+from paperlib.scn.hurnet_theory import (
     eq11_bound_check,
     eq15_minimizers,
     least_squares_family,
     singular_values_by_rows,
 )
-from paperlib.ledger import Recorder
+from paperlib.companion.ledger import Recorder
 
 use_house_style()
 seed_everything(SEED)
@@ -500,7 +500,7 @@ rec.record("SCN-EQ3-REALTIME",
            verdict=verdict,
            reason=(f"on {RT_M}x{RT_N}->{RT_K} the closed form reaches the optimum {'faster' if faster else 'slower'} than "
                    f"SGD/Adam reach it within {GD_TOL:.0%}; the incremental update is "
-                   f"{'cheaper' if inc_cheaper else 'not cheaper'} than a refit ({paperlib.measure.fingerprint()['device']})"),
+                   f"{'cheaper' if inc_cheaper else 'not cheaper'} than a refit ({paperlib.common.measure.fingerprint()['device']})"),
            evidence="tables hurnet_realtime, hurnet_lstsq_benchmark")
 print("SCN-EQ3-REALTIME:", verdict)
 

@@ -22,10 +22,10 @@
 #
 # * **task**: chatterbot-corpus (prompt, answer) pairs (consecutive turns), short pairs only
 #   (len(prompt)+len(answer) ≤ `MAX_CHARS`), English and/or Portuguese; a fine-tune set of new prompts;
-# * **T_SCN**: build the SCN from the pairs (`paperlib.scn.SCN.fit`): embed with the frozen all-MiniLM-L6-v2 and
+# * **T_SCN**: build the SCN from the pairs (`paperlib.scn.model.SCN.fit`): embed with the frozen all-MiniLM-L6-v2 and
 #   store (mode *embedding*), + the HurNet closed-form fit (mode *hurnet*), or store only (mode *lexical*, Eq. 1);
 #   the pre-trained encoder is loaded before timing;
-# * **T_GPT**: a small decoder-only Transformer (`paperlib.gpt_baseline`), char-level, trained from scratch by
+# * **T_GPT**: a small decoder-only Transformer (`paperlib.scn.gpt_baseline`), char-level, trained from scratch by
 #   backpropagation until greedy exact-match ≥ `TARGET_EM` on the training prompts or until the stated time
 #   budget ends (then T_GPT is a *lower bound*, and so is G). Fine-tuning: train on the new pairs with replay
 #   of the old ones until new and old prompts are at the criterion, or the budget ends;
@@ -64,12 +64,12 @@ import numpy as np
 import pandas as pd
 
 import paperlib
-from paperlib.embed import MiniLMEmbedder
-from paperlib.figures import save_table, savefig, use_house_style
-from paperlib.gpt_baseline import table1_experiment
-from paperlib.ledger import Recorder
-from paperlib.measure import fingerprint, peak_rss_subprocess
-from paperlib.scn import SCN, synthetic_store_benchmark
+from paperlib.scn.embed import MiniLMEmbedder
+from paperlib.common.figures import save_table, savefig, use_house_style
+from paperlib.scn.gpt_baseline import table1_experiment
+from paperlib.companion.ledger import Recorder
+from paperlib.common.measure import fingerprint, peak_rss_subprocess
+from paperlib.scn.model import SCN, synthetic_store_benchmark
 
 use_house_style()
 paperlib.seed_everything(SEED)
@@ -201,7 +201,7 @@ for n in STORE_SIZES:
     kw = dict(n=n, dim=384, n_queries=64, batch_sizes=[1, 64], repeats=LATENCY_REPEATS, chunk_size=CHUNK_SIZE,
               seed=SEED)
     if USE_SUBPROCESS_RSS:
-        out = peak_rss_subprocess("paperlib.scn:synthetic_store_benchmark", kw)
+        out = peak_rss_subprocess("paperlib.scn.model:synthetic_store_benchmark", kw)
         res = out["result"]
         res["peak_rss_mb"] = out["peak_rss_mb"]
         res["baseline_rss_mb"] = out["baseline_rss_mb"]

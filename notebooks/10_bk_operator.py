@@ -57,10 +57,10 @@ import pandas as pd
 import matplotlib.pyplot as plt
 
 import paperlib
-from paperlib import bk_operator as bk
-from paperlib import semiseparable as ssm
-from paperlib.figures import savefig, save_table, use_house_style
-from paperlib.ledger import Recorder
+from paperlib.bk import operator as bk
+from paperlib.bk import semiseparable as ssm
+from paperlib.common.figures import savefig, save_table, use_house_style
+from paperlib.companion.ledger import Recorder
 
 use_house_style()
 paperlib.seed_everything(SEED)
@@ -215,7 +215,7 @@ print(exact.assign(**{"max rel err < 1e-13": exact["max rel err"] < 1e-13}).drop
 print(exact.to_string(index=False, float_format=lambda x: f"{x:.1e}"))
 
 # %% tags=["nbval-ignore-output"]
-from paperlib.measure import fingerprint
+from paperlib.common.measure import fingerprint
 print(fingerprint())
 sc = pd.DataFrame([{"N": N, "r": ssm.rank_for(N), "seconds": ssm.time_matvec(N, SEED, SCALING_REPEATS),
                     "flops": ssm.flops(N, ssm.rank_for(N)), "storage_MB": ssm.storage_bytes(N, ssm.rank_for(N)) / 2**20,

@@ -62,10 +62,10 @@ import pandas as pd
 import matplotlib.pyplot as plt
 
 import paperlib
-from paperlib import prime_bump as pb
-from paperlib import spectral_stats as ss
-from paperlib.figures import savefig, save_table, use_house_style
-from paperlib.ledger import Recorder
+from paperlib.bk import prime_bump as pb
+from paperlib.bk import spectral_stats as ss
+from paperlib.common.figures import savefig, save_table, use_house_style
+from paperlib.companion.ledger import Recorder
 
 use_house_style()
 paperlib.seed_everything(SEED)

@@ -47,9 +47,9 @@ import pandas as pd
 import matplotlib.pyplot as plt
 
 import paperlib
-from paperlib import scattering as sc
-from paperlib.figures import savefig, save_table, use_house_style
-from paperlib.ledger import Recorder
+from paperlib.bk import scattering as sc
+from paperlib.common.figures import savefig, save_table, use_house_style
+from paperlib.companion.ledger import Recorder
 
 use_house_style()
 paperlib.seed_everything(SEED)

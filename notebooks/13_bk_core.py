@@ -30,7 +30,7 @@
 #   G_{ii} = \frac{\theta_i\,\varphi_{i+1}}{\theta_N}.$$
 #
 # It claims (Section 4.3) **"numerical stability maintained for sequences up to 32k tokens"** (BK-STAB-32K).
-# This notebook builds the op the companion's models use (`paperlib.bk_core.bk_diag`) and tests it:
+# This notebook builds the op the companion's models use (`paperlib.bk.core.bk_diag`) and tests it:
 # exactness against float64 banded solves, stability to $N = 32768$ (and the overflow of the naive
 # products), gradients, and speed/scaling against the sequential reference and a dense solve.
 #
@@ -84,11 +84,11 @@ import pandas as pd
 import torch
 
 import paperlib
-from paperlib import bk_core_bench as bench
-from paperlib.bk_core import bk_diag, resolve_method
-from paperlib.figures import save_table, savefig, use_house_style
-from paperlib.ledger import Recorder
-from paperlib.measure import fingerprint
+from paperlib.bk import core_bench as bench
+from paperlib.bk.core import bk_diag, resolve_method
+from paperlib.common.figures import save_table, savefig, use_house_style
+from paperlib.companion.ledger import Recorder
+from paperlib.common.measure import fingerprint
 
 use_house_style()
 paperlib.seed_everything(SEED)
@@ -309,7 +309,7 @@ else:
 # re/im as separate doubles), built at run time with `cc -O2 -shared -fPIC` into `build/` and called through
 # ctypes. Beside it, in the same process on the same data (float64, causal, batch `C_BATCH`, $N$ = `C_N`,
 # one thread): `bk_diag(method="auto")` (input checks, $d = h_0 + v - z$, $b^2$, the autograd wrapper and the
-# loop: the numba path `paperlib.bk_core_compiled` when numba is installed), the compiled loop alone on
+# loop: the numba path `paperlib.bk.core_compiled` when numba is installed), the compiled loop alone on
 # prepared inputs, and the scan. Target: `auto` within **2x** of the C loop. Medians and IQRs over
 # `C_ROUNDS` interleaved rounds of `C_REPEATS` calls; `max_rel_diff_vs_c` checks that all compute the same thing.
 

@@ -23,13 +23,13 @@
 # LayerNorm] + final norm + low-rank head (rank $\max(d/128, 4)$). Table 5 compares the ResNet-BK model itself
 # with its "Phase 1" version (HTT rank 16 + AR-SSM; vocab 50257, $d = 256$, 4 layers, seq 1024, batch 2, FP32).
 #
-# Everything here is built from the configuration (`paperlib.bk_configs`): parameters are counted from the
+# Everything here is built from the configuration (`paperlib.bk.configs`): parameters are counted from the
 # instantiated modules *and* from closed-form formulas (they must agree), memory is measured in a fresh process per
-# configuration (`paperlib.bk_bench.memory_table`). On CPU the memory is the growth of the process's peak resident
+# configuration (`paperlib.bk.bench.memory_table`). On CPU the memory is the growth of the process's peak resident
 # set during the stage (not GPU VRAM: allocator, kernels and workspaces differ); under the `paper` profile on CUDA
 # it is the CUDA allocator's peak.
 #
-# Readings we had to choose are listed in `paperlib/bk_configs.py` (e.g. "Phase 1" = BK mixer + AR-SSM + HTT).
+# Readings we had to choose are listed in `paperlib/bk/configs.py` (e.g. "Phase 1" = BK mixer + AR-SSM + HTT).
 
 # %% tags=["parameters"]
 PROFILE = "smoke"
@@ -56,11 +56,11 @@ import matplotlib.pyplot as plt
 import torch
 
 import paperlib
-from paperlib import bk_configs
-from paperlib.bk_bench import memory_table, train_throughput
-from paperlib.figures import savefig, save_table, use_house_style
-from paperlib.ledger import Recorder
-from paperlib.measure import fingerprint
+from paperlib.bk import configs as bk_configs
+from paperlib.bk.bench import memory_table, train_throughput
+from paperlib.common.figures import savefig, save_table, use_house_style
+from paperlib.companion.ledger import Recorder
+from paperlib.common.measure import fingerprint
 
 use_house_style()
 torch.set_num_threads(THREADS)

@@ -27,7 +27,7 @@
 # multiplicative), next to a free power law $t = cN^p$. A causal-attention Transformer of the same width/depth is
 # the positive control: its attention term is $O(N^2)$.
 #
-# Models: `paperlib.bk_configs` `table5_baseline` / `table5_phase1` (vocab 50257, $d = 256$, 4 layers) under the
+# Models: `paperlib.bk.configs` `table5_baseline` / `table5_phase1` (vocab 50257, $d = 256$, 4 layers) under the
 # paper profile; the cpu and smoke profiles shrink vocabulary/width (parameters below) so that many lengths fit
 # in the time budget — the scaling question is about $N$, which they keep.
 
@@ -53,11 +53,11 @@ import matplotlib.pyplot as plt
 import torch
 
 import paperlib
-from paperlib import bk_configs
-from paperlib.bk_bench import fit_complexity, forward_time, train_throughput
-from paperlib.figures import savefig, save_table, use_house_style
-from paperlib.ledger import Recorder
-from paperlib.measure import fingerprint
+from paperlib.bk import configs as bk_configs
+from paperlib.bk.bench import fit_complexity, forward_time, train_throughput
+from paperlib.common.figures import savefig, save_table, use_house_style
+from paperlib.companion.ledger import Recorder
+from paperlib.common.measure import fingerprint
 
 use_house_style()
 torch.set_num_threads(THREADS)  # a shared 2-core machine: multi-threaded timings are at the mercy of other jobs

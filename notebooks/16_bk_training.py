@@ -22,10 +22,10 @@
 # maintaining perplexity"; the ablation table (Table 4); the "Phase 1"/optimized trade-offs (Section 6.4, abstract);
 # and an untrained-model perplexity comparison (Table 8).
 #
-# **What is trained.** Small causal LMs on the corpus `paperlib.data.load_text(CORPUS)` with a BPE tokenizer
-# trained on the training text only: ResNet-BK (BK-Core mixer + 4-expert MoE, `paperlib.bk_model`), its
-# ablations, the Table 10 "Optimized" model (HTT + AR-SSM + low-rank FFN/head, `paperlib.phase1`) and a
-# standard Transformer baseline of the same width/depth (`paperlib.transformer_baseline`). Training is the
+# **What is trained.** Small causal LMs on the corpus `paperlib.common.data.load_text(CORPUS)` with a BPE tokenizer
+# trained on the training text only: ResNet-BK (BK-Core mixer + 4-expert MoE, `paperlib.bk.model`), its
+# ablations, the Table 10 "Optimized" model (HTT + AR-SSM + low-rank FFN/head, `paperlib.bk.phase1`) and a
+# standard Transformer baseline of the same width/depth (`paperlib.bk.transformer`). Training is the
 # paper's recipe (Section 4.1: AdamW, betas 0.9/0.999, gradient clipping 1.0, cosine annealing) at a fixed
 # budget of `STEPS` x `BATCH` x `SEQ_LEN` tokens per run, with several seeds. Every comparison is judged
 # against seed-to-seed spread: a difference inside seed noise is **not** a reproduction of an improvement.
@@ -77,11 +77,11 @@ import pandas as pd
 import torch
 
 import paperlib
-from paperlib import lm_train as lt
-from paperlib.bk_model import prime_bump_potential
-from paperlib.figures import save_table, savefig, use_house_style
-from paperlib.ledger import Recorder
-from paperlib.measure import fingerprint, peak_rss_subprocess
+from paperlib.bk import train as lt
+from paperlib.bk.model import prime_bump_potential
+from paperlib.common.figures import save_table, savefig, use_house_style
+from paperlib.companion.ledger import Recorder
+from paperlib.common.measure import fingerprint, peak_rss_subprocess
 
 use_house_style()
 rec = Recorder(notebook="16_bk_training", profile=PROFILE)
@@ -106,7 +106,7 @@ print(fingerprint()["device"], "| torch", torch.__version__)
 #
 # | variant | what it is |
 # |---|---|
-# | `full` | ResNet-BK with everything the paper's Table 4 calls the full model that we can build: causal BK-Core mixer (z = i), 4-expert MoE with the **scattering router** (Eq. 7-8, `paperlib.bk_model` docstring states our reading of lambda_i), **Prime-Bump** position-embedding initialisation (Eq. 5, reference-code reading: V on x = 0..N-1, scaled by 0.02) |
+# | `full` | ResNet-BK with everything the paper's Table 4 calls the full model that we can build: causal BK-Core mixer (z = i), 4-expert MoE with the **scattering router** (Eq. 7-8, `paperlib.bk.model` docstring states our reading of lambda_i), **Prime-Bump** position-embedding initialisation (Eq. 5, reference-code reading: V on x = 0..N-1, scaled by 0.02) |
 # | `no_prime_bump` | the same, random (normal 0.02) position embeddings |
 # | `no_scattering` | the same, a learned MLP (Switch top-1) gate instead of the scattering router |
 # | `no_lap` | **our reading** of "w/o LAP stability" (LAP = limiting absorption principle, not defined in the paper): the BK-Core evaluated close to the real axis, z = i·`LAP_IM_Z` instead of z = i |
@@ -420,7 +420,7 @@ print(f"inference forward: full {lat_full * 1e3:.3g} ms, with ACT {lat_act * 1e3
 #
 # Perplexity (above), training throughput and training memory. On CPU, training memory is the parameter memory
 # plus what two AdamW steps add to the peak resident set of a fresh process beyond the same model merely built
-# (`paperlib.measure.peak_rss_subprocess`, one process each, so import overheads cancel); on CUDA, the allocator's
+# (`paperlib.common.measure.peak_rss_subprocess`, one process each, so import overheads cancel); on CUDA, the allocator's
 # peak during the two steps. At these tiny sizes the RSS numbers are dominated by allocator granularity; the
 # parameter memory column is exact.
 
@@ -432,7 +432,7 @@ if MEMORY_PROBE:
             m = lt.memory_probe(SPECS[name], BATCH, SEQ_LEN, steps=2, device=str(DEVICE))
             mem = m["cuda_peak_mb"]
         else:
-            built, trained = (peak_rss_subprocess("paperlib.lm_train:memory_probe",
+            built, trained = (peak_rss_subprocess("paperlib.bk.train:memory_probe",
                                                   dict(spec=SPECS[name], batch_size=BATCH, seq_len=SEQ_LEN, steps=k))
                               for k in (0, 2))
             m = trained["result"]

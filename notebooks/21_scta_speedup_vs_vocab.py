@@ -28,7 +28,7 @@
 # training on consumer hardware where traditional CE fails"**, **"4.43x reduction in training time implies
 # proportional energy savings"**.
 #
-# We regenerate the table and its figures for every objective of `paperlib.scta` on the same GRU backbone:
+# We regenerate the table and its figures for every objective of `paperlib.scta.method` on the same GRU backbone:
 # CE with materialised logits, chunked CE, SCTA with dense tables (AdamW over all V rows) and with
 # sparse-gradient tables (SparseAdam: only touched rows), sampled softmax (Jean et al., 2015), and the
 # **floor**: the same model with no output head. Each row times `STEPS` training steps after `WARMUP` steps
@@ -69,10 +69,10 @@ import pandas as pd
 import torch
 
 import paperlib
-from paperlib import scta_bench
-from paperlib.figures import savefig, save_table, use_house_style
-from paperlib.ledger import Recorder
-from paperlib.measure import fingerprint
+from paperlib.scta import bench as scta_bench
+from paperlib.common.figures import savefig, save_table, use_house_style
+from paperlib.companion.ledger import Recorder
+from paperlib.common.measure import fingerprint
 
 use_house_style()
 paperlib.seed_everything(SEED)

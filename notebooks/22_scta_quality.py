@@ -61,10 +61,10 @@ import pandas as pd
 import torch
 
 import paperlib
-from paperlib import scta, scta_bench
-from paperlib.figures import savefig, save_table, use_house_style
-from paperlib.ledger import Recorder
-from paperlib.tokenize import train_tokenizer
+from paperlib.scta import method as scta, bench as scta_bench
+from paperlib.common.figures import savefig, save_table, use_house_style
+from paperlib.companion.ledger import Recorder
+from paperlib.common.tokenize import train_tokenizer
 
 use_house_style()
 paperlib.seed_everything(SEED)

@@ -29,7 +29,7 @@
 #   standard attention, reaching 1.3125x for L = 3."
 #
 # The abstracts give no equations; the construction and the cost model below are ours, derived from the
-# words of the abstracts, and implemented in `paperlib.linear_attention_ols` and `paperlib.hkt_cost`.
+# words of the abstracts, and implemented in `paperlib.related.ols_attention` and `paperlib.related.hkt_cost`.
 #
 # The first claim links to HurNet (chapter 01–03, SCN paper Eq. 3): HurNet fits a layer's weights
 # $W = (X^\top X)^{-1}X^\top Y$ in closed form. Here the *same* solution is reached without fitting any
@@ -65,10 +65,10 @@ import pandas as pd
 import torch
 
 import paperlib
-from paperlib import hkt_cost as hk
-from paperlib import linear_attention_ols as lo
-from paperlib.figures import save_table, savefig, use_house_style
-from paperlib.ledger import Recorder
+from paperlib.related import hkt_cost as hk
+from paperlib.related import ols_attention as lo
+from paperlib.common.figures import save_table, savefig, use_house_style
+from paperlib.companion.ledger import Recorder
 
 use_house_style()
 paperlib.seed_everything(SEED)
@@ -185,13 +185,13 @@ print("SVD-built weights within d*kappa*eps (no squaring) at every condition num
 #
 # A real regression with many outputs: $x_i$ = embedding of a chatterbot prompt, $y_i$ = embedding of its
 # answer (the map HurNet fits in the SCN paper). Under `smoke` the embedding is the deterministic hashing
-# embedder of character n-grams (`paperlib.embed.HashingEmbedder`, not semantic, so the smoke run stays fast);
-# under `cpu`/`paper` it is the frozen sentence encoder all-MiniLM-L6-v2 (`paperlib.embed.MiniLMEmbedder`,
+# embedder of character n-grams (`paperlib.scn.embed.HashingEmbedder`, not semantic, so the smoke run stays fast);
+# under `cpu`/`paper` it is the frozen sentence encoder all-MiniLM-L6-v2 (`paperlib.scn.embed.MiniLMEmbedder`,
 # 384-d), with more pairs than dimensions ($n > d$). Queries are held-out prompts.
 
 # %%
-from paperlib.data import chatterbot_pairs
-from paperlib.embed import HashingEmbedder, MiniLMEmbedder
+from paperlib.common.data import chatterbot_pairs
+from paperlib.scn.embed import HashingEmbedder, MiniLMEmbedder
 
 pairs = chatterbot_pairs("english")
 order = np.random.default_rng(SEED).permutation(len(pairs))
@@ -314,24 +314,24 @@ plt.show()
 # HurNet (SCN paper, Eq. 3) stores $W = (X^\top X)^{-1}X^\top Y$ **in the weights** — the targets are baked in,
 # and a new task needs a refit. The linear-attention layer stores only $\Sigma^{+}$ in its weights and reads
 # $Y$ from the context, yet the map it applies to $x_q$, $\Sigma^+X^\top Y/n$, is the same matrix. We fit
-# `paperlib.hurnet.HurNetLayer` (no bias, so both solve the same problem) on the real-data instance when the
+# `paperlib.scn.hurnet.HurNetLayer` (no bias, so both solve the same problem) on the real-data instance when the
 # module is importable, else fall back to `numpy.linalg.lstsq`, with the same singular-value cut-off as the
 # attention weights, and compare.
 
 # %%
 p_hn = lo.build_ols_attention(X_real, Y_real.shape[1], method="eigh")  # its cut-off is given to HurNet below
 try:
-    from paperlib.hurnet import HurNetLayer
+    from paperlib.scn.hurnet import HurNetLayer
 
     layer = HurNetLayer(X_real.shape[1], Y_real.shape[1], bias=False, dtype=torch.float64,
                         rcond=p_hn.sv_rcond).fit(X_real, Y_real)
     W_hurnet = layer.weight.cpu().numpy()
     pred_hurnet = layer(torch.as_tensor(Xq_real)).detach().cpu().numpy()
-    hurnet_source = "paperlib.hurnet.HurNetLayer (solver=lstsq)"
+    hurnet_source = "paperlib.scn.hurnet.HurNetLayer (solver=lstsq)"
 except ImportError:
     W_hurnet = np.linalg.lstsq(X_real, Y_real, rcond=p_hn.sv_rcond)[0]
     pred_hurnet = Xq_real @ W_hurnet
-    hurnet_source = "numpy.linalg.lstsq (paperlib.hurnet not importable)"
+    hurnet_source = "numpy.linalg.lstsq (paperlib.scn.hurnet not importable)"
 W_attn = p_hn.implied_weight(X_real, Y_real).cpu().numpy()
 pred_attn = p_hn.predict(X_real, Y_real, Xq_real).cpu().numpy()
 hurnet_err_w = lo.relative_error(W_attn, W_hurnet)

@@ -16,6 +16,6 @@ def isolated_output(tmp_path, monkeypatch):
 @pytest.fixture(autouse=True)
 def _never_the_real_readme(tmp_path, monkeypatch):
     """No test may rewrite the tracked README: its summary target is a temporary path for every test."""
-    from paperlib import paths
+    from paperlib.common import paths
 
     monkeypatch.setattr(paths, "README", tmp_path / "README.not-tracked.md")

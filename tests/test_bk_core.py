@@ -1,4 +1,4 @@
-"""Tests of the BK-Core op (paperlib.bk_core) against independent float64 oracles (numpy inverse,
+"""Tests of the BK-Core op (paperlib.bk.core) against independent float64 oracles (numpy inverse,
 scipy.linalg.solve_banded), causal structure, stability to N = 32768, gradients and input checks."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import torch
 from hypothesis import given, settings, strategies as st
 
 from paperlib import seed_everything
-from paperlib.bk_core import bk_diag, bk_diag_theta_naive, bk_features, tridiagonal_dense
+from paperlib.bk.core import bk_diag, bk_diag_theta_naive, bk_features, tridiagonal_dense
 
 METHODS = ["scan", "sequential", "dense"]
 

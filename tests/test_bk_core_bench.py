@@ -1,11 +1,11 @@
-"""Tests of the measurement helpers of notebook 13 (paperlib.bk_core_bench)."""
+"""Tests of the measurement helpers of notebook 13 (paperlib.bk.core_bench)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
 
-from paperlib import bk_core_bench as bench
+from paperlib.bk import core_bench as bench
 
 
 def test_fit_power_law_recovers_exponent():

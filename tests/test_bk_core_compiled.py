@@ -1,4 +1,4 @@
-"""Tests of the compiled CPU path of BK-Core (method="compiled", paperlib.bk_core_compiled): values against the
+"""Tests of the compiled CPU path of BK-Core (method="compiled", paperlib.bk.core_compiled): values against the
 dense inverse and the sequential reference, gradients (gradcheck in float64, agreement with the sequential
 path's autograd), shapes, dtypes, the fallback when numba is missing, and what method="auto" resolves to.
 Without numba the module is skipped, except under CI (env CI set), where that is a failure."""
@@ -13,8 +13,9 @@ import pytest
 import torch
 from hypothesis import given, settings, strategies as st
 
-from paperlib import bk_core_compiled, paths
-from paperlib.bk_core import bk_diag, resolve_method
+from paperlib.bk import core_compiled as bk_core_compiled
+from paperlib.common import paths
+from paperlib.bk.core import bk_diag, resolve_method
 
 if not bk_core_compiled.available() and not os.environ.get("CI"):
     pytest.skip(f"compiled path unavailable: {bk_core_compiled.unavailable_reason()}", allow_module_level=True)
@@ -220,7 +221,7 @@ def test_fallback_when_numba_is_unavailable(monkeypatch):
 
 def test_import_without_numba_in_a_fresh_process():
     code = ("import sys; sys.modules['numba'] = None\n"  # makes `import numba` raise ImportError
-            "import torch\nfrom paperlib import bk_core_compiled as c\nfrom paperlib.bk_core import bk_diag, resolve_method\n"
+            "import torch\nfrom paperlib.bk import core_compiled as c\nfrom paperlib.bk.core import bk_diag, resolve_method\n"
             "assert not c.available() and 'numba' in c.unavailable_reason()\n"
             "assert resolve_method('cpu', torch.float64) == 'scan'\n"
             "v = torch.randn(2, 9, dtype=torch.float64)\n"

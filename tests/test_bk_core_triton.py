@@ -1,4 +1,4 @@
-"""Tests of the Triton BK-Core kernel (method="triton", paperlib.bk_core_triton) run by the Triton interpreter
+"""Tests of the Triton BK-Core kernel (method="triton", paperlib.bk.core_triton) run by the Triton interpreter
 (TRITON_INTERPRET=1) on CPU tensors: forward values and gradients against the sequential, scan and dense
 references for N in {1, 2, 3, 17, 100, 257}, batches, both variants, float32/float64, gradcheck in float64.
 Without triton the module is skipped, except under CI (env CI set), where that is a failure."""
@@ -9,8 +9,8 @@ import os
 import pytest
 import torch
 
-from paperlib import bk_core_triton
-from paperlib.bk_core import bk_diag, resolve_method
+from paperlib.bk import core_triton as bk_core_triton
+from paperlib.bk.core import bk_diag, resolve_method
 
 if not bk_core_triton.available() and not os.environ.get("CI"):
     pytest.skip(f"triton unavailable: {bk_core_triton._IMPORT_ERROR}", allow_module_level=True)

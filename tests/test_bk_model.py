@@ -1,13 +1,13 @@
-"""Tests for paperlib.bk_model (ResNet-BK LM, scattering router, ACT, Prime-Bump) and paperlib.bk_configs."""
+"""Tests for paperlib.bk.model (ResNet-BK LM, scattering router, ACT, Prime-Bump) and paperlib.bk.configs."""
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from paperlib.bk_model import (BKConfig, ResNetBKLM, act_halting_prob, expected_params, free_prefix_trace,
+from paperlib.bk.model import (BKConfig, ResNetBKLM, act_halting_prob, expected_params, free_prefix_trace,
                                prime_bump_potential, scattering_phase)
-from paperlib import bk_configs
+from paperlib.bk import configs as bk_configs
 
 V = 40
 
@@ -183,7 +183,7 @@ def test_named_configs_closed_form_matches_built_models():
 @pytest.mark.parametrize("true_model, f", [("O(N)", lambda n: n), ("O(N log N)", lambda n: n * np.log2(n)),
                                            ("O(N^2)", lambda n: n ** 2)])
 def test_fit_complexity_recovers_synthetic_scaling(true_model, f):
-    from paperlib.bk_bench import fit_complexity
+    from paperlib.bk.bench import fit_complexity
     rng = np.random.default_rng(0)
     N = np.repeat(2 ** np.arange(8, 15), 3).astype(float)
     t = (1e-6 * f(N) + 1e-4) * np.exp(0.02 * rng.standard_normal(len(N)))
@@ -195,7 +195,7 @@ def test_fit_complexity_recovers_synthetic_scaling(true_model, f):
 
 
 def test_train_step_memory_and_throughput_run():
-    from paperlib.bk_bench import train_step_memory, train_throughput
+    from paperlib.bk.bench import train_step_memory, train_throughput
     ov = dict(vocab_size=50, d_model=16, n_layers=1, seq_len=16)
     r = train_step_memory("table5_baseline", batch=1, stage="train", overrides=ov)
     assert r["n_params"] > 0 and np.isfinite(r["loss"])

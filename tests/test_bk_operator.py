@@ -1,10 +1,10 @@
-"""Tests of paperlib.bk_operator and paperlib.prime_bump against closed forms and dense oracles."""
+"""Tests of paperlib.bk.operator and paperlib.bk.prime_bump against closed forms and dense oracles."""
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from paperlib import bk_operator as bk
-from paperlib import prime_bump as pb
+from paperlib.bk import operator as bk
+from paperlib.bk import prime_bump as pb
 
 
 @given(st.floats(-3, 3), st.floats(0.05, 3), st.floats(-5, 5), st.floats(-5, 5))

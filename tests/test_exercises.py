@@ -9,7 +9,7 @@ import importlib.util
 import jupytext
 import pytest
 
-from paperlib import paths
+from paperlib.common import paths
 
 SOLUTIONS = sorted((paths.NOTEBOOKS / "exercises").glob("[0-9][0-9]_*__*.py"))
 

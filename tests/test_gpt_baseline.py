@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from paperlib.gpt_baseline import BOS, PAD, CharWordVocab, GPTBaseline, TinyGPT
+from paperlib.scn.gpt_baseline import BOS, PAD, CharWordVocab, GPTBaseline, TinyGPT
 
 
 @pytest.mark.parametrize("level", ["char", "word"])

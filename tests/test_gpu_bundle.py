@@ -1,4 +1,4 @@
-"""The GPU bundle builder (python -m paperlib.gpu_bundle OUTDIR): contents, commit, the run script's module check."""
+"""The GPU bundle builder (python -m paperlib.companion.gpu_bundle OUTDIR): contents, commit, the run script's module check."""
 from __future__ import annotations
 
 import os
@@ -9,7 +9,8 @@ import tarfile
 
 import pytest
 
-from paperlib import gpu_bundle, paths
+from paperlib.companion import gpu_bundle
+from paperlib.common import paths
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None or not (paths.ROOT / ".git").exists(),
                                 reason="needs a git checkout")
@@ -33,7 +34,7 @@ def test_contents_and_commit(bundle):
     script = out / "run_gpu.sh"
     assert os.access(script, os.X_OK)
     assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
-    assert "python -m paperlib.gpu_run" in script.read_text() or "-m paperlib.gpu_run" in script.read_text()
+    assert "python -m paperlib.companion.gpu_run" in script.read_text() or "-m paperlib.companion.gpu_run" in script.read_text()
 
 
 def test_vendored_yaml_is_pure_python_and_works(bundle):

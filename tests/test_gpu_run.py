@@ -1,4 +1,4 @@
-"""The GPU run's CPU rehearsal (python -m paperlib.gpu_run --tiny): the whole flow at tiny sizes, in a temporary
+"""The GPU run's CPU rehearsal (python -m paperlib.companion.gpu_run --tiny): the whole flow at tiny sizes, in a temporary
 PAPERLIB_OUTPUT, with the modules the GPU machine may lack (scipy, tqdm, matplotlib, tabulate, jinja2) blocked."""
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from paperlib import gpu_run, paths
+from paperlib.companion import gpu_run
+from paperlib.common import paths
 
 BLOCKED = ("scipy", "tqdm", "matplotlib", "tabulate", "jinja2")
 CLAIMS = {"14_bk_params_memory": {"BK-S44-PERF"}, "15_bk_throughput_scaling": {"BK-T6-TPUT"},
@@ -19,7 +20,7 @@ CLAIMS = {"14_bk_params_memory": {"BK-S44-PERF"}, "15_bk_throughput_scaling": {"
 def test_tiny_rehearsal_writes_records_and_tables_only_into_paperlib_output(tmp_path):
     out = tmp_path / "out"
     code = (f"import sys\nfor m in {BLOCKED!r}: sys.modules[m] = None\n"
-            "from paperlib.gpu_run import main\nsys.exit(main(['--tiny']))\n")
+            "from paperlib.companion.gpu_run import main\nsys.exit(main(['--tiny']))\n")
     env = {k: v for k, v in os.environ.items() if k not in ("PAPERLIB_DEVICE", "TRITON_INTERPRET")}
     env.update(PAPERLIB_OUTPUT=str(out), PAPERLIB_PROGRESS="0",
                PYTHONPATH=str(paths.ROOT) + os.pathsep + env.get("PYTHONPATH", ""))

@@ -1,4 +1,4 @@
-"""Tests of paperlib.hkt_cost: exact HKT/standard attention cost ratios against independent oracles."""
+"""Tests of paperlib.related.hkt_cost: exact HKT/standard attention cost ratios against independent oracles."""
 from __future__ import annotations
 
 from fractions import Fraction
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperlib import hkt_cost as hk
+from paperlib.related import hkt_cost as hk
 
 
 @pytest.mark.parametrize("model", sorted(hk.COST_MODELS))

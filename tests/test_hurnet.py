@@ -1,4 +1,4 @@
-"""HurNet closed-form layer (paperlib.hurnet) against numpy/scipy float64 oracles."""
+"""HurNet closed-form layer (paperlib.scn.hurnet) against numpy/scipy float64 oracles."""
 import warnings
 
 import numpy as np
@@ -8,7 +8,7 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from paperlib.hurnet import (
+from paperlib.scn.hurnet import (
     SOLVERS,
     HurNetFallbackWarning,
     HurNetLayer,

@@ -1,4 +1,4 @@
-"""Checks of the SCN paper's HurNet mathematics (paperlib.hurnet_theory) and baselines (paperlib.hurnet_baselines)."""
+"""Checks of the SCN paper's HurNet mathematics (paperlib.scn.hurnet_theory) and baselines (paperlib.scn.baselines)."""
 from types import SimpleNamespace
 
 import numpy as np
@@ -8,8 +8,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperlib.hurnet_baselines import fit_linear_gd, hashed_text_features, lstsq_benchmark, mse_optimum
-from paperlib.hurnet_theory import (
+from paperlib.scn.baselines import fit_linear_gd, hashed_text_features, lstsq_benchmark, mse_optimum
+from paperlib.scn.hurnet_theory import (
     eq11_bound_check,
     eq15_loss,
     eq15_minimizers,

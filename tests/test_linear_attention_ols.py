@@ -1,4 +1,4 @@
-"""Tests of paperlib.linear_attention_ols: the linear-attention OLS construction vs numpy.linalg.lstsq (float64)."""
+"""Tests of paperlib.related.ols_attention: the linear-attention OLS construction vs numpy.linalg.lstsq (float64)."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +7,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperlib import linear_attention_ols as lo
+from paperlib.related import ols_attention as lo
 
 EPS = np.finfo(np.float64).eps
 
@@ -193,7 +193,7 @@ def test_same_distribution_error_shrinks_with_context():
 
 
 def test_hurnet_layer_reaches_same_solution():
-    hurnet = pytest.importorskip("paperlib.hurnet")
+    hurnet = pytest.importorskip("paperlib.scn.hurnet")
     P = lo.make_conditioned_problem(90, 6, 3, cond=20.0, seed=4)
     layer = hurnet.HurNetLayer(6, 3, bias=False).fit(P["X"], P["Y"])
     params = lo.build_ols_attention(P["X"], 3)

@@ -1,4 +1,4 @@
-"""Tests for paperlib.lm_train: batching, evaluation, training loop, convergence helpers, statistics.
+"""Tests for paperlib.bk.train: batching, evaluation, training loop, convergence helpers, statistics.
 
 The training loop is tested on a tiny stand-in model (a learnable bigram table) with closed-form oracles:
 a uniform model has PPL exactly V, and a deterministic cyclic stream is learnt to near-zero loss.
@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperlib import lm_train as lt
+from paperlib.bk import train as lt
 
 
 class Bigram(nn.Module):
@@ -317,10 +317,10 @@ def test_encode_text_chunks_equal_whole():
 
 
 def _fake_data_modules(monkeypatch, train, valid, test):
-    data = types.ModuleType("paperlib.data")
+    data = types.ModuleType("paperlib.common.data")
     data.load_text = lambda name: types.SimpleNamespace(name="fake", train=train, valid=valid, test=test,
                                                         label="fake corpus")
-    tok = types.ModuleType("paperlib.tokenize")
+    tok = types.ModuleType("paperlib.common.tokenize")
     seen = {}
 
     def train_tokenizer(texts, kind, vocab_size):
@@ -328,8 +328,8 @@ def _fake_data_modules(monkeypatch, train, valid, test):
         return CharTok()
 
     tok.train_tokenizer = train_tokenizer
-    monkeypatch.setitem(sys.modules, "paperlib.data", data)
-    monkeypatch.setitem(sys.modules, "paperlib.tokenize", tok)
+    monkeypatch.setitem(sys.modules, "paperlib.common.data", data)
+    monkeypatch.setitem(sys.modules, "paperlib.common.tokenize", tok)
     return seen
 
 

@@ -3,8 +3,8 @@ import jupytext
 import nbformat
 import pytest
 
-from paperlib import paths
-from paperlib.profiles import default_parameters
+from paperlib.common import paths
+from paperlib.companion.profiles import default_parameters
 
 SOURCES = sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 

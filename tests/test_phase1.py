@@ -1,11 +1,11 @@
-"""Tests for paperlib.phase1 (HTT embedding, AR-SSM, low-rank FFN/head, optimized LM) and the Transformer baseline."""
+"""Tests for paperlib.bk.phase1 (HTT embedding, AR-SSM, low-rank FFN/head, optimized LM) and the Transformer baseline."""
 import numpy as np
 import pytest
 import torch
 
-from paperlib.phase1 import (ARSSMLayer, HTTEmbedding, LowRankFFN, LowRankHead, UltraMemoryOptimizedLM, htt_factors,
+from paperlib.bk.phase1 import (ARSSMLayer, HTTEmbedding, LowRankFFN, LowRankHead, UltraMemoryOptimizedLM, htt_factors,
                              lowrank_ffn_rank, lowrank_head_rank)
-from paperlib.transformer_baseline import TransformerLM
+from paperlib.bk.transformer import TransformerLM
 
 
 def test_htt_factors_cover_vocab_and_dim():

@@ -10,9 +10,10 @@ import time
 
 import pytest
 
-from paperlib import ledger, measure, paths, pipeline, publish
-from paperlib.atomic import write_json
-from paperlib.profiles import ParameterError
+from paperlib.companion import ledger, pipeline, publish
+from paperlib.common import measure, paths
+from paperlib.common.atomic import write_json
+from paperlib.companion.profiles import ParameterError
 
 NB = '''# %% tags=["parameters"]
 PROFILE = "smoke"
@@ -20,7 +21,7 @@ TAG = "new"
 
 # %%
 import pandas as pd
-from paperlib.figures import save_table
+from paperlib.common.figures import save_table
 save_table(pd.DataFrame({"x": [1, 2]}), f"t_{TAG}", profile=PROFILE)
 '''
 
@@ -86,9 +87,9 @@ def test_parameter_error_writes_nothing(fake_project):
 
 
 def test_uncommitted_inputs_are_refused_unless_overridden(fake_project, monkeypatch):
-    monkeypatch.setattr(measure, "dirty_inputs", lambda: ["paperlib/bk_core.py"])
+    monkeypatch.setattr(measure, "dirty_inputs", lambda: ["paperlib/bk/core.py"])
     monkeypatch.setenv("PAPERLIB_ALLOW_DIRTY", "0")  # restored after the test (the override sets it)
-    with pytest.raises(ParameterError, match=r"(?s)uncommitted.*bk_core\.py.*--allow-dirty"):
+    with pytest.raises(ParameterError, match=r"(?s)uncommitted.*bk/core\.py.*--allow-dirty"):
         pipeline.run("cpu", None, progress=False)
     assert not (fake_project / "figures").exists()
     # smoke is throwaway: never refused
@@ -124,7 +125,8 @@ def test_interrupted_swap_is_rolled_forward(tmp_path):
 DRIVER = textwrap.dedent('''
     import sys
     from pathlib import Path
-    from paperlib import measure, paths, pipeline
+    from paperlib.common import measure, paths
+    from paperlib.companion import pipeline
     root = Path(sys.argv[1])
     paths.NOTEBOOKS, paths.PARAMS = root / "notebooks", root / "notebooks" / "params"
     paths.FIGURES, paths.BUILD = root / "figures", root / "build"
@@ -175,7 +177,7 @@ def test_published_headlines_come_from_committed_code():
 
 
 def _gpu_run_output(root, *, tiny=False, commit="abc123", statuses=None):
-    from paperlib import gpu_run
+    from paperlib.companion import gpu_run
 
     statuses = statuses or {s: "ok" for s in gpu_run.SECTIONS}
     folder = root / "paper" / "gpu_run"
@@ -188,7 +190,7 @@ def _gpu_run_output(root, *, tiny=False, commit="abc123", statuses=None):
 
 
 def test_gpu_results_publish_only_when_complete_and_committed(tmp_path, monkeypatch):
-    from paperlib import gpu_run
+    from paperlib.companion import gpu_run
 
     monkeypatch.setattr(paths, "FIGURES", tmp_path / "figures")
     monkeypatch.setenv("PAPERLIB_ALLOW_DIRTY", "0")

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from paperlib import scattering as sc
-from paperlib.prime_bump import hamiltonian_dense
+from paperlib.bk import scattering as sc
+from paperlib.bk.prime_bump import hamiltonian_dense
 
 
 @given(st.integers(1, 12), st.integers(0, 1000))

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from paperlib.embed import HashingEmbedder
-from paperlib.scn import SCN, EmbeddingStore, EmptyModelError, answer_sets, exact_match_rate, synthetic_store_benchmark
+from paperlib.scn.embed import HashingEmbedder
+from paperlib.scn.model import SCN, EmbeddingStore, EmptyModelError, answer_sets, exact_match_rate, synthetic_store_benchmark
 
 PAIRS = [("Olá", "Oi"), ("Como vai você?", "Bem, e você?"), ("What is your name?", "I am a bot."),
          ("Do you like music?", "Yes, jazz."), ("Qual é a capital do Brasil?", "Brasília.")]
@@ -112,8 +112,8 @@ def test_errors():
 
 
 def test_paraphrase_set_uses_exact_corpus_prompts():
-    from paperlib.data import chatterbot_pairs
-    from paperlib.perturb import heldout_queries, load_paraphrases
+    from paperlib.common.data import chatterbot_pairs
+    from paperlib.scn.perturb import heldout_queries, load_paraphrases
 
     for lang in ("english", "portuguese"):
         rows = load_paraphrases(lang)

@@ -4,7 +4,7 @@ import pytest
 import torch
 from hypothesis import given, settings, strategies as st
 
-from paperlib import semiseparable as ssm
+from paperlib.bk import semiseparable as ssm
 
 
 @given(st.integers(2, 300), st.integers(0, 10_000))

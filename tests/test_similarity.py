@@ -7,9 +7,9 @@ import torch
 from hypothesis import given, settings, strategies as st
 from scipy.spatial.distance import cdist
 
-from paperlib.embed import HashingEmbedder, cosine_similarity_matrix
-from paperlib.perturb import FAMILIES, perturb, perturb_many
-from paperlib.similarity import invariant_report, similarity, similarity_many, strip_accents, tokenize
+from paperlib.scn.embed import HashingEmbedder, cosine_similarity_matrix
+from paperlib.scn.perturb import FAMILIES, perturb, perturb_many
+from paperlib.scn.similarity import invariant_report, similarity, similarity_many, strip_accents, tokenize
 
 # the spec's test vectors: word-level reading, length penalty on
 VECTORS = [(("Olá Mundo", "olá mundo"), 2 / 3), (("Olá Mundo", "Ola Mundo"), 5 / 6),

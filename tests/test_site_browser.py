@@ -11,7 +11,8 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from paperlib import ledger, paths, site
+from paperlib.companion import ledger, site
+from paperlib.common import paths
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from paperlib import spectral_stats as ss
+from paperlib.bk import spectral_stats as ss
 
 
 @pytest.mark.parametrize("kind", ss.SURMISES)

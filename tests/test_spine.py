@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from paperlib import atomic, ledger, paths, profiles
-from paperlib import data as pdata
+from paperlib.common import atomic, paths
+from paperlib.companion import ledger, profiles
+from paperlib.common import data as pdata
 
 
 # ---------------------------------------------------------------- paths
@@ -49,7 +50,7 @@ def test_interrupted_writer_process_leaves_old_file(tmp_path):
     atomic.write_text(target, "complete")
     code = textwrap.dedent(f"""
         import os, signal
-        from paperlib.atomic import atomic_path
+        from paperlib.common.atomic import atomic_path
         with atomic_path({str(target)!r}) as tmp:
             tmp.write_text("partial")
             os.kill(os.getpid(), signal.SIGKILL)
@@ -230,7 +231,7 @@ def test_unknown_notebook_is_an_error(fake_notebook):
 
 
 def test_every_real_notebook_parameter_file_is_valid():
-    from paperlib.pipeline import check_params
+    from paperlib.companion.pipeline import check_params
 
     assert check_params() == 0
 
@@ -238,7 +239,7 @@ def test_every_real_notebook_parameter_file_is_valid():
 def test_pipeline_cli_rejects_unknown_profile_and_notebook():
     for args, pattern in ((["run", "--profile", "laptop", "--only", "00_claims_overview"], "unknown profile"),
                           (["run", "--profile", "cpu", "--only", "00_claimz"], "unknown notebook")):
-        proc = subprocess.run([sys.executable, "-m", "paperlib.pipeline", *args], capture_output=True, text=True,
+        proc = subprocess.run([sys.executable, "-m", "paperlib.companion.pipeline", *args], capture_output=True, text=True,
                               cwd=paths.ROOT)
         assert proc.returncode == 2, proc.stderr
         assert pattern in proc.stderr
@@ -286,7 +287,7 @@ def test_chatterbot_pairs_english_and_portuguese():
 
 
 def test_tokenizers_are_deterministic(tmp_path, monkeypatch):
-    from paperlib import tokenize
+    from paperlib.common import tokenize
 
     monkeypatch.setattr(tokenize, "CACHE", tmp_path)
     text = " ".join(a + " " + b for a, b in pdata.chatterbot_pairs("portuguese"))
@@ -304,7 +305,7 @@ def test_tokenizers_are_deterministic(tmp_path, monkeypatch):
 def test_figures_and_tables_are_deterministic_with_provenance(isolated_output):
     import matplotlib.pyplot as plt
 
-    from paperlib.figures import save_table, savefig, use_house_style
+    from paperlib.common.figures import save_table, savefig, use_house_style
 
     use_house_style()
     digests = []
@@ -326,7 +327,7 @@ def test_figures_and_tables_are_deterministic_with_provenance(isolated_output):
 
 
 def test_time_callable_counts_calls():
-    from paperlib.measure import time_callable
+    from paperlib.common.measure import time_callable
 
     calls = []
     t = time_callable(lambda: calls.append(1), warmup=2, repeats=5)
@@ -336,19 +337,19 @@ def test_time_callable_counts_calls():
 
 
 def test_peak_rss_subprocess_sees_a_real_allocation():
-    from paperlib.measure import peak_rss_subprocess
+    from paperlib.common.measure import peak_rss_subprocess
 
-    small = peak_rss_subprocess("paperlib._selftest:allocate", {"mb": 1})
-    big = peak_rss_subprocess("paperlib._selftest:allocate", {"mb": 200})
+    small = peak_rss_subprocess("paperlib.companion._selftest:allocate", {"mb": 1})
+    big = peak_rss_subprocess("paperlib.companion._selftest:allocate", {"mb": 200})
     assert small["status"] == "ok" and big["result"] == 200
     assert big["peak_rss_mb"] - small["peak_rss_mb"] > 150
     assert 190 < big["peak_above_baseline_mb"] < 260
-    oom = peak_rss_subprocess("paperlib._selftest:allocate", {"mb": -1})
+    oom = peak_rss_subprocess("paperlib.companion._selftest:allocate", {"mb": -1})
     assert oom["status"] == "oom" and "MemoryError" in oom["reason"]
 
 
 def test_fingerprint_fields():
-    from paperlib.measure import fingerprint
+    from paperlib.common.measure import fingerprint
 
     fp = fingerprint()
     for k in ("device", "cpu", "threads", "torch", "numpy", "commit"):
@@ -357,7 +358,7 @@ def test_fingerprint_fields():
 
 
 def test_progress_is_quiet_in_ci(monkeypatch):
-    from paperlib.progress import progress
+    from paperlib.common.progress import progress
 
     monkeypatch.setenv("PAPERLIB_PROGRESS", "0")
     bar = progress(range(3), desc="x")
@@ -380,7 +381,7 @@ def test_seed_everything_is_reproducible():
 
 # ---------------------------------------------------------------- the pipeline, end to end on two tiny notebooks
 def test_failing_notebook_fails_the_run_after_the_others(fake_notebook, tmp_path, monkeypatch, capsys):
-    from paperlib import pipeline
+    from paperlib.companion import pipeline
 
     (fake_notebook / "97_broken.py").write_text(NB.replace("print(N_MAX)", "raise RuntimeError('boom 42')"))
     monkeypatch.setattr(paths, "BUILD", tmp_path / "build")
@@ -416,7 +417,7 @@ def test_conda_and_binder_install_the_same_thing():
     post = (paths.ROOT / ".binder" / "postBuild").read_text()
     for arg in pip_args:
         assert arg in post, f".binder/postBuild lacks {arg!r} from environment.yml"
-    assert "python -m paperlib.kernel" in post
+    assert "python -m paperlib.companion.kernel" in post
     benv = yaml.safe_load((paths.ROOT / ".binder" / "environment.yml").read_text())
     assert [d for d in benv["dependencies"] if isinstance(d, str)] == \
         [d for d in env["dependencies"] if isinstance(d, str)], "same Python for conda and Binder"

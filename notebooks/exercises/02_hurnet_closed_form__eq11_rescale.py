@@ -20,8 +20,8 @@ that is fitted exactly (here m < n, residual at rounding level) satisfies it. Eq
 singular spectrum; a scale-free statement would have to compare the residual with something that scales like
 the residual (e.g. ‖(I − U_r U_rᵀ)Y‖_F, which is what the truncated residual is).
 
-check() runs `paperlib.hurnet_theory.eq11_bound_check` on the notebook's regime problems
-(`paperlib.hurnet_experiments.regime_problems`) for c from 1e-3 to 1e3 and asserts all of the above.
+check() runs `paperlib.scn.hurnet_theory.eq11_bound_check` on the notebook's regime problems
+(`paperlib.scn.experiments.regime_problems`) for c from 1e-3 to 1e3 and asserts all of the above.
 """
 import numpy as np
 
@@ -31,8 +31,8 @@ SCALES = [1e-3, 1e-1, 1.0, 1e1, 1e3]
 def check() -> dict:
     import torch
 
-    from paperlib.hurnet_experiments import regime_problems
-    from paperlib.hurnet_theory import eq11_bound_check
+    from paperlib.scn.experiments import regime_problems
+    from paperlib.scn.hurnet_theory import eq11_bound_check
 
     torch.set_num_threads(1)
     problems = regime_problems(seed=0)

@@ -13,7 +13,7 @@ refit/partial_fit time ratio, and at RT_M in the thousands the update is far che
 statistics to be kept: after `fit(..., keep_stats=False)` partial_fit refuses to continue.)
 
 check() reproduces the notebook's incremental measurement (`embedding_like_stream` data, cholesky layer,
-median of repeats with `paperlib.measure.time_callable`) at two values of RT_M 16x apart and two batch sizes,
+median of repeats with `paperlib.common.measure.time_callable`) at two values of RT_M 16x apart and two batch sizes,
 and asserts: identical weights; refit time grows with RT_M by more than twice as much as the update's time;
 the update is cheaper than the refit at the larger RT_M.
 """
@@ -22,9 +22,9 @@ the update is cheaper than the refit at the larger RT_M.
 def check() -> dict:
     import torch
 
-    from paperlib.hurnet import HurNetLayer
-    from paperlib.hurnet_experiments import embedding_like_stream
-    from paperlib.measure import time_callable
+    from paperlib.scn.hurnet import HurNetLayer
+    from paperlib.scn.experiments import embedding_like_stream
+    from paperlib.common.measure import time_callable
 
     torch.set_num_threads(1)
     n, k = 32, 8

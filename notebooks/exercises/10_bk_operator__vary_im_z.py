@@ -36,7 +36,7 @@ import math
 
 import numpy as np
 
-from paperlib import bk_operator as bk
+from paperlib.bk import operator as bk
 
 IM_Z = [0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0]
 EPS, N_GRID, PAD, P_MAX, RE_Z = 1.0, 64, 4.0, 200, 0.5

@@ -30,7 +30,7 @@ import contextlib
 
 import numpy as np
 
-from paperlib import spectral_stats as ss
+from paperlib.bk import spectral_stats as ss
 
 try:  # dense eigensolvers: one BLAS thread (the machine is shared; oversubscribed BLAS threads stall)
     from threadpoolctl import threadpool_limits

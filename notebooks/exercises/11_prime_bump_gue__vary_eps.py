@@ -37,8 +37,8 @@ statements.
 """
 import numpy as np
 
-from paperlib import prime_bump as pb
-from paperlib import spectral_stats as ss
+from paperlib.bk import prime_bump as pb
+from paperlib.bk import spectral_stats as ss
 
 NS = [256, 512]
 EPS = [0.005, 0.02, 0.1, 0.6, 2.0, 8.0]

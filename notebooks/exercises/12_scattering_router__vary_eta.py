@@ -30,7 +30,7 @@ decay and the sign rule.
 """
 import numpy as np
 
-from paperlib import scattering as sc
+from paperlib.bk import scattering as sc
 
 ETAS = [0.001, 0.01, 0.1, 1.0, 3.0, 10.0, 100.0]
 SEQ_N, N_SEQS, N_EXPERTS, SEED = 48, 4, 4, 0

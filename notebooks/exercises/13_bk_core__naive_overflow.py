@@ -30,7 +30,7 @@ the ratio/normalized form, while the paper's theta/phi formula breaks after a fe
 import numpy as np
 import torch
 
-from paperlib import bk_core_bench as bench
+from paperlib.bk import core_bench as bench
 
 NS = [512, 2048, 8192]
 SEED = 0

@@ -28,7 +28,7 @@ instantiated models at small sizes, and asserts these statements.
 """
 import torch
 
-from paperlib import bk_configs as bc
+from paperlib.bk import configs as bc
 
 DS = [32, 64, 128, 256, 512, 1024]
 LS = [2, 6, 12]

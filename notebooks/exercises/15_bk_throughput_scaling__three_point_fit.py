@@ -21,12 +21,12 @@ procedure itself on synthetic timings with a known law and a known multiplicativ
   not evidence for O(N log N).
 
 `check()` generates seeded synthetic timings t = c f(N)(1 + sigma xi), f in {N, N log2 N}, three repeats,
-and asserts these statements with `paperlib.bk_bench.fit_complexity` and the notebook's decision rule
+and asserts these statements with `paperlib.bk.bench.fit_complexity` and the notebook's decision rule
 (a class is decided when its BIC beats the runner-up by at least 2).
 """
 import numpy as np
 
-from paperlib.bk_bench import fit_complexity
+from paperlib.bk.bench import fit_complexity
 
 THREE = [512, 1024, 2048]
 WIDE = [64 * 2 ** k for k in range(10)]          # 64 .. 32768

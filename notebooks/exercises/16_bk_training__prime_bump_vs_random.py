@@ -40,9 +40,9 @@ STEPS, BATCH, VOCAB, SEED = 8, 4, 256, 0
 
 
 def _data():
-    from paperlib import lm_train as lt
-    from paperlib.data import load_text
-    from paperlib.tokenize import train_tokenizer
+    from paperlib.bk import train as lt
+    from paperlib.common.data import load_text
+    from paperlib.common.tokenize import train_tokenizer
 
     ct = load_text("auto")
     train_text = ct.train or ct.valid
@@ -53,8 +53,8 @@ def _data():
 
 def check() -> dict:
     import paperlib
-    from paperlib import lm_train as lt
-    from paperlib.bk_model import prime_bump_potential
+    from paperlib.bk import train as lt
+    from paperlib.bk.model import prime_bump_potential
 
     torch.set_num_threads(1)
     old = os.environ.get("PAPERLIB_PROGRESS")

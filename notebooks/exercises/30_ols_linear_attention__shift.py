@@ -14,7 +14,7 @@ is governed by the mismatch operator Σ_A⁺Σ_B:
 * "Same inputs, new task" stays exact for any s: there the weights are built on the context's own inputs, so
   Σ_A⁺Σ_B = I.
 
-check() runs `paperlib.linear_attention_ols.slow_fast_sweep` (the notebook's cell, d = 8, n_A = 1,000) for
+check() runs `paperlib.related.ols_attention.slow_fast_sweep` (the notebook's cell, d = 8, n_A = 1,000) for
 s = 1, 2, 4 and asserts these statements; the tolerance on s² − 1 is loose (finite n_A and n_B).
 """
 
@@ -23,7 +23,7 @@ def check() -> dict:
     import pandas as pd
     import torch
 
-    from paperlib import linear_attention_ols as lo
+    from paperlib.related import ols_attention as lo
 
     torch.set_num_threads(1)
     shifts, n_bs, out = (1.0, 2.0, 4.0), [20, 100, 500], {}

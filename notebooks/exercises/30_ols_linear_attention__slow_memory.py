@@ -14,7 +14,7 @@ is set by the estimation errors of both: roughly √(d/n_A) + √(d/n_B).
 * The "same inputs, new task" scenario is exact at every n_A: weights built on the context's own inputs make
   Σ_A⁺Σ_B = I, which is the OLS-LINTF identity itself.
 
-check() runs `paperlib.linear_attention_ols.slow_fast_sweep` (d = 8, SF_SHIFT = 2) for n_A = 16, 100, 1,000,
+check() runs `paperlib.related.ols_attention.slow_fast_sweep` (d = 8, SF_SHIFT = 2) for n_A = 16, 100, 1,000,
 20,000 with contexts of 20, 500 and 5,000 rows and asserts these statements.
 """
 
@@ -23,7 +23,7 @@ def check() -> dict:
     import pandas as pd
     import torch
 
-    from paperlib import linear_attention_ols as lo
+    from paperlib.related import ols_attention as lo
 
     torch.set_num_threads(1)
     n_As, n_bs, out = (16, 100, 1000, 20000), [20, 500, 5000], {}

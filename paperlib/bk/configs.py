@@ -1,0 +1,162 @@
+"""Named configurations behind the ResNet-BK tables (spec resnet-bk.md, "Configurations behind the tables"),
+the paper's printed numbers for them, and row-by-row parameter counts.
+
+Readings we had to choose (the paper does not say):
+- "Phase 1" of Tables 5-7 = the ResNet-BK model with HTT(rank 16) token embedding and an AR-SSM layer *added* to the
+  BK mixer (mixer="bk+arssm"); "table5_phase1_arssm_only" replaces the BK mixer instead.
+- Table 1 sizes use the ResNet-BK model with the GPT-2 vocabulary (50257) of Tables 5-9, dense untied head with bias,
+  learned position embeddings of length seq_len.
+- Section 4.4 (seq 4096, batch 2, FP32): the Table 5 model at seq 4096; "dense attention" = TransformerLM of the same
+  width/depth with learned position embeddings.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import torch.nn as nn
+
+from paperlib.bk.model import BKConfig, ResNetBKLM, expected_params as bk_expected_params
+from paperlib.bk.phase1 import UltraMemoryOptimizedLM
+from paperlib.bk.transformer import TransformerLM
+
+__all__ = ["CONFIGS", "PAPER", "build_model", "config_names", "table10_rows", "table1_rows", "model_kwargs",
+           "expected_param_rows", "count_param_rows"]
+
+GPT2_VOCAB = 50257
+
+# name -> (kind, kwargs). kind: "bk" (BKConfig fields), "ultra" (UltraMemoryOptimizedLM), "transformer".
+CONFIGS: dict[str, tuple[str, dict]] = {
+    # Tables 10/11: vocab 10k, d 512, 6 layers, seq 512, batch 2
+    "table10_baseline": ("transformer", dict(vocab_size=10_000, d_model=512, n_layers=6, n_heads=8, ffn_mult=4,
+                                             seq_len=512, pos_embedding=False)),
+    "table10_optimized": ("ultra", dict(vocab_size=10_000, d_model=512, n_layers=6, htt_rank=4, r_max=8,
+                                        gate_hidden=128, seq_len=512)),
+    # Tables 5-7: vocab 50257, d 256, 4 layers, FP32, batch 2, seq 1024 (Table 5), 512/1024/2048 (Table 6)
+    "table5_baseline": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, seq_len=1024)),
+    "table5_phase1": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, seq_len=1024, embedding="htt",
+                                 htt_rank=16, mixer="bk+arssm")),
+    "table5_phase1_arssm_only": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, seq_len=1024,
+                                            embedding="htt", htt_rank=16, mixer="arssm")),
+    # Table 1 model sizes
+    "table1_small": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=6, seq_len=2048)),
+    "table1_medium": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=512, n_layers=16, seq_len=8192)),
+    "table1_large": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=2048, n_layers=48, seq_len=32768)),
+    # Section 4.4: seq 4096, batch 2, FP32
+    "s44_bk": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, seq_len=4096)),
+    "s44_dense_attention": ("transformer", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, n_heads=8,
+                                                ffn_mult=4, seq_len=4096, pos_embedding=True)),
+}
+
+# The paper's printed numbers (strings/number as printed).
+PAPER = {
+    "table10": {  # component: (baseline, optimized, reduction %)
+        "embedding": (5.12e6, 18.40e3, 99.6), "layers": (18.91e6, 545.63e3, 97.1),
+        "head": (5.13e6, 79.70e3, 98.4), "total": (29.16e6, 616.09e3, 97.9)},
+    "table11": {  # metric: (baseline FP32 MB, optimized FP16 MB, reduction %)
+        "parameter_memory": (113.2, 17.4, 84.6), "peak_memory": (456.3, 69.1, 84.8),
+        "activation_memory": (343.1, 51.7, 84.9)},
+    "table5": {  # model: (peak, forward, backward) MB
+        "baseline": (1902.39, 992.20, 1777.47), "phase1": (1810.39, 958.02, 1743.29)},
+    "table6": {  # model: {seq: tokens/s}
+        "baseline": {512: 801.45, 1024: 783.09, 2048: 810.31}, "phase1": {512: 789.46, 1024: 848.59, 2048: 836.18}},
+    "table6_forward_s": {"baseline": {512: 575.90, 1024: 1210.44, 2048: 2656.13},
+                         "phase1": {512: 607.02, 1024: 1160.83, 2048: 2379.31}},
+    "table7": {"baseline": ("O(N)", 0.9995, 2.448143), "phase1": ("O(N log N)", 1.0000, 0.2902336)},
+    "table1": {  # name: (params, FP16 memory bytes as printed)
+        "table1_small": (32.5e6, "63 MB"), "table1_medium": (122.7e6, "242 MB"), "table1_large": (3.5e9, "6.6 GB")},
+    "s44": {"forward_ms": 35.0, "memory_gb": 3.2, "dense_memory_gb": 9.8, "train_tokens_per_s": 1200.0},
+}
+
+
+def config_names() -> list[str]:
+    return list(CONFIGS)
+
+
+def model_kwargs(name: str, **overrides) -> tuple[str, dict]:
+    if name not in CONFIGS:
+        raise ValueError(f"unknown configuration {name!r}; known: {', '.join(CONFIGS)}")
+    kind, kw = CONFIGS[name]
+    kw = dict(kw)
+    kw.update(overrides)
+    return kind, kw
+
+
+def build_model(name: str, **overrides) -> nn.Module:
+    """Instantiate a named configuration; overrides replace fields (e.g. seq_len, checkpointing, d_model)."""
+    kind, kw = model_kwargs(name, **overrides)
+    if kind == "bk":
+        return ResNetBKLM(BKConfig(**kw))
+    if kind == "ultra":
+        return UltraMemoryOptimizedLM(**kw)
+    return TransformerLM(**kw)
+
+
+def expected_param_rows(name: str, **overrides) -> dict:
+    """Closed-form parameter counts (row by row) of a named configuration; no model is built."""
+    kind, kw = model_kwargs(name, **overrides)
+    kw.pop("checkpointing", None)
+    if kind == "bk":
+        return bk_expected_params(BKConfig(**kw))
+    if kind == "ultra":
+        kw.pop("causal", None)
+        kw.pop("seq_len", None)
+        return UltraMemoryOptimizedLM.expected_params(**kw)
+    kw = {k: kw[k] for k in ("vocab_size", "d_model", "n_layers", "ffn_mult", "seq_len", "pos_embedding") if k in kw}
+    return TransformerLM.expected_params(**kw)
+
+
+def count_param_rows(model: nn.Module) -> dict:
+    """Parameter counts of a built model grouped into the Table 10 rows (embedding, layers, head, total)."""
+    if isinstance(model, TransformerLM):
+        groups = {"embedding": [model.embed] + ([model.pos_emb] if model.pos_emb is not None else []),
+                  "layers": [model.layers], "head": [model.head]}
+    elif isinstance(model, UltraMemoryOptimizedLM):
+        groups = {"embedding": [model.embed], "layers": [model.blocks, model.norm], "head": [model.head]}
+    elif isinstance(model, ResNetBKLM):
+        groups = {"embedding": [model.tok_emb] + ([model.pos_emb] if model.pos_emb is not None else []),
+                  "layers": [model.blocks, model.norm], "head": [model.head]}
+    else:
+        raise TypeError(f"unsupported model type {type(model).__name__}")
+    rows = {k: sum(p.numel() for m in ms for p in m.parameters()) for k, ms in groups.items()}
+    rows["total"] = model.num_params()
+    if sum(rows[k] for k in groups) != rows["total"]:
+        raise RuntimeError("Table 10 row grouping misses parameters")
+    return rows
+
+
+def table10_rows(build: bool = True) -> list[dict]:
+    """Table 10 counted row by row: (component, baseline, optimized, reduction %) from our configuration,
+    next to the paper's numbers. The final LayerNorm of the optimized model is counted in 'layers'."""
+    if build:
+        base = count_param_rows(build_model("table10_baseline"))
+        opt = count_param_rows(build_model("table10_optimized"))
+    else:
+        b = expected_param_rows("table10_baseline")
+        o = expected_param_rows("table10_optimized")
+        base = {"embedding": b["embedding"] + b["pos_embedding"], "layers": b["layers"], "head": b["head"],
+                "total": b["total"]}
+        opt = {"embedding": o["embedding"], "layers": o["layers"] + o["final_norm"], "head": o["head"],
+               "total": o["total"]}
+    out = []
+    for comp in ("embedding", "layers", "head", "total"):
+        pb, po, pr = PAPER["table10"][comp]
+        out.append({"component": comp, "baseline": base[comp], "optimized": opt[comp],
+                    "reduction_pct": 100.0 * (1 - opt[comp] / base[comp]),
+                    "paper_baseline": pb, "paper_optimized": po, "paper_reduction_pct": pr})
+    return out
+
+
+def table1_rows() -> list[dict]:
+    """Table 1 sizes from the closed-form count (Large cannot be instantiated on CPU); FP16 = 2 bytes/param."""
+    out = []
+    for name, (p_params, p_mem) in PAPER["table1"].items():
+        n = expected_param_rows(name)["total"]
+        kind, kw = model_kwargs(name)
+        out.append({"config": name, "d_model": kw["d_model"], "n_layers": kw["n_layers"], "seq_len": kw["seq_len"],
+                    "params": n, "paper_params": p_params, "rel_diff": n / p_params - 1,
+                    "fp16_MB": 2 * n / 1e6, "fp16_MiB": 2 * n / 2**20, "paper_memory": p_mem})
+    return out
+
+
+def with_overrides(cfg: BKConfig, **kw) -> BKConfig:
+    return replace(cfg, **kw)

@@ -1,0 +1,336 @@
+"""The claims ledger: the registry of the papers' checkable claims and the results notebooks record.
+
+Registry: ``data/claims/*.yaml`` (one list of claims per file; every claim has a stable ID from
+``../shared/papers/*.md``). Results: each notebook records, through :class:`Recorder`, a measured value,
+a verdict from the fixed vocabulary, a one-line reason and its evidence. Results are stored per
+notebook, profile and device (``<output>/ledger/<notebook>__<device>.json``) so a later ``cpu`` run never
+erases a ``paper``-profile GPU result. :func:`aggregate` picks each claim's headline record, its most
+faithful run (paper > cpu > smoke). :func:`publish_outputs` writes ``figures/claims.json``,
+``figures/CLAIMS.md`` and the README summary from the committed ledger folders alone
+(``figures/{paper,cpu}/ledger/``), so they are a pure function of committed inputs.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from paperlib.common import paths
+from paperlib.common.atomic import write_json, write_text
+
+VERDICTS = (
+    "reproduced",
+    "partially-reproduced",
+    "not-reproduced",
+    "refuted",
+    "not-testable",
+    "pending",
+)
+PAPERS = ("scn-hurnet", "resnet-bk", "scta", "related-theory")
+PROFILE_RANK = {"paper": 0, "cpu": 1, "smoke": 2}
+REGISTRY_FIELDS = ("id", "paper", "where", "statement", "paper_value", "unit", "notebook")
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    paper: str
+    where: str
+    statement: str
+    paper_value: str
+    unit: str
+    notebook: str
+
+
+def load_registry(folder: Path | None = None) -> dict[str, Claim]:
+    """Read every registry file; check fields, paper names and unique IDs."""
+    folder = Path(folder) if folder is not None else paths.CLAIMS_REGISTRY
+    claims: dict[str, Claim] = {}
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        raise FileNotFoundError(f"no claims registry files (*.yaml) in {folder}")
+    for f in files:
+        entries = yaml.safe_load(f.read_text(encoding="utf-8")) or []
+        if not isinstance(entries, list):
+            raise ValueError(f"{f.name}: the registry must be a YAML list of claims")
+        for i, e in enumerate(entries):
+            if not isinstance(e, dict):
+                raise ValueError(f"{f.name}: entry {i} is not a mapping")
+            missing = [k for k in ("id", "paper", "statement", "notebook") if not e.get(k)]
+            if missing:
+                raise ValueError(f"{f.name}: entry {i} ({e.get('id', '?')}) lacks {', '.join(missing)}")
+            unknown = sorted(set(e) - set(REGISTRY_FIELDS))
+            if unknown:
+                raise ValueError(f"{f.name}: claim {e['id']} has unknown field(s) {', '.join(unknown)}")
+            if e["paper"] not in PAPERS:
+                raise ValueError(f"{f.name}: claim {e['id']} names unknown paper {e['paper']!r}")
+            if e["id"] in claims:
+                raise ValueError(f"claim id {e['id']} is registered twice ({f.name})")
+            claims[e["id"]] = Claim(
+                id=str(e["id"]),
+                paper=str(e["paper"]),
+                where=str(e.get("where", "")),
+                statement=" ".join(str(e["statement"]).split()),
+                paper_value=str(e.get("paper_value", "")),
+                unit=str(e.get("unit", "") or ""),
+                notebook=str(e["notebook"]),
+            )
+    return claims
+
+
+@lru_cache(maxsize=1)
+def _registry_cached() -> dict[str, Claim]:
+    return load_registry()
+
+
+def device_key(device_label: str) -> str:
+    return "cuda" if device_label.lower().startswith("cuda") else "cpu"
+
+
+class Recorder:
+    """What a notebook uses to record its claim results.
+
+    >>> rec = Recorder(notebook="10_bk_operator", profile=PROFILE)
+    >>> rec.record("BK-EQ2-R0BOUND", measured_value="max ratio 1.0", verdict="reproduced", reason="...")
+    """
+
+    def __init__(self, notebook: str, profile: str, registry: dict[str, Claim] | None = None):
+        if profile not in paths.PROFILES:
+            raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(paths.PROFILES)}")
+        self.notebook = notebook
+        self.profile = profile
+        self.registry = registry if registry is not None else _registry_cached()
+        from paperlib.common.measure import fingerprint
+
+        self.fingerprint = fingerprint()
+        self.device = self.fingerprint["device"]
+        self.records: dict[str, dict] = {}
+        self.path = paths.output_dir(profile) / "ledger" / f"{notebook}__{device_key(self.device)}.json"
+
+    def record(self, claim_id: str, *, measured_value, verdict: str, reason: str, evidence: str = "",
+               unit: str | None = None) -> dict:
+        if claim_id not in self.registry:
+            raise ValueError(f"unknown claim id {claim_id!r} (not in data/claims/*.yaml)")
+        if verdict not in VERDICTS:
+            raise ValueError(f"unknown verdict {verdict!r} for {claim_id}; use one of {', '.join(VERDICTS)}")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValueError(f"{claim_id}: a verdict needs a one-line reason")
+        claim = self.registry[claim_id]
+        rec = {
+            "id": claim_id,
+            "paper": claim.paper,
+            "statement": claim.statement,
+            "paper_value": claim.paper_value,
+            "measured_value": _jsonable(measured_value),
+            "unit": claim.unit if unit is None else unit,
+            "verdict": verdict,
+            "reason": " ".join(reason.split()),
+            "evidence": evidence,
+            "notebook": self.notebook,
+            "profile": self.profile,
+            "device": self.device,
+            "commit": self.fingerprint.get("commit", ""),
+            "recorded_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        }
+        self.records[claim_id] = rec
+        self._save()
+        return rec
+
+    def _save(self) -> None:
+        existing = {}
+        if self.path.exists():
+            try:
+                existing = {r["id"]: r for r in json.loads(self.path.read_text())["records"]}
+            except (ValueError, KeyError):
+                existing = {}
+        existing.update(self.records)
+        write_json(self.path, {"notebook": self.notebook, "profile": self.profile,
+                               "fingerprint": self.fingerprint,
+                               "records": [existing[k] for k in sorted(existing)]})
+
+    def summary(self):
+        """The verdicts this notebook recorded, as a small deterministic table."""
+        import pandas as pd
+
+        rows = [{"id": r["id"], "measured_value": r["measured_value"], "verdict": r["verdict"],
+                 "reason": r["reason"]} for r in self.records.values()]
+        return pd.DataFrame(rows, columns=["id", "measured_value", "verdict", "reason"])
+
+
+def _jsonable(x):
+    try:
+        import numpy as np
+
+        if isinstance(x, np.generic):
+            return x.item()
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(x, (str, int, float, bool)) or x is None:
+        return x
+    return str(x)
+
+
+def load_results(roots: list[Path] | None = None) -> list[dict]:
+    """Every recorded result found under the ledger folders (all profiles and devices)."""
+    roots = roots if roots is not None else paths.ledger_roots()
+    out, seen = [], set()
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for f in sorted(root.glob("*.json")):
+            if f.resolve() in seen:
+                continue
+            seen.add(f.resolve())
+            try:
+                out.extend(json.loads(f.read_text(encoding="utf-8"))["records"])
+            except (ValueError, KeyError) as exc:
+                raise ValueError(f"corrupt ledger file {f}: {exc}") from exc
+    return out
+
+
+def _rank(r: dict) -> tuple:
+    # most faithful first: paper > cpu > smoke; a GPU result before a CPU one; then the newest
+    return (PROFILE_RANK.get(r.get("profile"), 9), 0 if device_key(r.get("device", "")) == "cuda" else 1,
+            _neg_time(r.get("recorded_at", "")))
+
+
+def _neg_time(s: str) -> float:
+    try:
+        return -_dt.datetime.fromisoformat(s).timestamp()
+    except ValueError:
+        return 0.0
+
+
+def aggregate(registry: dict[str, Claim] | None = None, results: list[dict] | None = None) -> list[dict]:
+    """One headline record per registered claim (pending when nothing was recorded), others attached."""
+    registry = registry if registry is not None else load_registry()
+    results = results if results is not None else load_results()
+    by_id: dict[str, list[dict]] = {}
+    for r in results:
+        if r["id"] in registry:  # results of claims since removed from the registry are ignored
+            by_id.setdefault(r["id"], []).append(r)
+    table = []
+    for cid, claim in registry.items():
+        runs = sorted(by_id.get(cid, []), key=_rank)
+        if runs:
+            head = dict(runs[0])
+            head["other_runs"] = [{k: r[k] for k in ("profile", "device", "measured_value", "verdict", "reason")}
+                                  for r in runs[1:]]
+        else:
+            head = {"measured_value": None, "verdict": "pending", "reason": "not yet measured",
+                    "evidence": "", "profile": None, "device": None, "other_runs": []}
+        head.update({"id": cid, "paper": claim.paper, "where": claim.where, "statement": claim.statement,
+                     "paper_value": claim.paper_value, "unit": head.get("unit") or claim.unit,
+                     "notebook": claim.notebook})
+        head.pop("recorded_at", None)
+        table.append(head)
+    return sorted(table, key=lambda r: (PAPERS.index(r["paper"]), r["notebook"], r["id"]))
+
+
+def verdict_counts(table: list[dict]):
+    import pandas as pd
+
+    df = pd.DataFrame(table)
+    counts = pd.crosstab(df["paper"], df["verdict"]).reindex(columns=list(VERDICTS), fill_value=0)
+    counts = counts.reindex([p for p in PAPERS if p in counts.index])
+    counts["total"] = counts.sum(axis=1)
+    return counts
+
+
+def _md_escape(s) -> str:
+    return str("" if s is None else s).replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(table: list[dict]) -> str:
+    counts = verdict_counts(table)
+    lines = ["# Claims ledger", "",
+             "Generated by `make figures` from `data/claims/*.yaml` and the results the notebooks recorded. "
+             "Each claim's headline is its most faithful run (profile paper > cpu > smoke); verdict words are "
+             "defined in the README.", "", "## Verdicts per paper", "", counts.to_markdown(), ""]
+    for paper in PAPERS:
+        rows = [r for r in table if r["paper"] == paper]
+        if not rows:
+            continue
+        lines += [f"## {paper}", "", "| id | where | statement | paper | measured | verdict | reason | notebook | run |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for r in rows:
+            run = f"{r['profile']} on {r['device']}" if r.get("profile") else "-"
+            lines.append("| " + " | ".join(_md_escape(x) for x in (
+                r["id"], r["where"], r["statement"], r["paper_value"], r["measured_value"], f"**{r['verdict']}**",
+                r["reason"], f"[{r['notebook']}](../notebooks/{r['notebook']}.ipynb)", run)) + " |")
+        lines.append("")
+    pending = [r["id"] for r in table if r["verdict"] == "pending"]
+    lines += ["## Still pending", "", (", ".join(pending) if pending else "none"), ""]
+    return "\n".join(lines)
+
+
+README_START, README_END = "<!-- claims-summary:start -->", "<!-- claims-summary:end -->"
+
+
+def readme_summary(table: list[dict]) -> str:
+    """The README's claims summary: verdict counts per paper and the one-line verdict of every claim."""
+    lines = [verdict_counts(table).to_markdown(), ""]
+    for paper in PAPERS:
+        rows = [r for r in table if r["paper"] == paper]
+        if rows:
+            lines.append(f"* **{paper}**: " + "; ".join(f"`{r['id']}` {r['verdict']}" for r in rows))
+    return "\n".join(lines)
+
+
+def update_readme(table: list[dict], readme: Path) -> bool:
+    """Replace the text between the README's claims-summary markers; False when the markers are absent."""
+    readme = Path(readme)
+    if not readme.is_file():
+        return False
+    text = readme.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        return False
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    new = f"{head}{README_START}\n{readme_summary(table)}\n{README_END}{tail}"
+    if new != text:
+        write_text(readme, new)
+    return True
+
+
+def write_outputs(table: list[dict], folder: Path, readme: Path | None = None) -> list[dict]:
+    """Write claims.json and CLAIMS.md into `folder` (and the summary into `readme` when one is named)."""
+    folder = Path(folder)
+    write_json(folder / "claims.json", table)
+    write_text(folder / "CLAIMS.md", render_markdown(table))
+    if readme is not None:
+        update_readme(table, readme)
+    return table
+
+
+def published_table(registry: dict[str, Claim] | None = None) -> list[dict]:
+    """The headline ledger: a pure function of the registry and the committed figures/<profile>/ledger/."""
+    return aggregate(registry, load_results(paths.published_ledger_roots()))
+
+
+def publish_outputs() -> list[dict]:
+    """Regenerate figures/claims.json, figures/CLAIMS.md and the README summary from committed inputs."""
+    return write_outputs(published_table(), paths.FIGURES, readme=paths.README)
+
+
+def main(argv=None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m paperlib.companion.ledger",
+                                 description="publish: regenerate figures/claims.json, figures/CLAIMS.md and "
+                                             "the README summary from data/claims/ and figures/<profile>/ledger/")
+    ap.add_argument("cmd", choices=["publish"])
+    ap.parse_args(argv)
+    table = publish_outputs()
+    print(verdict_counts(table).to_string())
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""Profiles and notebook parameters.
+
+Three profiles: ``smoke`` (the defaults in each notebook's ``parameters`` cell; seconds per notebook; what
+nbval runs), ``cpu`` (the full sweep at reduced sizes for a 2-core laptop) and ``paper`` (the papers' own
+configurations, meant for a GPU). Overrides live in ``notebooks/params/<notebook>.yaml`` with one section
+per profile. Papermill only *warns* about unknown parameters, so they are validated here against the
+notebook's ``parameters`` cell: an unknown name, a wrong type or an unknown profile is an error naming the
+notebook and the parameter.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import yaml
+
+from paperlib.common import paths
+
+PROFILES = paths.PROFILES
+
+
+class ParameterError(ValueError):
+    """A notebook parameter or profile is misspelt, of the wrong type, or unknown."""
+
+
+def check_profile(profile: str) -> str:
+    if profile not in PROFILES:
+        raise ParameterError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}")
+    return profile
+
+
+def notebook_source(name: str) -> Path:
+    path = paths.NOTEBOOKS / f"{name}.py"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in paths.NOTEBOOKS.glob("[0-9][0-9]_*.py")))
+        raise ParameterError(f"no notebook {name!r} (notebooks/{name}.py); known: {known}")
+    return path
+
+
+def parameters_cell(source: Path) -> str:
+    """The code of the cell tagged `parameters` in a jupytext py:percent notebook."""
+    import jupytext
+
+    nb = jupytext.read(source)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            return cell.source
+    raise ParameterError(f"{source.name}: no cell tagged 'parameters'")
+
+
+def default_parameters(name_or_path) -> dict:
+    """Names and literal default values assigned in the notebook's parameters cell."""
+    source = Path(name_or_path) if str(name_or_path).endswith(".py") else notebook_source(str(name_or_path))
+    tree = ast.parse(parameters_cell(source))
+    out = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            target, value = node.targets[0].id, node.value
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            target, value = node.target.id, node.value
+        else:
+            continue
+        try:
+            out[target] = ast.literal_eval(value)
+        except ValueError as exc:
+            raise ParameterError(f"{source.name}: parameter {target} must be a literal value") from exc
+    if "PROFILE" not in out:
+        raise ParameterError(f"{source.name}: the parameters cell must set PROFILE")
+    return out
+
+
+def _type_ok(default, value) -> bool:
+    if default is None:
+        return True
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(default, (list, tuple)):
+        if not isinstance(value, (list, tuple)):
+            return False
+        if default:
+            return all(_type_ok(default[0], v) for v in value)
+        return True
+    return isinstance(value, type(default))
+
+
+def overrides_file(name: str) -> Path:
+    return paths.PARAMS / f"{name}.yaml"
+
+
+def load_overrides(name: str) -> dict:
+    """The notebook's YAML: {profile: {PARAM: value}}; unknown profile sections are errors."""
+    f = overrides_file(name)
+    if not f.is_file():
+        return {}
+    doc = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+    if not isinstance(doc, dict):
+        raise ParameterError(f"{f.name}: expected a mapping of profile -> parameters")
+    for prof, params in doc.items():
+        if prof not in PROFILES:
+            raise ParameterError(f"{f.name}: unknown profile section {prof!r}; expected one of "
+                                 f"{', '.join(PROFILES)}")
+        if params is not None and not isinstance(params, dict):
+            raise ParameterError(f"{f.name}: section {prof!r} must be a mapping of parameter -> value")
+    return doc
+
+
+def resolve(name: str, profile: str) -> dict:
+    """Validated parameters to inject into notebook `name` under `profile` (PROFILE included)."""
+    check_profile(profile)
+    defaults = default_parameters(name)
+    given = dict(load_overrides(name).get(profile) or {})
+    if "PROFILE" in given:
+        raise ParameterError(f"{name}: PROFILE is set by the runner, not in {overrides_file(name).name}")
+    for key, value in given.items():
+        if key not in defaults:
+            import difflib
+
+            near = difflib.get_close_matches(key, defaults, n=1)
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            raise ParameterError(f"notebook {name}, profile {profile}: unknown parameter {key!r}{hint}; "
+                                 f"the parameters cell defines {', '.join(sorted(defaults))}")
+        if not _type_ok(defaults[key], value):
+            raise ParameterError(f"notebook {name}, profile {profile}: parameter {key} should be "
+                                 f"{type(defaults[key]).__name__} like its default {defaults[key]!r}, "
+                                 f"got {type(value).__name__} {value!r}")
+    return {"PROFILE": profile, **given}

@@ -1,0 +1,1 @@
+"""Related transformer theory (seed 003): OLS as a linear-attention layer, HKT cost."""

@@ -1,0 +1,270 @@
+"""Checks of the SCN paper's mathematical claims about the HurNet least-squares fit (Sections 7, 8, 10).
+
+* Eq. 8 / representer claim: "solutions to the closed-form fitting reside in the span of training embeddings"
+  -> :func:`row_space_residual`, :func:`least_squares_family` (min-norm, ridge, other minimisers).
+* Eq. 11: ||X_m W - Y||_F <= sigma_{r+1} ||Y||_F -> :func:`eq11_bound_check`.
+* Section 8: "as m -> infinity, sigma_{r+1} -> 0" -> :func:`singular_values_by_rows`.
+* Eq. 14-15: L(W, mu) = ||XW - Y||^2 + lambda * Omega(mu), Omega(mu) = int Phi(||x||) dmu(x)
+  -> :func:`eq15_loss`, :func:`eq15_minimizers` (printed reading vs the ridge reading).
+
+All computations are float64 torch; inputs may be tensors, numpy arrays or lists.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from paperlib.scn.hurnet import _check_xy, as_float_tensor, pinv_svd_solution
+
+__all__ = [
+    "singular_values",
+    "numerical_rank",
+    "row_space_residual",
+    "least_squares_family",
+    "eq11_bound_check",
+    "singular_values_by_rows",
+    "interlacing_violation",
+    "eq15_loss",
+    "ridge_loss",
+    "eq15_minimizers",
+    "matrix_with_condition",
+]
+
+
+def singular_values(X) -> torch.Tensor:
+    X = as_float_tensor(X, "X")
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D, got shape {tuple(X.shape)}")
+    return torch.linalg.svdvals(X)
+
+
+def numerical_rank(S: torch.Tensor, m: int, n: int, rcond: float | None = None) -> int:
+    """Number of singular values above rcond * sigma_1 (numpy's matrix_rank default rcond = eps * max(m, n))."""
+    if S.numel() == 0 or float(S[0]) == 0.0:
+        return 0
+    rc = torch.finfo(S.dtype).eps * max(m, n) if rcond is None else float(rcond)
+    return int((S > rc * S[0]).sum())
+
+
+def matrix_with_condition(m: int, n: int, cond: float, seed: int = 0, rank: int | None = None) -> torch.Tensor:
+    """m x n float64 matrix U diag(s) V^T with log-spaced singular values from 1 down to 1/cond.
+
+    rank < min(m, n) sets the trailing singular values to exactly 0 (a rank-deficient X).
+    """
+    if cond < 1:
+        raise ValueError(f"cond must be >= 1, got {cond}")
+    g = torch.Generator().manual_seed(seed)
+    p = min(m, n)
+    U, _ = torch.linalg.qr(torch.randn(m, p, generator=g, dtype=torch.float64))
+    V, _ = torch.linalg.qr(torch.randn(n, p, generator=g, dtype=torch.float64))
+    s = torch.logspace(0.0, -math.log10(cond), p, dtype=torch.float64)
+    if rank is not None:
+        if not 0 <= rank <= p:
+            raise ValueError(f"rank must be in [0, {p}], got {rank}")
+        s[rank:] = 0.0
+    return (U * s) @ V.mT
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Eq. 8: span of the training embeddings (= row space of X, since the x_i are the rows of X)
+# ----------------------------------------------------------------------------------------------------------
+def row_space_residual(X, W, rcond: float | None = None) -> float:
+    """||(I - P) W||_F / ||W||_F with P the orthogonal projector onto span{x_1..x_m} = row space of X.
+
+    0 means every column of W is a linear combination of training embeddings. (W may include no bias row.)
+    """
+    X = as_float_tensor(X, "X")
+    W = as_float_tensor(W, "W")
+    if W.ndim == 1:
+        W = W.unsqueeze(1)
+    if X.ndim != 2 or W.shape[0] != X.shape[1]:
+        raise ValueError(f"W must have X.shape[1] = {X.shape[1]} rows, got shape {tuple(W.shape)}")
+    _, S, Vh = torch.linalg.svd(X, full_matrices=False)
+    r = numerical_rank(S, *X.shape, rcond)
+    Vr = Vh[:r].mT
+    resid = W - Vr @ (Vr.mT @ W)
+    nw = float(torch.linalg.norm(W))
+    return float(torch.linalg.norm(resid)) / nw if nw > 0 else 0.0
+
+
+def least_squares_family(X, Y, ridge: float = 1e-2, seed: int = 0, gd_steps: int = 2000) -> dict:
+    """Several weight matrices for the same data, to test where 'closed-form solutions' live (Eq. 8).
+
+    Returns {name: dict(W, ls_loss, span_residual)} for
+      min-norm (Eq. 10 pinv), lstsq (gelsd), ridge (X^T X + ridge I)^{-1} X^T Y (scipy-free: torch solve),
+      min-norm + null-space part (another exact least-squares minimiser when rank(X) < n),
+      gradient descent from 0 and from a random start (plain full-batch GD, step 1/sigma_1^2).
+    """
+    X, Y, _ = _check_xy(X, Y, torch.float64)
+    m, n = X.shape
+    g = torch.Generator().manual_seed(seed)
+    out = {}
+    W_pinv = pinv_svd_solution(X, Y)
+    out["min-norm pinv (Eq. 10)"] = W_pinv
+    out["lstsq gelsd"] = torch.linalg.lstsq(X, Y, driver="gelsd").solution
+    out[f"ridge lambda={ridge:g}"] = torch.linalg.solve(X.mT @ X + ridge * torch.eye(n, dtype=X.dtype), X.mT @ Y)
+    _, S, Vh = torch.linalg.svd(X, full_matrices=True)
+    r = numerical_rank(S, m, n)
+    N = Vh[r:].mT  # basis of null(X)
+    if N.shape[1] > 0:
+        C = torch.randn(N.shape[1], Y.shape[1], generator=g, dtype=X.dtype)
+        Z = N @ C
+        Z = Z * (float(torch.linalg.norm(W_pinv)) / max(float(torch.linalg.norm(Z)), 1e-300))
+        out["min-norm + null-space part"] = W_pinv + Z
+    step = 1.0 / float(S[0]) ** 2
+    for name, W0 in (("GD from zero", torch.zeros(n, Y.shape[1], dtype=X.dtype)),
+                     ("GD from random init", torch.randn(n, Y.shape[1], generator=g, dtype=X.dtype)
+                      * float(torch.linalg.norm(W_pinv)) / math.sqrt(n * Y.shape[1]))):
+        W = W0.clone()
+        for _ in range(gd_steps):
+            W = W - step * (X.mT @ (X @ W - Y))
+        out[name] = W
+    res = {}
+    for name, W in out.items():
+        res[name] = dict(W=W, ls_loss=float(torch.linalg.norm(X @ W - Y) ** 2), span_residual=row_space_residual(X, W),
+                         norm=float(torch.linalg.norm(W)))
+    return res
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Eq. 11 and Section 8
+# ----------------------------------------------------------------------------------------------------------
+def eq11_bound_check(X, Y, r: int | None = None, rcond: float | None = None, tol: float = 1e-8) -> dict:
+    """Test ||X W - Y||_F <= sigma_{r+1} ||Y||_F (Eq. 11) for one data set.
+
+    r : index in Eq. 9 (Sigma = diag(sigma_1..sigma_r)); None -> the numerical rank of X, as in Eq. 9.
+        sigma_{r+1} := 0 when r >= min(m, n) (X has no (r+1)-th singular value).
+    Two readings of W: 'full' = X^+ Y (Eq. 10 as printed), 'truncated' = rank-r pseudo-inverse
+    V_r S_r^{-1} U_r^T Y. The bound 'holds' if residual <= sigma_{r+1} ||Y||_F + tol * ||Y||_F (tol absorbs
+    rounding in a residual that is exactly 0 in exact arithmetic).
+    Returns a dict of floats/ints/bools.
+    """
+    X, Y, _ = _check_xy(X, Y, torch.float64)
+    m, n = X.shape
+    U, S, Vh = torch.linalg.svd(X, full_matrices=False)
+    rank = numerical_rank(S, m, n, rcond)
+    if r is None:
+        r = rank
+    if not isinstance(r, (int, np.integer)) or isinstance(r, bool) or r < 0:
+        raise ValueError(f"r must be a non-negative int (or None for the rank), got {r!r}")
+    r = int(r)
+    sigma_r1 = float(S[r]) if r < S.numel() else 0.0
+    ynorm = float(torch.linalg.norm(Y))
+    W_full = pinv_svd_solution(X, Y, rcond=rcond)
+    rr = min(r, rank)
+    W_trunc = Vh[:rr].mT @ ((U[:, :rr].mT @ Y) / S[:rr].unsqueeze(1))
+    res_full = float(torch.linalg.norm(X @ W_full - Y))
+    res_trunc = float(torch.linalg.norm(X @ W_trunc - Y))
+    bound = sigma_r1 * ynorm
+    slack = tol * ynorm
+    return dict(m=m, n=n, rank=rank, r=r, sigma_r1=sigma_r1, y_norm=ynorm, bound=bound,
+                residual_full=res_full, residual_trunc=res_trunc,
+                holds_full=res_full <= bound + slack, holds_trunc=res_trunc <= bound + slack,
+                ratio_full=res_full / bound if bound > 0 else (math.inf if res_full > slack else 0.0),
+                ratio_trunc=res_trunc / bound if bound > 0 else (math.inf if res_trunc > slack else 0.0))
+
+
+def singular_values_by_rows(X, ms, r: int) -> dict:
+    """sigma_{r+1}(X_m) for the row prefixes X_m = X[:m] (Section 8: 'as m -> infinity, sigma_{r+1} -> 0').
+
+    Returns dict(ms, sigma_r1 (array), sigma_r1_over_sqrt_m, sigma_1, monotone (bool: never decreases)).
+    """
+    X = as_float_tensor(X, "X")
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D, got shape {tuple(X.shape)}")
+    ms = [int(m) for m in ms]
+    if any(m < 1 or m > X.shape[0] for m in ms) or ms != sorted(ms):
+        raise ValueError(f"ms must be increasing and within [1, {X.shape[0]}], got {ms}")
+    s_r1, s_1 = [], []
+    for m in ms:
+        S = torch.linalg.svdvals(X[:m])
+        s_r1.append(float(S[r]) if r < S.numel() else 0.0)
+        s_1.append(float(S[0]))
+    s_r1 = np.array(s_r1)
+    return dict(ms=np.array(ms), sigma_r1=s_r1, sigma_1=np.array(s_1),
+                sigma_r1_over_sqrt_m=s_r1 / np.sqrt(np.array(ms)),
+                monotone=bool(np.all(np.diff(s_r1) >= -1e-12 * max(1.0, float(np.max(s_r1))))))
+
+
+def interlacing_violation(X, extra_rows) -> float:
+    """max_i (sigma_i(X) - sigma_i([X; extra])) — Cauchy interlacing says adding rows never lowers any sigma_i,
+    so this is <= 0 up to rounding."""
+    X = as_float_tensor(X, "X")
+    E = as_float_tensor(extra_rows, "extra_rows")
+    if E.ndim == 1:
+        E = E.unsqueeze(0)
+    if X.ndim != 2 or E.shape[1] != X.shape[1]:
+        raise ValueError("extra_rows must have as many columns as X")
+    s0 = torch.linalg.svdvals(X)
+    s1 = torch.linalg.svdvals(torch.cat([X, E], 0))[: s0.numel()]
+    return float((s0 - s1).max())
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Eq. 14-15
+# ----------------------------------------------------------------------------------------------------------
+def _phi_default(t: torch.Tensor) -> torch.Tensor:
+    return t * t  # convex and coercive, as Eq. 14 requires
+
+
+def eq15_loss(W, X, Y, lam: float, mu_support, mu_weights=None, phi=_phi_default) -> torch.Tensor:
+    """Eq. 15 as printed: ||XW - Y||_F^2 + lam * Omega(mu), Omega(mu) = sum_j w_j Phi(||s_j||) (Eq. 14 for the
+    discrete measure mu = sum_j w_j delta_{s_j}; uniform weights if None). Differentiable in W (a tensor)."""
+    X = as_float_tensor(X, "X")
+    Y = as_float_tensor(Y, "Y")
+    Sup = as_float_tensor(mu_support, "mu_support")
+    if Sup.ndim == 1:
+        Sup = Sup.unsqueeze(0)
+    w = (torch.full((Sup.shape[0],), 1.0 / Sup.shape[0], dtype=torch.float64) if mu_weights is None
+         else as_float_tensor(mu_weights, "mu_weights"))
+    if w.shape != (Sup.shape[0],) or bool((w < 0).any()):
+        raise ValueError("mu_weights must be non-negative, one per support point")
+    omega = (w * phi(torch.linalg.norm(Sup, dim=1))).sum()
+    r = X @ W - Y
+    return (r * r).sum() + lam * omega
+
+
+def ridge_loss(W, X, Y, lam: float) -> torch.Tensor:
+    """The standard ridge reading of Eq. 15: ||XW - Y||_F^2 + lam ||W||_F^2."""
+    X = as_float_tensor(X, "X")
+    Y = as_float_tensor(Y, "Y")
+    r = X @ W - Y
+    return (r * r).sum() + lam * (W * W).sum()
+
+
+def eq15_minimizers(X, Y, lams, mu_support, seed: int = 0) -> list[dict]:
+    """For each lambda: the minimiser over W of Eq. 15 as printed and of the ridge reading.
+
+    Printed: Omega(mu) does not contain W, so grad_W L = 2 X^T (XW - Y) for every lambda and mu; the
+    minimisers are exactly the least-squares solutions (we return the min-norm one, and the autograd
+    gradient at a random W compared across lambdas). Ridge: W = (X^T X + lam I)^{-1} X^T Y (unique for lam > 0).
+    """
+    X, Y, _ = _check_xy(X, Y, torch.float64)
+    n = X.shape[1]
+    g = torch.Generator().manual_seed(seed)
+    W_rand = torch.randn(n, Y.shape[1], generator=g, dtype=torch.float64)
+    W_ls = pinv_svd_solution(X, Y)
+    grads0 = None
+    rows = []
+    for lam in lams:
+        Wt = W_rand.clone().requires_grad_(True)
+        eq15_loss(Wt, X, Y, lam, mu_support).backward()
+        grad = Wt.grad.detach()
+        if grads0 is None:
+            grads0 = grad
+        Wl = W_ls.clone().requires_grad_(True)
+        eq15_loss(Wl, X, Y, lam, mu_support).backward()
+        W_ridge = (torch.linalg.solve(X.mT @ X + lam * torch.eye(n, dtype=X.dtype), X.mT @ Y) if lam > 0
+                   else W_ls)
+        rows.append(dict(
+            lam=float(lam),
+            printed_grad_change=float(torch.linalg.norm(grad - grads0) / torch.linalg.norm(grads0)),
+            printed_grad_at_ls=float(torch.linalg.norm(Wl.grad)),
+            printed_min_norm=float(torch.linalg.norm(W_ls)),
+            printed_min_loss=float(eq15_loss(W_ls, X, Y, lam, mu_support)),
+            ridge_min_norm=float(torch.linalg.norm(W_ridge)),
+            ridge_fit_residual=float(torch.linalg.norm(X @ W_ridge - Y)),
+        ))
+    return rows

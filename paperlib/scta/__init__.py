@@ -1,0 +1,1 @@
+"""OktoSemantic / SCTA (seed 004): contrastive sampled training for huge vocabularies."""

@@ -1,0 +1,273 @@
+"""Speed and memory benchmark of the SCTA chapter: per-step time, tokens/s, examples/s and peak memory of every
+output objective of `paperlib.scta.method` as the vocabulary V grows; out-of-memory is an outcome row, not a crash.
+
+The paper times 2 epochs of 20,000 examples (batch 16, sequence 64); we time a fixed token budget after warm-up
+and also report the projected time of the paper's run (steps x median step time).
+"""
+from __future__ import annotations
+
+import math
+import statistics
+import time
+
+import numpy as np
+import torch
+
+from paperlib.scta.method import GRULM, SCTAConfig, batch_iterator, make_optimizers, train_step, zipf_ids
+
+OOM_TYPES = (MemoryError,) + ((torch.OutOfMemoryError,) if hasattr(torch, "OutOfMemoryError") else ())
+PAPER_EXAMPLES = 40_000  # 20,000 examples x 2 epochs
+GIB = 1024 ** 3
+
+
+def is_oom(exc: BaseException) -> bool:
+    """True for CUDA/CPU out-of-memory errors (torch.OutOfMemoryError, MemoryError, RuntimeError 'out of memory')."""
+    if isinstance(exc, OOM_TYPES):
+        return True
+    return isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
+
+
+def run_as_row(fn, **meta) -> dict:
+    """Call fn() -> dict; an out-of-memory error becomes {"status": "oom", "reason": ...}; other errors propagate."""
+    try:
+        out = fn()
+        return {**meta, "status": "ok", "reason": "", **out}
+    except BaseException as exc:  # noqa: BLE001 - filtered right below
+        if not is_oom(exc):
+            raise
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+        return {**meta, "status": "oom", "reason": f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"}
+
+
+def _gpu_energy_j():
+    """Cumulative GPU energy in joules from NVML when available, else None."""
+    try:
+        import pynvml  # noqa: PLC0415
+
+        pynvml.nvmlInit()
+        h = pynvml.nvmlDeviceGetHandleByIndex(torch.cuda.current_device())
+        return pynvml.nvmlDeviceGetTotalEnergyConsumption(h) / 1000.0
+    except Exception:  # noqa: BLE001 - energy is optional
+        return None
+
+
+def bench_step(method: str, V: int, batch: int = 16, seq_len: int = 64, steps: int = 5, warmup: int = 1,
+               sparse: bool = False, threads: int = 1, device: str = "cpu", seed: int = 0,
+               mem_fraction: float | None = None, emb_dim: int = 256, hidden: int = 256, d_sem: int = 64,
+               K: int = 32, tau: float = 0.07, n_types: int = 8192, lr: float = 3e-4) -> dict:
+    """Time `steps` training steps (after `warmup`) of one method at one V; return a result row (JSON-able).
+
+    Data: a Zipf(1.1) token stream over min(V, n_types) ids (realistic id statistics; V is the output-space size).
+    mem_fraction: cap the CUDA allocator (torch.cuda.set_per_process_memory_fraction) to emulate a smaller GPU.
+    """
+    from paperlib import seed_everything
+
+    if steps < 1 or warmup < 0:
+        raise ValueError("steps must be >= 1 and warmup >= 0")
+    g = seed_everything(seed)
+    if device == "cpu" and threads:
+        torch.set_num_threads(threads)
+    dev = torch.device(device)
+    meta = {"method": method, "V": V, "sparse": sparse, "batch": batch, "seq_len": seq_len, "device": device,
+            "mem_fraction": mem_fraction}
+    if dev.type == "cuda":
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats(dev)
+        if mem_fraction is not None:
+            torch.cuda.set_per_process_memory_fraction(mem_fraction, dev)
+
+    def body():
+        ids = zipf_ids(max(batch * (seq_len + 1) * 4, 20_000), min(V, n_types), g)
+        cfg = SCTAConfig(V=V, method=method, emb_dim=emb_dim, hidden=hidden, d_sem=d_sem, K=K, tau=tau,
+                         sparse=sparse)
+        model = GRULM(cfg).to(dev)
+        if hasattr(model, "sampler"):
+            model.sampler.to(dev)
+        opts = make_optimizers(model, lr)
+        gen = torch.Generator(device=dev).manual_seed(seed) if dev.type == "cuda" else g
+        it = batch_iterator(ids, batch, seq_len, g, device=dev)
+        for _ in range(warmup):
+            train_step(model, opts, *next(it), generator=gen)
+        sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+        sync()
+        e0 = _gpu_energy_j() if dev.type == "cuda" else None
+        times, loss = [], float("nan")
+        for _ in range(steps):
+            x, y = next(it)
+            t0 = time.perf_counter()
+            loss = train_step(model, opts, x, y, generator=gen)
+            sync()
+            times.append(time.perf_counter() - t0)
+        e1 = _gpu_energy_j() if dev.type == "cuda" else None
+        step_s = statistics.median(times)
+        out = {"step_s": step_s, "step_s_min": min(times), "total_s": sum(times), "loss": loss,
+               "tokens_per_s": batch * seq_len / step_s, "examples_per_s": batch / step_s,
+               "paper_run_s": step_s * PAPER_EXAMPLES / batch,
+               "energy_j_per_step": (e1 - e0) / steps if (e0 is not None and e1 is not None) else None}
+        if dev.type == "cuda":
+            out["peak_mem_mb"] = torch.cuda.max_memory_allocated(dev) / 2 ** 20
+        return out
+
+    try:
+        return run_as_row(body, **meta)
+    finally:
+        if dev.type == "cuda" and mem_fraction is not None:
+            torch.cuda.set_per_process_memory_fraction(1.0, dev)
+
+
+def bench_in_fresh_process(**kwargs) -> dict:
+    """bench_step in a fresh Python process: the row plus the process's peak RSS (CPU memory) in MiB."""
+    from paperlib.common.measure import peak_rss_subprocess
+
+    r = peak_rss_subprocess("paperlib.scta.bench:bench_step", kwargs)
+    row = dict(r["result"]) if r.get("result") else {"method": kwargs.get("method"), "V": kwargs.get("V"),
+                                                      "sparse": kwargs.get("sparse", False),
+                                                      "status": r.get("status"), "reason": r.get("reason")}
+    row["peak_rss_mb"] = r.get("peak_rss_mb")
+    row["baseline_rss_mb"] = r.get("baseline_rss_mb")
+    return row
+
+
+def sweep(methods: list[tuple[str, bool]], Vs: list[int], fresh_process: bool = False, progress_desc=None,
+          **kwargs):
+    """Rows for every (method, sparse) x V; a pandas DataFrame."""
+    import pandas as pd
+
+    from paperlib.common.progress import progress
+
+    jobs = [(m, sp, V) for V in Vs for (m, sp) in methods]
+    rows = []
+    for m, sp, V in progress(jobs, desc=progress_desc or "scta sweep", total=len(jobs)):
+        if fresh_process:
+            rows.append(bench_in_fresh_process(method=m, V=V, sparse=sp, **kwargs))
+        else:
+            rows.append(bench_step(method=m, V=V, sparse=sp, **kwargs))
+    df = pd.DataFrame(rows)
+    df["label"] = [method_label(m, sp) for m, sp in zip(df["method"], df["sparse"])]
+    return df
+
+
+def method_label(method: str, sparse: bool) -> str:
+    names = {"ce": "CE (full logits)", "chunked": "chunked CE", "scta": "SCTA", "sampled": "sampled softmax",
+             "none": "no head (floor)"}
+    return f"{names.get(method, method)}{' sparse' if sparse else ' dense'}"
+
+
+def scaling_exponent(Vs, values) -> float:
+    """Slope of log(value) against log(V) (least squares): cost ~ V^slope."""
+    x, y = np.log(np.asarray(Vs, float)), np.log(np.asarray(values, float))
+    if len(x) < 2 or not np.all(np.isfinite(y)):
+        return float("nan")
+    return float(np.polyfit(x, y, 1)[0])
+
+
+def analytic_memory(method: str, V: int, batch: int = 16, seq_len: int = 64, emb_dim: int = 256,
+                    hidden: int = 256, d_sem: int = 64, K: int = 32, chunk: int = 1024, sparse: bool = False,
+                    bytes_per: int = 4, logits_copies: float = 3.0) -> dict:
+    """Training-state memory model in bytes (fp32 AdamW / SparseAdam; both keep two dense moments per table).
+
+    params + grads (dense tables: full size; sparse tables: touched rows only) + 2 optimizer moments + the
+    (rows x V) logits buffers of the CE head (`logits_copies` live copies: logits/log-softmax/grad; N rows for
+    full CE, `chunk` rows for chunked CE) + GRU activations. An estimate, labelled as such where it is used.
+    """
+    N = batch * seq_len
+    gru = 3 * hidden * (emb_dim + hidden) + 6 * hidden
+    tables = {"emb": V * emb_dim}
+    small = gru
+    if method in ("ce", "chunked"):
+        tables["W_tok"] = V * (hidden + 1)
+    elif method == "scta":
+        tables["E_sem"] = V * d_sem
+        small += d_sem * hidden
+    elif method == "sampled":
+        tables["W_out"] = V * (hidden + 1)
+    params = sum(tables.values()) + small
+    sparse_tables = {"emb", "E_sem", "W_out"} if sparse else set()
+    touched = {"emb": N * emb_dim, "E_sem": N * (K + 1) * d_sem, "W_out": (N + K) * (hidden + 1)}
+    grads = small + sum(min(v, touched[k]) if k in sparse_tables else v for k, v in tables.items())
+    optim = 2 * params
+    rows = {"ce": N, "chunked": min(chunk, N)}.get(method, 0)
+    logits = logits_copies * rows * V
+    acts = N * (emb_dim + 4 * hidden) + (N * (K + 2) * d_sem if method == "scta" else 0)
+    total = bytes_per * (params + grads + optim + logits + acts)
+    return {"params_gib": bytes_per * params / GIB, "grads_gib": bytes_per * grads / GIB,
+            "optim_gib": bytes_per * optim / GIB, "logits_gib": bytes_per * logits / GIB,
+            "acts_gib": bytes_per * acts / GIB, "total_gib": total / GIB}
+
+
+def loss_only_time(method: str, V: int, N: int = 1024, hidden: int = 256, d_sem: int = 64, K: int = 32,
+                   tau: float = 0.07, repeats: int = 5, seed: int = 0, threads: int = 1, device: str = "cpu") -> float:
+    """Median seconds of forward+backward of the output loss alone (given hidden states), for method at V."""
+    import torch.nn.functional as F
+
+    from paperlib.scta.method import NegativeSampler, chunked_linear_cross_entropy, sample_negatives, scta_loss
+
+    dev = torch.device(device)
+    g = torch.Generator(device=dev).manual_seed(seed)
+    if threads and dev.type == "cpu":
+        torch.set_num_threads(threads)
+    h = torch.randn(N, hidden, generator=g, device=dev, requires_grad=True)
+    y = torch.randint(0, V, (N,), generator=g, device=dev)
+    if method in ("ce", "chunked"):
+        W = (torch.randn(V, hidden, generator=g, device=dev) * 0.02).requires_grad_()
+
+        def f():
+            loss = F.cross_entropy(h @ W.t(), y) if method == "ce" else chunked_linear_cross_entropy(h, W, y)
+            loss.backward()
+    elif method == "scta":
+        Wsem = (torch.randn(d_sem, hidden, generator=g, device=dev) * 0.05).requires_grad_()
+        E = torch.nn.Embedding(V, d_sem, sparse=True).to(dev)
+        sampler = NegativeSampler(V)
+
+        def f():
+            neg = sample_negatives(sampler, y, K, shared=False, replacement=True, exclude_positive=True,
+                                   generator=g)
+            scta_loss(h @ Wsem.t(), E(y), E(neg), tau).backward()
+    else:
+        raise ValueError(f"loss_only_time supports ce|chunked|scta, got {method!r}")
+    from paperlib.common.measure import time_callable
+
+    return time_callable(f, warmup=1, repeats=repeats, sync_cuda=dev.type == "cuda").median
+
+
+def speedup_table(df, baseline: str = "CE (full logits) dense"):
+    """Per V: speedup of each method over `baseline` (baseline step time / method step time); NaN where either
+    is missing or failed; 'inf' where only the baseline failed (the paper's "infinite")."""
+    import pandas as pd
+
+    rows = []
+    for V, sub in df.groupby("V"):
+        base = sub[sub["label"] == baseline]
+        b_ok = len(base) and base["status"].iloc[0] == "ok"
+        for _, r in sub.iterrows():
+            if r["status"] != "ok":
+                s = float("nan")
+            elif b_ok:
+                s = float(base["step_s"].iloc[0]) / float(r["step_s"])
+            else:
+                s = math.inf
+            rows.append({"V": V, "label": r["label"], "speedup_vs_ce": s})
+    return pd.DataFrame(rows)
+
+
+def parse_methods(specs: list[str]) -> list[tuple[str, bool]]:
+    """["ce:dense", "scta:sparse", ...] -> [("ce", False), ("scta", True), ...]."""
+    from paperlib.scta.method import METHODS
+
+    out = []
+    for s in specs:
+        m, _, kind = str(s).partition(":")
+        if m not in METHODS or kind not in ("dense", "sparse"):
+            raise ValueError(f"method spec {s!r} must look like '<{'|'.join(METHODS)}>:<dense|sparse>'")
+        out.append((m, kind == "sparse"))
+    return out
+
+
+def memory_cap_fraction(cap_gib: float, device=None) -> float | None:
+    """Fraction of this CUDA device's memory equal to cap_gib (None on CPU or when the device is smaller)."""
+    if not torch.cuda.is_available():
+        return None
+    total = torch.cuda.get_device_properties(device or torch.cuda.current_device()).total_memory
+    frac = cap_gib * GIB / total
+    return frac if frac < 1.0 else None
