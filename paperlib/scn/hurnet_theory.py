@@ -16,7 +16,8 @@ import math
 import numpy as np
 import torch
 
-from paperlib.scn.hurnet import _check_xy, as_float_tensor, pinv_svd_solution
+from paperlib.common.checks import as_float_tensor, check_xy
+from paperlib.scn.hurnet import pinv_svd_solution
 
 __all__ = [
     "singular_values",
@@ -97,7 +98,7 @@ def least_squares_family(X, Y, ridge: float = 1e-2, seed: int = 0, gd_steps: int
       min-norm + null-space part (another exact least-squares minimiser when rank(X) < n),
       gradient descent from 0 and from a random start (plain full-batch GD, step 1/sigma_1^2).
     """
-    X, Y, _ = _check_xy(X, Y, torch.float64)
+    X, Y, _ = check_xy(X, Y, torch.float64)
     m, n = X.shape
     g = torch.Generator().manual_seed(seed)
     out = {}
@@ -141,7 +142,7 @@ def eq11_bound_check(X, Y, r: int | None = None, rcond: float | None = None, tol
     rounding in a residual that is exactly 0 in exact arithmetic).
     Returns a dict of floats/ints/bools.
     """
-    X, Y, _ = _check_xy(X, Y, torch.float64)
+    X, Y, _ = check_xy(X, Y, torch.float64)
     m, n = X.shape
     U, S, Vh = torch.linalg.svd(X, full_matrices=False)
     rank = numerical_rank(S, m, n, rcond)
@@ -241,7 +242,7 @@ def eq15_minimizers(X, Y, lams, mu_support, seed: int = 0) -> list[dict]:
     minimisers are exactly the least-squares solutions (we return the min-norm one, and the autograd
     gradient at a random W compared across lambdas). Ridge: W = (X^T X + lam I)^{-1} X^T Y (unique for lam > 0).
     """
-    X, Y, _ = _check_xy(X, Y, torch.float64)
+    X, Y, _ = check_xy(X, Y, torch.float64)
     n = X.shape[1]
     g = torch.Generator().manual_seed(seed)
     W_rand = torch.randn(n, Y.shape[1], generator=g, dtype=torch.float64)

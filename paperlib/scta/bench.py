@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from paperlib.scta.method import GRULM, SCTAConfig, batch_iterator, make_optimizers, train_step, zipf_ids
+from paperlib.common.stats import fit_power_law
 
 OOM_TYPES = (MemoryError,) + ((torch.OutOfMemoryError,) if hasattr(torch, "OutOfMemoryError") else ())
 PAPER_EXAMPLES = 40_000  # 20,000 examples x 2 epochs
@@ -156,10 +157,10 @@ def method_label(method: str, sparse: bool) -> str:
 
 def scaling_exponent(Vs, values) -> float:
     """Slope of log(value) against log(V) (least squares): cost ~ V^slope."""
-    x, y = np.log(np.asarray(Vs, float)), np.log(np.asarray(values, float))
-    if len(x) < 2 or not np.all(np.isfinite(y)):
+    y = np.asarray(values, float)
+    if len(y) < 2 or not np.all(np.isfinite(y)):
         return float("nan")
-    return float(np.polyfit(x, y, 1)[0])
+    return fit_power_law(Vs, y)["exponent"]
 
 
 def analytic_memory(method: str, V: int, batch: int = 16, seq_len: int = 64, emb_dim: int = 256,
