@@ -77,6 +77,7 @@ import pandas as pd
 import torch
 
 import paperlib
+from paperlib.bk import configs as bk_configs
 from paperlib.bk import train as lt
 from paperlib.bk.model import prime_bump_potential
 from paperlib.common.figures import save_table, savefig, use_house_style
@@ -119,19 +120,7 @@ print(fingerprint()["device"], "| torch", torch.__version__)
 
 # %%
 V = data.vocab_size
-heads = 8 if D_MODEL % 8 == 0 else 4
-bk = dict(kind="bk", vocab_size=V, d_model=D_MODEL, n_layers=N_LAYERS, seq_len=SEQ_LEN, n_experts=N_EXPERTS)
-SPECS = {
-    "full": {**bk, "router": "scattering", "prime_bump_init": True},
-    "no_prime_bump": {**bk, "router": "scattering", "prime_bump_init": False},
-    "no_scattering": {**bk, "router": "mlp", "prime_bump_init": True},
-    "no_lap": {**bk, "router": "scattering", "prime_bump_init": True, "z": complex(0.0, LAP_IM_Z)},
-    "act": {**bk, "router": "scattering", "prime_bump_init": True, "act": True},
-    "optimized": dict(kind="ultra", vocab_size=V, d_model=D_MODEL, n_layers=N_LAYERS, htt_rank=4, r_max=8,
-                      gate_hidden=max(D_MODEL // 4, 1), seq_len=SEQ_LEN),
-    "transformer": dict(kind="transformer", vocab_size=V, d_model=D_MODEL, n_layers=N_LAYERS, n_heads=heads,
-                        ffn_mult=4, seq_len=SEQ_LEN, pos_embedding=False),
-}
+SPECS = bk_configs.ablation_specs(V, D_MODEL, N_LAYERS, SEQ_LEN, N_EXPERTS, LAP_IM_Z)
 param_table = pd.DataFrame([{"variant": k, "params": lt.count_params(lt.build_model(s))} for k, s in SPECS.items()])
 print(param_table.to_string(index=False))
 

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from paperlib.bk.configs import build_model  # the one model registry (re-exported)
 from paperlib.common.checks import pos_int
 
 __all__ = [
@@ -152,33 +153,6 @@ def eval_chunks(stream: torch.Tensor, seq_len: int, max_chunks: int | None = Non
 
 
 # --------------------------------------------------------------------------------------------- models
-
-def build_model(spec: dict) -> nn.Module:
-    """Build a model from a plain dict: ``{"kind": "bk"|"ultra"|"transformer", **config}``.
-
-    "bk" -> paperlib.bk.model.ResNetBKLM(BKConfig(**config)); "ultra" -> the Table 10/11 "Optimized" model
-    paperlib.bk.phase1.UltraMemoryOptimizedLM(**config); "transformer" ->
-    paperlib.bk.transformer.TransformerLM (with its own config class when it has one).
-    """
-    if not isinstance(spec, dict):
-        raise TypeError(f"model spec must be a dict, got {type(spec).__name__}")
-    cfg = dict(spec)
-    kind = cfg.pop("kind", None)
-    if kind == "bk":
-        from paperlib.bk.model import BKConfig, ResNetBKLM
-
-        return ResNetBKLM(BKConfig(**cfg))
-    if kind == "transformer":
-        from paperlib.bk import transformer as tb
-
-        cfg_cls = getattr(tb, "TransformerConfig", None)
-        return tb.TransformerLM(cfg_cls(**cfg)) if cfg_cls is not None else tb.TransformerLM(**cfg)
-    if kind == "ultra":
-        from paperlib.bk.phase1 import UltraMemoryOptimizedLM
-
-        return UltraMemoryOptimizedLM(**cfg)
-    raise ValueError(f"unknown model kind {kind!r}; expected 'bk', 'ultra' or 'transformer'")
-
 
 def count_params(model: nn.Module) -> int:
     if hasattr(model, "num_params"):
