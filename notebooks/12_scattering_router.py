@@ -29,6 +29,15 @@
 # the phase of the BK-Core output $G_{ii}$ at $z=i$. Eq. 8 covers only $\delta\in[0,\pi]$ while $\arg$ lies in
 # $(-\pi,\pi]$: tokens with $\delta<0$ are unrouted under the printed rule; variants `mod_pi` and `abs` route them.
 # The training-based claims (BK-EQ7-ROUTER, BK-EQ10-ACT) are recorded by the model chapter; here we record Eq. 9.
+#
+# **Two readings of Eq. 7, two names.** This chapter studies the *whole-sequence* reading
+# (`paperlib.bk.scattering.sequence_phase`, fast path `token_phases`): one operator $K$ for the whole sequence,
+# evaluated at $\lambda_i=v_i$ for each token, with $|V|^{1/2}$ on both sides as printed. It is the closest to the
+# paper's formula, but it is not causal (token $i$'s phase depends on later tokens) and costs an
+# eigendecomposition per sequence. The model that notebook 16 trains cannot use it: its router takes the
+# *causal-prefix* reading (`paperlib.bk.model.causal_prefix_phase`): the phase of the prefix $0..i$ at one fixed
+# point $\zeta$, with signed $V$, read off the BK-Core output in $O(N)$. The routing statistics here therefore
+# speak of the printed formula, and the training claims of notebook 16 of the causal reading.
 
 # %% tags=["parameters"]
 PROFILE = "smoke"

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from paperlib.bk.model import (BKConfig, ResNetBKLM, act_halting_prob, expected_params, free_prefix_trace,
-                               prime_bump_potential, scattering_phase)
+                               prime_bump_potential, causal_prefix_phase)
 from paperlib.bk import configs as bk_configs
 
 V = 40
@@ -106,8 +106,8 @@ def test_scattering_phase_matches_dense_det2(zeta):
     torch.manual_seed(4)
     v = torch.randn(2, 14, dtype=torch.float64)
     tr = free_prefix_trace(v, zeta)
-    ph = scattering_phase(v, None, zeta)
-    ph_det = scattering_phase(v, None, zeta, regularized=False)
+    ph = causal_prefix_phase(v, None, zeta)
+    ph_det = causal_prefix_phase(v, None, zeta, regularized=False)
     for b in range(2):
         for i in range(14):
             n = i + 1

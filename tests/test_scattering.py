@@ -43,7 +43,7 @@ def test_phase_matches_determinant_ratio_for_positive_v():
     H, H0 = hamiltonian_dense(v), _h0(16)
     ratio = np.linalg.det(H - z * np.eye(16)) / np.linalg.det(H0 - z * np.eye(16))
     assert sc.det2(K) == pytest.approx(ratio * np.exp(-np.trace(K)), rel=1e-9)
-    assert sc.scattering_phase(v, -1.0, 0.3) == pytest.approx(float(sc.wrap_phase(np.angle(sc.det2(K)))), abs=1e-9)
+    assert sc.sequence_phase(v, -1.0, 0.3) == pytest.approx(float(sc.wrap_phase(np.angle(sc.det2(K)))), abs=1e-9)
 
 
 def test_fast_token_phases_match_dense_det2():
@@ -51,7 +51,7 @@ def test_fast_token_phases_match_dense_det2():
         v = np.clip(np.random.default_rng(seed).standard_normal(20), -3, 3)
         for eta in (0.05, 1.0):
             fast = sc.token_phases(v, eta)
-            dense = np.array([sc.scattering_phase(v, lam, eta) for lam in v])
+            dense = np.array([sc.sequence_phase(v, lam, eta) for lam in v])
             diff = sc.wrap_phase(fast - dense)
             assert np.max(np.abs(diff)) < 1e-8
 
@@ -76,7 +76,7 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="square"):
         sc.log_det2(np.ones((2, 3)))
     with pytest.raises(ValueError, match="eta must be > 0"):
-        sc.scattering_phase(np.ones(4), 0.0, 0.0)
+        sc.sequence_phase(np.ones(4), 0.0, 0.0)
     with pytest.raises(ValueError, match="n_experts"):
         sc.route_by_phase([0.1], 0)
     with pytest.raises(ValueError, match="unknown mode"):

@@ -38,7 +38,7 @@ from paperlib.bk.core import bk_diag, bk_features
 from paperlib.bk.phase1 import (ARSSMLayer, HTTEmbedding, LowRankFFN, LowRankHead, _check_idx, generate_tokens,
                      linear_params, layernorm_params)
 
-__all__ = ["BKConfig", "ResNetBKLM", "ResNetBKBlock", "MoEFFN", "prime_bump_potential", "scattering_phase",
+__all__ = ["BKConfig", "ResNetBKLM", "ResNetBKBlock", "MoEFFN", "prime_bump_potential", "causal_prefix_phase",
            "free_prefix_trace", "act_halting_prob", "expected_params"]
 
 _ROUTERS = ("mlp", "scattering", "scattering_gphase", "none")
@@ -162,9 +162,12 @@ def free_prefix_trace(v: torch.Tensor, zeta: complex, off: float = 1.0, h0_diag:
     return ((1 + qn1) * A - B - D) / denom
 
 
-def scattering_phase(v: torch.Tensor, g_causal: torch.Tensor | None = None, zeta: complex = 1j, off: float = 1.0,
+def causal_prefix_phase(v: torch.Tensor, g_causal: torch.Tensor | None = None, zeta: complex = 1j, off: float = 1.0,
                      h0_diag: float = -2.0, method: str = "auto", regularized: bool = True) -> torch.Tensor:
-    """delta_i = arg det2(I + K_i(zeta)) of the causal prefix 0..i (Eq. 7, our reading; module docstring).
+    """Eq. 7, causal-prefix reading (what the model's router uses): delta_i = arg det2(I + K_i(zeta)) of the
+    prefix 0..i at one fixed spectral point zeta = router_lambda + i router_eta, with signed V (det(I + K_i) =
+    det(H_i - zeta)/det(H0_i - zeta), module docstring); O(N) from the BK-Core output, and causal. Notebook 12
+    studies the other reading, :func:`paperlib.bk.scattering.sequence_phase` (whole sequence, lambda_i = v_i).
     Unwrapped: sum_k [arg g0_k - arg g_k] - Im tr(R0_i V_i) (the last term only if regularized, i.e. det2).
     g_causal: causal BK-Core output at zeta if already computed. Returns real (..., N)."""
     if g_causal is None:
@@ -275,7 +278,7 @@ class ResNetBKBlock(nn.Module):
                 else:
                     zeta = complex(cfg.router_lambda, cfg.router_eta)
                     g_c = G if (cfg.causal and zeta == z) else None
-                    phase = scattering_phase(vk.detach(), None if g_c is None else g_c.detach(), zeta,
+                    phase = causal_prefix_phase(vk.detach(), None if g_c is None else g_c.detach(), zeta,
                                              cfg.bk_off, cfg.bk_h0_diag, cfg.bk_method).to(h.dtype)
                 phase = phase.detach()
         if self.use_arssm:

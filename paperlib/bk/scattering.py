@@ -73,8 +73,10 @@ def sequence_bs_matrix(v, z, signed: bool = False) -> np.ndarray:
     return left[:, None] * free_resolvent(v.size, z) * s[None, :]
 
 
-def scattering_phase(v, lam, eta: float) -> float:
-    """Eq. 7: delta(lambda) = arg det2(I + K(lambda + i eta)) in (-pi, pi]."""
+def sequence_phase(v, lam, eta: float) -> float:
+    """Eq. 7, whole-sequence reading: delta(lambda) = arg det2(I + K(lambda + i eta)) in (-pi, pi], K the
+    Birman-Schwinger operator of the whole sequence with |V|^{1/2} on both sides (as printed). Not causal.
+    The model's router uses the other reading, :func:`paperlib.bk.model.causal_prefix_phase`."""
     if not eta > 0:
         raise ValueError(f"eta must be > 0 (the +i0 regularisation), got {eta}")
     return float(wrap_phase(log_det2(sequence_bs_matrix(v, complex(lam, eta))).imag))
@@ -83,7 +85,7 @@ def scattering_phase(v, lam, eta: float) -> float:
 def token_phases(v, eta: float, lambdas=None) -> np.ndarray:
     """Phases delta(lambda_i) for all tokens; our reading lambda_i = v_i unless lambdas are given.
 
-    Fast exact path (same value as scattering_phase, tested): by Sylvester, det(I + |V|^{1/2} R0 |V|^{1/2}) =
+    Fast exact path (same value as sequence_phase, tested): by Sylvester, det(I + |V|^{1/2} R0 |V|^{1/2}) =
     det(H0 + |V| - z)/det(H0 - z) = prod (mu_k - z)/(l_k - z) with mu, l the eigenvalues of H0 + |V| and H0, and
     tr K = sum_i |v_i| [R0(z)]_ii = sum_i |v_i| sum_k Q_ik^2/(l_k - z). One eigendecomposition per sequence, then
     O(N^2) per lambda instead of O(N^3).

@@ -535,12 +535,12 @@ def router_timings(d_model: int, n_experts: int, batch_size: int, seq_len: int, 
     """Median seconds of one routing decision for B*T tokens (forward, no grad), per router.
 
     mlp: softmax(Linear(d, E) h) + top-1 (Switch gate). scattering: Eq. 7-8 phase of the causal prefix
-    (paperlib.bk.model.scattering_phase) given the BK-Core output G that the mixer already computed, then the
+    (paperlib.bk.model.causal_prefix_phase) given the BK-Core output G that the mixer already computed, then the
     Eq. 8 bucketing; scattering+G also recomputes G (what the router costs without a BK mixer).
     gphase: the reference code's stand-in arg(G_ii) + bucketing. Also returns the gate's parameter count.
     """
     from paperlib.bk.core import bk_diag
-    from paperlib.bk.model import scattering_phase
+    from paperlib.bk.model import causal_prefix_phase
     from paperlib.common.measure import time_callable
 
     dev = torch.device(device)
@@ -556,8 +556,8 @@ def router_timings(d_model: int, n_experts: int, batch_size: int, seq_len: int, 
 
     fns = {
         "mlp": lambda: torch.softmax(gate(h.reshape(-1, d_model)), -1).max(-1),
-        "scattering": lambda: bucket(scattering_phase(v, G, 1j)),
-        "scattering+G": lambda: bucket(scattering_phase(v, None, 1j)),
+        "scattering": lambda: bucket(causal_prefix_phase(v, G, 1j)),
+        "scattering+G": lambda: bucket(causal_prefix_phase(v, None, 1j)),
         "gphase": lambda: bucket(torch.angle(G)),
     }
     out = {}
