@@ -100,20 +100,8 @@ _ = rec.record("BK-EQ9-BK", measured_value=f"max rel err: det {'< 1e-6' if det_e
 # stretched Prime-Bump potential. For each η we compute $\delta(\lambda_i)$ for every token of `N_SEQS` sequences.
 
 # %%
-phases = {}
-for kind in ("gaussian", "prime_bump"):
-    for eta in ETAS:
-        phases[(kind, eta)] = np.concatenate([sc.token_phases(sc.token_potentials(SEQ_N, kind, SEED + s), eta)
-                                              for s in range(N_SEQS if kind == "gaussian" else 1)])
-    phases[(kind, "BK-Core arg G_ii (z=i)")] = np.concatenate([sc.bk_core_phases(sc.token_potentials(SEQ_N, kind, SEED + s))
-                                                         for s in range(N_SEQS if kind == "gaussian" else 1)])
-rows = []
-for (kind, eta), d in phases.items():
-    for mode in ("printed", "mod_pi", "abs"):
-        u = sc.expert_utilisation(sc.route_by_phase(d, N_EXPERTS, mode), N_EXPERTS)
-        rows.append({"potential": kind, "eta / variant": str(eta), "rule": mode, **{f"expert {e + 1}": u[e] for e in range(N_EXPERTS)},
-                     "unrouted": u[-1], "phase std": float(np.std(d))})
-util = pd.DataFrame(rows)
+phases = sc.phase_samples(SEQ_N, N_SEQS, ETAS, SEED)
+util = sc.utilisation_table(phases, N_EXPERTS)
 save_table(util, "bk_router_utilisation", profile=PROFILE)
 print(util.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 

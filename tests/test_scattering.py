@@ -83,3 +83,13 @@ def test_bad_inputs():
         sc.route_by_phase([0.1], 2, "x")
     with pytest.raises(ValueError, match="off the real axis"):
         sc.birman_krein_check(_h0(3), np.eye(3), 1.0)
+
+
+def test_phase_samples_and_utilisation_table():
+    phases = sc.phase_samples(16, 2, [0.1, 1.0], seed=0)
+    assert set(phases) == {(k, e) for k in ("gaussian", "prime_bump") for e in (0.1, 1.0, "BK-Core arg G_ii (z=i)")}
+    assert phases[("gaussian", 0.1)].shape == (32,) and phases[("prime_bump", 1.0)].shape == (16,)
+    util = sc.utilisation_table(phases, 4)
+    shares = util[[f"expert {e}" for e in range(1, 5)] + ["unrouted"]].sum(axis=1)
+    assert np.allclose(shares, 1.0)
+    assert (util[util.rule != "printed"].unrouted == 0).all()

@@ -269,6 +269,24 @@ def local_slopes(ns, seconds):
     return np.diff(y) / np.diff(x)
 
 
+def device_check(device, n: int, seed: int = 0) -> list[dict]:
+    """The op on `device` (float64 and float32, two-sided, auto method) against the CPU float64 scan on one
+    random case of length n: finiteness and max relative error per dtype. [] on CPU (nothing to compare)."""
+    device = torch.device(device)
+    if device.type == "cpu":
+        return []
+    v, off, z = make_case("random", n, seed)
+    ref = bk_diag(torch.tensor(v), z, torch.tensor(off), causal=False, method="scan")
+    rows = []
+    for dt in (torch.float64, torch.float32):
+        g = bk_diag(torch.tensor(v, dtype=dt, device=device), z, torch.tensor(off, dtype=dt, device=device),
+                    causal=False)
+        rows.append(dict(dtype=str(dt).replace("torch.", ""), method=resolve_method(device, dt),
+                         finite=bool(torch.isfinite(torch.view_as_real(g)).all()),
+                         max_rel_err=_max_elementwise_rel(g, ref.numpy())))
+    return rows
+
+
 def cuda_bandwidth(n=32768, batch=64, dtype=torch.float32, causal=False, repeats=10):
     """Achieved bandwidth of the op on CUDA = (bytes of v read + bytes of G written) / time, as a fraction of
     the device's practical peak (a large device-to-device copy, read + write). Returns None without CUDA."""

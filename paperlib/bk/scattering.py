@@ -225,3 +225,30 @@ def birman_krein_table(N: int, lams, seed: int):
                 r = birman_krein_check(H0, V, complex(lam), which)
                 rows.append({"V": vname, "lambda": str(complex(lam)), "D": which, "rel_err": r["rel_err"]})
     return pd.DataFrame(rows)
+
+
+def phase_samples(seq_n: int, n_seqs: int, etas, seed: int) -> dict:
+    """Token phases delta(lambda_i) (whole-sequence reading) for each potential kind and eta, plus the
+    reference code's arg G_ii variant: {(kind, eta or variant label): phases}. `gaussian` pools n_seqs
+    sequences; `prime_bump` is deterministic (one sequence)."""
+    out = {}
+    for kind in ("gaussian", "prime_bump"):
+        seqs = [token_potentials(seq_n, kind, seed + s) for s in range(n_seqs if kind == "gaussian" else 1)]
+        for eta in etas:
+            out[(kind, eta)] = np.concatenate([token_phases(v, eta) for v in seqs])
+        out[(kind, "BK-Core arg G_ii (z=i)")] = np.concatenate([bk_core_phases(v) for v in seqs])
+    return out
+
+
+def utilisation_table(phases: dict, n_experts: int):
+    """Expert utilisation under each routing rule (printed, mod_pi, abs) for every phase sample."""
+    import pandas as pd
+
+    rows = []
+    for (kind, eta), d in phases.items():
+        for mode in ("printed", "mod_pi", "abs"):
+            u = expert_utilisation(route_by_phase(d, n_experts, mode), n_experts)
+            rows.append({"potential": kind, "eta / variant": str(eta), "rule": mode,
+                         **{f"expert {e + 1}": u[e] for e in range(n_experts)}, "unrouted": u[-1],
+                         "phase std": float(np.std(d))})
+    return pd.DataFrame(rows)

@@ -25,6 +25,7 @@ __all__ = [
     "row_space_residual",
     "least_squares_family",
     "eq11_bound_check",
+    "eq11_worst_case",
     "singular_values_by_rows",
     "interlacing_violation",
     "eq15_loss",
@@ -165,6 +166,23 @@ def eq11_bound_check(X, Y, r: int | None = None, rcond: float | None = None, tol
                 holds_full=res_full <= bound + slack, holds_trunc=res_trunc <= bound + slack,
                 ratio_full=res_full / bound if bound > 0 else (math.inf if res_full > slack else 0.0),
                 ratio_trunc=res_trunc / bound if bound > 0 else (math.inf if res_trunc > slack else 0.0))
+
+
+def eq11_worst_case(X, Y, r_points: int, scale: float = 1e-3) -> dict:
+    """Eq. 11 stress test: X rescaled by `scale` (the residuals do not change, sigma_{r+1} shrinks), every r on a
+    grid of `r_points` values in [0, min(m, n)], both readings of W. Returns the worst case (largest
+    residual/bound ratio) and how many (r, reading) cases violate the bound."""
+    import numpy as np
+
+    p = min(np.shape(X))
+    grid = sorted(set(np.linspace(0, p, r_points).round().astype(int).tolist()))
+    checks = [eq11_bound_check(scale * np.asarray(X), Y, r=r) for r in grid]
+    cases = [(c["ratio_full"], c["residual_full"], c["bound"], c["r"], "X+Y") for c in checks] + \
+            [(c["ratio_trunc"], c["residual_trunc"], c["bound"], c["r"], "W_r") for c in checks]
+    violations = sum(1 for c in checks for h in (c["holds_full"], c["holds_trunc"]) if not h)
+    ratio, residual, bound, r, reading = max(cases, key=lambda c: c[0])
+    return dict(r=r, reading=reading, residual=residual, bound=bound, ratio=ratio, violations=violations,
+                n_cases=len(cases))
 
 
 def singular_values_by_rows(X, ms, r: int) -> dict:

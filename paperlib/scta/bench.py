@@ -11,6 +11,7 @@ import statistics
 import time
 
 import numpy as np
+import pandas as pd
 import torch
 
 from paperlib.scta.method import GRULM, SCTAConfig, batch_iterator, make_optimizers, train_step, zipf_ids
@@ -133,8 +134,6 @@ def bench_in_fresh_process(**kwargs) -> dict:
 def sweep(methods: list[tuple[str, bool]], Vs: list[int], fresh_process: bool = False, progress_desc=None,
           **kwargs):
     """Rows for every (method, sparse) x V; a pandas DataFrame."""
-    import pandas as pd
-
     from paperlib.common.progress import progress
 
     jobs = [(m, sp, V) for V in Vs for (m, sp) in methods]
@@ -235,8 +234,6 @@ def loss_only_time(method: str, V: int, N: int = 1024, hidden: int = 256, d_sem:
 def speedup_table(df, baseline: str = "CE (full logits) dense"):
     """Per V: speedup of each method over `baseline` (baseline step time / method step time); NaN where either
     is missing or failed; 'inf' where only the baseline failed (the paper's "infinite")."""
-    import pandas as pd
-
     rows = []
     for V, sub in df.groupby("V"):
         base = sub[sub["label"] == baseline]
@@ -272,3 +269,46 @@ def memory_cap_fraction(cap_gib: float, device=None) -> float | None:
     total = torch.cuda.get_device_properties(device or torch.cuda.current_device()).total_memory
     frac = cap_gib * GIB / total
     return frac if frac < 1.0 else None
+
+
+def step_time(df, label: str, V: int) -> float:
+    """Per-step seconds of the successful sweep row (label, V); nan when that run failed or is missing."""
+    s = df[(df.label == label) & (df.V == V) & (df.status == "ok")]
+    return float(s["step_s"].iloc[0]) if len(s) else math.nan
+
+
+def memory_table(methods, *, device_type: str, V=None, results=None, bench_kwargs=None, batch: int, seq_len: int,
+                 emb_dim: int, hidden: int, d_sem: int, K: int) -> pd.DataFrame:
+    """Measured peak training memory beside the analytic estimate (MiB), one row per method.
+
+    CPU: one fresh process per (method, sparse) at vocabulary V, peak RSS above the post-import baseline
+    (bench_in_fresh_process with `bench_kwargs`, one step). CUDA: the allocator peaks already measured in the
+    sweep's `results`. Other devices, or no V on CPU: an empty table."""
+    shape = dict(batch=batch, seq_len=seq_len, emb_dim=emb_dim, hidden=hidden, d_sem=d_sem, K=K)
+    rows = []
+    if device_type == "cpu" and V:
+        for m, sp in methods:
+            r = bench_in_fresh_process(method=m, V=V, sparse=sp, **{**(bench_kwargs or {}), "steps": 1})
+            a = analytic_memory(m, V, sparse=sp, **shape)
+            rows.append({"label": method_label(m, sp), "V": V, "status": r["status"],
+                         "measured_mib": (r["peak_rss_mb"] - r["baseline_rss_mb"]) if r["peak_rss_mb"] else None,
+                         "analytic_mib": a["total_gib"] * 1024})
+    elif device_type == "cuda" and results is not None:
+        for _, r in results.iterrows():
+            a = analytic_memory(r["method"], int(r["V"]), sparse=bool(r["sparse"]), **shape)
+            rows.append({"label": r["label"], "V": r["V"], "status": r["status"],
+                         "measured_mib": r.get("peak_mem_mb"), "analytic_mib": a["total_gib"] * 1024})
+    return pd.DataFrame(rows)
+
+
+def analytic_memory_table(Vs, methods, *, chunk: int, emb_dim: int, hidden: int, d_sem: int, K: int,
+                          batch: int = 16, seq_len: int = 64) -> pd.DataFrame:
+    """The analytic memory model (GiB) for every (V, method) at one configuration (default: the paper's batch
+    16 x 64 tokens)."""
+    rows = []
+    for V in Vs:
+        for m, sp in methods:
+            a = analytic_memory(m, V, batch=batch, seq_len=seq_len, emb_dim=emb_dim, hidden=hidden, d_sem=d_sem,
+                                K=K, sparse=sp, chunk=chunk)
+            rows.append({"label": method_label(m, sp), "V": V, **{k: round(v, 2) for k, v in a.items()}})
+    return pd.DataFrame(rows)
