@@ -7,8 +7,6 @@ and also report the projected time of the paper's run (steps x median step time)
 from __future__ import annotations
 
 import math
-import statistics
-import time
 
 import numpy as np
 import pandas as pd
@@ -16,6 +14,7 @@ import torch
 
 from paperlib.scta.method import GRULM, SCTAConfig, batch_iterator, make_optimizers, train_step, zipf_ids
 from paperlib.common.stats import fit_power_law
+from paperlib.common.measure import time_callable
 
 OOM_TYPES = (MemoryError,) + ((torch.OutOfMemoryError,) if hasattr(torch, "OutOfMemoryError") else ())
 PAPER_EXAMPLES = 40_000  # 20,000 examples x 2 epochs
@@ -89,20 +88,18 @@ def bench_step(method: str, V: int, batch: int = 16, seq_len: int = 64, steps: i
         opts = make_optimizers(model, lr)
         gen = torch.Generator(device=dev).manual_seed(seed) if dev.type == "cuda" else g
         it = batch_iterator(ids, batch, seq_len, g, device=dev)
+        losses = []
+        step = lambda xy: losses.append(train_step(model, opts, *xy, generator=gen))  # noqa: E731
         for _ in range(warmup):
-            train_step(model, opts, *next(it), generator=gen)
-        sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
-        sync()
+            step(next(it))
+        _sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+        _sync()
         e0 = _gpu_energy_j() if dev.type == "cuda" else None
-        times, loss = [], float("nan")
-        for _ in range(steps):
-            x, y = next(it)
-            t0 = time.perf_counter()
-            loss = train_step(model, opts, x, y, generator=gen)
-            sync()
-            times.append(time.perf_counter() - t0)
+        # the next batch is fetched untimed; each step is timed with a CUDA sync (common.measure)
+        timing = time_callable(step, setup=lambda: next(it), warmup=0, repeats=steps, sync_cuda=dev.type == "cuda")
+        times, loss = timing.times, losses[-1]
         e1 = _gpu_energy_j() if dev.type == "cuda" else None
-        step_s = statistics.median(times)
+        step_s = timing.median
         out = {"step_s": step_s, "step_s_min": min(times), "total_s": sum(times), "loss": loss,
                "tokens_per_s": batch * seq_len / step_s, "examples_per_s": batch / step_s,
                "paper_run_s": step_s * PAPER_EXAMPLES / batch,
@@ -226,7 +223,6 @@ def loss_only_time(method: str, V: int, N: int = 1024, hidden: int = 256, d_sem:
             scta_loss(h @ Wsem.t(), E(y), E(neg), tau).backward()
     else:
         raise ValueError(f"loss_only_time supports ce|chunked|scta, got {method!r}")
-    from paperlib.common.measure import time_callable
 
     return time_callable(f, warmup=1, repeats=repeats, sync_cuda=dev.type == "cuda").median
 

@@ -482,3 +482,20 @@ def test_fit_power_law_recovers_exponents_and_rejects_bad_input():
     for x, y in (([1.0], [1.0]), ([1.0, 2.0], [1.0, -1.0]), ([2.0, 2.0], [1.0, 2.0])):
         with pytest.raises(ValueError):
             fit_power_law(x, y)
+
+
+def test_time_callable_setup_is_untimed_and_fresh_per_call():
+    import time as _time
+
+    from paperlib.common.measure import time_callable
+
+    made, used = [], []
+
+    def setup():
+        _time.sleep(0.02)  # untimed
+        made.append(object())
+        return made[-1]
+
+    t = time_callable(lambda obj: used.append(obj), setup=setup, warmup=1, repeats=3, sync_cuda=False)
+    assert len(made) == 4 and used == made and t.repeats == 3
+    assert t.median < 0.01
