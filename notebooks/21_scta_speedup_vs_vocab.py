@@ -28,7 +28,7 @@
 # training on consumer hardware where traditional CE fails"**, **"4.43x reduction in training time implies
 # proportional energy savings"**.
 #
-# We regenerate the table and its figures for every objective of `paperlib.scta.method` on the same GRU backbone:
+# We regenerate the table and its figures for every objective of `paperlib.scta` on the same GRU backbone:
 # CE with materialised logits, chunked CE, SCTA with dense tables (AdamW over all V rows) and with
 # sparse-gradient tables (SparseAdam: only touched rows), sampled softmax (Jean et al., 2015), and the
 # **floor**: the same model with no output head. Each row times `STEPS` training steps after `WARMUP` steps

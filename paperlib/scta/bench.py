@@ -1,5 +1,5 @@
 """Speed and memory benchmark of the SCTA chapter: per-step time, tokens/s, examples/s and peak memory of every
-output objective of `paperlib.scta.method` as the vocabulary V grows; out-of-memory is an outcome row, not a crash.
+output objective of `paperlib.scta` as the vocabulary V grows; out-of-memory is an outcome row, not a crash.
 
 The paper times 2 epochs of 20,000 examples (batch 16, sequence 64); we time a fixed token budget after warm-up
 and also report the projected time of the paper's run (steps x median step time).
@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from paperlib.scta.method import GRULM, SCTAConfig, batch_iterator, make_optimizers, train_step, zipf_ids
+from paperlib.scta.data import batch_iterator, zipf_ids
+from paperlib.scta.model import GRULM, SCTAConfig, make_optimizers, train_step
 from paperlib.common.stats import fit_power_law
 from paperlib.common.measure import time_callable
 
@@ -198,7 +199,8 @@ def loss_only_time(method: str, V: int, N: int = 1024, hidden: int = 256, d_sem:
     """Median seconds of forward+backward of the output loss alone (given hidden states), for method at V."""
     import torch.nn.functional as F
 
-    from paperlib.scta.method import NegativeSampler, chunked_linear_cross_entropy, sample_negatives, scta_loss
+    from paperlib.scta.losses import chunked_linear_cross_entropy, scta_loss
+    from paperlib.scta.sampling import NegativeSampler, sample_negatives
 
     dev = torch.device(device)
     g = torch.Generator(device=dev).manual_seed(seed)
@@ -247,7 +249,7 @@ def speedup_table(df, baseline: str = "CE (full logits) dense"):
 
 def parse_methods(specs: list[str]) -> list[tuple[str, bool]]:
     """["ce:dense", "scta:sparse", ...] -> [("ce", False), ("scta", True), ...]."""
-    from paperlib.scta.method import METHODS
+    from paperlib.scta.model import METHODS
 
     out = []
     for s in specs:

@@ -1,4 +1,4 @@
-"""Tests of paperlib.scta.method / paperlib.scta.bench against independent oracles (float64 dense references,
+"""Tests of paperlib.scta / paperlib.scta.bench against independent oracles (float64 dense references,
 brute-force expectations, direct formulas)."""
 import itertools
 import json
@@ -11,8 +11,8 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperlib.scta import method as scta
-from paperlib.scta.method import (GRULM, NegativeSampler, SCTAConfig, chunked_linear_cross_entropy, evaluate_full_softmax,
+from paperlib import scta
+from paperlib.scta import (GRULM, NegativeSampler, SCTAConfig, chunked_linear_cross_entropy, evaluate_full_softmax,
                            parse_sharegpt, sample_negatives, sampled_softmax_loss, scta_loss)
 from paperlib.scta import bench as scta_bench
 
