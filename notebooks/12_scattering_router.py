@@ -29,6 +29,15 @@
 # the phase of the BK-Core output $G_{ii}$ at $z=i$. Eq. 8 covers only $\delta\in[0,\pi]$ while $\arg$ lies in
 # $(-\pi,\pi]$: tokens with $\delta<0$ are unrouted under the printed rule; variants `mod_pi` and `abs` route them.
 # The training-based claims (BK-EQ7-ROUTER, BK-EQ10-ACT) are recorded by the model chapter; here we record Eq. 9.
+#
+# **Two readings of Eq. 7, two names.** This chapter studies the *whole-sequence* reading
+# (`paperlib.bk.scattering.sequence_phase`, fast path `token_phases`): one operator $K$ for the whole sequence,
+# evaluated at $\lambda_i=v_i$ for each token, with $|V|^{1/2}$ on both sides as printed. It is the closest to the
+# paper's formula, but it is not causal (token $i$'s phase depends on later tokens) and costs an
+# eigendecomposition per sequence. The model that notebook 16 trains cannot use it: its router takes the
+# *causal-prefix* reading (`paperlib.bk.model.causal_prefix_phase`): the phase of the prefix $0..i$ at one fixed
+# point $\zeta$, with signed $V$, read off the BK-Core output in $O(N)$. The routing statistics here therefore
+# speak of the printed formula, and the training claims of notebook 16 of the causal reading.
 
 # %% tags=["parameters"]
 PROFILE = "smoke"
@@ -91,20 +100,8 @@ _ = rec.record("BK-EQ9-BK", measured_value=f"max rel err: det {'< 1e-6' if det_e
 # stretched Prime-Bump potential. For each η we compute $\delta(\lambda_i)$ for every token of `N_SEQS` sequences.
 
 # %%
-phases = {}
-for kind in ("gaussian", "prime_bump"):
-    for eta in ETAS:
-        phases[(kind, eta)] = np.concatenate([sc.token_phases(sc.token_potentials(SEQ_N, kind, SEED + s), eta)
-                                              for s in range(N_SEQS if kind == "gaussian" else 1)])
-    phases[(kind, "BK-Core arg G_ii (z=i)")] = np.concatenate([sc.bk_core_phases(sc.token_potentials(SEQ_N, kind, SEED + s))
-                                                         for s in range(N_SEQS if kind == "gaussian" else 1)])
-rows = []
-for (kind, eta), d in phases.items():
-    for mode in ("printed", "mod_pi", "abs"):
-        u = sc.expert_utilisation(sc.route_by_phase(d, N_EXPERTS, mode), N_EXPERTS)
-        rows.append({"potential": kind, "eta / variant": str(eta), "rule": mode, **{f"expert {e + 1}": u[e] for e in range(N_EXPERTS)},
-                     "unrouted": u[-1], "phase std": float(np.std(d))})
-util = pd.DataFrame(rows)
+phases = sc.phase_samples(SEQ_N, N_SEQS, ETAS, SEED)
+util = sc.utilisation_table(phases, N_EXPERTS)
 save_table(util, "bk_router_utilisation", profile=PROFILE)
 print(util.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 

@@ -198,15 +198,8 @@ print("smallest tested N where the naive theta/phi formula breaks:", naive_broke
 # largest N); skipped on CPU.
 
 # %% tags=["nbval-ignore-output"]
-if DEVICE.type == "cuda":
-    v, off, z = bench.make_case("random", n_max, SEED)
-    ref = bk_diag(torch.tensor(v), z, torch.tensor(off), causal=False)
-    for dt in (torch.float64, torch.float32):
-        g = bk_diag(torch.tensor(v, dtype=dt, device=DEVICE), z, torch.tensor(off, dtype=dt, device=DEVICE), causal=False)
-        err = ((g.cpu().to(torch.complex128) - ref).abs() / ref.abs()).max().item()
-        print(f"CUDA {str(dt)[6:]}: finite {bool(torch.isfinite(torch.view_as_real(g)).all())}, max rel err vs CPU f64 {err:.0e}")
-else:
-    print("no CUDA device: device check skipped")
+for row in bench.device_check(DEVICE, n_max, SEED) or [{"skipped": "no CUDA device: nothing to compare"}]:
+    print(row)
 
 # %% [markdown]
 # ### Try it: Raise N: naive theta products vs the normalized scan

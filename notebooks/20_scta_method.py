@@ -25,7 +25,7 @@
 #
 # with $D_\text{sem}=64$, $K=32$ negatives and $\tau=0.07$. This is the InfoNCE loss (van den Oord et al., 2018)
 # on a cosine score, a member of the sampled-softmax family (Jean et al., 2015). The paper does not say how
-# negatives are drawn; `paperlib.scta.method` makes the proposal (uniform | unigram), sharing (per token | per batch),
+# negatives are drawn; `paperlib.scta` makes the proposal (uniform | unigram), sharing (per token | per batch),
 # replacement and positive exclusion parameters. Defaults used in this chapter: uniform over the whole
 # output space, $K$ per token, with replacement, positive excluded by rejection.
 #
@@ -61,7 +61,8 @@ import pandas as pd
 import torch
 
 import paperlib
-from paperlib.scta import method as scta, bench as scta_bench
+from paperlib import scta
+from paperlib.scta import bench as scta_bench
 from paperlib.common.figures import savefig, save_table, use_house_style
 from paperlib.companion.ledger import Recorder
 

@@ -28,7 +28,7 @@
 # training on consumer hardware where traditional CE fails"**, **"4.43x reduction in training time implies
 # proportional energy savings"**.
 #
-# We regenerate the table and its figures for every objective of `paperlib.scta.method` on the same GRU backbone:
+# We regenerate the table and its figures for every objective of `paperlib.scta` on the same GRU backbone:
 # CE with materialised logits, chunked CE, SCTA with dense tables (AdamW over all V rows) and with
 # sparse-gradient tables (SparseAdam: only touched rows), sampled softmax (Jean et al., 2015), and the
 # **floor**: the same model with no output head. Each row times `STEPS` training steps after `WARMUP` steps
@@ -62,6 +62,7 @@ CHUNK = 128
 
 # %%
 import math
+from functools import partial
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -145,35 +146,15 @@ plt.show()
 # (batch 16 x 64 tokens, hidden 256, input embedding `EMB_DIM`), labelled as an estimate.
 
 # %% tags=["nbval-ignore-output"]
-mem_rows = []
-if DEVICE.type == "cpu" and MEM_V:
-    for m, sp in methods:
-        r = scta_bench.bench_in_fresh_process(method=m, V=MEM_V, sparse=sp, **{**common, "steps": 1})
-        a = scta_bench.analytic_memory(m, MEM_V, batch=BATCH, seq_len=SEQ_LEN, emb_dim=EMB_DIM, hidden=HIDDEN,
-                                       d_sem=D_SEM, K=K, sparse=sp)
-        mem_rows.append({"label": scta_bench.method_label(m, sp), "V": MEM_V, "status": r["status"],
-                         "measured_mib": (r["peak_rss_mb"] - r["baseline_rss_mb"]) if r["peak_rss_mb"] else None,
-                         "analytic_mib": a["total_gib"] * 1024})
-elif DEVICE.type == "cuda":
-    for _, r in df.iterrows():
-        a = scta_bench.analytic_memory(r["method"], int(r["V"]), batch=BATCH, seq_len=SEQ_LEN, emb_dim=EMB_DIM,
-                                       hidden=HIDDEN, d_sem=D_SEM, K=K, sparse=bool(r["sparse"]))
-        mem_rows.append({"label": r["label"], "V": r["V"], "status": r["status"],
-                         "measured_mib": r.get("peak_mem_mb"), "analytic_mib": a["total_gib"] * 1024})
-mem = pd.DataFrame(mem_rows)
+mem = scta_bench.memory_table(methods, device_type=DEVICE.type, V=MEM_V, results=df, bench_kwargs=common,
+                              batch=BATCH, seq_len=SEQ_LEN, emb_dim=EMB_DIM, hidden=HIDDEN, d_sem=D_SEM, K=K)
 if len(mem):
     print(mem.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     _ = save_table(mem, "scta_memory_measured", profile=PROFILE)
 
 # %%
-paper_mem = []
-for V in PAPER_VS:
-    for m, sp in methods:
-        a = scta_bench.analytic_memory(m, V, batch=16, seq_len=64, emb_dim=EMB_DIM, hidden=HIDDEN, d_sem=D_SEM,
-                                       K=K, sparse=sp, chunk=CHUNK)
-        paper_mem.append({"label": scta_bench.method_label(m, sp), "V": V,
-                          **{k: round(v, 2) for k, v in a.items()}})
-paper_mem = pd.DataFrame(paper_mem)
+paper_mem = scta_bench.analytic_memory_table(PAPER_VS, methods, chunk=CHUNK, emb_dim=EMB_DIM, hidden=HIDDEN,
+                                             d_sem=D_SEM, K=K)
 print(f"analytic estimate (GiB), paper config, chunk={CHUNK} rows for chunked CE:")
 print(paper_mem.to_string(index=False))
 _ = save_table(paper_mem, "scta_memory_analytic_paper_config", profile=PROFILE)
@@ -220,10 +201,7 @@ else:
 # under 8 GiB at V = 1M (analytic) where full CE is not.
 
 # %% tags=["nbval-ignore-output"]
-def step(label, V):
-    s = df[(df.label == label) & (df.V == V) & (df.status == "ok")]
-    return float(s["step_s"].iloc[0]) if len(s) else math.nan
-
+step = partial(scta_bench.step_time, df)
 Vmax = max(VS)
 sp_dense = [step("CE (full logits) dense", V) / step("SCTA dense", V) for V in VS]
 sp_sparse = [step("CE (full logits) dense", V) / step("SCTA sparse", V) for V in VS]

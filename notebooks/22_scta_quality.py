@@ -61,7 +61,8 @@ import pandas as pd
 import torch
 
 import paperlib
-from paperlib.scta import method as scta, bench as scta_bench
+from paperlib import scta
+from paperlib.scta import bench as scta_bench
 from paperlib.common.figures import savefig, save_table, use_house_style
 from paperlib.companion.ledger import Recorder
 from paperlib.common.tokenize import train_tokenizer

@@ -67,6 +67,7 @@ import torch
 import paperlib
 from paperlib.related import hkt_cost as hk
 from paperlib.related import ols_attention as lo
+from paperlib.related.hurnet_link import compare_with_hurnet
 from paperlib.common.figures import save_table, savefig, use_house_style
 from paperlib.companion.ledger import Recorder
 
@@ -314,35 +315,15 @@ plt.show()
 # HurNet (SCN paper, Eq. 3) stores $W = (X^\top X)^{-1}X^\top Y$ **in the weights** — the targets are baked in,
 # and a new task needs a refit. The linear-attention layer stores only $\Sigma^{+}$ in its weights and reads
 # $Y$ from the context, yet the map it applies to $x_q$, $\Sigma^+X^\top Y/n$, is the same matrix. We fit
-# `paperlib.scn.hurnet.HurNetLayer` (no bias, so both solve the same problem) on the real-data instance when the
-# module is importable, else fall back to `numpy.linalg.lstsq`, with the same singular-value cut-off as the
-# attention weights, and compare.
+# `paperlib.scn.hurnet.HurNetLayer` (no bias, so both solve the same problem) on the real-data instance, with
+# the same singular-value cut-off as the attention weights, and compare (`paperlib.related.hurnet_link`).
 
 # %%
-p_hn = lo.build_ols_attention(X_real, Y_real.shape[1], method="eigh")  # its cut-off is given to HurNet below
-try:
-    from paperlib.scn.hurnet import HurNetLayer
-
-    layer = HurNetLayer(X_real.shape[1], Y_real.shape[1], bias=False, dtype=torch.float64,
-                        rcond=p_hn.sv_rcond).fit(X_real, Y_real)
-    W_hurnet = layer.weight.cpu().numpy()
-    pred_hurnet = layer(torch.as_tensor(Xq_real)).detach().cpu().numpy()
-    hurnet_source = "paperlib.scn.hurnet.HurNetLayer (solver=lstsq)"
-except ImportError:
-    W_hurnet = np.linalg.lstsq(X_real, Y_real, rcond=p_hn.sv_rcond)[0]
-    pred_hurnet = Xq_real @ W_hurnet
-    hurnet_source = "numpy.linalg.lstsq (paperlib.scn.hurnet not importable)"
-W_attn = p_hn.implied_weight(X_real, Y_real).cpu().numpy()
-pred_attn = p_hn.predict(X_real, Y_real, Xq_real).cpu().numpy()
-hurnet_err_w = lo.relative_error(W_attn, W_hurnet)
-hurnet_err_pred = lo.relative_error(pred_attn, pred_hurnet)
-hurnet_ok = hurnet_err_pred <= X_real.shape[1] * p_hn.kept_cond ** 2 * EPS
-n_params_layer = W_hurnet.size
-n_params_attn = p_hn.W_K.numel() + p_hn.W_Q.numel() + p_hn.W_V.numel()
-print("closed form taken from:", hurnet_source)
-print(f"HurNet stores {n_params_layer} numbers (W, d x k, contains Y); the attention layer stores "
-      f"{n_params_attn} (W_K, W_Q, W_V; no Y) and reads {X_real.shape[0]} x {X_real.shape[1] + Y_real.shape[1]} "
-      "context numbers at inference")
+link = compare_with_hurnet(X_real, Y_real, Xq_real, EPS)
+hurnet_ok, hurnet_err_w, hurnet_err_pred = link["ok"], link["err_weight"], link["err_pred"]
+print(f"HurNet stores {link['n_params_hurnet']} numbers (W, d x k, contains Y); the attention layer stores "
+      f"{link['n_params_attention']} (W_K, W_Q, W_V; no Y) and reads {X_real.shape[0]} x "
+      f"{X_real.shape[1] + Y_real.shape[1]} context numbers at inference")
 print("same predictions within d*kappa_r^2*eps:", hurnet_ok)
 
 # %% tags=["nbval-ignore-output"]

@@ -16,7 +16,7 @@ K enters the SCTA loss in two places, and V in neither.
   logits). This is the paper's "O(K · D_sem) instead of O(V)", for the loss alone (chapter 21 adds the V-row
   tables and their optimizer).
 
-check() uses `paperlib.scta.method.untrained_losses` and `paperlib.scta.bench.loss_only_time` (the notebook's cells)
+check() uses `paperlib.scta.train.untrained_losses` and `paperlib.scta.bench.loss_only_time` (the notebook's cells)
 at K = 8 and 128, V = 2,000 and 32,000, N = 256, one thread; timings are medians of repeats and the asserted
 ratios are loose.
 """
@@ -26,7 +26,8 @@ import math
 def check() -> dict:
     import torch
 
-    from paperlib.scta import method as scta, bench as scta_bench
+    from paperlib import scta
+from paperlib.scta import bench as scta_bench
 
     torch.set_num_threads(1)
     Ks, Vs, out = (8, 128), (2000, 32000), {}

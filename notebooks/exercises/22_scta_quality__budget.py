@@ -16,7 +16,7 @@ perplexity and top-5 accuracy of CE and of SCTA after Stage 2.
   layer must first unlearn its initial noise. Which method "wins" thus depends on the yardstick as well as on
   the budget: the paper's loss values answer neither question.
 
-check() reruns the notebook's training (`paperlib.scta.method.quality_run`, word tokenizer, V = 4,096, batch 8 × 32,
+check() reruns the notebook's training (`paperlib.scta.train.quality_run`, word tokenizer, V = 4,096, batch 8 × 32,
 lr 3e-3, CE dense and SCTA sparse with Stage 2 on the head) at EPOCHS = 0.1 and 0.4, one evaluation on 16
 held-out windows at the end, and asserts these statements.
 """
@@ -26,7 +26,7 @@ import math
 def check() -> dict:
     import torch
 
-    from paperlib.scta import method as scta
+    from paperlib import scta
     from paperlib.common.tokenize import train_tokenizer
 
     torch.set_num_threads(1)

@@ -9,7 +9,6 @@
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pandas as pd
@@ -17,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from paperlib.bk.configs import build_model, model_kwargs
+from paperlib.common.stats import fit_power_law
 
 __all__ = ["train_step_memory", "memory_table", "train_throughput", "forward_time", "fit_complexity", "param_megabytes"]
 
@@ -217,9 +217,10 @@ def fit_complexity(N, t) -> pd.DataFrame:
         rows.append({"model": name, "a": coef[0], "b": coef[1], "exponent": np.nan, "k": 2, "rss_rel": rss,
                      "r2": 1 - float(((t - pred) ** 2).sum()) / ss_tot})
     # free power law, log t = log c + p log N (relative residuals ~ log residuals)
-    p, logc = np.polyfit(np.log(N), np.log(t), 1)
-    pred = np.exp(logc) * N ** p
-    rows.append({"model": "power law c N^p", "a": math.exp(logc), "b": 0.0, "exponent": p, "k": 2,
+    pl = fit_power_law(N, t)
+    p, c = pl["exponent"], pl["prefactor"]
+    pred = c * N ** p
+    rows.append({"model": "power law c N^p", "a": c, "b": 0.0, "exponent": p, "k": 2,
                  "rss_rel": float((((t - pred) * w) ** 2).sum()), "r2": 1 - float(((t - pred) ** 2).sum()) / ss_tot})
     df = pd.DataFrame(rows)
     df["aic"] = n * np.log(df["rss_rel"] / n) + 2 * df["k"]

@@ -19,7 +19,7 @@ from paperlib.bk.model import BKConfig, ResNetBKLM, expected_params as bk_expect
 from paperlib.bk.phase1 import UltraMemoryOptimizedLM
 from paperlib.bk.transformer import TransformerLM
 
-__all__ = ["CONFIGS", "PAPER", "build_model", "config_names", "table10_rows", "table1_rows", "model_kwargs",
+__all__ = ["CONFIGS", "KINDS", "PAPER", "build_model", "ablation_specs", "config_names", "table10_rows", "table1_rows", "model_kwargs",
            "expected_param_rows", "count_param_rows"]
 
 GPT2_VOCAB = 50257
@@ -72,23 +72,63 @@ def config_names() -> list[str]:
     return list(CONFIGS)
 
 
-def model_kwargs(name: str, **overrides) -> tuple[str, dict]:
-    if name not in CONFIGS:
-        raise ValueError(f"unknown configuration {name!r}; known: {', '.join(CONFIGS)}")
-    kind, kw = CONFIGS[name]
-    kw = dict(kw)
+KINDS = ("bk", "ultra", "transformer")
+
+
+def model_kwargs(name_or_spec, **overrides) -> tuple[str, dict]:
+    """(kind, fields) of a registered configuration name, or of a spec dict ``{"kind": ..., **fields}``."""
+    if isinstance(name_or_spec, dict):
+        kw = dict(name_or_spec)
+        kind = kw.pop("kind", None)
+        if kind not in KINDS:
+            raise ValueError(f"unknown model kind {kind!r}; expected one of {', '.join(KINDS)}")
+    elif isinstance(name_or_spec, str):
+        if name_or_spec not in CONFIGS:
+            raise ValueError(f"unknown configuration {name_or_spec!r}; known: {', '.join(CONFIGS)}")
+        kind, kw = CONFIGS[name_or_spec]
+        kw = dict(kw)
+    else:
+        raise TypeError(f"a model is named by a configuration name or a spec dict, got {type(name_or_spec).__name__}")
     kw.update(overrides)
     return kind, kw
 
 
-def build_model(name: str, **overrides) -> nn.Module:
-    """Instantiate a named configuration; overrides replace fields (e.g. seq_len, checkpointing, d_model)."""
-    kind, kw = model_kwargs(name, **overrides)
+def build_model(name_or_spec, **overrides) -> nn.Module:
+    """The one model registry: instantiate a named configuration (CONFIGS) or a spec dict
+    ``{"kind": "bk"|"ultra"|"transformer", **fields}``; overrides replace fields (e.g. seq_len, checkpointing).
+
+    "bk" -> ResNetBKLM(BKConfig(**fields)); "ultra" -> the Table 10/11 "Optimized" UltraMemoryOptimizedLM;
+    "transformer" -> the baseline TransformerLM."""
+    kind, kw = model_kwargs(name_or_spec, **overrides)
     if kind == "bk":
         return ResNetBKLM(BKConfig(**kw))
     if kind == "ultra":
         return UltraMemoryOptimizedLM(**kw)
     return TransformerLM(**kw)
+
+
+def ablation_specs(vocab_size: int, d_model: int, n_layers: int, seq_len: int, n_experts: int,
+                   lap_im_z: float) -> dict[str, dict]:
+    """Table 4's ablations and the models trained beside them (notebook 16), as spec dicts at one size.
+
+    full = scattering router + Prime-Bump init; each ablation removes one part: no_prime_bump, no_scattering
+    (MLP gating), no_lap (our reading of "LAP stability": z moved to Im z = lap_im_z, near the spectrum);
+    act adds adaptive computation; optimized = the Phase-1 "ultra" model; transformer = the baseline
+    (8 heads when d allows, FFN 4d, no positional embedding, as the paper's baseline)."""
+    bk = dict(kind="bk", vocab_size=vocab_size, d_model=d_model, n_layers=n_layers, seq_len=seq_len,
+              n_experts=n_experts)
+    heads = 8 if d_model % 8 == 0 else 4
+    return {
+        "full": {**bk, "router": "scattering", "prime_bump_init": True},
+        "no_prime_bump": {**bk, "router": "scattering", "prime_bump_init": False},
+        "no_scattering": {**bk, "router": "mlp", "prime_bump_init": True},
+        "no_lap": {**bk, "router": "scattering", "prime_bump_init": True, "z": complex(0.0, lap_im_z)},
+        "act": {**bk, "router": "scattering", "prime_bump_init": True, "act": True},
+        "optimized": dict(kind="ultra", vocab_size=vocab_size, d_model=d_model, n_layers=n_layers, htt_rank=4,
+                          r_max=8, gate_hidden=max(d_model // 4, 1), seq_len=seq_len),
+        "transformer": dict(kind="transformer", vocab_size=vocab_size, d_model=d_model, n_layers=n_layers,
+                            n_heads=heads, ffn_mult=4, seq_len=seq_len, pos_embedding=False),
+    }
 
 
 def expected_param_rows(name: str, **overrides) -> dict:

@@ -20,6 +20,7 @@ import torch
 from paperlib.common import paths
 from paperlib.bk.core import bk_diag, bk_diag_theta_naive, resolve_method
 from paperlib.common.measure import time_callable
+from paperlib.common.stats import fit_power_law  # re-exported: notebook 13 fits through bench
 
 __all__ = [
     "make_case",
@@ -119,7 +120,8 @@ def oracle_causal(v, off, z, h0=-2.0, rows=None):
     return np.array([oracle_two_sided(v[: i + 1], off[:i], z, h0, rows=[i])[0] for i in rows])
 
 
-def _rel(got, ref):
+def _max_elementwise_rel(got, ref):
+    # max_i |got_i - ref_i| / |ref_i| (complex; an op's worst entry), unlike common.checks.relative_error's norm ratio
     got = got.detach().cpu().to(torch.complex128).numpy()
     with np.errstate(all="ignore"):
         return float(np.max(np.abs(got - ref) / np.abs(ref)))
@@ -141,10 +143,10 @@ def exactness_table(ns=(64, 512), cases=CASES, methods=None, dense_max=256,
                 if method == "dense" and n > dense_max:
                     continue
                 vt, ot = torch.tensor(v), torch.tensor(off)
-                e2 = _rel(bk_diag(vt, z, ot, causal=False, method=method), ref2)
+                e2 = _max_elementwise_rel(bk_diag(vt, z, ot, causal=False, method=method), ref2)
                 ec = float("nan")
                 if refc is not None and not (method == "dense" and n > dense_causal_max):
-                    ec = _rel(bk_diag(vt, z, ot, causal=True, method=method), refc)
+                    ec = _max_elementwise_rel(bk_diag(vt, z, ot, causal=True, method=method), refc)
                 rows.append(dict(N=n, case=kind, method=method, rel_err_two_sided=e2, rel_err_causal=ec))
     return pd.DataFrame(rows)
 
@@ -171,7 +173,7 @@ def stability_table(ns=(256, 1024, 4096, 32768), seed=0, n_rows=8, naive_max=327
                     g = bk_diag(vt, z, ot, causal=causal, method="scan")
                 fin = torch.isfinite(torch.view_as_real(g)).all(-1)
                 sel = g[rows]
-                err = _rel(sel, ref) if bool(torch.isfinite(torch.view_as_real(sel)).all()) else float("inf")
+                err = _max_elementwise_rel(sel, ref) if bool(torch.isfinite(torch.view_as_real(sel)).all()) else float("inf")
                 out.append(dict(N=n, variant="causal" if causal else "two-sided", method=name,
                                 dtype=str(dt).replace("torch.", ""), finite_frac=float(fin.double().mean()),
                                 max_rel_err=err))
@@ -267,16 +269,22 @@ def local_slopes(ns, seconds):
     return np.diff(y) / np.diff(x)
 
 
-def fit_power_law(ns, seconds):
-    """Least-squares fit log t = log c + p log N; returns dict(exponent p, prefactor c, r2)."""
-    x = np.log(np.asarray(ns, dtype=float))
-    y = np.log(np.asarray(seconds, dtype=float))
-    if len(x) < 2:
-        raise ValueError("need at least two points to fit a power law")
-    p, logc = np.polyfit(x, y, 1)
-    resid = y - (p * x + logc)
-    r2 = 1.0 - float(np.sum(resid**2)) / max(float(np.sum((y - y.mean()) ** 2)), 1e-300)
-    return dict(exponent=float(p), prefactor=float(math.exp(logc)), r2=r2)
+def device_check(device, n: int, seed: int = 0) -> list[dict]:
+    """The op on `device` (float64 and float32, two-sided, auto method) against the CPU float64 scan on one
+    random case of length n: finiteness and max relative error per dtype. [] on CPU (nothing to compare)."""
+    device = torch.device(device)
+    if device.type == "cpu":
+        return []
+    v, off, z = make_case("random", n, seed)
+    ref = bk_diag(torch.tensor(v), z, torch.tensor(off), causal=False, method="scan")
+    rows = []
+    for dt in (torch.float64, torch.float32):
+        g = bk_diag(torch.tensor(v, dtype=dt, device=device), z, torch.tensor(off, dtype=dt, device=device),
+                    causal=False)
+        rows.append(dict(dtype=str(dt).replace("torch.", ""), method=resolve_method(device, dt),
+                         finite=bool(torch.isfinite(torch.view_as_real(g)).all()),
+                         max_rel_err=_max_elementwise_rel(g, ref.numpy())))
+    return rows
 
 
 def cuda_bandwidth(n=32768, batch=64, dtype=torch.float32, causal=False, repeats=10):

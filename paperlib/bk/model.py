@@ -25,18 +25,20 @@ ACT (Eq. 10): p_halt = 1 if |delta| < act_low, 0 if |delta| > act_high, sigmoid(
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field, asdict
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
 
+from paperlib.bk import prime_bump as pb
+from paperlib.bk.core import bk_diag, bk_features
 from paperlib.bk.phase1 import (ARSSMLayer, HTTEmbedding, LowRankFFN, LowRankHead, _check_idx, generate_tokens,
                      linear_params, layernorm_params)
 
-__all__ = ["BKConfig", "ResNetBKLM", "ResNetBKBlock", "MoEFFN", "prime_bump_potential", "scattering_phase",
+__all__ = ["BKConfig", "ResNetBKLM", "ResNetBKBlock", "MoEFFN", "prime_bump_potential", "causal_prefix_phase",
            "free_prefix_trace", "act_halting_prob", "expected_params"]
 
 _ROUTERS = ("mlp", "scattering", "scattering_gphase", "none")
@@ -118,64 +120,15 @@ class BKConfig:
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# BK-Core access (helper C1's op). A dense fallback is used only if paperlib.bk.core is missing (development).
-def _bk_diag(v, z, off, h0_diag, causal, method):
-    try:
-        from paperlib.bk.core import bk_diag
-    except ImportError:  # pragma: no cover - development fallback only
-        warnings.warn("paperlib.bk.core not available: using the slow dense fallback in bk_model", RuntimeWarning)
-        return _bk_diag_fallback(v, z, off, h0_diag, causal)
-    return bk_diag(v, z=z, off=off, h0_diag=h0_diag, causal=causal, method=method)
-
-
-def _bk_features(G):
-    try:
-        from paperlib.bk.core import bk_features
-    except ImportError:  # pragma: no cover
-        return torch.stack([G.real, G.imag], dim=-1)
-    return bk_features(G)
-
-
-def _bk_diag_fallback(v, z, off, h0_diag, causal):  # pragma: no cover - development only
-    cdt = torch.complex128 if v.dtype == torch.float64 else torch.complex64
-    a = (h0_diag + v).to(cdt) - z
-    if causal:
-        out, g = [], None
-        for i in range(v.shape[-1]):
-            g = 1.0 / (a[..., i] if g is None else a[..., i] - off ** 2 * g)
-            out.append(g)
-        return torch.stack(out, -1)
-    n = v.shape[-1]
-    eye = torch.eye(n, dtype=cdt, device=v.device)
-    H = torch.diag_embed(a) + off * (torch.diag_embed(torch.ones(n - 1, dtype=cdt, device=v.device), 1)
-                                     + torch.diag_embed(torch.ones(n - 1, dtype=cdt, device=v.device), -1))
-    return torch.diagonal(torch.linalg.solve(H, eye.expand_as(H)), dim1=-2, dim2=-1)
-
-
-# ----------------------------------------------------------------------------------------------------------------
 def prime_bump_potential(n: int, eps: float = 1.0, kmax: int = 3) -> torch.Tensor:
-    """Eq. 5 on the reference grid x = 0..n-1, primes p < n:
-    V(x) = sum_p sum_{k<=kmax} log p / p^{k(1/2+eps)} * eps^{-1/2} exp(-(x - log p)^2 / (2 eps))  (float64)."""
+    """Eq. 5 on the reference grid x = 0..n-1, primes p < n, as a float64 tensor: the torch view of the one
+    implementation, :func:`paperlib.bk.prime_bump.prime_bump_potential` (zero when there is no prime below n)."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a positive int, got {n!r}")
-    if eps <= 0:
-        raise ValueError(f"eps must be > 0, got {eps}")
-    if kmax < 1:
-        raise ValueError(f"kmax must be >= 1, got {kmax}")
-    sieve = torch.ones(max(n, 2), dtype=torch.bool)
-    sieve[:2] = False
-    for p in range(2, int(math.isqrt(max(n - 1, 1))) + 1):
-        if sieve[p]:
-            sieve[p * p::p] = False
-    primes = torch.nonzero(sieve[:n]).flatten().to(torch.float64)
-    x = torch.arange(n, dtype=torch.float64)
-    if primes.numel() == 0:
+    if pb.primes_below(n).size == 0:
+        pb.bump_coefficients([], eps, kmax)  # still validates eps and kmax
         return torch.zeros(n, dtype=torch.float64)
-    logp = torch.log(primes)
-    k = torch.arange(1, kmax + 1, dtype=torch.float64)
-    alpha = (logp[:, None] / primes[:, None] ** (k[None, :] * (0.5 + eps))).sum(1)   # sum over k
-    psi = eps ** -0.5 * torch.exp(-(x[None, :] - logp[:, None]) ** 2 / (2 * eps))
-    return (alpha[:, None] * psi).sum(0)
+    return torch.from_numpy(pb.prime_bump_potential(np.arange(n, dtype=np.float64), eps, n, kmax))
 
 
 def free_prefix_trace(v: torch.Tensor, zeta: complex, off: float = 1.0, h0_diag: float = -2.0) -> torch.Tensor:
@@ -209,14 +162,17 @@ def free_prefix_trace(v: torch.Tensor, zeta: complex, off: float = 1.0, h0_diag:
     return ((1 + qn1) * A - B - D) / denom
 
 
-def scattering_phase(v: torch.Tensor, g_causal: torch.Tensor | None = None, zeta: complex = 1j, off: float = 1.0,
+def causal_prefix_phase(v: torch.Tensor, g_causal: torch.Tensor | None = None, zeta: complex = 1j, off: float = 1.0,
                      h0_diag: float = -2.0, method: str = "auto", regularized: bool = True) -> torch.Tensor:
-    """delta_i = arg det2(I + K_i(zeta)) of the causal prefix 0..i (Eq. 7, our reading; module docstring).
+    """Eq. 7, causal-prefix reading (what the model's router uses): delta_i = arg det2(I + K_i(zeta)) of the
+    prefix 0..i at one fixed spectral point zeta = router_lambda + i router_eta, with signed V (det(I + K_i) =
+    det(H_i - zeta)/det(H0_i - zeta), module docstring); O(N) from the BK-Core output, and causal. Notebook 12
+    studies the other reading, :func:`paperlib.bk.scattering.sequence_phase` (whole sequence, lambda_i = v_i).
     Unwrapped: sum_k [arg g0_k - arg g_k] - Im tr(R0_i V_i) (the last term only if regularized, i.e. det2).
     g_causal: causal BK-Core output at zeta if already computed. Returns real (..., N)."""
     if g_causal is None:
-        g_causal = _bk_diag(v, zeta, off, h0_diag, True, method)
-    g0 = _bk_diag(torch.zeros(v.shape[-1], dtype=v.dtype, device=v.device), zeta, off, h0_diag, True, method)
+        g_causal = bk_diag(v, zeta, off, h0_diag, True, method)
+    g0 = bk_diag(torch.zeros(v.shape[-1], dtype=v.dtype, device=v.device), zeta, off, h0_diag, True, method)
     phase = torch.cumsum(torch.angle(g0) - torch.angle(g_causal), dim=-1)
     if regularized:
         phase = phase - free_prefix_trace(v, zeta, off, h0_diag).imag
@@ -312,8 +268,8 @@ class ResNetBKBlock(nn.Module):
             v = self._potential(h)
             z = complex(cfg.z)
             vk = v if v.dtype in (torch.float32, torch.float64) else v.float()   # fp16/bf16 -> fp32 for the op
-            G = _bk_diag(vk, z, cfg.bk_off, cfg.bk_h0_diag, cfg.causal, cfg.bk_method)
-            feats = _bk_features(G).to(h.dtype)
+            G = bk_diag(vk, z, cfg.bk_off, cfg.bk_h0_diag, cfg.causal, cfg.bk_method)
+            feats = bk_features(G).to(h.dtype)
             upd = upd + self.bk_proj(feats)
             need_phase = cfg.router in ("scattering", "scattering_gphase") or cfg.act
             if need_phase:
@@ -322,7 +278,7 @@ class ResNetBKBlock(nn.Module):
                 else:
                     zeta = complex(cfg.router_lambda, cfg.router_eta)
                     g_c = G if (cfg.causal and zeta == z) else None
-                    phase = scattering_phase(vk.detach(), None if g_c is None else g_c.detach(), zeta,
+                    phase = causal_prefix_phase(vk.detach(), None if g_c is None else g_c.detach(), zeta,
                                              cfg.bk_off, cfg.bk_h0_diag, cfg.bk_method).to(h.dtype)
                 phase = phase.detach()
         if self.use_arssm:

@@ -18,18 +18,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
+from paperlib.common.checks import pos_int
 
 __all__ = [
     "htt_factors", "HTTEmbedding", "ARSSMLayer", "LowRankFFN", "LowRankHead", "UltraMemoryOptimizedLM",
     "lowrank_ffn_rank", "lowrank_head_rank", "linear_params", "layernorm_params",
 ]
-
-
-def _check_pos_int(name, x):
-    if isinstance(x, bool) or not isinstance(x, int):
-        raise TypeError(f"{name} must be an int, got {type(x).__name__}")
-    if x < 1:
-        raise ValueError(f"{name} must be >= 1, got {x}")
 
 
 def linear_params(n_in: int, n_out: int, bias: bool = True) -> int:
@@ -52,8 +46,8 @@ def lowrank_head_rank(d: int) -> int:
 
 def htt_factors(vocab_size: int, d_model: int) -> tuple[int, int, int, int]:
     """V ~ v1*v2 and d ~ d1*d2 with v1 = ceil(sqrt V), v2 = ceil(V/v1) (same for d); the product table is cropped."""
-    _check_pos_int("vocab_size", vocab_size)
-    _check_pos_int("d_model", d_model)
+    pos_int(vocab_size, "vocab_size")
+    pos_int(d_model, "d_model")
     v1 = math.isqrt(vocab_size - 1) + 1 if vocab_size > 1 else 1
     v2 = -(-vocab_size // v1)
     d1 = math.isqrt(d_model - 1) + 1 if d_model > 1 else 1
@@ -69,7 +63,7 @@ class HTTEmbedding(nn.Module):
 
     def __init__(self, vocab_size: int, d_model: int, rank: int = 16, init_std: float = 0.02):
         super().__init__()
-        _check_pos_int("rank", rank)
+        pos_int(rank, "rank")
         self.vocab_size, self.d_model, self.rank = vocab_size, d_model, rank
         self.v1, self.v2, self.d1, self.d2 = htt_factors(vocab_size, d_model)
         # entry variance = rank * s^4 -> choose s so the embedding entries have std init_std
@@ -108,11 +102,11 @@ class ARSSMLayer(nn.Module):
     def __init__(self, d_model: int, r_max: int = 8, gate_hidden: int | None = None, kernel_size: int = 3,
                  causal: bool = True):
         super().__init__()
-        _check_pos_int("d_model", d_model)
-        _check_pos_int("r_max", r_max)
-        _check_pos_int("kernel_size", kernel_size)
+        pos_int(d_model, "d_model")
+        pos_int(r_max, "r_max")
+        pos_int(kernel_size, "kernel_size")
         gate_hidden = max(d_model // 4, 1) if gate_hidden is None else gate_hidden
-        _check_pos_int("gate_hidden", gate_hidden)
+        pos_int(gate_hidden, "gate_hidden")
         self.d_model, self.r_max, self.gate_hidden, self.kernel_size, self.causal = (
             d_model, r_max, gate_hidden, kernel_size, causal)
         self.conv = nn.Conv1d(d_model, d_model, kernel_size, groups=d_model)
@@ -148,9 +142,9 @@ class LowRankFFN(nn.Module):
 
     def __init__(self, d_model: int, rank: int | None = None):
         super().__init__()
-        _check_pos_int("d_model", d_model)
+        pos_int(d_model, "d_model")
         self.rank = lowrank_ffn_rank(d_model) if rank is None else rank
-        _check_pos_int("rank", self.rank)
+        pos_int(self.rank, "rank")
         self.down = nn.Linear(d_model, self.rank)
         self.up = nn.Linear(self.rank, d_model)
 
@@ -168,9 +162,9 @@ class LowRankHead(nn.Module):
 
     def __init__(self, d_model: int, vocab_size: int, rank: int | None = None):
         super().__init__()
-        _check_pos_int("vocab_size", vocab_size)
+        pos_int(vocab_size, "vocab_size")
         self.rank = lowrank_head_rank(d_model) if rank is None else rank
-        _check_pos_int("rank", self.rank)
+        pos_int(self.rank, "rank")
         self.down = nn.Linear(d_model, self.rank)
         self.up = nn.Linear(self.rank, vocab_size)
 
@@ -204,8 +198,8 @@ class UltraMemoryOptimizedLM(nn.Module):
     def __init__(self, vocab_size: int, d_model: int = 512, n_layers: int = 6, htt_rank: int = 4, r_max: int = 8,
                  gate_hidden: int = 128, causal: bool = True, checkpointing: bool = False, seq_len: int = 512):
         super().__init__()
-        _check_pos_int("n_layers", n_layers)
-        _check_pos_int("seq_len", seq_len)
+        pos_int(n_layers, "n_layers")
+        pos_int(seq_len, "seq_len")
         self.vocab_size, self.d_model, self.n_layers, self.seq_len = vocab_size, d_model, n_layers, seq_len
         self.checkpointing = checkpointing
         self.embed = HTTEmbedding(vocab_size, d_model, rank=htt_rank)

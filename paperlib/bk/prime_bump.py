@@ -13,7 +13,6 @@ H0 is the discrete 1D Laplacian as in the reference code (diagonal -2, off-diago
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg import eigh_tridiagonal
 
 
 def primes_below(n: int) -> np.ndarray:
@@ -99,6 +98,8 @@ def hamiltonian_eigenvalues(V) -> np.ndarray:
         raise ValueError(f"V must be a 1-D array with >= 2 entries, got shape {V.shape}")
     if not np.all(np.isfinite(V)):
         raise ValueError("V must be finite")
+    from scipy.linalg import eigh_tridiagonal  # imported here: the potential itself needs numpy only (gpu_run)
+
     d, e = laplacian_diagonals(V.size)
     return eigh_tridiagonal(d + V, e, eigvals_only=True)
 

@@ -73,8 +73,10 @@ def sequence_bs_matrix(v, z, signed: bool = False) -> np.ndarray:
     return left[:, None] * free_resolvent(v.size, z) * s[None, :]
 
 
-def scattering_phase(v, lam, eta: float) -> float:
-    """Eq. 7: delta(lambda) = arg det2(I + K(lambda + i eta)) in (-pi, pi]."""
+def sequence_phase(v, lam, eta: float) -> float:
+    """Eq. 7, whole-sequence reading: delta(lambda) = arg det2(I + K(lambda + i eta)) in (-pi, pi], K the
+    Birman-Schwinger operator of the whole sequence with |V|^{1/2} on both sides (as printed). Not causal.
+    The model's router uses the other reading, :func:`paperlib.bk.model.causal_prefix_phase`."""
     if not eta > 0:
         raise ValueError(f"eta must be > 0 (the +i0 regularisation), got {eta}")
     return float(wrap_phase(log_det2(sequence_bs_matrix(v, complex(lam, eta))).imag))
@@ -83,7 +85,7 @@ def scattering_phase(v, lam, eta: float) -> float:
 def token_phases(v, eta: float, lambdas=None) -> np.ndarray:
     """Phases delta(lambda_i) for all tokens; our reading lambda_i = v_i unless lambdas are given.
 
-    Fast exact path (same value as scattering_phase, tested): by Sylvester, det(I + |V|^{1/2} R0 |V|^{1/2}) =
+    Fast exact path (same value as sequence_phase, tested): by Sylvester, det(I + |V|^{1/2} R0 |V|^{1/2}) =
     det(H0 + |V| - z)/det(H0 - z) = prod (mu_k - z)/(l_k - z) with mu, l the eigenvalues of H0 + |V| and H0, and
     tr K = sum_i |v_i| [R0(z)]_ii = sum_i |v_i| sum_k Q_ik^2/(l_k - z). One eigendecomposition per sequence, then
     O(N^2) per lambda instead of O(N^3).
@@ -222,4 +224,31 @@ def birman_krein_table(N: int, lams, seed: int):
             for which in ("det", "det2", "abs", "abs_det2"):
                 r = birman_krein_check(H0, V, complex(lam), which)
                 rows.append({"V": vname, "lambda": str(complex(lam)), "D": which, "rel_err": r["rel_err"]})
+    return pd.DataFrame(rows)
+
+
+def phase_samples(seq_n: int, n_seqs: int, etas, seed: int) -> dict:
+    """Token phases delta(lambda_i) (whole-sequence reading) for each potential kind and eta, plus the
+    reference code's arg G_ii variant: {(kind, eta or variant label): phases}. `gaussian` pools n_seqs
+    sequences; `prime_bump` is deterministic (one sequence)."""
+    out = {}
+    for kind in ("gaussian", "prime_bump"):
+        seqs = [token_potentials(seq_n, kind, seed + s) for s in range(n_seqs if kind == "gaussian" else 1)]
+        for eta in etas:
+            out[(kind, eta)] = np.concatenate([token_phases(v, eta) for v in seqs])
+        out[(kind, "BK-Core arg G_ii (z=i)")] = np.concatenate([bk_core_phases(v) for v in seqs])
+    return out
+
+
+def utilisation_table(phases: dict, n_experts: int):
+    """Expert utilisation under each routing rule (printed, mod_pi, abs) for every phase sample."""
+    import pandas as pd
+
+    rows = []
+    for (kind, eta), d in phases.items():
+        for mode in ("printed", "mod_pi", "abs"):
+            u = expert_utilisation(route_by_phase(d, n_experts, mode), n_experts)
+            rows.append({"potential": kind, "eta / variant": str(eta), "rule": mode,
+                         **{f"expert {e + 1}": u[e] for e in range(n_experts)}, "unrouted": u[-1],
+                         "phase std": float(np.std(d))})
     return pd.DataFrame(rows)

@@ -11,6 +11,7 @@ import math
 import tracemalloc
 
 import numpy as np
+from paperlib.common import stats
 
 
 def rank_for(N: int) -> int:
@@ -109,14 +110,13 @@ def time_matvec(N: int, seed: int = 0, repeats: int = 7) -> float:
 
 
 def fit_power_law(N, y) -> dict:
-    """Least squares on log y = a log N + c: exponent a, and R^2 of the models y = c N and y = c N log2 N
-    (each fitted through the origin in relative error)."""
+    """The power-law fit (common.stats: exponent, prefactor, R^2 in log-log), and R^2 of the models y = c N and
+    y = c N log2 N (each fitted through the origin in relative error)."""
     N = np.asarray(N, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     if N.size < 3 or N.shape != y.shape or np.any(N <= 0) or np.any(y <= 0):
         raise ValueError("need >= 3 positive (N, y) pairs of equal length")
-    a, c = np.polyfit(np.log(N), np.log(y), 1)
-    out = {"exponent": float(a), "prefactor": float(np.exp(c))}
+    out = stats.fit_power_law(N, y)
     for name, f in (("N", N), ("NlogN", N * np.log2(N))):
         k = np.exp(np.mean(np.log(y / f)))  # best constant in log space
         res = np.log(y) - np.log(k * f)

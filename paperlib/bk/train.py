@@ -21,6 +21,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from paperlib.bk.configs import build_model  # the one model registry (re-exported)
+from paperlib.common.checks import pos_int
 
 __all__ = [
     "LMData", "TrainConfig", "TrainResult",
@@ -43,14 +45,6 @@ def _check_stream(stream, name="stream") -> torch.Tensor:
     if stream.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8):
         raise TypeError(f"{name} must hold integer token ids, got dtype {stream.dtype}")
     return stream.long()
-
-
-def _check_pos_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return int(value)
 
 
 def encode_text(tokenizer, text: str, chunk_chars: int = 200_000) -> torch.Tensor:
@@ -99,7 +93,7 @@ def prepare_lm_data(corpus: str = "auto", tokenizer_kind: str = "bpe", vocab_siz
     from paperlib.common.data import load_text
     from paperlib.common.tokenize import train_tokenizer
 
-    _check_pos_int(vocab_size, "vocab_size")
+    pos_int(vocab_size, "vocab_size")
     ct = load_text(corpus)
     splits = {"train": ct.train or "", "valid": ct.valid or "", "test": ct.test or ""}
     if splits["train"].strip():
@@ -127,8 +121,8 @@ def sample_batch(stream: torch.Tensor, batch_size: int, seq_len: int, generator:
                  device=None) -> tuple[torch.Tensor, torch.Tensor]:
     """Random windows of length seq_len+1 -> (inputs x[B,T], next-token targets y[B,T])."""
     stream = _check_stream(stream)
-    batch_size = _check_pos_int(batch_size, "batch_size")
-    seq_len = _check_pos_int(seq_len, "seq_len")
+    batch_size = pos_int(batch_size, "batch_size")
+    seq_len = pos_int(seq_len, "seq_len")
     if stream.numel() < seq_len + 1:
         raise ValueError(f"stream has {stream.numel()} tokens; need at least seq_len+1 = {seq_len + 1}")
     starts = torch.randint(0, stream.numel() - seq_len, (batch_size,), generator=generator)
@@ -147,45 +141,18 @@ def eval_chunks(stream: torch.Tensor, seq_len: int, max_chunks: int | None = Non
     paper's 513-token chunks for seq 512. Returns tensors X[n,T], Y[n,T]; a tail shorter than T+1 is dropped.
     """
     stream = _check_stream(stream)
-    seq_len = _check_pos_int(seq_len, "seq_len")
+    seq_len = pos_int(seq_len, "seq_len")
     n = (stream.numel() - 1) // seq_len
     if n < 1:
         raise ValueError(f"stream has {stream.numel()} tokens; need at least seq_len+1 = {seq_len + 1}")
     if max_chunks is not None:
-        n = min(n, _check_pos_int(max_chunks, "max_chunks"))
+        n = min(n, pos_int(max_chunks, "max_chunks"))
     x = stream[: n * seq_len].view(n, seq_len)
     y = stream[1: n * seq_len + 1].view(n, seq_len)
     return x, y
 
 
 # --------------------------------------------------------------------------------------------- models
-
-def build_model(spec: dict) -> nn.Module:
-    """Build a model from a plain dict: ``{"kind": "bk"|"ultra"|"transformer", **config}``.
-
-    "bk" -> paperlib.bk.model.ResNetBKLM(BKConfig(**config)); "ultra" -> the Table 10/11 "Optimized" model
-    paperlib.bk.phase1.UltraMemoryOptimizedLM(**config); "transformer" ->
-    paperlib.bk.transformer.TransformerLM (with its own config class when it has one).
-    """
-    if not isinstance(spec, dict):
-        raise TypeError(f"model spec must be a dict, got {type(spec).__name__}")
-    cfg = dict(spec)
-    kind = cfg.pop("kind", None)
-    if kind == "bk":
-        from paperlib.bk.model import BKConfig, ResNetBKLM
-
-        return ResNetBKLM(BKConfig(**cfg))
-    if kind == "transformer":
-        from paperlib.bk import transformer as tb
-
-        cfg_cls = getattr(tb, "TransformerConfig", None)
-        return tb.TransformerLM(cfg_cls(**cfg)) if cfg_cls is not None else tb.TransformerLM(**cfg)
-    if kind == "ultra":
-        from paperlib.bk.phase1 import UltraMemoryOptimizedLM
-
-        return UltraMemoryOptimizedLM(**cfg)
-    raise ValueError(f"unknown model kind {kind!r}; expected 'bk', 'ultra' or 'transformer'")
-
 
 def count_params(model: nn.Module) -> int:
     if hasattr(model, "num_params"):
@@ -212,7 +179,7 @@ def evaluate_perplexity(model: nn.Module, stream: torch.Tensor, seq_len: int, ba
                         max_chunks: int | None = None, device=None) -> dict:
     """Held-out next-token cross-entropy over contiguous chunks; PPL = exp(mean NLL per token)."""
     x_all, y_all = eval_chunks(stream, seq_len, max_chunks)
-    batch_size = _check_pos_int(batch_size, "batch_size")
+    batch_size = pos_int(batch_size, "batch_size")
     device = device if device is not None else next(model.parameters()).device
     was_training = model.training
     model.eval()
@@ -260,7 +227,7 @@ class TrainConfig:
 
     def __post_init__(self):
         for name in ("steps", "batch_size", "seq_len"):
-            _check_pos_int(getattr(self, name), name)
+            pos_int(getattr(self, name), name)
         if not (isinstance(self.lr, (int, float)) and self.lr > 0):
             raise ValueError(f"lr must be a positive number, got {self.lr!r}")
         if self.schedule not in ("cosine", "constant"):
@@ -385,7 +352,7 @@ def smooth(losses, window: int = 10) -> np.ndarray:
     a = np.asarray(losses, dtype=float)
     if a.ndim != 1 or a.size == 0:
         raise ValueError("losses must be a non-empty 1-D sequence")
-    window = _check_pos_int(window, "window")
+    window = pos_int(window, "window")
     c = np.cumsum(np.insert(a, 0, 0.0))
     idx = np.arange(1, a.size + 1)
     lo = np.maximum(0, idx - window)
@@ -462,7 +429,7 @@ def expected_untrained_ppl(vocab_size: int, logit_std: float = 0.0) -> float:
     CE = logsumexp(l) - l_target. For large V, logsumexp(l) ~= log(V E[e^l]) = log V + s^2/2 and
     E[l_target] = 0, so PPL = exp(E[CE]) ~= V exp(s^2/2). s = 0 gives exactly V (uniform prediction).
     """
-    vocab_size = _check_pos_int(vocab_size, "vocab_size")
+    vocab_size = pos_int(vocab_size, "vocab_size")
     if logit_std < 0:
         raise ValueError("logit_std must be >= 0")
     return float(vocab_size * math.exp(logit_std ** 2 / 2))
@@ -568,12 +535,12 @@ def router_timings(d_model: int, n_experts: int, batch_size: int, seq_len: int, 
     """Median seconds of one routing decision for B*T tokens (forward, no grad), per router.
 
     mlp: softmax(Linear(d, E) h) + top-1 (Switch gate). scattering: Eq. 7-8 phase of the causal prefix
-    (paperlib.bk.model.scattering_phase) given the BK-Core output G that the mixer already computed, then the
+    (paperlib.bk.model.causal_prefix_phase) given the BK-Core output G that the mixer already computed, then the
     Eq. 8 bucketing; scattering+G also recomputes G (what the router costs without a BK mixer).
     gphase: the reference code's stand-in arg(G_ii) + bucketing. Also returns the gate's parameter count.
     """
     from paperlib.bk.core import bk_diag
-    from paperlib.bk.model import scattering_phase
+    from paperlib.bk.model import causal_prefix_phase
     from paperlib.common.measure import time_callable
 
     dev = torch.device(device)
@@ -589,8 +556,8 @@ def router_timings(d_model: int, n_experts: int, batch_size: int, seq_len: int, 
 
     fns = {
         "mlp": lambda: torch.softmax(gate(h.reshape(-1, d_model)), -1).max(-1),
-        "scattering": lambda: bucket(scattering_phase(v, G, 1j)),
-        "scattering+G": lambda: bucket(scattering_phase(v, None, 1j)),
+        "scattering": lambda: bucket(causal_prefix_phase(v, G, 1j)),
+        "scattering+G": lambda: bucket(causal_prefix_phase(v, None, 1j)),
         "gphase": lambda: bucket(torch.angle(G)),
     }
     out = {}

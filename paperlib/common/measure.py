@@ -43,21 +43,29 @@ def _cuda_sync():
         pass
 
 
-def time_callable(fn, *, warmup: int = 1, repeats: int = 5, sync_cuda: bool = True, min_time: float = 0.0) -> Timing:
-    """Time `fn()`; CUDA is synchronised before and after each call so GPU work is counted."""
+def time_callable(fn, *, warmup: int = 1, repeats: int = 5, sync_cuda: bool = True, min_time: float = 0.0,
+                  setup=None) -> Timing:
+    """Time `fn()`; CUDA is synchronised before and after each call so GPU work is counted.
+
+    setup: optional untimed preparation before every call (warm-up calls included); the call is then
+    `fn(setup())`, e.g. a fresh object to fit, or the next batch of a training loop. The only benchmark
+    timing loop of the companion: everything that reports seconds times through here."""
     if repeats < 1:
         raise ValueError("repeats must be >= 1")
     if warmup < 0:
         raise ValueError("warmup must be >= 0")
     sync = _cuda_sync if sync_cuda else (lambda: None)
+    call = fn if setup is None else (lambda arg: fn(arg))
+    prepare = (lambda: ()) if setup is None else (lambda: (setup(),))
     for _ in range(warmup):
-        fn()
+        call(*prepare())
     sync()
     times: list[float] = []
     start_all = time.perf_counter()
     while len(times) < repeats or (time.perf_counter() - start_all) < min_time:
+        args = prepare()
         t0 = time.perf_counter()
-        fn()
+        call(*args)
         sync()
         times.append(time.perf_counter() - t0)
         if len(times) >= 10 * repeats:

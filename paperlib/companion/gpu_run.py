@@ -157,7 +157,7 @@ def section_op(run: Run, cfg: dict):
 
     from paperlib.bk import core_compiled as bk_core_compiled, core_triton as bk_core_triton
     from paperlib.bk.core import bk_diag, resolve_method
-    from paperlib.bk.core_bench import fit_power_law
+    from paperlib.common.stats import fit_power_law
     from paperlib.common.measure import time_callable
 
     dev = run.device

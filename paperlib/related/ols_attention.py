@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from paperlib.scn.hurnet import as_float_tensor
+from paperlib.common.checks import as_float_tensor, check_xy, relative_error  # noqa: F401 (re-exported)
 
 __all__ = [
     "LinearAttentionOLS",
@@ -64,7 +64,7 @@ METHODS = ("eigh", "svd")
 # input checking
 # ----------------------------------------------------------------------------------------------------------
 def _as_tensor(a, name: str, dtype=torch.float64, ndim: tuple[int, ...] = (2,)) -> torch.Tensor:
-    t = as_float_tensor(a, name, dtype)  # numeric, real and finite (shared with the HurNet layer)
+    t = as_float_tensor(a, name, dtype)  # numeric, real and finite
     if t.ndim not in ndim:
         raise ValueError(f"{name} must have {' or '.join(map(str, ndim))} dimensions, got shape {tuple(t.shape)}")
     if any(s == 0 for s in t.shape):
@@ -75,17 +75,6 @@ def _as_tensor(a, name: str, dtype=torch.float64, ndim: tuple[int, ...] = (2,)) 
 def _check_dtype(dtype) -> None:
     if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
         raise TypeError(f"dtype must be a floating torch.dtype, got {dtype!r}")
-
-
-def _check_xy(X, Y, dtype):
-    X = _as_tensor(X, "X", dtype)
-    Y = _as_tensor(Y, "Y", dtype, ndim=(1, 2))
-    squeeze = Y.ndim == 1
-    if squeeze:
-        Y = Y.unsqueeze(1)
-    if Y.shape[0] != X.shape[0]:
-        raise ValueError(f"X has {X.shape[0]} rows but Y has {Y.shape[0]}")
-    return X, Y, squeeze
 
 
 def _check_queries(Xq, d: int, dtype) -> tuple[torch.Tensor, bool]:
@@ -111,7 +100,7 @@ def _check_rcond(rcond) -> None:
 def make_context_tokens(X, Y, dtype=torch.float64) -> torch.Tensor:
     """Z = [X, Y] (n x (d+k)): context token i is z_i = [x_i; y_i]."""
     _check_dtype(dtype)
-    X, Y, _ = _check_xy(X, Y, dtype)
+    X, Y, _ = check_xy(X, Y, dtype)
     return torch.cat([X, Y], dim=1)
 
 
@@ -200,7 +189,7 @@ class LinearAttentionOLS:
         Y_ctx may be 1-D (k = 1; the result is then 1-D) or (n x k). A 1-D Xq gives one query.
         """
         dtype = self.W_K.dtype
-        X, Y, squeeze = _check_xy(X_ctx, Y_ctx, dtype)
+        X, Y, squeeze = check_xy(X_ctx, Y_ctx, dtype)
         if X.shape[1] != self.d:
             raise ValueError(f"context X has {X.shape[1]} features but the weights were built for d={self.d}")
         if Y.shape[1] != self.k:
@@ -216,7 +205,7 @@ class LinearAttentionOLS:
     def implied_weight(self, X_ctx, Y_ctx) -> torch.Tensor:
         """The linear map the layer applies to x_q given this context: Sigma_build^+ X^T Y / n (d x k)."""
         dtype = self.W_K.dtype
-        X, Y, _ = _check_xy(X_ctx, Y_ctx, dtype)
+        X, Y, _ = check_xy(X_ctx, Y_ctx, dtype)
         if X.shape[1] != self.d or Y.shape[1] != self.k:
             raise ValueError(f"context shapes {tuple(X.shape)}, {tuple(Y.shape)} do not match d={self.d}, k={self.k}")
         return self.covariance_pinv @ (X.T @ Y) / X.shape[0]
@@ -305,23 +294,13 @@ def slow_fast_theory(X_A, X_B, Y_B, Xq, rcond: float | None = None, dtype=torch.
     Valid when B's residual is orthogonal to range(X_B) -- always true for the least-squares residual, so
     X_B^T Y_B = X_B^T X_B beta_B exactly and the formula is an identity.
     """
-    Xb, Yb, squeeze = _check_xy(X_B, Y_B, dtype)
+    Xb, Yb, squeeze = check_xy(X_B, Y_B, dtype)
     Xq, single = _check_queries(Xq, Xb.shape[1], dtype)
     beta = torch.from_numpy(np.linalg.lstsq(Xb.cpu().numpy(), Yb.cpu().numpy(), rcond=None)[0]).to(dtype=dtype, device=Xb.device)
     out = Xq @ mismatch_operator(X_A, Xb, rcond=rcond, dtype=dtype) @ beta
     if squeeze:
         out = out[:, 0]
     return out[0] if single else out
-
-
-def relative_error(a, b) -> float:
-    """||a - b||_F / ||b||_F (b the reference); absolute error if b is zero."""
-    a = np.asarray(a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else a, dtype=np.float64)
-    b = np.asarray(b.detach().cpu().numpy() if isinstance(b, torch.Tensor) else b, dtype=np.float64)
-    if a.shape != b.shape:
-        raise ValueError(f"shape mismatch: {a.shape} vs {b.shape}")
-    nb = np.linalg.norm(b)
-    return float(np.linalg.norm(a - b) / nb) if nb > 0 else float(np.linalg.norm(a - b))
 
 
 def make_conditioned_problem(n: int, d: int, k: int = 1, cond: float = 10.0, noise: float = 0.1,

@@ -19,14 +19,15 @@ import unicodedata
 import numpy as np
 import torch
 
-from paperlib.scn.hurnet import HurNetLayer, _check_xy
+from paperlib.common.checks import check_xy, relative_error
+from paperlib.scn.hurnet import HurNetLayer
 
 __all__ = ["fit_linear_gd", "lstsq_benchmark", "hashed_text_features", "mse_optimum"]
 
 
 def mse_optimum(X, Y, bias: bool = True) -> float:
     """The closed-form optimum of the mean squared error (1/m) ||[X,1]W - Y||_F^2 (float64 gelsd)."""
-    X, Y, _ = _check_xy(X, Y, torch.float64)
+    X, Y, _ = check_xy(X, Y, torch.float64)
     A = torch.cat([X, torch.ones(X.shape[0], 1, dtype=X.dtype)], 1) if bias else X
     W = torch.linalg.lstsq(A, Y, driver="gelsd").solution
     return float(((A @ W - Y) ** 2).sum() / X.shape[0])
@@ -47,7 +48,7 @@ def fit_linear_gd(X, Y, *, bias: bool = True, optimizer: str = "adam", lr: float
         raise ValueError(f"lr must be a positive finite number, got {lr!r}")
     if not isinstance(max_steps, int) or max_steps < 1:
         raise ValueError(f"max_steps must be a positive int, got {max_steps!r}")
-    X, Y, _ = _check_xy(X, Y, dtype)
+    X, Y, _ = check_xy(X, Y, dtype)
     m, n = X.shape
     k = Y.shape[1]
     if batch_size is not None and not (isinstance(batch_size, int) and 1 <= batch_size <= m):
@@ -107,11 +108,6 @@ def fit_linear_gd(X, Y, *, bias: bool = True, optimizer: str = "adam", lr: float
                 loss=final, reached=reached, history=np.array(history))
 
 
-def _rel(a: np.ndarray, b: np.ndarray) -> float:
-    nb = np.linalg.norm(b)
-    return float(np.linalg.norm(a - b) / nb) if nb > 0 else float(np.linalg.norm(a - b))
-
-
 def lstsq_benchmark(X, Y, *, repeats: int = 5, warmup: int = 1, layer_solver: str = "cholesky",
                     timer=None, device=None) -> list[dict]:
     """Time the closed-form fit of the HurNet layer against torch.linalg.lstsq and numpy.linalg.lstsq on the
@@ -123,7 +119,7 @@ def lstsq_benchmark(X, Y, *, repeats: int = 5, warmup: int = 1, layer_solver: st
     """
     if timer is None:
         from paperlib.common.measure import time_callable as timer
-    X, Y, _ = _check_xy(X, Y, torch.float64)
+    X, Y, _ = check_xy(X, Y, torch.float64)
     Xn, Yn = X.numpy(), Y.numpy()
     m, n = X.shape
     k = Y.shape[1]
@@ -159,7 +155,7 @@ def lstsq_benchmark(X, Y, *, repeats: int = 5, warmup: int = 1, layer_solver: st
     res_ref = np.linalg.norm(Xn @ ref - Yn)
     for row in rows:
         W = sols[row["method"]]
-        row["rel_diff_W_vs_numpy"] = _rel(W, ref)
+        row["rel_diff_W_vs_numpy"] = relative_error(W, ref)
         row["rel_excess_residual"] = float((np.linalg.norm(Xn @ W - Yn) - res_ref) / res_ref) if res_ref > 0 else 0.0
     rows[0]["solver_used"] = layer.solver_used_
     rows[0]["cond_gram"] = layer.cond_

@@ -22,15 +22,10 @@ from paperlib.scn.hurnet import (
 )
 from paperlib.scn.baselines import fit_linear_gd, hashed_text_features, mse_optimum
 from paperlib.scn.hurnet_theory import matrix_with_condition, numerical_rank
+from paperlib.common.checks import relative_error
 
 __all__ = ["real_pair_embeddings", "regime_problems", "solver_agreement", "accuracy_vs_condition",
            "embedding_like_stream", "realtime_comparison"]
-
-
-def _rel(a, b) -> float:
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    nb = np.linalg.norm(b)
-    return float(np.linalg.norm(a - b) / nb) if nb > 0 else float(np.linalg.norm(a - b))
 
 
 def real_pair_embeddings(n_pairs: int, embedder: str = "minilm", seed: int = 0) -> dict:
@@ -96,18 +91,18 @@ def solver_agreement(problems: dict) -> list[dict]:
                    tol_fp=max(m, n) * cond_eff * float(np.finfo(np.float64).eps))
         try:
             W3 = explicit_inverse_solution(X, Y).numpy()
-            row["eq3_explicit_inv"] = _rel(W3, ref)
+            row["eq3_explicit_inv"] = relative_error(W3, ref)
             row["eq3_excess_residual"] = float((np.linalg.norm(X @ W3 - Y) - res_ref) / max(res_ref, 1e-300))
         except SingularSystemError:
             row["eq3_explicit_inv"] = math.nan
             row["eq3_excess_residual"] = math.nan
-        row["eq10_svd"] = _rel(pinv_svd_solution(X, Y).numpy(), ref)
-        row["numpy_pinv"] = _rel(np.linalg.pinv(X) @ Y, ref)
+        row["eq10_svd"] = relative_error(pinv_svd_solution(X, Y).numpy(), ref)
+        row["numpy_pinv"] = relative_error(np.linalg.pinv(X) @ Y, ref)
         for solver in SOLVERS:
             with warnings.catch_warnings(record=True) as w:
                 warnings.simplefilter("always", HurNetFallbackWarning)
                 layer = HurNetLayer(n, Y.shape[1], bias=False, solver=solver).fit(X, Y, keep_stats=False)
-            row[f"layer_{solver}"] = _rel(layer.weight.numpy(), ref)
+            row[f"layer_{solver}"] = relative_error(layer.weight.numpy(), ref)
             if solver in ("cholesky", "qr"):
                 row[f"{solver}_used"] = layer.solver_used_ + (" (fallback)" if w else "")
         rows.append(row)
@@ -131,17 +126,17 @@ def accuracy_vs_condition(conds, m: int = 200, n: int = 40, k: int = 2, seed: in
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", HurNetFallbackWarning)
                 layer = HurNetLayer(n, k, bias=False, solver=solver).fit(X, Y, keep_stats=False)
-            row[solver] = _rel(layer.weight.numpy(), W_true)
+            row[solver] = relative_error(layer.weight.numpy(), W_true)
             if solver == "cholesky":
                 row["cholesky_used"] = layer.solver_used_
         try:
             layer = HurNetLayer(n, k, bias=False, solver="cholesky", on_singular="raise",
                                 cond_limit=math.inf).fit(X, Y, keep_stats=False)
-            row["cholesky unchecked"] = _rel(layer.weight.numpy(), W_true)
+            row["cholesky unchecked"] = relative_error(layer.weight.numpy(), W_true)
         except SingularSystemError:  # Cholesky itself failed (G not numerically positive definite)
             row["cholesky unchecked"] = math.nan
         try:
-            row["Eq. 3 explicit inverse"] = _rel(explicit_inverse_solution(X, Y).numpy(), W_true)
+            row["Eq. 3 explicit inverse"] = relative_error(explicit_inverse_solution(X, Y).numpy(), W_true)
         except SingularSystemError:
             row["Eq. 3 explicit inverse"] = math.nan
         rows.append(row)

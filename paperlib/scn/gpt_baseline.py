@@ -24,6 +24,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from paperlib.scn.model import answer_sets, check_pairs, exact_match_rate
+from paperlib.common.measure import time_callable
 
 __all__ = ["CharWordVocab", "TinyGPT", "GPTBaseline", "TrainResult"]
 
@@ -283,18 +284,6 @@ def table1_split(pairs, lang: str, n_base: int, n_ft: int, max_chars: int):
     return base, ft
 
 
-def _median_time(setup, fn, repeats: int) -> float:
-    import statistics
-
-    ts = []
-    for _ in range(repeats):
-        obj = setup()
-        t0 = time.perf_counter()
-        fn(obj)
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
-
-
 def table1_experiment(lang: str, embedder, n_base: int = 200, n_ft: int = 20, max_chars: int = 64,
                       gpt_cfg: dict | None = None, target_em: float = 0.9, base_budget_s: float = 60.0,
                       ft_budget_s: float = 30.0, max_steps: int = 100000, eval_every: int = 50,
@@ -317,8 +306,10 @@ def table1_experiment(lang: str, embedder, n_base: int = 200, n_ft: int = 20, ma
     times, quality = [], []
     for mode in ("lexical", "embedding", "hurnet"):
         emb = None if mode == "lexical" else embedder
-        t_base = _median_time(lambda: SCN(mode=mode, embedder=emb), lambda m: m.fit(base), scn_repeats)
-        t_ft = _median_time(lambda: SCN(mode=mode, embedder=emb).fit(base), lambda m: m.fine_tune(ft), scn_repeats)
+        t_base = time_callable(lambda m: m.fit(base), setup=lambda: SCN(mode=mode, embedder=emb), warmup=0,
+                               repeats=scn_repeats, sync_cuda=False).median
+        t_ft = time_callable(lambda m: m.fine_tune(ft), setup=lambda: SCN(mode=mode, embedder=emb).fit(base), warmup=0,
+                             repeats=scn_repeats, sync_cuda=False).median
         m = SCN(mode=mode, embedder=emb).fit(base)
         fn = scn_answer_fn(m)
         tr = exact_match_rate(fn([q for q in sets_base]), list(sets_base), sets_base)

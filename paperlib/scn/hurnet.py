@@ -28,6 +28,7 @@ import warnings
 
 import numpy as np
 import torch
+from paperlib.common.checks import as_float_tensor, check_xy
 
 __all__ = [
     "HurNetLayer",
@@ -37,7 +38,6 @@ __all__ = [
     "pinv_svd_solution",
     "explicit_inverse_solution",
     "solve_least_squares",
-    "as_float_tensor",
 ]
 
 SOLVERS = ("lstsq", "cholesky", "qr", "svd")
@@ -54,48 +54,6 @@ class SingularSystemError(ValueError):
 # ----------------------------------------------------------------------------------------------------------
 # input checking
 # ----------------------------------------------------------------------------------------------------------
-def as_float_tensor(a, name: str, dtype=torch.float64, device=None) -> torch.Tensor:
-    """Convert array-like `a` to a finite floating tensor of `dtype`; clear errors otherwise."""
-    if isinstance(a, torch.Tensor):
-        t = a
-    elif isinstance(a, np.ndarray):
-        if a.dtype == object or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
-            raise TypeError(f"{name} must be numeric, got numpy dtype {a.dtype}")
-        t = torch.from_numpy(np.ascontiguousarray(a))
-    elif isinstance(a, (list, tuple)):
-        try:
-            t = torch.as_tensor(np.asarray(a, dtype=np.float64))
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"{name} must be a numeric array, got a list that is not: {exc}") from None
-    else:
-        raise TypeError(f"{name} must be a torch.Tensor, numpy array or nested list, got {type(a).__name__}")
-    if t.is_complex():
-        raise TypeError(f"{name} must be real, got complex dtype {t.dtype}")
-    t = t.to(dtype=dtype, device=device if device is not None else t.device)
-    if not bool(torch.isfinite(t).all()):
-        raise ValueError(f"{name} contains NaN or inf")
-    return t
-
-
-def _check_xy(X, Y, dtype, device=None) -> tuple[torch.Tensor, torch.Tensor, bool]:
-    X = as_float_tensor(X, "X", dtype, device)
-    Y = as_float_tensor(Y, "Y", dtype, X.device)
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D (m rows x n features), got shape {tuple(X.shape)}")
-    y_was_1d = Y.ndim == 1
-    if y_was_1d:
-        Y = Y.unsqueeze(1)
-    if Y.ndim != 2:
-        raise ValueError(f"Y must be 1-D or 2-D (m rows x k targets), got shape {tuple(Y.shape)}")
-    if X.shape[0] != Y.shape[0]:
-        raise ValueError(f"X and Y must have the same number of rows, got {X.shape[0]} and {Y.shape[0]}")
-    if X.shape[0] == 0:
-        raise ValueError("X and Y have no rows; need at least one training example")
-    if X.shape[1] == 0:
-        raise ValueError("X has no columns (features)")
-    return X, Y, y_was_1d
-
-
 def _default_rcond(m: int, n: int, dtype) -> float:
     """numpy.linalg.lstsq / pinv default cut-off: eps * max(m, n) relative to sigma_1."""
     return torch.finfo(dtype).eps * max(m, n)
@@ -109,7 +67,7 @@ def pinv_svd_solution(X, Y, rcond: float | None = None, dtype=torch.float64) -> 
 
     This is the minimum-Frobenius-norm least-squares solution. Returns a (n x k) tensor (n x 1 for 1-D Y).
     """
-    X, Y, y1 = _check_xy(X, Y, dtype)
+    X, Y, y1 = check_xy(X, Y, dtype)
     U, S, Vh = torch.linalg.svd(X, full_matrices=False)
     rc = _default_rcond(*X.shape, X.dtype) if rcond is None else float(rcond)
     keep = S > rc * S[0] if S.numel() else S > 0
@@ -125,7 +83,7 @@ def explicit_inverse_solution(X, Y, dtype=torch.float64) -> torch.Tensor:
     exactly singular; a numerically singular X^T X (rank-deficient X) usually is NOT detected and yields a
     meaningless W — one reason the layer never forms this inverse.
     """
-    X, Y, y1 = _check_xy(X, Y, dtype)
+    X, Y, y1 = check_xy(X, Y, dtype)
     G = X.mT @ X
     try:
         Ginv = torch.linalg.inv(G)
@@ -224,7 +182,7 @@ def solve_least_squares(X, Y, *, bias: bool = False, ridge: float = 0.0, solver:
         raise ValueError(f"on_singular must be 'pinv' or 'raise', got {on_singular!r}")
     if not isinstance(ridge, (int, float)) or isinstance(ridge, bool) or not math.isfinite(ridge) or ridge < 0:
         raise ValueError(f"ridge must be a finite number >= 0, got {ridge!r}")
-    X, Y, _ = _check_xy(X, Y, dtype)
+    X, Y, _ = check_xy(X, Y, dtype)
     n_aug = X.shape[1] + int(bias)
     eps = torch.finfo(X.dtype).eps
     cond_limit = (1.0 / math.sqrt(eps)) if cond_limit is None else float(cond_limit)
@@ -351,7 +309,7 @@ class HurNetLayer(torch.nn.Module):
         return self.weight.device
 
     def _check(self, X, Y):
-        X, Y, _ = _check_xy(X, Y, self.dtype, self._device())
+        X, Y, _ = check_xy(X, Y, self.dtype, self._device())
         if X.shape[1] != self.in_features:
             raise ValueError(f"X has {X.shape[1]} columns but the layer has in_features={self.in_features}")
         if Y.shape[1] != self.out_features:

@@ -16,7 +16,8 @@ import math
 import numpy as np
 import torch
 
-from paperlib.scn.hurnet import _check_xy, as_float_tensor, pinv_svd_solution
+from paperlib.common.checks import as_float_tensor, check_xy
+from paperlib.scn.hurnet import pinv_svd_solution
 
 __all__ = [
     "singular_values",
@@ -24,6 +25,7 @@ __all__ = [
     "row_space_residual",
     "least_squares_family",
     "eq11_bound_check",
+    "eq11_worst_case",
     "singular_values_by_rows",
     "interlacing_violation",
     "eq15_loss",
@@ -97,7 +99,7 @@ def least_squares_family(X, Y, ridge: float = 1e-2, seed: int = 0, gd_steps: int
       min-norm + null-space part (another exact least-squares minimiser when rank(X) < n),
       gradient descent from 0 and from a random start (plain full-batch GD, step 1/sigma_1^2).
     """
-    X, Y, _ = _check_xy(X, Y, torch.float64)
+    X, Y, _ = check_xy(X, Y, torch.float64)
     m, n = X.shape
     g = torch.Generator().manual_seed(seed)
     out = {}
@@ -141,7 +143,7 @@ def eq11_bound_check(X, Y, r: int | None = None, rcond: float | None = None, tol
     rounding in a residual that is exactly 0 in exact arithmetic).
     Returns a dict of floats/ints/bools.
     """
-    X, Y, _ = _check_xy(X, Y, torch.float64)
+    X, Y, _ = check_xy(X, Y, torch.float64)
     m, n = X.shape
     U, S, Vh = torch.linalg.svd(X, full_matrices=False)
     rank = numerical_rank(S, m, n, rcond)
@@ -164,6 +166,23 @@ def eq11_bound_check(X, Y, r: int | None = None, rcond: float | None = None, tol
                 holds_full=res_full <= bound + slack, holds_trunc=res_trunc <= bound + slack,
                 ratio_full=res_full / bound if bound > 0 else (math.inf if res_full > slack else 0.0),
                 ratio_trunc=res_trunc / bound if bound > 0 else (math.inf if res_trunc > slack else 0.0))
+
+
+def eq11_worst_case(X, Y, r_points: int, scale: float = 1e-3) -> dict:
+    """Eq. 11 stress test: X rescaled by `scale` (the residuals do not change, sigma_{r+1} shrinks), every r on a
+    grid of `r_points` values in [0, min(m, n)], both readings of W. Returns the worst case (largest
+    residual/bound ratio) and how many (r, reading) cases violate the bound."""
+    import numpy as np
+
+    p = min(np.shape(X))
+    grid = sorted(set(np.linspace(0, p, r_points).round().astype(int).tolist()))
+    checks = [eq11_bound_check(scale * np.asarray(X), Y, r=r) for r in grid]
+    cases = [(c["ratio_full"], c["residual_full"], c["bound"], c["r"], "X+Y") for c in checks] + \
+            [(c["ratio_trunc"], c["residual_trunc"], c["bound"], c["r"], "W_r") for c in checks]
+    violations = sum(1 for c in checks for h in (c["holds_full"], c["holds_trunc"]) if not h)
+    ratio, residual, bound, r, reading = max(cases, key=lambda c: c[0])
+    return dict(r=r, reading=reading, residual=residual, bound=bound, ratio=ratio, violations=violations,
+                n_cases=len(cases))
 
 
 def singular_values_by_rows(X, ms, r: int) -> dict:
@@ -241,7 +260,7 @@ def eq15_minimizers(X, Y, lams, mu_support, seed: int = 0) -> list[dict]:
     minimisers are exactly the least-squares solutions (we return the min-norm one, and the autograd
     gradient at a random W compared across lambdas). Ridge: W = (X^T X + lam I)^{-1} X^T Y (unique for lam > 0).
     """
-    X, Y, _ = _check_xy(X, Y, torch.float64)
+    X, Y, _ = check_xy(X, Y, torch.float64)
     n = X.shape[1]
     g = torch.Generator().manual_seed(seed)
     W_rand = torch.randn(n, Y.shape[1], generator=g, dtype=torch.float64)

@@ -1,1 +1,34 @@
-"""OktoSemantic / SCTA (seed 004): contrastive sampled training for huge vocabularies."""
+"""OktoSemantic / SCTA (seed 004): contrastive sampled training for huge vocabularies.
+
+SCTA / OktoSemantic training: a GRU language model with interchangeable output objectives.
+
+Objectives (all share one backbone: input embedding + 1-layer GRU, hidden 256):
+
+* ``ce``       full softmax cross-entropy, logits (N x V) materialised.
+* ``chunked``  the same loss with a memory-bounded linear cross-entropy: ``torch.nn.functional.linear_cross_entropy``
+               with chunking options when this torch has it (feature-detected), else our own chunked autograd
+               Function; logits are never materialised for more than ``chunk`` rows at a time.
+* ``scta``     Stage 1 semantic contrastive loss of the paper (an InfoNCE / sampled-softmax form; van den Oord
+               et al. 2018, Jean et al. 2015):
+                   z = normalize(W_sem h),  e_i = normalize(E_sem[i]),
+                   l = -log( exp(z.e_y/tau) / (exp(z.e_y/tau) + sum_j exp(z.e_{n_j}/tau)) ),  K negatives.
+* ``sampled``  classic sampled softmax (Jean et al. 2015) with the log-Q correction on the sampled logits and
+               accidental-hit removal.
+* ``none``     the no-head floor: the same backbone with a trivial loss (per-step cost of everything but the head).
+
+Stage 2 (``train_stage2``) fits a full token head W_tok with cross-entropy on top of a Stage-1 backbone (head
+only, or everything at a lower learning rate); ``evaluate_full_softmax`` is the common yardstick (full-softmax
+loss, perplexity, top-1/top-5) for every method.
+
+Sparse gradient path: with ``sparse=True`` every V-row table that a step touches only partly (input embedding,
+E_sem, the sampled-softmax table) is an ``nn.Embedding(sparse=True)`` and is updated by ``torch.optim.SparseAdam``;
+dense parameters use AdamW. Dense AdamW over a V-row table is O(V) per step whatever the loss.
+"""
+
+from paperlib.scta.data import batch_iterator, dialog_texts, encode_texts, eval_windows, parse_sharegpt, split_texts, zipf_ids
+from paperlib.scta.losses import HAS_TORCH_LCE, chunked_linear_cross_entropy, sampled_softmax_loss, scta_loss
+from paperlib.scta.model import GRULM, METHODS, SCTAConfig, evaluate_full_softmax, make_optimizers, train_step
+from paperlib.scta.sampling import NegativeSampler, sample_negatives
+from paperlib.scta.train import add_token_head, chance_losses, quality_run, train_stage2, untrained_losses
+
+__all__ = ["GRULM", "HAS_TORCH_LCE", "METHODS", "NegativeSampler", "SCTAConfig", "add_token_head", "batch_iterator", "chance_losses", "chunked_linear_cross_entropy", "dialog_texts", "encode_texts", "eval_windows", "evaluate_full_softmax", "make_optimizers", "parse_sharegpt", "quality_run", "sample_negatives", "sampled_softmax_loss", "scta_loss", "split_texts", "train_stage2", "train_step", "untrained_losses", "zipf_ids"]

@@ -1,5 +1,5 @@
 """Speed and memory benchmark of the SCTA chapter: per-step time, tokens/s, examples/s and peak memory of every
-output objective of `paperlib.scta.method` as the vocabulary V grows; out-of-memory is an outcome row, not a crash.
+output objective of `paperlib.scta` as the vocabulary V grows; out-of-memory is an outcome row, not a crash.
 
 The paper times 2 epochs of 20,000 examples (batch 16, sequence 64); we time a fixed token budget after warm-up
 and also report the projected time of the paper's run (steps x median step time).
@@ -7,13 +7,15 @@ and also report the projected time of the paper's run (steps x median step time)
 from __future__ import annotations
 
 import math
-import statistics
-import time
 
 import numpy as np
+import pandas as pd
 import torch
 
-from paperlib.scta.method import GRULM, SCTAConfig, batch_iterator, make_optimizers, train_step, zipf_ids
+from paperlib.scta.data import batch_iterator, zipf_ids
+from paperlib.scta.model import GRULM, SCTAConfig, make_optimizers, train_step
+from paperlib.common.stats import fit_power_law
+from paperlib.common.measure import time_callable
 
 OOM_TYPES = (MemoryError,) + ((torch.OutOfMemoryError,) if hasattr(torch, "OutOfMemoryError") else ())
 PAPER_EXAMPLES = 40_000  # 20,000 examples x 2 epochs
@@ -87,20 +89,18 @@ def bench_step(method: str, V: int, batch: int = 16, seq_len: int = 64, steps: i
         opts = make_optimizers(model, lr)
         gen = torch.Generator(device=dev).manual_seed(seed) if dev.type == "cuda" else g
         it = batch_iterator(ids, batch, seq_len, g, device=dev)
+        losses = []
+        step = lambda xy: losses.append(train_step(model, opts, *xy, generator=gen))  # noqa: E731
         for _ in range(warmup):
-            train_step(model, opts, *next(it), generator=gen)
-        sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
-        sync()
+            step(next(it))
+        _sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+        _sync()
         e0 = _gpu_energy_j() if dev.type == "cuda" else None
-        times, loss = [], float("nan")
-        for _ in range(steps):
-            x, y = next(it)
-            t0 = time.perf_counter()
-            loss = train_step(model, opts, x, y, generator=gen)
-            sync()
-            times.append(time.perf_counter() - t0)
+        # the next batch is fetched untimed; each step is timed with a CUDA sync (common.measure)
+        timing = time_callable(step, setup=lambda: next(it), warmup=0, repeats=steps, sync_cuda=dev.type == "cuda")
+        times, loss = timing.times, losses[-1]
         e1 = _gpu_energy_j() if dev.type == "cuda" else None
-        step_s = statistics.median(times)
+        step_s = timing.median
         out = {"step_s": step_s, "step_s_min": min(times), "total_s": sum(times), "loss": loss,
                "tokens_per_s": batch * seq_len / step_s, "examples_per_s": batch / step_s,
                "paper_run_s": step_s * PAPER_EXAMPLES / batch,
@@ -132,8 +132,6 @@ def bench_in_fresh_process(**kwargs) -> dict:
 def sweep(methods: list[tuple[str, bool]], Vs: list[int], fresh_process: bool = False, progress_desc=None,
           **kwargs):
     """Rows for every (method, sparse) x V; a pandas DataFrame."""
-    import pandas as pd
-
     from paperlib.common.progress import progress
 
     jobs = [(m, sp, V) for V in Vs for (m, sp) in methods]
@@ -156,10 +154,10 @@ def method_label(method: str, sparse: bool) -> str:
 
 def scaling_exponent(Vs, values) -> float:
     """Slope of log(value) against log(V) (least squares): cost ~ V^slope."""
-    x, y = np.log(np.asarray(Vs, float)), np.log(np.asarray(values, float))
-    if len(x) < 2 or not np.all(np.isfinite(y)):
+    y = np.asarray(values, float)
+    if len(y) < 2 or not np.all(np.isfinite(y)):
         return float("nan")
-    return float(np.polyfit(x, y, 1)[0])
+    return fit_power_law(Vs, y)["exponent"]
 
 
 def analytic_memory(method: str, V: int, batch: int = 16, seq_len: int = 64, emb_dim: int = 256,
@@ -201,7 +199,8 @@ def loss_only_time(method: str, V: int, N: int = 1024, hidden: int = 256, d_sem:
     """Median seconds of forward+backward of the output loss alone (given hidden states), for method at V."""
     import torch.nn.functional as F
 
-    from paperlib.scta.method import NegativeSampler, chunked_linear_cross_entropy, sample_negatives, scta_loss
+    from paperlib.scta.losses import chunked_linear_cross_entropy, scta_loss
+    from paperlib.scta.sampling import NegativeSampler, sample_negatives
 
     dev = torch.device(device)
     g = torch.Generator(device=dev).manual_seed(seed)
@@ -226,7 +225,6 @@ def loss_only_time(method: str, V: int, N: int = 1024, hidden: int = 256, d_sem:
             scta_loss(h @ Wsem.t(), E(y), E(neg), tau).backward()
     else:
         raise ValueError(f"loss_only_time supports ce|chunked|scta, got {method!r}")
-    from paperlib.common.measure import time_callable
 
     return time_callable(f, warmup=1, repeats=repeats, sync_cuda=dev.type == "cuda").median
 
@@ -234,8 +232,6 @@ def loss_only_time(method: str, V: int, N: int = 1024, hidden: int = 256, d_sem:
 def speedup_table(df, baseline: str = "CE (full logits) dense"):
     """Per V: speedup of each method over `baseline` (baseline step time / method step time); NaN where either
     is missing or failed; 'inf' where only the baseline failed (the paper's "infinite")."""
-    import pandas as pd
-
     rows = []
     for V, sub in df.groupby("V"):
         base = sub[sub["label"] == baseline]
@@ -253,7 +249,7 @@ def speedup_table(df, baseline: str = "CE (full logits) dense"):
 
 def parse_methods(specs: list[str]) -> list[tuple[str, bool]]:
     """["ce:dense", "scta:sparse", ...] -> [("ce", False), ("scta", True), ...]."""
-    from paperlib.scta.method import METHODS
+    from paperlib.scta.model import METHODS
 
     out = []
     for s in specs:
@@ -271,3 +267,46 @@ def memory_cap_fraction(cap_gib: float, device=None) -> float | None:
     total = torch.cuda.get_device_properties(device or torch.cuda.current_device()).total_memory
     frac = cap_gib * GIB / total
     return frac if frac < 1.0 else None
+
+
+def step_time(df, label: str, V: int) -> float:
+    """Per-step seconds of the successful sweep row (label, V); nan when that run failed or is missing."""
+    s = df[(df.label == label) & (df.V == V) & (df.status == "ok")]
+    return float(s["step_s"].iloc[0]) if len(s) else math.nan
+
+
+def memory_table(methods, *, device_type: str, V=None, results=None, bench_kwargs=None, batch: int, seq_len: int,
+                 emb_dim: int, hidden: int, d_sem: int, K: int) -> pd.DataFrame:
+    """Measured peak training memory beside the analytic estimate (MiB), one row per method.
+
+    CPU: one fresh process per (method, sparse) at vocabulary V, peak RSS above the post-import baseline
+    (bench_in_fresh_process with `bench_kwargs`, one step). CUDA: the allocator peaks already measured in the
+    sweep's `results`. Other devices, or no V on CPU: an empty table."""
+    shape = dict(batch=batch, seq_len=seq_len, emb_dim=emb_dim, hidden=hidden, d_sem=d_sem, K=K)
+    rows = []
+    if device_type == "cpu" and V:
+        for m, sp in methods:
+            r = bench_in_fresh_process(method=m, V=V, sparse=sp, **{**(bench_kwargs or {}), "steps": 1})
+            a = analytic_memory(m, V, sparse=sp, **shape)
+            rows.append({"label": method_label(m, sp), "V": V, "status": r["status"],
+                         "measured_mib": (r["peak_rss_mb"] - r["baseline_rss_mb"]) if r["peak_rss_mb"] else None,
+                         "analytic_mib": a["total_gib"] * 1024})
+    elif device_type == "cuda" and results is not None:
+        for _, r in results.iterrows():
+            a = analytic_memory(r["method"], int(r["V"]), sparse=bool(r["sparse"]), **shape)
+            rows.append({"label": r["label"], "V": r["V"], "status": r["status"],
+                         "measured_mib": r.get("peak_mem_mb"), "analytic_mib": a["total_gib"] * 1024})
+    return pd.DataFrame(rows)
+
+
+def analytic_memory_table(Vs, methods, *, chunk: int, emb_dim: int, hidden: int, d_sem: int, K: int,
+                          batch: int = 16, seq_len: int = 64) -> pd.DataFrame:
+    """The analytic memory model (GiB) for every (V, method) at one configuration (default: the paper's batch
+    16 x 64 tokens)."""
+    rows = []
+    for V in Vs:
+        for m, sp in methods:
+            a = analytic_memory(m, V, batch=batch, seq_len=seq_len, emb_dim=emb_dim, hidden=hidden, d_sem=d_sem,
+                                K=K, sparse=sp, chunk=chunk)
+            rows.append({"label": method_label(m, sp), "V": V, **{k: round(v, 2) for k, v in a.items()}})
+    return pd.DataFrame(rows)

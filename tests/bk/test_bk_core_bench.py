@@ -63,3 +63,14 @@ def test_gradient_check_and_speed_sweep_shapes():
     assert list(sp.method) == ["scan", "dense", "scan"]
     assert (sp.tokens_per_s > 0).all()
     assert bench.cuda_bandwidth() is None or torch.cuda.is_available()
+
+
+def test_device_check_compares_only_an_accelerator():
+    assert bench.device_check("cpu", 64) == []
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_device_check_on_cuda():
+    rows = bench.device_check("cuda", 512)
+    assert [r["dtype"] for r in rows] == ["float64", "float32"]
+    assert all(r["finite"] for r in rows) and rows[0]["max_rel_err"] < 1e-8 and rows[1]["max_rel_err"] < 1e-3

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from paperlib.bk.model import (BKConfig, ResNetBKLM, act_halting_prob, expected_params, free_prefix_trace,
-                               prime_bump_potential, scattering_phase)
+                               prime_bump_potential, causal_prefix_phase)
 from paperlib.bk import configs as bk_configs
 
 V = 40
@@ -106,8 +106,8 @@ def test_scattering_phase_matches_dense_det2(zeta):
     torch.manual_seed(4)
     v = torch.randn(2, 14, dtype=torch.float64)
     tr = free_prefix_trace(v, zeta)
-    ph = scattering_phase(v, None, zeta)
-    ph_det = scattering_phase(v, None, zeta, regularized=False)
+    ph = causal_prefix_phase(v, None, zeta)
+    ph_det = causal_prefix_phase(v, None, zeta, regularized=False)
     for b in range(2):
         for i in range(14):
             n = i + 1
@@ -204,3 +204,17 @@ def test_train_step_memory_and_throughput_run():
     assert tp["train_tokens_per_s"] > 0
     with pytest.raises(ValueError, match="precision"):
         train_step_memory("table5_baseline", precision="int8", overrides=ov)
+
+
+def test_prime_bump_torch_view_is_the_numpy_implementation():
+    """One Prime-Bump potential: the model's torch tensor equals prime_bump's numpy values exactly."""
+    from paperlib.bk import prime_bump as pb
+    from paperlib.bk.model import prime_bump_potential
+
+    for n, eps, kmax in ((64, 1.0, 3), (257, 0.3, 2), (5, 2.0, 1)):
+        t = prime_bump_potential(n, eps, kmax)
+        assert t.dtype == torch.float64
+        assert np.array_equal(t.numpy(), pb.integer_grid_potential(n, eps, kmax))
+    assert torch.equal(prime_bump_potential(2), torch.zeros(2, dtype=torch.float64))
+    with pytest.raises(ValueError, match="eps"):
+        prime_bump_potential(2, eps=0.0)

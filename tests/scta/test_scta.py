@@ -1,4 +1,4 @@
-"""Tests of paperlib.scta.method / paperlib.scta.bench against independent oracles (float64 dense references,
+"""Tests of paperlib.scta / paperlib.scta.bench against independent oracles (float64 dense references,
 brute-force expectations, direct formulas)."""
 import itertools
 import json
@@ -11,8 +11,8 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperlib.scta import method as scta
-from paperlib.scta.method import (GRULM, NegativeSampler, SCTAConfig, chunked_linear_cross_entropy, evaluate_full_softmax,
+from paperlib import scta
+from paperlib.scta import (GRULM, NegativeSampler, SCTAConfig, chunked_linear_cross_entropy, evaluate_full_softmax,
                            parse_sharegpt, sample_negatives, sampled_softmax_loss, scta_loss)
 from paperlib.scta import bench as scta_bench
 
@@ -376,3 +376,21 @@ def test_quality_run_scta_with_stage2_counts_stage2_time():
     phases = [c["phase"] for c in r["curve"]]
     assert phases[-1] == "stage2" and "stage1" in phases
     assert r["curve"][-1]["train_s"] >= r["stage1_s"] and r["final"]["step"] == 7
+
+
+def test_step_time_and_memory_tables():
+    import pandas as pd
+
+    df = pd.DataFrame([dict(label="A", V=10, status="ok", step_s=0.5), dict(label="A", V=20, status="oom", step_s=None)])
+    assert scta_bench.step_time(df, "A", 10) == 0.5
+    assert math.isnan(scta_bench.step_time(df, "A", 20)) and math.isnan(scta_bench.step_time(df, "B", 10))
+    shape = dict(emb_dim=16, hidden=16, d_sem=8, K=4)
+    paper = scta_bench.analytic_memory_table([100_000, 1_000_000], [("ce", False), ("scta", True)], chunk=64, **shape)
+    ce = paper[paper.label == "CE (full logits) dense"].total_gib.tolist()
+    assert len(paper) == 4 and ce[1] > ce[0] > 0
+    # CUDA rows come from the sweep's own measurements; nothing is measured again
+    cuda = pd.DataFrame([dict(method="ce", V=1000, sparse=False, label="CE (full logits) dense", status="ok",
+                              peak_mem_mb=12.0)])
+    t = scta_bench.memory_table([("ce", False)], device_type="cuda", results=cuda, batch=2, seq_len=8, **shape)
+    assert t.measured_mib.tolist() == [12.0] and t.analytic_mib.iloc[0] > 0
+    assert scta_bench.memory_table([("ce", False)], device_type="cpu", V=None, batch=2, seq_len=8, **shape).empty

@@ -266,3 +266,14 @@ def test_cuda_matches_cpu():
     params = lo.build_ols_attention(X, 2)
     pred = params.predict(X, torch.as_tensor(P["Y"], device="cuda"), torch.as_tensor(P["Xq"], device="cuda"))
     assert lo.relative_error(pred, lo.ols_lstsq_predict(P["X"], P["Y"], P["Xq"])) < 1e-10
+
+
+def test_hurnet_link_same_map_two_memories():
+    """HurNet's closed form and the OLS attention layer give the same predictions (paperlib.related.hurnet_link)."""
+    from paperlib.related.hurnet_link import compare_with_hurnet
+
+    rng = np.random.default_rng(3)
+    X, Y, Xq = rng.normal(size=(30, 5)), rng.normal(size=(30, 2)), rng.normal(size=(4, 5))
+    r = compare_with_hurnet(X, Y, Xq, float(np.finfo(np.float64).eps))
+    assert r["ok"] and r["err_pred"] < 1e-10 and r["err_weight"] < 1e-10
+    assert r["n_params_hurnet"] == 5 * 2

@@ -43,7 +43,7 @@ def test_phase_matches_determinant_ratio_for_positive_v():
     H, H0 = hamiltonian_dense(v), _h0(16)
     ratio = np.linalg.det(H - z * np.eye(16)) / np.linalg.det(H0 - z * np.eye(16))
     assert sc.det2(K) == pytest.approx(ratio * np.exp(-np.trace(K)), rel=1e-9)
-    assert sc.scattering_phase(v, -1.0, 0.3) == pytest.approx(float(sc.wrap_phase(np.angle(sc.det2(K)))), abs=1e-9)
+    assert sc.sequence_phase(v, -1.0, 0.3) == pytest.approx(float(sc.wrap_phase(np.angle(sc.det2(K)))), abs=1e-9)
 
 
 def test_fast_token_phases_match_dense_det2():
@@ -51,7 +51,7 @@ def test_fast_token_phases_match_dense_det2():
         v = np.clip(np.random.default_rng(seed).standard_normal(20), -3, 3)
         for eta in (0.05, 1.0):
             fast = sc.token_phases(v, eta)
-            dense = np.array([sc.scattering_phase(v, lam, eta) for lam in v])
+            dense = np.array([sc.sequence_phase(v, lam, eta) for lam in v])
             diff = sc.wrap_phase(fast - dense)
             assert np.max(np.abs(diff)) < 1e-8
 
@@ -76,10 +76,20 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="square"):
         sc.log_det2(np.ones((2, 3)))
     with pytest.raises(ValueError, match="eta must be > 0"):
-        sc.scattering_phase(np.ones(4), 0.0, 0.0)
+        sc.sequence_phase(np.ones(4), 0.0, 0.0)
     with pytest.raises(ValueError, match="n_experts"):
         sc.route_by_phase([0.1], 0)
     with pytest.raises(ValueError, match="unknown mode"):
         sc.route_by_phase([0.1], 2, "x")
     with pytest.raises(ValueError, match="off the real axis"):
         sc.birman_krein_check(_h0(3), np.eye(3), 1.0)
+
+
+def test_phase_samples_and_utilisation_table():
+    phases = sc.phase_samples(16, 2, [0.1, 1.0], seed=0)
+    assert set(phases) == {(k, e) for k in ("gaussian", "prime_bump") for e in (0.1, 1.0, "BK-Core arg G_ii (z=i)")}
+    assert phases[("gaussian", 0.1)].shape == (32,) and phases[("prime_bump", 1.0)].shape == (16,)
+    util = sc.utilisation_table(phases, 4)
+    shares = util[[f"expert {e}" for e in range(1, 5)] + ["unrouted"]].sum(axis=1)
+    assert np.allclose(shares, 1.0)
+    assert (util[util.rule != "printed"].unrouted == 0).all()

@@ -190,10 +190,27 @@ def test_lr_schedule_endpoints():
 
 
 def test_build_model_bad_spec():
-    with pytest.raises(TypeError, match="dict"):
+    with pytest.raises(ValueError, match="unknown configuration 'bk'"):
         lt.build_model("bk")
+    with pytest.raises(TypeError, match="spec dict"):
+        lt.build_model(3)
     with pytest.raises(ValueError, match="unknown model kind"):
         lt.build_model({"kind": "rnn"})
+
+
+def test_one_model_registry_for_names_and_specs():
+    """train.build_model is configs.build_model; a name and its spec dict build the same model."""
+    from paperlib.bk import configs
+
+    assert lt.build_model is configs.build_model
+    kind, kw = configs.model_kwargs("table5_baseline", vocab_size=64, d_model=16, n_layers=1, seq_len=32)
+    a = configs.build_model("table5_baseline", vocab_size=64, d_model=16, n_layers=1, seq_len=32)
+    b = configs.build_model({"kind": kind, **kw})
+    assert type(a) is type(b) and lt.count_params(a) == lt.count_params(b)
+    specs = configs.ablation_specs(64, 16, 1, 32, 2, 0.01)
+    assert set(specs) == {"full", "no_prime_bump", "no_scattering", "no_lap", "act", "optimized", "transformer"}
+    for spec in specs.values():
+        assert lt.count_params(configs.build_model(spec)) > 0
 
 
 # ------------------------------------------------------------------------ convergence and statistics

@@ -191,3 +191,18 @@ def test_hashed_text_features():
         hashed_text_features("not a list")
     with pytest.raises(ValueError, match="n_features"):
         hashed_text_features(["a"], n_features=0)
+
+
+def test_eq11_worst_case_counts_every_r_and_reading():
+    from paperlib.scn.hurnet_theory import eq11_bound_check, eq11_worst_case
+
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(12, 5)), rng.normal(size=(12, 2))
+    w = eq11_worst_case(X, Y, r_points=6)
+    assert w["n_cases"] == 2 * 6 and 0 <= w["violations"] <= w["n_cases"]
+    direct = eq11_bound_check(1e-3 * X, Y, r=w["r"])
+    key = "ratio_full" if w["reading"] == "X+Y" else "ratio_trunc"
+    assert w["ratio"] == pytest.approx(direct[key])
+    # an interpolating problem (m < n, full row rank) has zero residual for r = m: that case holds
+    Xu, Yu = rng.normal(size=(4, 9)), rng.normal(size=(4, 1))
+    assert eq11_bound_check(1e-3 * Xu, Yu, r=4)["holds_full"]

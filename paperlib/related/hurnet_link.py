@@ -1,0 +1,32 @@
+"""The link between the OLS linear-attention layer (seed 003) and HurNet (seed 000, Eq. 3): one solution,
+two memories. HurNet stores W = X^+ Y in its weights; the attention layer stores only Sigma^+ and reads Y
+from its context, yet applies the same map to a query. This module imports both papers' code on purpose.
+"""
+from __future__ import annotations
+
+import torch
+
+from paperlib.related import ols_attention as lo
+from paperlib.scn.hurnet import HurNetLayer
+
+__all__ = ["compare_with_hurnet"]
+
+
+def compare_with_hurnet(X, Y, Xq, eps: float) -> dict:
+    """Fit HurNetLayer (no bias, the attention layer's singular-value cut-off) and the eigh-built attention
+    layer on (X, Y); compare their weights and their predictions at Xq.
+
+    `ok` applies the notebook's bound: relative prediction difference <= d * kappa_r^2 * eps, with kappa_r
+    the condition number of the kept spectrum."""
+    params = lo.build_ols_attention(X, Y.shape[1], method="eigh")
+    layer = HurNetLayer(X.shape[1], Y.shape[1], bias=False, dtype=torch.float64,
+                        rcond=params.sv_rcond).fit(X, Y)
+    W_hurnet = layer.weight.cpu().numpy()
+    pred_hurnet = layer(torch.as_tensor(Xq)).detach().cpu().numpy()
+    W_attn = params.implied_weight(X, Y).cpu().numpy()
+    pred_attn = params.predict(X, Y, Xq).cpu().numpy()
+    err_pred = lo.relative_error(pred_attn, pred_hurnet)
+    return dict(params=params, err_weight=lo.relative_error(W_attn, W_hurnet), err_pred=err_pred,
+                ok=bool(err_pred <= X.shape[1] * params.kept_cond ** 2 * eps),
+                n_params_hurnet=int(W_hurnet.size),
+                n_params_attention=int(params.W_K.numel() + params.W_Q.numel() + params.W_V.numel()))
