@@ -88,6 +88,7 @@ from paperlib.scn.experiments import (
 )
 from paperlib.scn.hurnet_theory import (
     eq11_bound_check,
+    eq11_r_grid,
     eq11_worst_case,
     eq15_minimizers,
     least_squares_family,
@@ -282,7 +283,7 @@ print(eq11.to_string(index=False, float_format=lambda v: "~0" if abs(v) < 1e-10 
 
 # %%
 Xr, Yr = real["X"], real["Y"]
-rs = r_grid(Xr)
+rs = eq11_r_grid(Xr, EQ11_R_POINTS)
 sweep = pd.DataFrame([eq11_bound_check(Xr, Yr, r=r) for r in rs])
 fig, ax = plt.subplots(figsize=(6.4, 4.0))
 ax.semilogy(sweep["r"], sweep["residual_trunc"], label="‖X W_r − Y‖ (rank-r pseudo-inverse)")

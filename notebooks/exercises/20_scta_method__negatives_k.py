@@ -27,7 +27,7 @@ def check() -> dict:
     import torch
 
     from paperlib import scta
-from paperlib.scta import bench as scta_bench
+    from paperlib.scta import bench as scta_bench
 
     torch.set_num_threads(1)
     Ks, Vs, out = (8, 128), (2000, 32000), {}

@@ -25,12 +25,11 @@ ACT (Eq. 10): p_halt = 1 if |delta| < act_low, 0 if |delta| > act_high, sigmoid(
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, asdict
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
 
 from paperlib.bk import prime_bump as pb

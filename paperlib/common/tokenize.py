@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 from paperlib.common import paths
 from paperlib.common.atomic import write_text

@@ -151,7 +151,6 @@ class Run:
 
 # ----------------------------------------------------------------------------------------- section: op
 def section_op(run: Run, cfg: dict):
-    import numpy as np
     import pandas as pd
     import torch
 

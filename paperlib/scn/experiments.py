@@ -6,7 +6,6 @@ Everything here returns plain rows (lists of dicts) that the notebook turns into
 from __future__ import annotations
 
 import math
-import time
 import warnings
 
 import numpy as np

@@ -13,7 +13,6 @@ forget) until both the new and old training prompts are at the criterion, or the
 """
 from __future__ import annotations
 
-import math
 import re
 import time
 from dataclasses import dataclass, field

@@ -26,7 +26,6 @@ from __future__ import annotations
 import math
 import warnings
 
-import numpy as np
 import torch
 from paperlib.common.checks import as_float_tensor, check_xy
 

@@ -26,6 +26,7 @@ __all__ = [
     "least_squares_family",
     "eq11_bound_check",
     "eq11_worst_case",
+    "eq11_r_grid",
     "singular_values_by_rows",
     "interlacing_violation",
     "eq15_loss",
@@ -168,15 +169,20 @@ def eq11_bound_check(X, Y, r: int | None = None, rcond: float | None = None, tol
                 ratio_trunc=res_trunc / bound if bound > 0 else (math.inf if res_trunc > slack else 0.0))
 
 
+def eq11_r_grid(X, r_points: int) -> list[int]:
+    """`r_points` values of r spread over [0, min(m, n)] (distinct integers, sorted)."""
+    import numpy as np
+
+    return sorted(set(np.linspace(0, min(np.shape(X)), r_points).round().astype(int).tolist()))
+
+
 def eq11_worst_case(X, Y, r_points: int, scale: float = 1e-3) -> dict:
     """Eq. 11 stress test: X rescaled by `scale` (the residuals do not change, sigma_{r+1} shrinks), every r on a
     grid of `r_points` values in [0, min(m, n)], both readings of W. Returns the worst case (largest
     residual/bound ratio) and how many (r, reading) cases violate the bound."""
     import numpy as np
 
-    p = min(np.shape(X))
-    grid = sorted(set(np.linspace(0, p, r_points).round().astype(int).tolist()))
-    checks = [eq11_bound_check(scale * np.asarray(X), Y, r=r) for r in grid]
+    checks = [eq11_bound_check(scale * np.asarray(X), Y, r=r) for r in eq11_r_grid(X, r_points)]
     cases = [(c["ratio_full"], c["residual_full"], c["bound"], c["r"], "X+Y") for c in checks] + \
             [(c["ratio_trunc"], c["residual_trunc"], c["bound"], c["r"], "W_r") for c in checks]
     violations = sum(1 for c in checks for h in (c["holds_full"], c["holds_trunc"]) if not h)
