@@ -16,6 +16,7 @@ from hypothesis import given, settings, strategies as st
 from paperlib.bk import core_compiled as bk_core_compiled
 from paperlib.common import paths
 from paperlib.bk.core import bk_diag, resolve_method
+from bk_cases import case
 
 if not bk_core_compiled.available() and not os.environ.get("CI"):
     pytest.skip(f"compiled path unavailable: {bk_core_compiled.unavailable_reason()}", allow_module_level=True)
@@ -40,14 +41,6 @@ def np_two_sided(v, z, off):
 def np_causal(v, z, off):
     A = np_matrix(v, z, off)
     return np.array([np.linalg.inv(A[: i + 1, : i + 1])[i, i] for i in range(len(v))])
-
-
-def case(shape, seed=0, dtype=torch.float64):
-    g = torch.Generator().manual_seed(seed)
-    n = shape[-1]
-    v = (torch.randn(shape, generator=g, dtype=torch.float64) * 1.5).clamp(-3, 3)
-    off = 1.0 + 0.3 * torch.randn(shape[:-1] + (max(n - 1, 0),), generator=g, dtype=torch.float64)
-    return v.to(dtype), off.to(dtype)
 
 
 def rel(a, b):

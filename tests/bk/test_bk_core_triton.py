@@ -11,6 +11,7 @@ import torch
 
 from paperlib.bk import core_triton as bk_core_triton
 from paperlib.bk.core import bk_diag, resolve_method
+from bk_cases import case
 
 if not bk_core_triton.available() and not os.environ.get("CI"):
     pytest.skip(f"triton unavailable: {bk_core_triton._IMPORT_ERROR}", allow_module_level=True)
@@ -26,14 +27,6 @@ def interpreter(monkeypatch):
 def test_triton_available():
     """Under CI this must hold: a missing triton fails here instead of skipping the module."""
     assert bk_core_triton.available(), bk_core_triton._IMPORT_ERROR
-
-
-def case(shape, seed=0, dtype=torch.float64):
-    g = torch.Generator().manual_seed(seed)
-    n = shape[-1]
-    v = (torch.randn(shape, generator=g, dtype=torch.float64) * 1.5).clamp(-3, 3)
-    off = 1.0 + 0.3 * torch.randn(shape[:-1] + (max(n - 1, 0),), generator=g, dtype=torch.float64)
-    return v.to(dtype), off.to(dtype)
 
 
 def rel(a, b):
