@@ -60,7 +60,7 @@ figures: $(STAMP) ## run every notebook under PROFILE; write figures/, tables an
 notebooks: $(STAMP) ## re-execute every notebook under smoke and store it with outputs in notebooks/
 	$(PY) -m paperlib.companion.pipeline store
 
-nb: $(STAMP) ## run one notebook: NB=13_bk_core [PROFILE=smoke stores it in notebooks/, else build/PROFILE/]
+nb: $(STAMP) ## run one notebook: NB=13_bk_core [PROFILE=smoke stores it in notebooks/; cpu/paper publish into figures/PROFILE/]
 	@test -n "$(NB)" || { echo "usage: make nb NB=<notebook> [PROFILE=smoke|cpu|paper]"; exit 2; }
 	@if [ "$(PROFILE)" = smoke ] || [ "$(PROFILE)" = auto ]; then $(PY) -m paperlib.companion.pipeline store --only $(NB); \
 	 else $(PY) -m paperlib.companion.pipeline run --profile $(PROFILE) --only $(NB) $(if $(ALLOW_DIRTY),--allow-dirty); fi
