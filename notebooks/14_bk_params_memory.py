@@ -57,6 +57,7 @@ import torch
 
 import paperlib
 from paperlib.bk import configs as bk_configs
+from paperlib.bk import verdicts as bk_verdicts
 from paperlib.bk.bench import memory_table, train_throughput
 from paperlib.common.figures import savefig, save_table, use_house_style
 from paperlib.companion.ledger import Recorder
@@ -271,11 +272,7 @@ if s44:
     tps = s44["resnet_bk"]["train_tokens_per_s"]
     mem_ratio = (df44.loc["dense_attention", "train_peak_mb"] / df44.loc["resnet_bk", "train_peak_mb"]
                  if "train_peak_mb" in df44 else float("nan"))
-    if ON_CUDA and S44_SEQ == 4096:
-        ok = fwd_ms <= 35 * 1.5 and tps >= 1200 / 1.5 and mem_ratio >= 2
-        verdict, reason = ("reproduced" if ok else "not-reproduced"), f"on {fingerprint()['device']}, not an RTX 3080"
-    else:
-        verdict, reason = "pending", "needs GPU run"
+    verdict, reason = bk_verdicts.bk_s44_perf(fwd_ms, tps, mem_ratio, on_cuda=ON_CUDA, seq_len=S44_SEQ)
     rec.record("BK-S44-PERF", measured_value=f"seq {S44_SEQ}: fwd {fwd_ms:.0f} ms, {tps:.0f} tok/s train, "
                f"dense/BK memory x{mem_ratio:.2f}", verdict=verdict,
                reason=f"{reason}; CPU ratios are partial evidence (paper's dense/BK memory ratio 3.06)",

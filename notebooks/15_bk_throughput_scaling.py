@@ -54,6 +54,7 @@ import torch
 
 import paperlib
 from paperlib.bk import configs as bk_configs
+from paperlib.bk import verdicts as bk_verdicts
 from paperlib.bk.bench import fit_complexity, forward_time, train_throughput
 from paperlib.common.figures import savefig, save_table, use_house_style
 from paperlib.companion.ledger import Recorder
@@ -94,11 +95,7 @@ ratio = piv["phase1"] / piv["baseline"]
 print("Phase 1 / baseline throughput:", ratio.round(3).to_dict(), f"mean {ratio.mean():.3f} (paper 1.033)")
 # Rule: on CUDA at the paper's size, reproduced if the mean ratio is within 1.033 +- 0.03; otherwise not.
 # On CPU or at reduced size the claim (a GPU number) stays pending; the ratio is reported as partial evidence.
-if ON_CUDA and PAPER_SIZE:
-    verdict = "reproduced" if abs(ratio.mean() - 1.033) <= 0.03 else "not-reproduced"
-    reason = f"on {fingerprint()['device']}, not an RTX 3080"
-else:
-    verdict, reason = "pending", "needs GPU run"
+verdict, reason = bk_verdicts.bk_t6_tput(ratio.mean(), on_cuda=ON_CUDA, paper_size=PAPER_SIZE)
 rec.record("BK-T6-TPUT", measured_value=f"Phase1/baseline {ratio.mean():.3f}x at N={list(piv.index)}", verdict=verdict,
            reason=f"{reason}; CPU ratio at vocab {VOCAB}, d {D_MODEL} is partial evidence",
            evidence="table bk_table6")

@@ -61,7 +61,6 @@ PAPER_VS = [50000, 200000, 1000000]
 CHUNK = 128
 
 # %%
-import math
 from functools import partial
 
 import matplotlib.pyplot as plt
@@ -71,6 +70,7 @@ import torch
 
 import paperlib
 from paperlib.scta import bench as scta_bench
+from paperlib.scta import verdicts as scta_verdicts
 from paperlib.common.figures import savefig, save_table, use_house_style
 from paperlib.companion.ledger import Recorder
 from paperlib.common.measure import fingerprint
@@ -217,24 +217,14 @@ _ = rec.record("SCTA-SCALE", measured_value=f"SCTA dense speedup {fmt(sp_dense)}
                    f"with V; sparse SCTA {fmt(sp_sparse)}; CE time ~ V^{exps.get('CE (full logits) dense', float('nan')):.2f}, "
                    f"SCTA dense ~ V^{exps.get('SCTA dense', float('nan')):.2f}, SCTA sparse ~ V^{exps.get('SCTA sparse', float('nan')):.2f}"),
            evidence="figure scta_speedup_vs_vocab; table scta_speedup_vs_vocab")
-if DEVICE.type == "cuda" and set(PAPER_VS) <= set(VS):
-    paper_a6000 = {50000: 1.61, 200000: 2.97, 1000000: 4.43}
-    ours = [step("CE (full logits) dense", V) / step("SCTA dense", V) for V in PAPER_VS]
-    within = all(abs(math.log(o / paper_a6000[V])) < math.log(1.3) for o, V in zip(ours, PAPER_VS))
-    v1 = "reproduced" if within else "partially-reproduced" if all(o > 1 for o in ours) else "not-reproduced"
-    _ = rec.record("SCTA-T1-SPEEDUP", measured_value=f"{fmt(ours)} on {fp['device']}", verdict=v1,
-               reason="per-step speedup of SCTA (dense) over CE at 50K/200K/1M vs the A6000's 1.61/2.97/4.43x (factor 1.3 band)",
-               evidence="table scta_speedup_vs_vocab")
-    _ = rec.record("SCTA-T1-TPUT", measured_value=f"SEM/CE tokens/s {fmt(ours)}", verdict=v1,
-               reason="throughput ratio equals the step-time ratio at a fixed batch; paper A6000 ratios 1.61/2.97/4.43",
-               evidence="table scta_bench_rows")
-else:
-    _ = rec.record("SCTA-T1-SPEEDUP", measured_value=f"CPU: SCTA dense {fmt(sp_dense)}, sparse {fmt(sp_sparse)} at V={Vtxt}",
-               verdict="pending", reason="needs GPU run; the paper's values are GPU timings, CPU ratios shown for shape only",
-               evidence="table scta_speedup_vs_vocab")
-    _ = rec.record("SCTA-T1-TPUT", measured_value=f"CPU: SEM/CE tokens/s {fmt(tput)} at V={Vtxt}",
-               verdict="pending", reason="needs GPU run; CPU throughput ratios in the measured value",
-               evidence="table scta_bench_rows")
+v1, r1 = scta_verdicts.t1_speedup(dict(zip(VS, sp_dense)), on_cuda=DEVICE.type == "cuda")
+on_paper_vs = v1 != "pending"
+_ = rec.record("SCTA-T1-SPEEDUP", verdict=v1, reason=r1, evidence="table scta_speedup_vs_vocab",
+               measured_value=(f"{fmt([sp_dense[VS.index(V)] for V in PAPER_VS])} on {fp['device']}" if on_paper_vs else
+                               f"{DEVICE.type}: SCTA dense {fmt(sp_dense)}, sparse {fmt(sp_sparse)} at V={Vtxt}"))
+_ = rec.record("SCTA-T1-TPUT", verdict=v1, evidence="table scta_bench_rows",
+               reason=f"{r1}; throughput ratio = step-time ratio at a fixed batch",
+               measured_value=f"SEM/CE tokens/s {fmt(tput)} at V={Vtxt} ({DEVICE.type})")
 
 # %% tags=["nbval-ignore-output"]
 a_ce = paper_mem[(paper_mem.label == "CE (full logits) dense") & (paper_mem.V == max(PAPER_VS))]["total_gib"]
@@ -242,32 +232,17 @@ a_sem = paper_mem[(paper_mem.label == "SCTA dense") & (paper_mem.V == max(PAPER_
 a_ch = paper_mem[(paper_mem.label == "chunked CE dense") & (paper_mem.V == max(PAPER_VS))]["total_gib"]
 a_txt = (f"analytic at V={max(PAPER_VS):,}: CE {float(a_ce.iloc[0]):.1f} GiB, chunked CE {float(a_ch.iloc[0]):.1f} GiB, "
          f"SCTA {float(a_sem.iloc[0]):.1f} GiB" if len(a_ce) and len(a_sem) and len(a_ch) else "analytic n/a")
-if len(capped):
-    st = dict(zip(capped["label"], capped["status"]))
-    ce_fail, sem_ok = st.get("CE (full logits) dense") == "oom", st.get("SCTA dense") == "ok"
-    v = "reproduced" if (ce_fail and sem_ok) else "partially-reproduced" if sem_ok else "not-reproduced"
-    _ = rec.record("SCTA-1M-CONSUMER", measured_value=f"under {CAP_GB:g} GiB cap at V={Vmax:,}: {st}", verdict=v,
-               reason=f"CE {'OOM' if ce_fail else 'ran'}, SCTA {'ran' if sem_ok else 'failed'} under the emulated cap; {a_txt}",
-               evidence="table scta_capped_8gb")
-else:
-    _ = rec.record("SCTA-1M-CONSUMER", measured_value=a_txt, verdict="pending",
-               reason=f"needs GPU run (8 GiB cap); {a_txt} vs {CAP_GB:g} GiB (estimate, fp32 + Adam)",
-               evidence="figure scta_memory_vs_vocab; table scta_memory_analytic_paper_config")
-energy = df["energy_j_per_step"].dropna() if "energy_j_per_step" in df else pd.Series(dtype=float)
-if DEVICE.type == "cuda" and len(energy):
-    e = df.set_index(["label", "V"])["energy_j_per_step"]
-    ratio = e[("CE (full logits) dense", Vmax)] / e[("SCTA dense", Vmax)]
-    tr = step("CE (full logits) dense", Vmax) / step("SCTA dense", Vmax)
-    v = "reproduced" if abs(math.log(ratio / tr)) < math.log(1.3) else "partially-reproduced" if ratio > 1 else "not-reproduced"
-    _ = rec.record("SCTA-ENERGY", measured_value=f"energy ratio CE/SCTA {ratio:.2f}x vs time ratio {tr:.2f}x at V={Vmax:,}",
-               verdict=v, reason="GPU energy from NVML per step; proportional = within a factor 1.3 of the time ratio",
-               evidence="table scta_bench_rows")
-elif DEVICE.type == "cuda":
-    _ = rec.record("SCTA-ENERGY", measured_value="n/a", verdict="not-testable",
-               reason="this GPU/driver exposes no NVML energy counter (pynvml missing or unsupported)")
-else:
-    _ = rec.record("SCTA-ENERGY", measured_value="n/a", verdict="pending",
-               reason="needs GPU run with an NVML energy counter; no energy counter on this CPU run")
+st = dict(zip(capped["label"], capped["status"])) if len(capped) else None
+v, r = scta_verdicts.one_m_consumer(st)
+_ = rec.record("SCTA-1M-CONSUMER", verdict=v, reason=f"{r}; {a_txt} vs {CAP_GB:g} GiB (estimate, fp32 + Adam)",
+               measured_value=f"under {CAP_GB:g} GiB cap at V={Vmax:,}: {st}" if st else a_txt,
+               evidence="table scta_capped_8gb" if st else "figure scta_memory_vs_vocab; table scta_memory_analytic_paper_config")
+e_ratio = scta_bench.energy_ratio(df, Vmax)
+t_ratio = step("CE (full logits) dense", Vmax) / step("SCTA dense", Vmax)
+v, r = scta_verdicts.energy(e_ratio, t_ratio, on_cuda=DEVICE.type == "cuda")
+_ = rec.record("SCTA-ENERGY", verdict=v, reason=r, evidence="table scta_bench_rows",
+               measured_value=(f"energy ratio CE/SCTA {e_ratio:.2f}x vs time ratio {t_ratio:.2f}x at V={Vmax:,}"
+                               if e_ratio is not None else "n/a"))
 floor = step("no head (floor) sparse", Vmax)
 t_sparse = step("SCTA sparse", Vmax)
 print(f"target 1: SCTA sparse step / floor at V={Vmax:,}: {t_sparse / floor:.2f}x "

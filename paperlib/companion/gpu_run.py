@@ -253,6 +253,7 @@ def section_op(run: Run, cfg: dict):
 def section_bk_s44(run: Run, cfg: dict):
     import pandas as pd
 
+    from paperlib.bk import verdicts as bk_verdicts
     from paperlib.bk.bench import memory_table, train_throughput
 
     dev, seq, on_cuda = run.device, cfg["seq"], run.device.type == "cuda"
@@ -276,13 +277,7 @@ def section_bk_s44(run: Run, cfg: dict):
     run.table(df.reset_index().rename(columns={"index": "model"}), "bk_s44")
     fwd_ms = 1e3 * float(df.loc["resnet_bk", "forward_s"])
     tps = float(df.loc["resnet_bk", "train_tokens_per_s"])
-    # notebook 14's rule: on CUDA at seq 4096, reproduced if fwd <= 35 ms x 1.5, tokens/s >= 1200 / 1.5 and the
-    # dense/BK training-memory ratio >= 2; otherwise pending (a GPU number)
-    if on_cuda and seq == 4096:
-        ok = fwd_ms <= 35 * 1.5 and tps >= 1200 / 1.5 and mem_ratio >= 2
-        verdict, reason = ("reproduced" if ok else "not-reproduced"), f"on {run.device_label}, not an RTX 3080"
-    else:
-        verdict, reason = "pending", "needs GPU run"
+    verdict, reason = bk_verdicts.bk_s44_perf(fwd_ms, tps, mem_ratio, on_cuda=on_cuda, seq_len=seq)  # notebook 14's rule
     from paperlib.bk.core import resolve_method
 
     run.record("14_bk_params_memory", "BK-S44-PERF",
@@ -297,6 +292,7 @@ def section_bk_s44(run: Run, cfg: dict):
 def section_bk_t6(run: Run, cfg: dict):
     import pandas as pd
 
+    from paperlib.bk import verdicts as bk_verdicts
     from paperlib.bk.bench import train_throughput
 
     dev, on_cuda = run.device, run.device.type == "cuda"
@@ -313,12 +309,7 @@ def section_bk_t6(run: Run, cfg: dict):
     run.table(t6, "bk_table6")
     piv = t6.pivot(index="seq_len", columns="model", values="train_tokens_per_s")
     ratio = piv["phase1"] / piv["baseline"]
-    # notebook 15's rule: on CUDA at the paper's size, reproduced if the mean ratio is within 1.033 +- 0.03
-    if on_cuda and paper_size:
-        verdict = "reproduced" if abs(ratio.mean() - 1.033) <= 0.03 else "not-reproduced"
-        reason = f"on {run.device_label}, not an RTX 3080"
-    else:
-        verdict, reason = "pending", "needs GPU run"
+    verdict, reason = bk_verdicts.bk_t6_tput(float(ratio.mean()), on_cuda=on_cuda, paper_size=paper_size)  # notebook 15's
     run.record("15_bk_throughput_scaling", "BK-T6-TPUT",
                measured_value=f"Phase1/baseline {ratio.mean():.3f}x at N={list(piv.index)}", verdict=verdict,
                reason=f"{reason}; vocab {cfg['vocab']}, d {cfg['d_model']}, {cfg['n_layers']} layers, batch {cfg['batch']}",
@@ -328,13 +319,12 @@ def section_bk_t6(run: Run, cfg: dict):
 
 # ----------------------------------------------------------------------------------------- section: scta
 PAPER_VS = [50000, 200000, 1000000]
-PAPER_A6000 = {50000: 1.61, 200000: 2.97, 1000000: 4.43}
 
 
 def section_scta(run: Run, cfg: dict):
     import pandas as pd
 
-    from paperlib.scta import bench as scta_bench
+    from paperlib.scta import bench as scta_bench, verdicts as scta_verdicts
 
     dev, on_cuda = run.device, run.device.type == "cuda"
     methods = scta_bench.parse_methods(cfg["methods"])
@@ -357,31 +347,21 @@ def section_scta(run: Run, cfg: dict):
     run.table(df, "scta_bench_rows")
 
     def step(label, V):
-        s = df[(df.label == label) & (df.V == V) & (df.status == "ok")]
-        return float(s["step_s"].iloc[0]) if len(s) else math.nan
+        return scta_bench.step_time(df, label, V)
 
     vs, vmax = cfg["vs"], max(cfg["vs"])
     fmt = lambda xs: " / ".join(f"{x:.2f}x" for x in xs)  # noqa: E731
     Vtxt = "/".join(f"{V // 1000}K" for V in vs)
     ratios = [step("CE (full logits) dense", V) / step("SCTA dense", V) for V in vs]
     nb = "21_scta_speedup_vs_vocab"
-    # notebook 21's rules
-    if on_cuda and set(PAPER_VS) <= set(vs):
-        ours = [step("CE (full logits) dense", V) / step("SCTA dense", V) for V in PAPER_VS]
-        within = all(abs(math.log(o / PAPER_A6000[V])) < math.log(1.3) for o, V in zip(ours, PAPER_VS))
-        v1 = "reproduced" if within else "partially-reproduced" if all(o > 1 for o in ours) else "not-reproduced"
-        run.record(nb, "SCTA-T1-SPEEDUP", measured_value=f"{fmt(ours)} on {run.device_label}", verdict=v1,
-                   reason="per-step speedup of SCTA (dense) over CE at 50K/200K/1M vs the A6000's 1.61/2.97/4.43x "
-                          "(factor 1.3 band)", evidence="gpu_run table scta_bench_rows")
-        run.record(nb, "SCTA-T1-TPUT", measured_value=f"SEM/CE tokens/s {fmt(ours)}", verdict=v1,
-                   reason="throughput ratio equals the step-time ratio at a fixed batch; paper A6000 ratios "
-                          "1.61/2.97/4.43", evidence="gpu_run table scta_bench_rows")
-    else:
-        run.record(nb, "SCTA-T1-SPEEDUP", measured_value=f"{dev.type}: SCTA dense {fmt(ratios)} at V={Vtxt}",
-                   verdict="pending", reason="needs GPU run at V = 50K/200K/1M; ratios shown for shape only",
-                   evidence="gpu_run table scta_bench_rows")
-        run.record(nb, "SCTA-T1-TPUT", measured_value=f"{dev.type}: SEM/CE tokens/s {fmt(ratios)} at V={Vtxt}",
-                   verdict="pending", reason="needs GPU run at V = 50K/200K/1M", evidence="gpu_run table scta_bench_rows")
+    # notebook 21's rules (paperlib.scta.verdicts)
+    v1, r1 = scta_verdicts.t1_speedup(dict(zip(vs, ratios)), on_cuda=on_cuda)
+    shown = (fmt([ratios[vs.index(V)] for V in PAPER_VS]) + f" on {run.device_label}" if v1 != "pending"
+             else f"{dev.type}: SCTA dense {fmt(ratios)} at V={Vtxt}")
+    run.record(nb, "SCTA-T1-SPEEDUP", measured_value=shown, verdict=v1, reason=r1,
+               evidence="gpu_run table scta_bench_rows")
+    run.record(nb, "SCTA-T1-TPUT", measured_value=f"SEM/CE tokens/s {shown}", verdict=v1,
+               reason=f"{r1}; throughput ratio = step-time ratio at a fixed batch", evidence="gpu_run table scta_bench_rows")
     # SCTA-1M-CONSUMER: the largest V under an emulated 8 GiB device
     am = {m: scta_bench.analytic_memory(m, max(PAPER_VS), batch=16, seq_len=64, emb_dim=cfg["emb_dim"],
                                         hidden=cfg["hidden"], d_sem=cfg["d_sem"], K=cfg["K"], chunk=128)["total_gib"]
@@ -390,37 +370,22 @@ def section_scta(run: Run, cfg: dict):
              f"SCTA {am['scta']:.1f} GiB")
     frac = scta_bench.memory_cap_fraction(cfg["cap_gb"]) if on_cuda else None
     capped = pd.DataFrame()
+    st = None
     if frac is not None:
         capped = sweep([vmax], mem_fraction=frac)
         run.table(capped, "scta_capped_8gb")
         st = dict(zip(capped["label"], capped["status"]))
-        ce_fail, sem_ok = st.get("CE (full logits) dense") == "oom", st.get("SCTA dense") == "ok"
-        v = "reproduced" if (ce_fail and sem_ok) else "partially-reproduced" if sem_ok else "not-reproduced"
-        run.record(nb, "SCTA-1M-CONSUMER", measured_value=f"under {cfg['cap_gb']:g} GiB cap at V={vmax:,}: {st}",
-                   verdict=v, reason=f"CE {'OOM' if ce_fail else 'ran'}, SCTA {'ran' if sem_ok else 'failed'} under "
-                                     f"the emulated cap; {a_txt}", evidence="gpu_run table scta_capped_8gb")
-    else:
-        run.record(nb, "SCTA-1M-CONSUMER", measured_value=a_txt, verdict="pending",
-                   reason=f"needs GPU run (8 GiB cap); {a_txt} vs {cfg['cap_gb']:g} GiB (estimate, fp32 + Adam)",
-                   evidence="gpu_run table scta_bench_rows")
+    v, r = scta_verdicts.one_m_consumer(st)
+    run.record(nb, "SCTA-1M-CONSUMER", verdict=v, reason=f"{r}; {a_txt} vs {cfg['cap_gb']:g} GiB (estimate)",
+               measured_value=f"under {cfg['cap_gb']:g} GiB cap at V={vmax:,}: {st}" if st else a_txt,
+               evidence="gpu_run table scta_capped_8gb" if st else "gpu_run table scta_bench_rows")
     # SCTA-ENERGY: NVML energy counter per step
-    e = df.set_index(["label", "V"])["energy_j_per_step"] if "energy_j_per_step" in df else pd.Series(dtype=float)
-    e_ce, e_sem = e.get(("CE (full logits) dense", vmax)), e.get(("SCTA dense", vmax))
-    if on_cuda and e_ce is not None and e_sem is not None and not (pd.isna(e_ce) or pd.isna(e_sem)) and e_sem > 0:
-        ratio = float(e_ce / e_sem)
-        tr = step("CE (full logits) dense", vmax) / step("SCTA dense", vmax)
-        v = ("reproduced" if abs(math.log(ratio / tr)) < math.log(1.3) else "partially-reproduced" if ratio > 1
-             else "not-reproduced")
-        run.record(nb, "SCTA-ENERGY", measured_value=f"energy ratio CE/SCTA {ratio:.2f}x vs time ratio {tr:.2f}x at "
-                   f"V={vmax:,}", verdict=v, reason="GPU energy from NVML per step; proportional = within a factor "
-                   "1.3 of the time ratio", evidence="gpu_run table scta_bench_rows")
-    elif on_cuda:
-        run.record(nb, "SCTA-ENERGY", measured_value="n/a", verdict="pending",
-                   reason="no NVML energy counter in this run (pynvml missing, or the GPU/driver does not expose "
-                          "total energy); rerun with nvidia-ml-py installed")
-    else:
-        run.record(nb, "SCTA-ENERGY", measured_value="n/a", verdict="pending",
-                   reason="needs GPU run with an NVML energy counter; none on this CPU run")
+    e_ratio = scta_bench.energy_ratio(df, vmax)
+    t_ratio = step("CE (full logits) dense", vmax) / step("SCTA dense", vmax)
+    v, r = scta_verdicts.energy(e_ratio, t_ratio, on_cuda=on_cuda)
+    run.record(nb, "SCTA-ENERGY", verdict=v, reason=r, evidence="gpu_run table scta_bench_rows",
+               measured_value=(f"energy ratio CE/SCTA {e_ratio:.2f}x vs time ratio {t_ratio:.2f}x at V={vmax:,}"
+                               if e_ratio is not None else "n/a"))
     return dict(ce_over_scta=dict(zip(map(str, vs), ratios)), capped=len(capped) > 0)
 
 

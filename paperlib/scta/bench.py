@@ -310,3 +310,14 @@ def analytic_memory_table(Vs, methods, *, chunk: int, emb_dim: int, hidden: int,
                                 K=K, sparse=sp, chunk=chunk)
             rows.append({"label": method_label(m, sp), "V": V, **{k: round(v, 2) for k, v in a.items()}})
     return pd.DataFrame(rows)
+
+
+def energy_ratio(df, V: int) -> float | None:
+    """CE/SCTA (dense) energy per step at V from the sweep's NVML readings; None when either is missing."""
+    if "energy_j_per_step" not in df:
+        return None
+    e = df.set_index(["label", "V"])["energy_j_per_step"]
+    e_ce, e_sem = e.get(("CE (full logits) dense", V)), e.get(("SCTA dense", V))
+    if e_ce is None or e_sem is None or pd.isna(e_ce) or pd.isna(e_sem) or not e_sem > 0:
+        return None
+    return float(e_ce / e_sem)
