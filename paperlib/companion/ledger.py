@@ -21,15 +21,8 @@ import yaml
 
 from paperlib.common import paths
 from paperlib.common.atomic import write_json, write_text
+from paperlib.common.verdicts import VERDICTS, Verdict
 
-VERDICTS = (
-    "reproduced",
-    "partially-reproduced",
-    "not-reproduced",
-    "refuted",
-    "not-testable",
-    "pending",
-)
 PAPERS = ("scn-hurnet", "resnet-bk", "scta", "related-theory")
 PROFILE_RANK = {"paper": 0, "cpu": 1, "smoke": 2}
 REGISTRY_FIELDS = ("id", "paper", "where", "statement", "paper_value", "unit", "notebook")
@@ -95,7 +88,7 @@ class Recorder:
     """What a notebook uses to record its claim results.
 
     >>> rec = Recorder(notebook="10_bk_operator", profile=PROFILE)
-    >>> rec.record("BK-EQ2-R0BOUND", measured_value="max ratio 1.0", verdict="reproduced", reason="...")
+    >>> rec.record(bk.verdicts.eq2_r0bound(...), evidence="table: ...")   # a rule's Verdict
     """
 
     def __init__(self, notebook: str, profile: str, registry: dict[str, Claim] | None = None):
@@ -111,8 +104,15 @@ class Recorder:
         self.records: dict[str, dict] = {}
         self.path = paths.output_dir(profile) / "ledger" / f"{notebook}__{device_key(self.device)}.json"
 
-    def record(self, claim_id: str, *, measured_value, verdict: str, reason: str, evidence: str = "",
-               unit: str | None = None) -> dict:
+    def record(self, result, *, measured_value=None, verdict: str | None = None, reason: str | None = None,
+               evidence: str = "", unit: str | None = None) -> dict:
+        """Record a decision rule's :class:`Verdict` (``result``) with the evidence (figure/table names)."""
+        if isinstance(result, Verdict):
+            if verdict is not None or reason is not None or measured_value is not None:
+                raise TypeError("record(Verdict) takes its verdict, reason and measured value from the Verdict")
+            claim_id, verdict, reason, measured_value = result.claim, result.verdict, result.reason, result.measured
+        else:
+            claim_id = result
         if claim_id not in self.registry:
             raise ValueError(f"unknown claim id {claim_id!r} (not in data/claims/*.yaml)")
         if verdict not in VERDICTS:
