@@ -1,0 +1,41 @@
+"""common.checks and common.stats: one argument checker and one power-law fit for every paper."""
+import pytest
+
+
+def test_pos_int_accepts_ints_and_numpy_ints_only():
+    import numpy as np
+
+    from paperlib.common.checks import pos_int
+
+    assert pos_int(3, "n") == 3 and pos_int(np.int64(2), "n") == 2
+    for bad, exc in ((0, ValueError), (True, TypeError), (2.0, TypeError)):
+        with pytest.raises(exc, match="n must be"):
+            pos_int(bad, "n")
+
+
+def test_check_xy_and_relative_error():
+    import numpy as np
+
+    from paperlib.common.checks import check_xy, relative_error
+
+    X, Y, was_1d = check_xy(np.ones((3, 2)), [1.0, 2.0, 3.0])
+    assert X.shape == (3, 2) and Y.shape == (3, 1) and was_1d
+    with pytest.raises(ValueError, match="same number of rows"):
+        check_xy(np.ones((3, 2)), np.ones(4))
+    with pytest.raises(ValueError, match="no columns"):
+        check_xy(np.ones((3, 2)), np.ones((3, 0)))
+    assert relative_error([1.0, 1.0], [1.0, 0.0]) == pytest.approx(1.0)
+    assert relative_error([0.5], [0.0]) == 0.5
+
+
+def test_fit_power_law_recovers_exponents_and_rejects_bad_input():
+    import numpy as np
+
+    from paperlib.common.stats import fit_power_law
+
+    n = np.array([1e3, 2e3, 4e3, 8e3])
+    f = fit_power_law(n, 5e-7 * n**1.25)
+    assert f["exponent"] == pytest.approx(1.25) and f["prefactor"] == pytest.approx(5e-7) and f["r2"] > 0.999
+    for x, y in (([1.0], [1.0]), ([1.0, 2.0], [1.0, -1.0]), ([2.0, 2.0], [1.0, 2.0])):
+        with pytest.raises(ValueError):
+            fit_power_law(x, y)
