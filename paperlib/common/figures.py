@@ -3,6 +3,11 @@
 Figures are saved as PNG and PDF with deterministic metadata (no timestamps), so an unchanged figure is
 an unchanged file. Tables go out as CSV, Markdown and LaTeX (booktabs). Every output gets a
 ``<name>.provenance.json`` beside it: profile, device, versions, commit, notebook.
+
+Before saving, :func:`check_figure` looks for what makes a figure hard to read: an axis with no label
+(and no labelled axis it shares), a figure without constrained layout. What savefig does with the problems
+is FIGURE_CHECK_MODE (env ``PAPERLIB_FIGURE_CHECK``): ``record`` (default: listed in the provenance
+sidecar as ``figure_check``, nothing printed), ``warn`` (also a Python warning) or ``error`` (ValueError).
 """
 from __future__ import annotations
 
@@ -54,9 +59,70 @@ def _check_name(name: str) -> None:
         raise ValueError(f"output name {name!r}: use letters, digits, '_', '-' and '.' only")
 
 
+FIGURE_CHECK_MODES = ("record", "warn", "error")
+# "record" while the chapters' figures are being fixed; "error" then makes savefig (and the test over the
+# published figures, tests/common/test_figures_check.py) refuse a figure with an unlabelled axis
+DEFAULT_FIGURE_CHECK = "record"
+
+
+def figure_check_mode() -> str:
+    mode = os.environ.get("PAPERLIB_FIGURE_CHECK", DEFAULT_FIGURE_CHECK).strip().lower()
+    if mode not in FIGURE_CHECK_MODES:
+        raise ValueError(f"PAPERLIB_FIGURE_CHECK={mode!r}: use one of {', '.join(FIGURE_CHECK_MODES)}")
+    return mode
+
+
+def _categorical(axis) -> bool:
+    from matplotlib.category import StrCategoryConverter
+
+    conv = axis.get_converter() if hasattr(axis, "get_converter") else getattr(axis, "converter", None)
+    return isinstance(conv, StrCategoryConverter)
+
+
+def _labelled(ax, which: str, fig) -> bool:
+    """An axis is labelled when it has a label, shares the axis of one that has, or the figure has a
+    sup-label for that direction; a categorical axis is labelled by its tick names."""
+    if getattr(fig, f"_sup{which}label", None) is not None and getattr(fig, f"_sup{which}label").get_text():
+        return True
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    if axis.get_label_text().strip() or _categorical(axis):
+        return True
+    shared = ax.get_shared_x_axes() if which == "x" else ax.get_shared_y_axes()
+    return any((s.xaxis if which == "x" else s.yaxis).get_label_text().strip()
+               for s in shared.get_siblings(ax) if s is not ax and s.axison)
+
+
+def check_figure(fig) -> list[str]:
+    """What makes `fig` hard to read: unlabelled axes (naming the panel by its title or position) and a
+    layout other than constrained. An empty list: nothing found. Colorbars and axes turned off are skipped."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    problems = []
+    if not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
+        problems.append("not constrained layout (use plt.subplots(..., layout='constrained'))")
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.axison and not hasattr(ax, "_colorbar")]
+    for i, ax in enumerate(panels):
+        where = f"panel {i + 1}/{len(panels)}" + (f" '{ax.get_title()}'" if ax.get_title() else "")
+        for which in ("x", "y"):
+            axis = ax.xaxis if which == "x" else ax.yaxis
+            if axis.get_visible() and not _labelled(ax, which, fig):
+                problems.append(f"{where}: no {which}-axis label")
+    return problems
+
+
 def savefig(fig, name: str, *, profile: str, formats=("png", "pdf"), provenance: dict | None = None) -> Path:
-    """Save `fig` as <output_dir(profile)>/<name>.{png,pdf} atomically; return the PNG path."""
+    """Save `fig` as <output_dir(profile)>/<name>.{png,pdf} atomically; return the PNG path.
+
+    The figure is checked first (:func:`check_figure`; what happens to problems: FIGURE_CHECK_MODE)."""
     _check_name(name)
+    problems = check_figure(fig)
+    mode = figure_check_mode()
+    if problems and mode == "error":
+        raise ValueError(f"figure {name!r}: " + "; ".join(problems))
+    if problems and mode == "warn":
+        import warnings
+
+        warnings.warn(f"figure {name!r}: " + "; ".join(problems), stacklevel=2)
     folder = paths.output_dir(profile)
     meta = {"png": {"Software": None}, "pdf": {"CreationDate": None, "ModDate": None, "Producer": None,
                                                 "Creator": None}}
@@ -66,7 +132,8 @@ def savefig(fig, name: str, *, profile: str, formats=("png", "pdf"), provenance:
         with atomic_path(target) as tmp:
             fig.savefig(tmp, format=fmt, metadata=meta.get(fmt))
         written.append(target)
-    write_json(folder / f"{name}.provenance.json", _provenance(name, profile, "figure", provenance))
+    extra = dict(provenance or {}, figure_check=problems)
+    write_json(folder / f"{name}.provenance.json", _provenance(name, profile, "figure", extra))
     return written[0]
 
 
@@ -84,3 +151,36 @@ def save_table(df, name: str, *, profile: str, index: bool = False, float_format
     write_text(folder / f"{name}.tex", latex)
     write_json(folder / f"{name}.provenance.json", _provenance(name, profile, "table", provenance))
     return csv
+
+
+def recorded_problems(folder: Path) -> dict[str, list[str]]:
+    """The figure_check problems that savefig recorded in a folder's provenance sidecars, per figure."""
+    import json
+
+    out = {}
+    for prov in sorted(Path(folder).glob("*.provenance.json")):
+        meta = json.loads(prov.read_text(encoding="utf-8"))
+        if meta.get("kind") == "figure" and meta.get("figure_check"):
+            out[meta.get("name", prov.name)] = list(meta["figure_check"])
+    return out
+
+
+def main(argv=None) -> int:
+    """python -m paperlib.common.figures check [FOLDER]: list the figures whose axes or layout need work."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m paperlib.common.figures")
+    ap.add_argument("cmd", choices=["check"])
+    ap.add_argument("folder", nargs="?", type=Path, default=paths.FIGURES / "cpu")
+    args = ap.parse_args(argv)
+    found = recorded_problems(args.folder)
+    for name, problems in found.items():
+        print(f"{name}: " + "; ".join(problems))
+    print(f"{len(found)} figure(s) in {args.folder} with problems recorded by savefig")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

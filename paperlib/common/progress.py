@@ -17,8 +17,6 @@ def enabled() -> bool:
 
 
 def progress(iterable=None, *, desc: str = "", total: int | None = None, **kwargs):
-    from tqdm.auto import tqdm
-
     interactive = sys.stderr.isatty()
     defaults = dict(desc=desc, total=total, disable=not enabled(), dynamic_ncols=interactive,
                     leave=True, file=sys.stderr)
@@ -27,4 +25,6 @@ def progress(iterable=None, *, desc: str = "", total: int | None = None, **kwarg
         from tqdm import tqdm as plain  # the notebook widget needs a browser; logs want plain text
 
         return plain(iterable, **{**defaults, **kwargs})
+    from tqdm.auto import tqdm  # imported only here: in a kernel without ipywidgets it warns (with a venv path)
+
     return tqdm(iterable, **{**defaults, **kwargs})

@@ -1,11 +1,14 @@
-"""Statistics shared by the papers' benchmarks: one power-law fit."""
+"""Statistics shared by the papers' experiments: one power-law fit, and seed statistics (smoothing, steps to a
+target loss, per-seed summaries, paired/unpaired group comparisons) for judging a difference against seed noise."""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-__all__ = ["fit_power_law"]
+from paperlib.common.checks import pos_int
+
+__all__ = ["fit_power_law", "smooth", "steps_to_loss", "common_target_loss", "seed_stats", "compare_groups"]
 
 
 def fit_power_law(x, y) -> dict:
@@ -26,3 +29,79 @@ def fit_power_law(x, y) -> dict:
     resid = ly - (p * lx + logc)
     r2 = 1.0 - float(np.sum(resid**2)) / max(float(np.sum((ly - ly.mean()) ** 2)), 1e-300)
     return dict(exponent=float(p), prefactor=float(math.exp(logc)), r2=r2)
+
+
+# ------------------------------------------------------------------------------------- seed statistics
+
+def smooth(losses, window: int = 10) -> np.ndarray:
+    """Trailing moving average (window w; the first w-1 entries average what exists so far)."""
+    a = np.asarray(losses, dtype=float)
+    if a.ndim != 1 or a.size == 0:
+        raise ValueError("losses must be a non-empty 1-D sequence")
+    window = pos_int(window, "window")
+    c = np.cumsum(np.insert(a, 0, 0.0))
+    idx = np.arange(1, a.size + 1)
+    lo = np.maximum(0, idx - window)
+    return (c[idx] - c[lo]) / (idx - lo)
+
+
+def steps_to_loss(losses, target: float, window: int = 10) -> float:
+    """First step count (1-based) at which the smoothed training loss is <= target; nan if never."""
+    s = smooth(losses, window)
+    hit = np.nonzero(s <= target)[0]
+    return float(hit[0] + 1) if hit.size else float("nan")
+
+
+def common_target_loss(loss_curves, window: int = 10, tail: int | None = None) -> float:
+    """A target every run reaches: the largest final smoothed loss among the runs.
+
+    Fixed rule (not tuned per result): the slowest run reaches it at its last step, every other run
+    earlier or at the end, so steps_to_loss is defined for all runs.
+    """
+    if len(loss_curves) == 0:
+        raise ValueError("need at least one loss curve")
+    return float(max(smooth(c, window)[-1] for c in loss_curves))
+
+
+def seed_stats(values) -> dict:
+    """Mean, sample std (ddof=1), min, max and n of per-seed values (nan-aware)."""
+    a = np.asarray(values, dtype=float)
+    a = a[np.isfinite(a)]
+    n = a.size
+    return {"mean": float(a.mean()) if n else float("nan"),
+            "std": float(a.std(ddof=1)) if n > 1 else float("nan"),
+            "min": float(a.min()) if n else float("nan"), "max": float(a.max()) if n else float("nan"),
+            "n": int(n)}
+
+
+def compare_groups(a, b, paired: bool = False, alpha: float = 0.05) -> dict:
+    """Compare per-seed values of b against a: relative change (mean_b/mean_a - 1) and a t-test p-value.
+
+    paired=True (same seeds, same data order for both) uses the paired t-test, else Welch's t-test. With
+    fewer than two finite values per group the p-value is nan. `within_noise` is True when the difference of
+    means is smaller than the larger of the two seed standard deviations; `significant` is True when the
+    difference is outside that noise band *and* the t-test gives p < alpha (a real difference, not seed luck).
+    """
+    from scipy import stats
+
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if paired and a.shape != b.shape:
+        raise ValueError(f"paired comparison needs equal lengths, got {a.size} and {b.size}")
+    sa, sb = seed_stats(a), seed_stats(b)
+    diff = sb["mean"] - sa["mean"]
+    p = float("nan")
+    if paired:
+        ok = np.isfinite(a) & np.isfinite(b)
+        if ok.sum() >= 2 and np.ptp(b[ok] - a[ok]) > 0:
+            p = float(stats.ttest_rel(b[ok], a[ok]).pvalue)
+    else:
+        fa, fb = a[np.isfinite(a)], b[np.isfinite(b)]
+        if fa.size >= 2 and fb.size >= 2 and (fa.std() > 0 or fb.std() > 0):
+            p = float(stats.ttest_ind(fb, fa, equal_var=False).pvalue)
+    noise = np.nanmax([sa["std"], sb["std"]]) if sa["n"] > 1 or sb["n"] > 1 else float("nan")
+    within = bool(np.isfinite(noise) and abs(diff) <= noise)
+    return {"mean_a": sa["mean"], "std_a": sa["std"], "mean_b": sb["mean"], "std_b": sb["std"],
+            "diff": diff, "rel_change": diff / sa["mean"] if sa["mean"] else float("nan"),
+            "p_value": p, "within_noise": within,
+            "significant": bool(not within and np.isfinite(noise) and np.isfinite(p) and p < alpha)}

@@ -1,0 +1,100 @@
+"""figures.check_figure finds unlabelled axes and layouts other than constrained; savefig records, warns or
+raises according to PAPERLIB_FIGURE_CHECK."""
+import json
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from paperlib.common import figures  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def test_a_labelled_constrained_figure_passes():
+    fig, ax = plt.subplots(layout="constrained")
+    ax.plot([1, 2], [3, 4])
+    ax.set_xlabel("N")
+    ax.set_ylabel("time (s)")
+    assert figures.check_figure(fig) == []
+
+
+def test_each_missing_label_and_the_layout_are_named():
+    fig, axes = plt.subplots(1, 2)                      # default layout, second panel unlabelled
+    axes[0].set(xlabel="N", ylabel="s", title="left")
+    axes[1].set_title("right")
+    problems = figures.check_figure(fig)
+    assert problems[0].startswith("not constrained layout")
+    assert problems[1:] == ["panel 2/2 'right': no x-axis label", "panel 2/2 'right': no y-axis label"]
+
+
+def test_shared_axes_sup_labels_categories_and_colorbars_count_as_labelled():
+    fig, axes = plt.subplots(2, 2, sharex=True, sharey="row", layout="constrained")
+    axes[1, 0].set_xlabel("N")                          # shared by every panel's x axis
+    axes[0, 0].set_ylabel("loss")                       # row 0 shares y
+    axes[1, 0].set_ylabel("ppl")                        # row 1 shares y
+    assert figures.check_figure(fig) == []
+    fig2, (a, b) = plt.subplots(1, 2, layout="constrained")
+    a.bar(["ce", "scta"], [1.0, 2.0])                   # categorical x: its ticks name it
+    a.set_ylabel("speedup (x)")
+    im = b.imshow([[0, 1], [1, 0]])
+    fig2.colorbar(im, ax=b)                             # colorbar axes are skipped
+    fig2.supxlabel("column")
+    assert figures.check_figure(fig2) == ["panel 2/2: no y-axis label"]
+    b.set_axis_off()                                    # an image shown without axes is fine
+    assert figures.check_figure(fig2) == []
+
+
+def test_savefig_records_warns_or_raises(tmp_path, monkeypatch):
+    from paperlib.common import measure
+
+    monkeypatch.setattr(measure, "fingerprint", lambda: {"device": "test"})  # no torch import, no git call
+    monkeypatch.setenv("PAPERLIB_OUTPUT", str(tmp_path))
+    fig, ax = plt.subplots()
+    ax.plot([0, 1])
+    monkeypatch.delenv("PAPERLIB_FIGURE_CHECK", raising=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                  # the default mode prints nothing
+        figures.savefig(fig, "fig_a", profile="smoke", formats=("png",))
+    prov = json.loads((tmp_path / "smoke" / "fig_a.provenance.json").read_text())
+    assert len(prov["figure_check"]) == 3
+    monkeypatch.setenv("PAPERLIB_FIGURE_CHECK", "warn")
+    with pytest.warns(UserWarning, match="fig_b.*no x-axis label"):
+        figures.savefig(fig, "fig_b", profile="smoke", formats=("png",))
+    monkeypatch.setenv("PAPERLIB_FIGURE_CHECK", "error")
+    with pytest.raises(ValueError, match="fig_c.*constrained"):
+        figures.savefig(fig, "fig_c", profile="smoke", formats=("png",))
+    assert not (tmp_path / "smoke" / "fig_c.png").exists()
+    monkeypatch.setenv("PAPERLIB_FIGURE_CHECK", "loud")
+    with pytest.raises(ValueError, match="PAPERLIB_FIGURE_CHECK"):
+        figures.savefig(fig, "fig_d", profile="smoke", formats=("png",))
+
+
+def test_recorded_problems_are_listed(tmp_path):
+    from paperlib.common.atomic import write_json
+
+    write_json(tmp_path / "a.provenance.json", {"name": "a", "kind": "figure", "figure_check": ["panel 1/1: no y"]})
+    write_json(tmp_path / "b.provenance.json", {"name": "b", "kind": "figure", "figure_check": []})
+    write_json(tmp_path / "t.provenance.json", {"name": "t", "kind": "table"})
+    assert figures.recorded_problems(tmp_path) == {"a": ["panel 1/1: no y"]}
+    assert figures.main(["check", str(tmp_path)]) == 1 and figures.main(["check", str(tmp_path / "none")]) == 0
+
+
+def test_published_figures_have_labelled_axes():
+    """Every published figure whose sidecar records a check passed it. Enforced once
+    figures.DEFAULT_FIGURE_CHECK is "error"; until then the problems are listed as a skip reason."""
+    from paperlib.common import paths
+
+    found = {}
+    for prof in paths.PUBLISHED_PROFILES:
+        found.update({f"{prof}/{k}": v for k, v in figures.recorded_problems(paths.FIGURES / prof).items()})
+    if found and figures.DEFAULT_FIGURE_CHECK != "error":
+        pytest.skip(f"{len(found)} published figure(s) need labels or constrained layout: {sorted(found)}")
+    assert not found, found
