@@ -22,15 +22,19 @@
 #
 # * **task**: chatterbot-corpus (prompt, answer) pairs (consecutive turns), short pairs only
 #   (len(prompt)+len(answer) ≤ `MAX_CHARS`), English and/or Portuguese; a fine-tune set of new prompts;
-# * **T_SCN**: build the SCN from the pairs (`paperlib.scn.model.SCN.fit`): embed with the frozen all-MiniLM-L6-v2 and
+# * **T_SCN**: build the SCN from the pairs (`paperlib.scn.SCN.fit`): embed with the frozen all-MiniLM-L6-v2 and
 #   store (mode *embedding*), + the HurNet closed-form fit (mode *hurnet*), or store only (mode *lexical*, Eq. 1);
 #   the pre-trained encoder is loaded before timing;
 # * **T_GPT**: a small decoder-only Transformer (`paperlib.scn.gpt_baseline`), char-level, trained from scratch by
-#   backpropagation until greedy exact-match ≥ `TARGET_EM` on the training prompts or until the stated time
-#   budget ends (then T_GPT is a *lower bound*, and so is G). Fine-tuning: train on the new pairs with replay
-#   of the old ones until new and old prompts are at the criterion, or the budget ends;
+#   backpropagation (the one loop, `paperlib.common.lm.train_loop`) until greedy exact-match ≥ `TARGET_EM` on
+#   the training prompts or until the stated time budget ends (then T_GPT is a *lower bound*, and so is G).
+#   The criterion is checked every `EVAL_EVERY` steps (check time is not counted), so T_GPT can overshoot
+#   the moment the criterion was first met by at most one interval. Fine-tuning: train on the new pairs with
+#   replay of the old ones until the new prompts and the old prompts are *each* at the criterion, or the
+#   budget ends. `TARGET_EM` = 0.9 is fixed by the setup and is never lowered to make it reachable;
 # * **quality beside time**: both systems' exact-match on training prompts and on held-out prompts
-#   (perturbations and the hand-written paraphrase set).
+#   (perturbations and the hand-written paraphrase set), and answer token F1 on `N_UNSEEN` corpus prompts that
+#   neither system saw (no built-in advantage for a lookup system).
 #
 # Then Eq. 4–5 ("infinite context"): latency and memory of the SCN's argmax over all stored embeddings as the
 # store grows (synthetic labelled 384-d embeddings).
@@ -47,6 +51,7 @@ BASE_BUDGET_S = 4.0
 FT_BUDGET_S = 2.0
 EVAL_EVERY = 20
 N_HELDOUT = 4
+N_UNSEEN = 12
 SCN_REPEATS = 1
 D_MODEL = 64
 N_LAYERS = 2
@@ -60,22 +65,23 @@ import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
 import paperlib
-from paperlib.scn.embed import MiniLMEmbedder
 from paperlib.common.figures import save_table, savefig, use_house_style
-from paperlib.scn.gpt_baseline import table1_experiment
-from paperlib.companion.ledger import Recorder
 from paperlib.common.measure import fingerprint, peak_rss_subprocess
-from paperlib.scn.model import SCN, synthetic_store_benchmark
+from paperlib.common.stats import fit_power_law
+from paperlib.companion.headline import beside_headline, run_banner
+from paperlib.companion.ledger import Recorder
+from paperlib.scn import SCN, MiniLMEmbedder, synthetic_store_benchmark, table1_experiment, verdicts
+from paperlib.scn.experiments import paired_gap
 
 use_house_style()
 paperlib.seed_everything(SEED)
 rec = Recorder(notebook="03_scn_vs_gpt", profile=PROFILE)
+print(run_banner(PROFILE))
 pd.set_option("display.width", 160)
-PAPER_G = {"base": 10702.0, "fine-tune": 243.0}
+PAPER_G = verdicts.PAPER_G
 
 # %% tags=["nbval-ignore-output"]
 print(fingerprint()["device"], "| torch", fingerprint()["torch"])
@@ -90,13 +96,13 @@ for lang in LANGS:
     r = table1_experiment(lang, minilm, n_base=N_BASE, n_ft=N_FT, max_chars=MAX_CHARS,
                           gpt_cfg={"d_model": D_MODEL, "n_layers": N_LAYERS}, target_em=TARGET_EM,
                           base_budget_s=BASE_BUDGET_S, ft_budget_s=FT_BUDGET_S, eval_every=EVAL_EVERY,
-                          n_heldout=N_HELDOUT, scn_repeats=SCN_REPEATS, seed=SEED)
+                          n_heldout=N_HELDOUT, n_unseen=N_UNSEEN, scn_repeats=SCN_REPEATS, seed=SEED)
     runs[lang] = r
     print(f"== {lang}: {r['n_base']} base pairs, {r['n_ft']} fine-tune pairs; GPT {r['gpt_params']} parameters")
     print("GPT criterion:", r["criterion"])
     print(f"GPT base: reached={r['gpt_base'].reached} after {r['gpt_base'].steps} steps "
           f"(final EM {r['gpt_base'].final_em:.2f}); fine-tune: reached={r['gpt_ft'].reached} after "
-          f"{r['gpt_ft'].steps} steps (EM old+new {r['gpt_ft'].final_em:.2f})")
+          f"{r['gpt_ft'].steps} steps (EM on the weaker of new / old {r['gpt_ft'].final_em:.2f})")
     t = r["times"].copy()
     t.insert(0, "paper G base", PAPER_G["base"])
     t.insert(1, "paper G fine-tune", PAPER_G["fine-tune"])
@@ -147,43 +153,52 @@ savefig(fig, "scn_speed_vs_quality", profile=PROFILE)
 # %% [markdown]
 # ## Verdicts on Table 1 and on "generalization"
 #
-# Stated rule, fixed before running: the primary SCN is mode *embedding* (the paper's Eq. 2 system).
-# A ratio is **reproduced** if the measured G is at least the paper's value; **partially-reproduced** if SCN
-# is faster (G > 1) but by less than the paper says (if the GPT hit its budget, G is a lower bound, and that is
-# said); **not-reproduced** if G ≤ 1. "Generalization" (SCN-GEN) is **reproduced** if SCN-embedding's held-out
-# exact-match ≥ the GPT's in every language, else **not-reproduced**; interpretability is shown by the
-# matched stored prompt and score every SCN answer carries.
+# Rules, fixed before running (`paperlib.scn.verdicts`). The primary SCN is mode *embedding* (the paper's
+# Eq. 2 system).
+#
+# * **SCN-T1-BASE / SCN-T1-FT** (`scn_t1_base`, `scn_t1_ft`): per language, a measured G (the GPT reached its
+#   criterion) ≥ the paper's value reproduces, 1 < G < paper partially reproduces, G ≤ 1 does not. When the GPT
+#   hit its budget, G is a lower bound "≥ x": it decides only if x already reaches the paper's value; a bound
+#   below it decides nothing (`pending`). Languages combine to the weakest verdict.
+# * **SCN-GEN** (`scn_gen`): decided on the prompts neither system saw, by the SCN-minus-GPT answer token F1 with
+#   a 95% paired t-interval over prompts: the GPT ahead (interval below 0) does not reproduce; an SCN lead
+#   (interval above 0) counts only against a GPT that reached its training criterion (else `pending`); an
+#   interval that includes 0 shows no advantage. Perturbations of stored prompts, which a lookup system wins by
+#   design, are shown beside. "Interpretable" is not measured (an SCN answer names its matched prompt and score
+#   by construction), so a generalisation win gives at most partially reproduced.
 
 # %% tags=["nbval-ignore-output"]
-def g_verdict(kind):
-    col = "G base" if kind == "base" else "G fine-tune"
-    gs = {lang: float(r["times"].loc["SCN-embedding", col]) for lang, r in runs.items()}
-    lower = any(not r["gpt_base" if kind == "base" else "gpt_ft"].reached for r in runs.values())
-    g = min(gs.values())
-    v = "reproduced" if g >= PAPER_G[kind] else "partially-reproduced" if g > 1 else "not-reproduced"
-    reason = (f"SCN-embedding G {'>=' if g >= PAPER_G[kind] else '<'} paper {PAPER_G[kind]:g}x"
-              + ("; GPT hit its budget so G is a lower bound" if lower else "; GPT reached the criterion")
-              + f"; task: chatterbot pairs <= {MAX_CHARS} chars, GPT d={D_MODEL} L={N_LAYERS}, CPU")
-    return gs, v, reason
+for cid, kind, col, key in [("SCN-T1-BASE", "base", "G base", "gpt_base"),
+                            ("SCN-T1-FT", "fine-tune", "G fine-tune", "gpt_ft")]:
+    g = {lang: (float(r["times"].loc["SCN-embedding", col]), not r[key].reached) for lang, r in runs.items()}
+    rule = verdicts.scn_t1_base if kind == "base" else verdicts.scn_t1_ft
+    v = rule(g)
+    rec.record(v, unit="x", evidence="figure scn_fig1_speed_gain; tables scn_table1_times_*")
+    print(v)
+    for lang, r in runs.items():
+        t = r["times"].loc["SCN-embedding"]
+        s_col = "base" if kind == "base" else "fine-tune"
+        print(f"   {lang}: T_SCN {t[s_col + ' s']:.3g} s (IQR {t[s_col + ' IQR s']:.2g} s over {SCN_REPEATS} repeats), "
+              f"T_GPT {r[key].train_seconds:.3g} s ({'reached' if r[key].reached else 'budget hit: a lower bound'})")
 
-
-for cid, kind in [("SCN-T1-BASE", "base"), ("SCN-T1-FT", "fine-tune")]:
-    gs, v, reason = g_verdict(kind)
-    rec.record(cid, measured_value="; ".join(f"{k}: {x:.3g}x" for k, x in gs.items()), unit="x", verdict=v,
-               reason=reason, evidence=f"figure scn_fig1_speed_gain; tables scn_table1_times_*")
-    print(cid, v, {k: round(x, 1) for k, x in gs.items()})
-
-gen = {lang: (float(r["quality"].loc["SCN-embedding", "held-out all held-out"]),
-              float(r["quality"].loc["GPT", "held-out all held-out"])) for lang, r in runs.items()}
-v = "reproduced" if all(s >= g for s, g in gen.values()) else "not-reproduced"
-rec.record("SCN-GEN", measured_value="; ".join(f"{k}: SCN {s:.2f} vs GPT {g:.2f}" for k, (s, g) in gen.items()),
-           unit="held-out exact-match", verdict=v,
-           reason="SCN-embedding vs char GPT (" + ("reached" if all(r["gpt_base"].reached for r in runs.values())
-                                                   else "did NOT reach") + " its training criterion) on perturbed + "
-                  "paraphrased prompts; SCN answers carry the matched stored prompt and score (interpretable)", evidence="tables scn_table1_quality_*")
-print("SCN-GEN", v, gen)
+unseen = {lang: paired_gap(r["unseen_f1"]["SCN-embedding"], r["unseen_f1"]["GPT"]) for lang, r in runs.items()}
+perturbed = {lang: (float(r["quality"].loc["SCN-embedding", "held-out all held-out"]),
+                    float(r["quality"].loc["GPT", "held-out all held-out"])) for lang, r in runs.items()}
+v_gen = verdicts.scn_gen(unseen, {lang: r["gpt_base"].reached for lang, r in runs.items()}, perturbed)
+rec.record(v_gen, unit="answer F1 gap", evidence="tables scn_table1_quality_*")
+print(v_gen)
+print("unseen prompts:", {lang: r["n_unseen"] for lang, r in runs.items()})
 m = SCN(mode="embedding", embedder=minilm).fit([("Como vai você?", "Bem, obrigado."), ("Quem é você?", "Um robô.")])
-print("an SCN answer explains itself:", m.predict("como vai voce"))
+print("an SCN answer names its source:", m.predict("como vai voce"))
+
+# %% [markdown]
+# **What we found.** Building an SCN is embedding and storing, with no training loop; how its time compares
+# with training a Transformer to a criterion on the same pairs depends on the task, the model, the hardware and
+# the criterion, none of which the paper states. When the GPT stops at its time budget instead of its
+# criterion, G is only a lower bound, and a bound below the paper's 10702x / 243x cannot confirm them. On
+# perturbations of stored prompts a lookup system answers with a stored answer by design; on prompts neither
+# system saw, neither has the corpus answer stored or learned, and the answer F1 gap with its interval says
+# whether either comes closer.
 
 # %% [markdown]
 # ## Eq. 4–5, "infinite context": latency and memory vs stored pairs
@@ -201,7 +216,7 @@ for n in STORE_SIZES:
     kw = dict(n=n, dim=384, n_queries=64, batch_sizes=[1, 64], repeats=LATENCY_REPEATS, chunk_size=CHUNK_SIZE,
               seed=SEED)
     if USE_SUBPROCESS_RSS:
-        out = peak_rss_subprocess("paperlib.scn.model:synthetic_store_benchmark", kw)
+        out = peak_rss_subprocess("paperlib.scn.store:synthetic_store_benchmark", kw)
         res = out["result"]
         res["peak_rss_mb"] = out["peak_rss_mb"]
         res["baseline_rss_mb"] = out["baseline_rss_mb"]
@@ -230,18 +245,30 @@ axes[1].legend()
 fig.tight_layout()
 savefig(fig, "scn_infctx_latency_memory", profile=PROFILE)
 
-slope_lat = float(np.polyfit(np.log(scale.n), np.log(scale.batch1_s), 1)[0])
-slope_mem = float(np.polyfit(np.log(scale.n), np.log(scale.store_mb), 1)[0])
-exact = bool((scale.accuracy == 1.0).all())
+# %% [markdown]
+# **Rule** (`verdicts.scn_eq5_infctx`): the argmax must retrieve the source row of every query at every size
+# (with small query noise this is a sanity check of the implementation, exact by construction, not evidence
+# for the claim); "infinite context" would need a per-query cost that does not grow with the store (log-log
+# latency slope below 0.2). The slope is fitted over the sizes of at least one chunk (`CHUNK_SIZE` rows; all
+# sizes if fewer than two are that large), where the scan, not the fixed per-call overhead, sets the time.
+# Memory is reported as store bytes per stored pair at the largest size: the store is allocated in whole
+# chunks, so below one chunk the bytes do not grow with n, and a log-log slope over small n understates the
+# linear growth.
+
+# %% tags=["nbval-ignore-output"]
+big = scale[scale.n >= CHUNK_SIZE] if (scale.n >= CHUNK_SIZE).sum() >= 2 else scale
+fit_lat = fit_power_law(big.n, big.batch1_s)
 nmax = int(scale.n.max())
-print(f"exact retrieval at every size: {exact}; log-log slopes: latency {slope_lat:.2f}, store memory {slope_mem:.2f}")
-v = "partially-reproduced" if exact else "not-reproduced"
-rec.record("SCN-EQ5-INFCTX", measured_value=f"exact up to n={nmax}; latency ~ n^{slope_lat:.2f}, memory ~ n^{slope_mem:.2f}; "
-           f"{float(scale.batch1_s.iloc[-1]) * 1e3:.3g} ms/query at n={nmax}", unit="", verdict=v,
-           reason="argmax over every stored embedding works (chunked, bounded per-query memory), but latency and "
-                  "store memory grow linearly in n: the context is unbounded, not free",
-           evidence="figure scn_infctx_latency_memory; table scn_infctx_scaling")
-print(v)
+last = scale.iloc[-1]
+v_ctx = verdicts.scn_eq5_infctx(bool((scale.accuracy == 1.0).all()), fit_lat["exponent"],
+                                float(last.store_mb) * 2**20 / nmax, nmax, float(last.batch1_s) * 1e3)
+rec.record(v_ctx, evidence="figure scn_infctx_latency_memory; table scn_infctx_scaling")
+print(v_ctx, f"(latency fit over n = {list(big.n)}, R^2 {fit_lat['r2']:.2f})")
+
+# %% [markdown]
+# **What we found.** The argmax over every stored embedding works at every size tried, with bounded working
+# memory per query, but each query scans all n stored rows and the store keeps every row: latency and memory
+# grow with n. The context is unbounded, not free.
 
 # %% [markdown]
 # ### Try it: Grow the store and change its chunk size
@@ -254,3 +281,15 @@ print(v)
 
 # %% tags=["nbval-ignore-output"]
 print(rec.summary().to_string(index=False))
+
+
+# %% [markdown]
+# ### This run beside the headline
+#
+# Every verdict above is this run's. A claim's headline verdict is the one the committed claims ledger
+# (`figures/claims.json`, `figures/CLAIMS.md`) takes from the most faithful published run; at smoke sizes a
+# verdict may legitimately differ from it. This table quotes the committed ledger, so it changes whenever the
+# results are republished.
+
+# %% tags=["nbval-ignore-output"]
+beside_headline(rec)

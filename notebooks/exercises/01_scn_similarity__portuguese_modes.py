@@ -24,7 +24,7 @@ frozen embeddings (Eq. 2), on the Portuguese chatterbot pairs?
   Eq. 1, hashed character n-grams) do as well as or better than it. "Semantic" retrieval is only as semantic
   as the frozen E is in that language.
 
-check() reruns notebook 01's retrieval (`paperlib.scn.model.retrieval_comparison`) at smoke sizes on Portuguese with
+check() reruns notebook 01's retrieval (`paperlib.scn.experiments.retrieval_comparison`) at smoke sizes on Portuguese with
 both embedders, plus English with MiniLM for the comparison, and asserts the statements above.
 """
 import os
@@ -36,7 +36,7 @@ def check() -> dict:
     import torch
 
     from paperlib.scn.embed import HashingEmbedder, MiniLMEmbedder
-    from paperlib.scn.model import retrieval_comparison
+    from paperlib.scn.experiments import retrieval_comparison
     from paperlib.scn.similarity import similarity
 
     torch.set_num_threads(1)

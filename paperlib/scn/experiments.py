@@ -1,5 +1,6 @@
-"""Experiments of notebook 02 (HurNet closed form): problem regimes, solver agreement, accuracy versus
-conditioning, real sentence-embedding data, and the closed-form-versus-gradient-descent timing.
+"""Experiments of the SCN notebooks. Notebook 01/03: exact-match scoring against the corpus answers and the
+retrieval comparison of Eq. 1 and Eq. 2. Notebook 02 (HurNet closed form): problem regimes, solver agreement,
+accuracy versus conditioning, real sentence-embedding data, and the closed-form-versus-gradient-descent timing.
 
 Everything here returns plain rows (lists of dicts) that the notebook turns into tables and figures.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Sequence
 
 import numpy as np
 import torch
@@ -23,7 +25,9 @@ from paperlib.scn.baselines import fit_linear_gd, hashed_text_features, mse_opti
 from paperlib.scn.hurnet_theory import matrix_with_condition, numerical_rank
 from paperlib.common.checks import relative_error
 
-__all__ = ["real_pair_embeddings", "regime_problems", "solver_agreement", "accuracy_vs_condition",
+__all__ = ["answer_sets", "exact_match_rate", "accuracy_by_family", "scn_answer_fn", "retrieval_comparison",
+           "answer_f1", "paired_gap",
+           "real_pair_embeddings", "regime_problems", "solver_agreement", "accuracy_vs_condition",
            "embedding_like_stream", "realtime_comparison"]
 
 
@@ -204,6 +208,119 @@ def realtime_comparison(X, Y, *, lrs, tol: float, max_steps: int, inc_batch: int
     full = HurNetLayer(n, k, bias=True, solver="cholesky")
     t_full = time_callable(lambda: full.fit(Xt, Yt), warmup=1, repeats=repeats)
     incremental = dict(rows_before=m - inc_batch, new_rows=inc_batch, partial_fit_s=t_inc.median,
-                       refit_s=t_full.median,
+                       partial_fit_iqr=t_inc.iqr, refit_s=t_full.median, refit_iqr=t_full.iqr,
                        max_abs_diff=float((base.W_augmented - full.W_augmented).abs().max()))
     return dict(optimum=opt, target=target, closed=closed, gradient=grad, incremental=incremental)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Notebooks 01 and 03: exact-match scoring and the retrieval comparison
+
+def answer_sets(pairs) -> dict[str, set[str]]:
+    """Every answer the corpus gives to each prompt (chatterbot repeats prompts with different answers)."""
+    d: dict[str, set[str]] = {}
+    for q, a in pairs:
+        d.setdefault(q, set()).add(a)
+    return d
+
+
+def exact_match_rate(predicted: Sequence[str], source_prompts: Sequence[str], sets: dict[str, set[str]]) -> float:
+    """Fraction of predictions that are one of the corpus answers of the (original) source prompt."""
+    if len(predicted) != len(source_prompts):
+        raise ValueError("predicted and source_prompts differ in length")
+    if not predicted:
+        return float("nan")
+    return float(np.mean([p in sets.get(q, ()) for p, q in zip(predicted, source_prompts)]))
+
+
+def accuracy_by_family(answer_fn, queries: list[dict], sets: dict[str, set[str]]):
+    """Exact-match accuracy of `answer_fn(list_of_queries) -> list_of_answers` per held-out family.
+
+    queries: rows {family, query, source} (paperlib.scn.perturb.heldout_queries). Returns a pandas Series
+    (family -> accuracy) with an 'all held-out' entry, and the per-query correctness list.
+    """
+    import pandas as pd
+
+    answers = answer_fn([r["query"] for r in queries])
+    ok = [a in sets.get(r["source"], ()) for a, r in zip(answers, queries)]
+    df = pd.DataFrame({"family": [r["family"] for r in queries], "ok": ok})
+    s = df.groupby("family", sort=False)["ok"].mean()
+    s["all held-out"] = float(np.mean(ok)) if ok else float("nan")
+    return s, ok
+
+
+def scn_answer_fn(model):
+    return lambda qs: [p.answer for p in model.predict_batch(qs)]
+
+
+def retrieval_comparison(lang: str, embedders: dict, n_heldout: int = 20, seed: int = 0, max_pairs: int = 0):
+    """Notebook 01: SCN retrieval accuracy on held-out prompts, Eq. 1 (both readings) vs Eq. 2 embedders.
+
+    The SCN stores every chatterbot (prompt, answer) pair of `lang`; queries are perturbations of a seeded
+    sample of stored prompts plus the hand-written paraphrases; a query is answered correctly if the returned
+    answer is one of the corpus answers of its source prompt. Returns a DataFrame (family x system).
+    max_pairs > 0 keeps only that many pairs (the paraphrase-source pairs first, then corpus order).
+    ``df.attrs["ok"]`` holds each system's per-query correctness (paired across systems).
+    """
+    import pandas as pd
+
+    from paperlib.common.data import chatterbot_pairs
+    from paperlib.scn.model import SCN
+    from paperlib.scn.perturb import heldout_queries, load_paraphrases
+
+    pairs = chatterbot_pairs(lang)
+    if max_pairs:
+        para = {r["prompt"] for r in load_paraphrases(lang)}
+        pairs = ([p for p in pairs if p[0] in para] + [p for p in pairs if p[0] not in para])[:max_pairs]
+    sets = answer_sets(pairs)
+    held = heldout_queries([q for q, _ in pairs], lang, n_sample=n_heldout, seed=seed)
+    systems = {"Eq.1 word": SCN(mode="lexical", reading="word"),
+               "Eq.1 literal": SCN(mode="lexical", reading="literal")}
+    for name, e in embedders.items():
+        systems[f"Eq.2 {name}"] = SCN(mode="embedding", embedder=e)
+    cols, oks = {}, {}
+    for name, m in systems.items():
+        m.fit(pairs)
+        cols[name], oks[name] = accuracy_by_family(scn_answer_fn(m), held, sets)
+    df = pd.DataFrame(cols)
+    df.insert(0, "queries", pd.Series({f: sum(r["family"] == f for r in held) for f in df.index}).fillna(len(held)))
+    df.loc["all held-out", "queries"] = len(held)
+    df["queries"] = df["queries"].astype(int)
+    df.attrs["ok"] = oks  # per-query correctness of each system, same query order (for paired intervals)
+    return df
+
+
+def answer_f1(predicted: str, references) -> float:
+    """Token F1 (SQuAD-style: multiset overlap of accent- and case-folded word tokens) of an answer against
+    the best of its reference answers. A graded score neither system's representation defines."""
+    from collections import Counter
+
+    from paperlib.scn.similarity import strip_accents, tokenize
+
+    def toks(s):
+        return Counter(strip_accents(t).lower() for t in tokenize(s))
+
+    p = toks(predicted)
+    best = 0.0
+    for r in references:
+        rt = toks(r)
+        common = sum((p & rt).values())
+        if common:
+            prec, rec = common / sum(p.values()), common / sum(rt.values())
+            best = max(best, 2 * prec * rec / (prec + rec))
+    return best
+
+
+def paired_gap(a, b, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of a - b over paired items with its t-interval (lo, hi); (-inf, inf) with fewer than two items."""
+    from scipy import stats
+
+    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    if d.ndim != 1 or d.size == 0:
+        raise ValueError("a and b must be equal-length, non-empty sequences")
+    m = float(d.mean())
+    if d.size < 2:
+        return m, -math.inf, math.inf
+    h = float(stats.t.ppf(0.5 + level / 2, d.size - 1) * d.std(ddof=1) / math.sqrt(d.size))
+    return m, m - h, m + h
+

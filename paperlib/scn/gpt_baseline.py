@@ -5,11 +5,11 @@ Sequence format (char- or word-level tokens, lossless):  <bos> prompt <sep> answ
 Loss: next-token cross-entropy on the answer tokens and <eos> only (the prompt is the condition).
 Training stops at a *stated criterion* -- the exact-match rate of greedy answers on the training prompts
 reaches `target_em` (an answer counts if it is one of the corpus answers of that prompt) -- or when the
-budget (steps or seconds) runs out; the result says which. Time spent evaluating the criterion is
-reported separately from the time spent in training steps (T_GPT counts training steps only, which
+budget (steps or seconds) runs out; the result says which. The loop is `paperlib.common.lm.train_loop`. Time
+spent evaluating the criterion is reported separately from the time spent in training steps (T_GPT counts training steps only, which
 favours the GPT in the G = T_GPT/T_SCN ratio).
 Fine-tuning continues training on the new pairs mixed with replay of the old ones (so it is not allowed to
-forget) until both the new and old training prompts are at the criterion, or the budget ends.
+forget) until the new and the old training prompts are each at the criterion, or the budget ends.
 """
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from paperlib.scn.model import answer_sets, check_pairs, exact_match_rate
+from paperlib.scn.experiments import answer_sets, exact_match_rate
+from paperlib.scn.model import check_pairs
+from paperlib.common.lm import train_loop
 from paperlib.common.measure import time_callable
 
 __all__ = ["CharWordVocab", "TinyGPT", "GPTBaseline", "TrainResult"]
@@ -168,56 +170,56 @@ class GPTBaseline:
         return float(loss.detach())
 
     def train(self, pairs, target_em: float = 0.9, max_steps: int = 2000, max_seconds: float = 60.0,
-              eval_every: int = 100, criterion_pairs=None, replay_pairs=None, replay_frac: float = 0.5) -> TrainResult:
-        """Train until the greedy exact-match rate on `criterion_pairs` (default: `pairs`) >= target_em, or the
-        budget (max_steps / max_seconds of training-step time) runs out. With `replay_pairs`, each batch mixes
-        in a `replay_frac` share of them (fine-tuning without forgetting)."""
+              eval_every: int = 100, criterion_groups=None, replay_pairs=None, replay_frac: float = 0.5) -> TrainResult:
+        """Train until the greedy exact-match rate on each group of `criterion_groups` (a list of pair lists;
+        default: [`pairs`]) is >= target_em, or the budget (max_steps / max_seconds of training-step time) runs
+        out. With `replay_pairs`, each batch mixes in a `replay_frac` share of them (fine-tuning without
+        forgetting). The EM reported is the smallest over the groups."""
         pairs = check_pairs(pairs)
-        crit = check_pairs(criterion_pairs) if criterion_pairs is not None else pairs
+        groups = [check_pairs(c) for c in criterion_groups] if criterion_groups else [pairs]
         if not 0.0 < target_em <= 1.0:
             raise ValueError("target_em must be in (0, 1]")
+        if not isinstance(max_steps, int) or max_steps < 1 or not isinstance(eval_every, int) or eval_every < 1:
+            raise ValueError("max_steps and eval_every must be positive ints")
         seqs = [self._seq(q, a) for q, a in pairs]
         rseqs = [self._seq(q, a) for q, a in check_pairs(replay_pairs)] if replay_pairs else []
-        sets = answer_sets(crit)
-        cprompts = list(sets)
+        gsets = [answer_sets(c) for c in groups]
+        nr = int(round(self.batch_size * replay_frac)) if rseqs else 0
         g = self.gen
-        train_s = eval_s = 0.0
-        hist = []
-        steps = 0
-        em = 0.0
-        loss = float("nan")
-        crit_txt = (f"greedy exact-match >= {target_em:g} on {len(cprompts)} prompts, budget {max_steps} steps / "
-                    f"{max_seconds:g} s of training")
-        while True:
-            t0 = time.perf_counter()
-            for _ in range(eval_every):
-                nb = self.batch_size
-                nr = int(round(nb * replay_frac)) if rseqs else 0
-                bi = torch.randint(0, len(seqs), (nb - nr,), generator=g).tolist()
-                batch = [seqs[i] for i in bi]
+
+        def draw():  # batches: uniform over `pairs`, with a replay_frac share of replay pairs
+            while True:
+                batch = [seqs[i] for i in torch.randint(0, len(seqs), (self.batch_size - nr,), generator=g).tolist()]
                 if nr:
                     batch += [rseqs[i] for i in torch.randint(0, len(rseqs), (nr,), generator=g).tolist()]
-                loss = self._step(batch)
-                steps += 1
-                if steps >= max_steps or train_s + (time.perf_counter() - t0) >= max_seconds:
-                    break
-            train_s += time.perf_counter() - t0
+                yield batch
+
+        eval_s = 0.0
+
+        def check(step):  # the criterion check, timed apart from training (T_GPT excludes it)
+            nonlocal eval_s
             t0 = time.perf_counter()
-            em = self.exact_match(cprompts, sets)
+            ems = [self.exact_match(list(st), st) for st in gsets]
             eval_s += time.perf_counter() - t0
-            hist.append((steps, train_s, em, loss))
-            if em >= target_em:
-                return TrainResult(True, crit_txt, steps, train_s, eval_s, em, hist)
-            if steps >= max_steps or train_s >= max_seconds:
-                return TrainResult(False, crit_txt, steps, train_s, eval_s, em, hist)
+            return {"em": min(ems), "em_groups": ems}
+
+        res = train_loop(lambda step, batch: self._step(batch), draw(), max_steps, eval_fn=check,
+                         eval_every=eval_every, stop=lambda ev: ev["em"] >= target_em, max_seconds=max_seconds,
+                         device=self.device)
+        hist = [(ev["step"], ev["train_s"], ev["em"], res.losses[ev["step"] - 1]) for ev in res.evals]
+        em = res.evals[-1]["em"]
+        crit_txt = (f"greedy exact-match >= {target_em:g} on each of {len(gsets)} prompt set(s) "
+                    f"({' + '.join(str(len(st)) for st in gsets)} prompts), budget {max_steps} steps / "
+                    f"{max_seconds:g} s of training")
+        return TrainResult(em >= target_em, crit_txt, res.steps, res.train_s, eval_s, em, hist)
 
     def fine_tune(self, new_pairs, old_pairs, target_em: float = 0.9, max_steps: int = 2000,
                   max_seconds: float = 60.0, eval_every: int = 50) -> TrainResult:
-        """Continue training on `new_pairs` with replay of `old_pairs` until new AND old prompts are at the
-        criterion (exact-match over their union), or the budget ends."""
+        """Continue training on `new_pairs` with replay of `old_pairs` until the new prompts AND the old prompts
+        are each at the criterion (exact-match >= target_em on each set), or the budget ends."""
         new_pairs, old_pairs = check_pairs(new_pairs), check_pairs(old_pairs)
         return self.train(new_pairs, target_em, max_steps, max_seconds, eval_every,
-                          criterion_pairs=list(old_pairs) + list(new_pairs), replay_pairs=old_pairs)
+                          criterion_groups=[new_pairs, old_pairs], replay_pairs=old_pairs)
 
     # -- inference --------------------------------------------------------------------------------------
     @torch.no_grad()
@@ -268,6 +270,10 @@ class GPTBaseline:
 # ----------------------------------------------------------------------------------------------------------
 # Table 1 of the SCN paper made concrete: T_SCN vs T_GPT for base training and fine-tuning, with quality.
 
+def _mean(xs) -> float:
+    return float(sum(xs) / len(xs)) if xs else float("nan")
+
+
 def table1_split(pairs, lang: str, n_base: int, n_ft: int, max_chars: int):
     """Base / fine-tune pair sets from a corpus: short pairs (len(q)+len(a) <= max_chars); the base set starts
     with the pairs of the hand-written paraphrase prompts; fine-tune pairs have prompts unseen in base."""
@@ -286,19 +292,32 @@ def table1_split(pairs, lang: str, n_base: int, n_ft: int, max_chars: int):
 def table1_experiment(lang: str, embedder, n_base: int = 200, n_ft: int = 20, max_chars: int = 64,
                       gpt_cfg: dict | None = None, target_em: float = 0.9, base_budget_s: float = 60.0,
                       ft_budget_s: float = 30.0, max_steps: int = 100000, eval_every: int = 50,
-                      n_heldout: int = 40, scn_repeats: int = 3, seed: int = 0) -> dict:
-    """Run both systems on the same pairs. Returns dict(times=DataFrame, quality=DataFrame, gpt_base=TrainResult,
-    gpt_ft=TrainResult, n_base, n_ft, gpt_params, criterion)."""
+                      n_heldout: int = 40, n_unseen: int = 40, scn_repeats: int = 3, seed: int = 0) -> dict:
+    """Run both systems on the same pairs. Returns dict(times=DataFrame (medians and IQRs), quality=DataFrame,
+    gpt_base=TrainResult, gpt_ft=TrainResult, unseen_f1={system: per-prompt F1}, n_base, n_ft, n_unseen,
+    gpt_params, criterion).
+
+    Generalisation is measured twice: on perturbations/paraphrases of stored prompts (a lookup system answers
+    those with a stored answer by design), and on `n_unseen` short corpus prompts in neither the base nor the
+    fine-tune set (the last ones in corpus order), scored by answer token F1 (`answer_f1`) after base training:
+    there neither system has seen the prompt or its answer."""
     import pandas as pd
 
     from paperlib.common.data import chatterbot_pairs
     from paperlib.scn.perturb import heldout_queries
-    from paperlib.scn.model import SCN, accuracy_by_family, scn_answer_fn
+    from paperlib.scn.experiments import accuracy_by_family, answer_f1, scn_answer_fn
+    from paperlib.scn.model import SCN
 
     base, ft = table1_split(chatterbot_pairs(lang), lang, n_base, n_ft, max_chars)
     if not ft:
         raise ValueError("no fine-tune pairs left: lower n_base or raise max_chars")
     sets_base, sets_all = answer_sets(base), answer_sets(base + ft)
+    seen = set(sets_all)
+    unseen_all = answer_sets([(q, a) for q, a in chatterbot_pairs(lang) if len(q) + len(a) <= max_chars
+                              and q not in seen])
+    sets_unseen = {q: unseen_all[q] for q in list(unseen_all)[-n_unseen:]} if n_unseen else {}
+    unseen_q = list(sets_unseen)
+    unseen_f1 = {}
     held = heldout_queries([q for q, _ in base], lang, n_sample=n_heldout, seed=seed)
     embedder.encode(["warm-up"])  # the frozen encoder is loaded before timing (pre-trained, not trained here)
 
@@ -306,39 +325,46 @@ def table1_experiment(lang: str, embedder, n_base: int = 200, n_ft: int = 20, ma
     for mode in ("lexical", "embedding", "hurnet"):
         emb = None if mode == "lexical" else embedder
         t_base = time_callable(lambda m: m.fit(base), setup=lambda: SCN(mode=mode, embedder=emb), warmup=0,
-                               repeats=scn_repeats, sync_cuda=False).median
+                               repeats=scn_repeats, sync_cuda=False)
         t_ft = time_callable(lambda m: m.fine_tune(ft), setup=lambda: SCN(mode=mode, embedder=emb).fit(base), warmup=0,
-                             repeats=scn_repeats, sync_cuda=False).median
+                             repeats=scn_repeats, sync_cuda=False)
         m = SCN(mode=mode, embedder=emb).fit(base)
         fn = scn_answer_fn(m)
         tr = exact_match_rate(fn([q for q in sets_base]), list(sets_base), sets_base)
         held_acc, _ = accuracy_by_family(fn, held, sets_base)
+        unseen_f1[f"SCN-{mode}"] = [answer_f1(a, sets_unseen[q]) for a, q in zip(fn(unseen_q), unseen_q)]
         m.fine_tune(ft)
         new_q, old_q = list(answer_sets(ft)), list(sets_base)
         quality.append({"system": f"SCN-{mode}", "train EM": tr, **{f"held-out {k}": v for k, v in held_acc.items()},
+                        "unseen F1": _mean(unseen_f1[f"SCN-{mode}"]),
                         "after FT: new EM": exact_match_rate(fn(new_q), new_q, sets_all),
                         "after FT: old EM": exact_match_rate(fn(old_q), old_q, sets_all)})
-        times.append({"system": f"SCN-{mode}", "base s": t_base, "fine-tune s": t_ft})
+        times.append({"system": f"SCN-{mode}", "base s": t_base.median, "base IQR s": t_base.iqr,
+                      "fine-tune s": t_ft.median, "fine-tune IQR s": t_ft.iqr})
 
     cfg = dict(level="char", d_model=64, n_layers=2, n_heads=4, max_len=max_chars + 8, max_answer_tokens=max_chars,
                lr=3e-3, batch_size=32)
     cfg.update(gpt_cfg or {})
-    gpt = GPTBaseline([t for p in base + ft for t in p], seed=seed, **cfg)
+    gpt = GPTBaseline([t for p in base + ft for t in p] + unseen_q, seed=seed, **cfg)
     r_base = gpt.train(base, target_em=target_em, max_steps=max_steps, max_seconds=base_budget_s,
                        eval_every=eval_every)
     fn = gpt.generate
     tr = exact_match_rate(fn(list(sets_base)), list(sets_base), sets_base)
     held_acc, _ = accuracy_by_family(fn, held, sets_base)
+    unseen_f1["GPT"] = [answer_f1(a, sets_unseen[q]) for a, q in zip(fn(unseen_q), unseen_q)]
     r_ft = gpt.fine_tune(ft, base, target_em=target_em, max_steps=max_steps, max_seconds=ft_budget_s,
                          eval_every=max(5, eval_every // 2))
     new_q, old_q = list(answer_sets(ft)), list(sets_base)
     quality.append({"system": "GPT", "train EM": tr, **{f"held-out {k}": v for k, v in held_acc.items()},
+                    "unseen F1": _mean(unseen_f1["GPT"]),
                     "after FT: new EM": exact_match_rate(fn(new_q), new_q, sets_all),
                     "after FT: old EM": exact_match_rate(fn(old_q), old_q, sets_all)})
-    times.append({"system": "GPT", "base s": r_base.train_seconds, "fine-tune s": r_ft.train_seconds})
+    times.append({"system": "GPT", "base s": r_base.train_seconds, "base IQR s": float("nan"),
+                  "fine-tune s": r_ft.train_seconds, "fine-tune IQR s": float("nan")})
     times = pd.DataFrame(times).set_index("system")
     times["G base"] = times.loc["GPT", "base s"] / times["base s"]
     times["G fine-tune"] = times.loc["GPT", "fine-tune s"] / times["fine-tune s"]
     return {"times": times, "quality": pd.DataFrame(quality).set_index("system"), "gpt_base": r_base,
-            "gpt_ft": r_ft, "n_base": len(base), "n_ft": len(ft), "gpt_params": gpt.n_params(),
+            "gpt_ft": r_ft, "unseen_f1": unseen_f1, "n_base": len(base), "n_ft": len(ft), "n_unseen": len(unseen_q),
+            "gpt_params": gpt.n_params(),
             "criterion": r_base.criterion, "lang": lang}

@@ -259,21 +259,36 @@ def ridge_loss(W, X, Y, lam: float) -> torch.Tensor:
     return (r * r).sum() + lam * (W * W).sum()
 
 
-def eq15_minimizers(X, Y, lams, mu_support, seed: int = 0) -> list[dict]:
+def eq15_minimizers(X, Y, lams, mu_support, seed: int = 0, gd_steps: int = 200) -> list[dict]:
     """For each lambda: the minimiser over W of Eq. 15 as printed and of the ridge reading.
 
-    Printed: Omega(mu) does not contain W, so grad_W L = 2 X^T (XW - Y) for every lambda and mu; the
-    minimisers are exactly the least-squares solutions (we return the min-norm one, and the autograd
-    gradient at a random W compared across lambdas). Ridge: W = (X^T X + lam I)^{-1} X^T Y (unique for lam > 0).
+    Printed: the autograd gradient of the printed loss at a random W (compared across lambdas), its gradient at
+    the min-norm least-squares solution (stationarity: a minimiser is attained there), and the W that
+    `gd_steps` of gradient descent on the printed loss (autograd, step 1/L, from W = 0) finds for this lambda,
+    compared with the one found for the first lambda (printed_gd_shift: does the term move the minimiser?).
+    Ridge: W = (X^T X + lam I)^{-1} X^T Y (unique for lam > 0).
     """
     X, Y, _ = check_xy(X, Y, torch.float64)
     n = X.shape[1]
     g = torch.Generator().manual_seed(seed)
     W_rand = torch.randn(n, Y.shape[1], generator=g, dtype=torch.float64)
     W_ls = pinv_svd_solution(X, Y)
-    grads0 = None
+    step = 1.0 / (2.0 * float(torch.linalg.matrix_norm(X, 2)) ** 2)  # 1/L, L = 2 sigma_1^2
+
+    def descend(lam):
+        W = torch.zeros(n, Y.shape[1], dtype=torch.float64, requires_grad=True)
+        for _ in range(gd_steps):
+            (gr,) = torch.autograd.grad(eq15_loss(W, X, Y, lam, mu_support), W)
+            with torch.no_grad():
+                W -= step * gr
+        return W.detach()
+
+    grads0 = W_gd0 = None
     rows = []
     for lam in lams:
+        W_gd = descend(lam)
+        if W_gd0 is None:
+            W_gd0 = W_gd
         Wt = W_rand.clone().requires_grad_(True)
         eq15_loss(Wt, X, Y, lam, mu_support).backward()
         grad = Wt.grad.detach()
@@ -287,6 +302,9 @@ def eq15_minimizers(X, Y, lams, mu_support, seed: int = 0) -> list[dict]:
             lam=float(lam),
             printed_grad_change=float(torch.linalg.norm(grad - grads0) / torch.linalg.norm(grads0)),
             printed_grad_at_ls=float(torch.linalg.norm(Wl.grad)),
+            printed_grad_at_ls_rel=float(torch.linalg.norm(Wl.grad) / (2 * torch.linalg.norm(X.mT @ Y))),
+            printed_gd_norm=float(torch.linalg.norm(W_gd)),
+            printed_gd_shift=float(torch.linalg.norm(W_gd - W_gd0) / torch.linalg.norm(W_gd0)),
             printed_min_norm=float(torch.linalg.norm(W_ls)),
             printed_min_loss=float(eq15_loss(W_ls, X, Y, lam, mu_support)),
             ridge_min_norm=float(torch.linalg.norm(W_ridge)),

@@ -14,14 +14,13 @@ Scoring modes:
 "Training" (`fit`) = embed and store; "fine-tuning" (`fine_tune`) = append pairs (an exactly repeated prompt
 gets its answer replaced when ``replace=True``). The store is unbounded: embeddings live in fixed-size
 chunks (appending never copies old rows) and a query scans them chunk by chunk with a running max, so
-the extra memory per query is O(batch x chunk_size) whatever the number of stored pairs.
-Ties go to the earliest stored pair (deterministic). Save/load: ``.npz`` arrays + ``.json`` metadata
-(no pickle).
+the extra memory per query is O(batch x chunk_size) whatever the number of stored pairs
+(`paperlib.scn.store.EmbeddingStore`). Ties go to the earliest stored pair (deterministic).
+Save/load: ``.npz`` arrays + ``.json`` metadata (no pickle).
 """
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -31,15 +30,11 @@ import torch
 
 from paperlib.scn.embed import check_finite, embedder_from_spec
 from paperlib.scn.similarity import READINGS, similarity_many
+from paperlib.scn.store import EmbeddingStore, EmptyModelError
 
-__all__ = ["SCN", "Prediction", "EmbeddingStore", "EmptyModelError", "MODES", "answer_sets", "exact_match_rate",
-           "check_pairs", "synthetic_store_benchmark"]
+__all__ = ["SCN", "Prediction", "EmptyModelError", "MODES", "check_pairs"]
 
 MODES = ("lexical", "embedding", "hurnet")
-
-
-class EmptyModelError(RuntimeError):
-    """predict() on an SCN that stores no pairs."""
 
 
 @dataclass(frozen=True)
@@ -75,72 +70,6 @@ def _check_prompt(p) -> str:
     if not p.strip():
         raise ValueError("prompt is empty")
     return p
-
-
-class EmbeddingStore:
-    """Append-only store of L2-normalised row vectors in fixed-size chunks; chunked max-cosine search."""
-
-    def __init__(self, dim: int, chunk_size: int = 65536, dtype=torch.float32):
-        if not isinstance(dim, int) or dim < 1:
-            raise ValueError(f"dim must be a positive int, got {dim!r}")
-        if not isinstance(chunk_size, int) or chunk_size < 1:
-            raise ValueError(f"chunk_size must be a positive int, got {chunk_size!r}")
-        self.dim, self.chunk_size, self.dtype = dim, chunk_size, dtype
-        self.chunks: list[torch.Tensor] = []
-        self.n = 0
-
-    def __len__(self):
-        return self.n
-
-    @property
-    def nbytes(self) -> int:
-        return sum(c.numel() * c.element_size() for c in self.chunks)
-
-    @staticmethod
-    def _normalise(x: torch.Tensor) -> torch.Tensor:
-        return x / x.norm(dim=1, keepdim=True).clamp_min(1e-12)
-
-    def append(self, x: torch.Tensor) -> None:
-        x = check_finite(torch.as_tensor(x), "embeddings")
-        if x.ndim != 2 or x.shape[1] != self.dim:
-            raise ValueError(f"expected embeddings of shape (n, {self.dim}), got {tuple(x.shape)}")
-        x = self._normalise(x.to(torch.float64)).to(self.dtype)  # Eq. 2: store unit vectors, cosine = dot
-        i = 0
-        while i < x.shape[0]:
-            fill = self.n % self.chunk_size
-            if fill == 0:
-                self.chunks.append(torch.zeros(self.chunk_size, self.dim, dtype=self.dtype))
-            take = min(self.chunk_size - fill, x.shape[0] - i)
-            self.chunks[-1][fill:fill + take] = x[i:i + take]
-            self.n += take
-            i += take
-
-    def set_row(self, i: int, x: torch.Tensor) -> None:
-        x = check_finite(torch.as_tensor(x).reshape(1, -1), "embedding")
-        self.chunks[i // self.chunk_size][i % self.chunk_size] = self._normalise(x.to(torch.float64))[0].to(self.dtype)
-
-    def to_numpy(self) -> np.ndarray:
-        if self.n == 0:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return torch.cat(self.chunks, 0)[: self.n].numpy()
-
-    @torch.no_grad()
-    def argmax_cosine(self, q: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """For each query row: (best cosine, index of the earliest stored row achieving it). Eq. 5."""
-        if self.n == 0:
-            raise EmptyModelError("the store is empty")
-        q = check_finite(torch.as_tensor(q), "query embeddings")
-        q = self._normalise(q.reshape(-1, self.dim).to(torch.float64)).to(self.dtype)
-        best = torch.full((q.shape[0],), -math.inf, dtype=self.dtype)
-        arg = torch.zeros(q.shape[0], dtype=torch.long)
-        for c, chunk in enumerate(self.chunks):
-            rows = min(self.chunk_size, self.n - c * self.chunk_size)
-            s = q @ chunk[:rows].T
-            v, j = s.max(dim=1)  # first maximal index within the chunk
-            better = v > best      # strict: earlier chunks win ties
-            best = torch.where(better, v, best)
-            arg = torch.where(better, j + c * self.chunk_size, arg)
-        return best, arg
 
 
 class SCN:
@@ -352,125 +281,3 @@ class SCN:
         if m.store is not None and len(m.store) != len(m.answers):
             raise ValueError(f"{path}: {len(m.store)} embeddings but {len(m.answers)} answers")
         return m
-
-
-# ----------------------------------------------------------------------------------------------------------
-# Evaluation helpers
-
-def answer_sets(pairs) -> dict[str, set[str]]:
-    """Every answer the corpus gives to each prompt (chatterbot repeats prompts with different answers)."""
-    d: dict[str, set[str]] = {}
-    for q, a in pairs:
-        d.setdefault(q, set()).add(a)
-    return d
-
-
-def exact_match_rate(predicted: Sequence[str], source_prompts: Sequence[str], sets: dict[str, set[str]]) -> float:
-    """Fraction of predictions that are one of the corpus answers of the (original) source prompt."""
-    if len(predicted) != len(source_prompts):
-        raise ValueError("predicted and source_prompts differ in length")
-    if not predicted:
-        return float("nan")
-    return float(np.mean([p in sets.get(q, ()) for p, q in zip(predicted, source_prompts)]))
-
-
-def synthetic_store_benchmark(n: int, dim: int = 384, n_queries: int = 64, batch_sizes=(1, 64), repeats: int = 3,
-                              chunk_size: int = 65536, noise: float = 0.05, seed: int = 0) -> dict:
-    """Eq. 4-5 at scale: store n random unit 384-d "embeddings" labelled by index, query noisy copies.
-
-    Returns build seconds, per-batch latency medians (seconds per call), retrieval accuracy (the label
-    retrieved equals the source row) and the store's bytes. Meant to run inside
-    `paperlib.common.measure.peak_rss_subprocess` so the peak memory of one configuration is measured alone.
-    """
-    import time
-
-    from paperlib import seed_everything
-    from paperlib.common.measure import time_callable
-
-    g = seed_everything(seed)
-    t0 = time.perf_counter()
-    scn = SCN(mode="embedding", embedder=_DimOnly(dim), chunk_size=chunk_size)
-    block = 65536
-    for i in range(0, n, block):
-        m = min(block, n - i)
-        scn.add_embeddings(torch.randn(m, dim, generator=g), [str(k) for k in range(i, i + m)])
-    build_s = time.perf_counter() - t0
-    src = torch.randint(0, n, (max(n_queries, max(batch_sizes)),), generator=g)
-    rows = torch.stack([scn.store.chunks[int(j) // chunk_size][int(j) % chunk_size] for j in src])
-    q = rows + noise * torch.randn(rows.shape, generator=g) / math.sqrt(dim)
-    _, arg = scn.store.argmax_cosine(q)
-    acc = float((arg == src).float().mean())
-    lat = {}
-    for b in batch_sizes:
-        t = time_callable(lambda: scn.store.argmax_cosine(q[:b]), warmup=1, repeats=repeats)
-        lat[f"batch{b}_s"] = t.median
-        lat[f"batch{b}_per_query_s"] = t.median / b
-    return {"n": n, "dim": dim, "build_s": build_s, "accuracy": acc, "store_mb": scn.store.nbytes / 2**20, **lat}
-
-
-class _DimOnly:
-    """Placeholder embedder for stores filled with add_embeddings (it refuses to embed text)."""
-
-    def __init__(self, dim):
-        self.dim = dim
-
-    def encode(self, texts):
-        raise RuntimeError("this SCN holds synthetic embeddings only; it cannot embed text")
-
-    def spec(self):
-        return None
-
-
-def accuracy_by_family(answer_fn, queries: list[dict], sets: dict[str, set[str]]):
-    """Exact-match accuracy of `answer_fn(list_of_queries) -> list_of_answers` per held-out family.
-
-    queries: rows {family, query, source} (paperlib.scn.perturb.heldout_queries). Returns a pandas Series
-    (family -> accuracy) with an 'all held-out' entry, and the per-query correctness list.
-    """
-    import pandas as pd
-
-    answers = answer_fn([r["query"] for r in queries])
-    ok = [a in sets.get(r["source"], ()) for a, r in zip(answers, queries)]
-    df = pd.DataFrame({"family": [r["family"] for r in queries], "ok": ok})
-    s = df.groupby("family", sort=False)["ok"].mean()
-    s["all held-out"] = float(np.mean(ok)) if ok else float("nan")
-    return s, ok
-
-
-def scn_answer_fn(model: "SCN"):
-    return lambda qs: [p.answer for p in model.predict_batch(qs)]
-
-
-def retrieval_comparison(lang: str, embedders: dict, n_heldout: int = 20, seed: int = 0, max_pairs: int = 0):
-    """Notebook 01: SCN retrieval accuracy on held-out prompts, Eq. 1 (both readings) vs Eq. 2 embedders.
-
-    The SCN stores every chatterbot (prompt, answer) pair of `lang`; queries are perturbations of a seeded
-    sample of stored prompts plus the hand-written paraphrases; a query is answered correctly if the returned
-    answer is one of the corpus answers of its source prompt. Returns a DataFrame (family x system).
-    max_pairs > 0 keeps only that many pairs (the paraphrase-source pairs first, then corpus order).
-    """
-    import pandas as pd
-
-    from paperlib.common.data import chatterbot_pairs
-    from paperlib.scn.perturb import heldout_queries, load_paraphrases
-
-    pairs = chatterbot_pairs(lang)
-    if max_pairs:
-        para = {r["prompt"] for r in load_paraphrases(lang)}
-        pairs = ([p for p in pairs if p[0] in para] + [p for p in pairs if p[0] not in para])[:max_pairs]
-    sets = answer_sets(pairs)
-    held = heldout_queries([q for q, _ in pairs], lang, n_sample=n_heldout, seed=seed)
-    systems = {"Eq.1 word": SCN(mode="lexical", reading="word"),
-               "Eq.1 literal": SCN(mode="lexical", reading="literal")}
-    for name, e in embedders.items():
-        systems[f"Eq.2 {name}"] = SCN(mode="embedding", embedder=e)
-    cols = {}
-    for name, m in systems.items():
-        m.fit(pairs)
-        acc, _ = accuracy_by_family(scn_answer_fn(m), held, sets)
-        cols[name] = acc
-    df = pd.DataFrame(cols)
-    df.insert(0, "queries", pd.Series({f: sum(r["family"] == f for r in held) for f in df.index}).fillna(len(held)))
-    df.loc["all held-out", "queries"] = len(held)
-    df["queries"] = df["queries"].astype(int)
-    return df

@@ -54,3 +54,18 @@ def test_errors():
         m.train([("a", "b")], target_em=0.0)
     with pytest.raises(ValueError, match="pairs is empty"):
         m.train([])
+
+
+def test_criterion_is_per_group_and_time_excludes_checks():
+    """The fine-tune criterion needs EACH prompt set at the target (not their union); only steps are timed."""
+    torch.set_num_threads(1)
+    m = GPTBaseline(["abc", "xyz"], d_model=8, n_layers=1, n_heads=2, batch_size=4, seed=0)
+    pairs = [("a", "b"), ("c", "a")]
+    r = m.train(pairs, target_em=1.0, max_steps=3, max_seconds=30, eval_every=1,
+                criterion_groups=[pairs, [("x", "y")]])
+    assert not r.reached and r.steps == 3 and len(r.history) == 3
+    assert [h[0] for h in r.history] == [1, 2, 3]
+    assert r.final_em == min(r.history[-1][2], 1.0) and r.train_seconds > 0 and r.eval_seconds > 0
+    assert "2 prompt set(s)" in r.criterion
+    with pytest.raises(ValueError, match="positive"):
+        m.train(pairs, max_steps=0)

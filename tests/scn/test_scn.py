@@ -6,7 +6,9 @@ import pytest
 import torch
 
 from paperlib.scn.embed import HashingEmbedder
-from paperlib.scn.model import SCN, EmbeddingStore, EmptyModelError, answer_sets, exact_match_rate, synthetic_store_benchmark
+from paperlib.scn.experiments import answer_sets, exact_match_rate
+from paperlib.scn.model import SCN
+from paperlib.scn.store import EmbeddingStore, EmptyModelError, synthetic_store_benchmark
 
 PAIRS = [("Olá", "Oi"), ("Como vai você?", "Bem, e você?"), ("What is your name?", "I am a bot."),
          ("Do you like music?", "Yes, jazz."), ("Qual é a capital do Brasil?", "Brasília.")]

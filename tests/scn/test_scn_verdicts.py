@@ -1,0 +1,112 @@
+"""Every SCN decision rule driven to each verdict it can return (paper's own numbers and counterexamples)."""
+import math
+
+import pytest
+
+from paperlib.common.verdicts import Verdict
+from paperlib.scn import verdicts as V
+from paperlib.scn.similarity import similarity
+
+
+def _v(result, word):
+    assert isinstance(result, Verdict)
+    assert result.verdict == word, result
+    return result
+
+
+def test_eq1_range():
+    lit = similarity("Coração", "Coração", "literal")  # the printed formula on identical texts
+    r = _v(V.scn_eq1_range(0.0, lit, 0.0, 1.0), "refuted")
+    assert "7" in r.reason
+    _v(V.scn_eq1_range(0.0, 1.0, 0.0, 1.0), "reproduced")
+    # the word-level reading being in range earns no credit
+    _v(V.scn_eq1_range(0.0, 1.5, 0.0, 1.0), "refuted")
+
+
+def test_eq2_frozen():
+    _v(V.scn_eq2_frozen(None), "not-testable")
+    _v(V.scn_eq2_frozen(False, {"english": (0.1, 0.0, 0.2)}), "not-reproduced")
+    r = _v(V.scn_eq2_frozen(True, {"portuguese": (0.03, -0.01, 0.07)}), "reproduced")
+    assert "+0.03 [-0.01, +0.07]" in r.reason
+    # the retrieval gap does not decide the frozen-encoder claim
+    _v(V.scn_eq2_frozen(True, {"english": (-0.2, -0.3, -0.1)}), "reproduced")
+
+
+def test_eq3_closed():
+    _v(V.scn_eq3_closed(4e-13, 384, 384), "reproduced")
+    _v(V.scn_eq3_closed(4e-13, 300, 384, 2.3), "partially-reproduced")
+    _v(V.scn_eq3_closed(1e-3, 384, 384), "not-reproduced")
+    _v(V.scn_eq3_closed(math.nan, 384, 384), "not-reproduced")
+
+
+def test_eq10_svd():
+    _v(V.scn_eq10_svd(0.3, 1e-9, "m>n"), "reproduced")
+    _v(V.scn_eq10_svd(50.0, 1e-3, "m>n"), "not-reproduced")
+
+
+def test_eq8_span():
+    _v(V.scn_eq8_span({"min-norm": 1e-14, "ridge": 1e-13}, {"null-space": 0.7}), "reproduced")
+    _v(V.scn_eq8_span({"min-norm": 1e-14, "ridge": 0.3}, {}), "not-reproduced")
+    with pytest.raises(ValueError):
+        V.scn_eq8_span({}, {})
+
+
+def test_eq11_bound():
+    _v(V.scn_eq11_bound(9, 10, "residual 23 > bound 0"), "refuted")
+    _v(V.scn_eq11_bound(0, 10), "reproduced")
+    with pytest.raises(ValueError):
+        V.scn_eq11_bound(0, 0)
+
+
+def test_s8_conv():
+    _v(V.scn_s8_conv({"synthetic": (0.0, 17.6, True), "real": (0.0, 2.7, True)}), "refuted")
+    _v(V.scn_s8_conv({"synthetic": (5.0, 0.1, False)}), "partially-reproduced")
+    _v(V.scn_s8_conv({"synthetic": (1.0, 1.0, True)}), "not-reproduced")
+
+
+def test_eq15_min():
+    _v(V.scn_eq15_min(1e-12, 0.0, False, True), "partially-reproduced")
+    _v(V.scn_eq15_min(1e-12, 0.4, True, True), "reproduced")
+    _v(V.scn_eq15_min(1e-2, 0.0, True, True), "not-reproduced")
+
+
+def test_not_testable_sections():
+    _v(V.scn_s9_banach(), "not-testable")
+    _v(V.scn_s10_measure(), "not-testable")
+
+
+def test_eq3_realtime():
+    _v(V.scn_eq3_realtime(0.03, 0.001, 1.0, 154, 3000, 0.0016, 1e-4, 0.036, 1e-3), "reproduced")
+    _v(V.scn_eq3_realtime(0.03, 0.001, None, None, 3000, 0.0016, 1e-4, 0.036, 1e-3), "reproduced")
+    _v(V.scn_eq3_realtime(0.03, 0.001, 1.0, 154, 3000, 0.03, 1e-3, 0.03, 1e-3), "partially-reproduced")
+    # a gap inside the spread is not a difference
+    _v(V.scn_eq3_realtime(1.0, 0.5, 1.2, 10, 3000, 0.03, 1e-3, 0.03, 1e-3), "not-reproduced")
+
+
+def test_eq5_infctx():
+    _v(V.scn_eq5_infctx(True, 1.0, 1536, 10**6, 212.0), "partially-reproduced")
+    _v(V.scn_eq5_infctx(True, 0.05, 1536, 10**6, 0.1), "reproduced")
+    _v(V.scn_eq5_infctx(False, 1.0, 1536, 10**6, 212.0), "not-reproduced")
+
+
+@pytest.mark.parametrize("rule,paper", [(V.scn_t1_base, 10702.0), (V.scn_t1_ft, 243.0)])
+def test_table1(rule, paper):
+    _v(rule({"english": (paper, False)}), "reproduced")           # the paper's own number, measured
+    _v(rule({"english": (2 * paper, True)}), "reproduced")        # a bound above the paper decides
+    _v(rule({"english": (20.0, False), "portuguese": (paper * 3, False)}), "partially-reproduced")
+    r = _v(rule({"english": (19.6, True), "portuguese": (2.5, True)}), "pending")  # bounds below decide nothing
+    assert ">= 19.6x" in r.reason
+    _v(rule({"english": (0.5, False)}), "not-reproduced")
+    _v(rule({"english": (0.5, False), "portuguese": (20.0, True)}), "not-reproduced")
+
+
+def test_gen():
+    ok = {"english": True, "portuguese": True}
+    _v(V.scn_gen({"english": (0.2, 0.1, 0.3), "portuguese": (0.1, 0.05, 0.2)}, ok), "partially-reproduced")
+    _v(V.scn_gen({"english": (0.2, 0.1, 0.3)}, {"english": True}, interpretability_measured=True), "reproduced")
+    _v(V.scn_gen({"english": (0.0, -0.1, 0.1)}, {"english": True}), "not-reproduced")
+    _v(V.scn_gen({"english": (-0.2, -0.3, -0.1)}, {"english": False}), "not-reproduced")
+    r = _v(V.scn_gen({"english": (0.2, 0.1, 0.3)}, {"english": False}, {"english": (0.97, 0.39)}), "pending")
+    assert "0.97" in r.measured
+    with pytest.raises(ValueError):
+        V.scn_gen({"english": (0.2, 0.1, 0.3)}, {"portuguese": True})
