@@ -59,12 +59,15 @@ import matplotlib.pyplot as plt
 import paperlib
 from paperlib.bk import operator as bk
 from paperlib.bk import semiseparable as ssm
+from paperlib.bk import verdicts as bkv
 from paperlib.common.figures import savefig, save_table, use_house_style
+from paperlib.companion.headline import beside_headline, run_banner
 from paperlib.companion.ledger import Recorder
 
 use_house_style()
 paperlib.seed_everything(SEED)
 rec = Recorder(notebook="10_bk_operator", profile=PROFILE)
+print(run_banner(PROFILE))
 KERNELS = ["printed", "momentum", "laplacian", "symmetric"]
 
 # %% [markdown]
@@ -101,15 +104,21 @@ ax[1].set_title(f"kernels at z = {z_demo}")
 _ = savefig(fig, "bk_r0_bound", profile=PROFILE)
 plt.show()
 
+# %% [markdown]
+# **Rule** (`bk_eq2_r0bound`): `reproduced` if $|R_0|/\text{bound} \le 1$ (to float64 rounding) on both sides of the
+# diagonal for the printed kernel; `refuted` otherwise (an inequality the paper states, shown false).
+
 # %%
 worst = float(pw.loc[pw.kernel == "printed", "above_diag_max"].iloc[0])
 below = float(pw.loc[pw.kernel == "printed", "below_diag_max"].iloc[0])
-verdict = "reproduced" if worst <= 1 + 1e-12 else "refuted"
-_ = rec.record("BK-EQ2-R0BOUND", measured_value=f"max |R0|/bound: {below:.3g} (u>v), {worst:.3g} (u<v)", verdict=verdict,
-           reason="equality for u>v; for u<v |R0| = (1/2)e^{+Im z|u-v|} grows: the bound fails off one side. "
-                  "Eq. 2 is the symmetrised Green's function of -i d/dx, not the L2 resolvent of -d2/dx2",
-           evidence="figure bk_r0_bound; table bk_r0_bound")
-print(verdict, f"{worst:.3g}")
+v_eq2 = bkv.bk_eq2_r0bound(below, worst)
+_ = rec.record(v_eq2, evidence="figure bk_r0_bound; table bk_r0_bound")
+print(v_eq2)
+
+# %% [markdown]
+# **What we found.** Eq. 2's kernel meets its stated bound with equality on one side of the diagonal and exceeds it
+# exponentially in $\mathrm{Im} z\,|u-v|$ on the other: the inequality is false as printed. The textbook resolvents
+# (`laplacian`, `symmetric`) are the kernels for which a bound of this shape holds.
 
 # %% [markdown]
 # ## 2 · Theorem 2 on the Prime-Bump potential
@@ -157,29 +166,36 @@ slope = {k: float(np.polyfit(np.log(piv.index.values), piv[k].values, 1)[0]) for
 rel_change = {k: float(abs(piv[k].iloc[-1] - piv[k].iloc[-2]) / piv[k].iloc[-1]) for k in piv.columns}
 print(pd.DataFrame({"dS1/dlog n": slope, "S1 rel change last refinement": rel_change}).to_string(float_format=lambda x: f"{x:.3g}"))
 
+# %% [markdown]
+# **Rules** (printed kernel, i.e. Theorem 2 as stated; the other kernels' ratios are reported beside):
+# * BK-TH2-S2 (`bk_th2_s2`): `reproduced` if no configuration exceeds Eq. 3; `refuted` if some do and $\|K\|_{S_2}$ is
+#   grid-converged (changes by < 1% under the last refinement); `not-reproduced` if some do without convergence.
+# * BK-TH2-S1 (`bk_th2_s1`): `refuted` if the discrete $S_1$ keeps growing under refinement (slope in $\log n$ > 0 and
+#   change >= 1%: not trace class) or exceeds Eq. 4 while converged; `not-reproduced` if it exceeds Eq. 4 without
+#   converging; `reproduced` if converged and within Eq. 4 everywhere.
+
 # %%
 pr = sweep[sweep.kernel == "printed"]
 s2_fail = pr[pr.S2_ratio > 1]
-s2_worst = float(pr.S2_ratio.max())
 conv2 = ref[(ref.kernel == "printed") & (ref.pad == max(REFINE_PADS))].S2.values
-s2_converged = bool(abs(conv2[-1] - conv2[-2]) / conv2[-1] < 0.01)
-verdict = "reproduced" if s2_fail.empty else ("refuted" if s2_converged else "not-reproduced")
-lap = sweep[sweep.kernel == "laplacian"].S2_ratio.max()
-sym = sweep[sweep.kernel == "symmetric"].S2_ratio.max()
-_ = rec.record("BK-TH2-S2", measured_value=f"max S2/bound printed {s2_worst:.3g} ({len(s2_fail)}/{len(pr)} configs fail)",
-           verdict=verdict,
-           reason=f"printed kernel: S2 grid-converged ({s2_converged}) and above the bound for Im z >= "
-                  f"{s2_fail.im_z.min() if not s2_fail.empty else 'none'}; max ratio laplacian {lap:.3g}, symmetric {sym:.3g}",
-           evidence="table bk_theorem2_sweep; figure bk_theorem2_refinement")
-s1_fail = pr[pr.S1_ratio > 1]
-s1_grows = slope["printed"] > 0 and rel_change["printed"] > 0.01
-verdict = "reproduced" if s1_fail.empty and not s1_grows else "refuted"
-_ = rec.record("BK-TH2-S1", measured_value=f"max S1/bound printed {float(pr.S1_ratio.max()):.3g}; dS1/dlog n = {slope['printed']:.3g}",
-           verdict=verdict,
-           reason="printed kernel has a jump on the diagonal: discrete S1 grows ~log n (not trace class); "
-                  f"laplacian/symmetric converge but exceed Eq. 4 for Im z > 1 (max ratios "
-                  f"{sweep[sweep.kernel == 'laplacian'].S1_ratio.max():.3g}, {sweep[sweep.kernel == 'symmetric'].S1_ratio.max():.3g})",
-           evidence="table bk_theorem2_sweep; figure bk_theorem2_refinement")
+others2 = {k: float(sweep[sweep.kernel == k].S2_ratio.max()) for k in ("laplacian", "symmetric")}
+v_s2 = bkv.bk_th2_s2(float(pr.S2_ratio.max()), len(s2_fail), len(pr), float(abs(conv2[-1] - conv2[-2]) / conv2[-1]),
+                     min_fail_im_z=float(s2_fail.im_z.min()) if not s2_fail.empty else None, others=others2)
+_ = rec.record(v_s2, evidence="table bk_theorem2_sweep; figure bk_theorem2_refinement")
+others1 = {k: float(sweep[sweep.kernel == k].S1_ratio.max()) for k in ("laplacian", "symmetric")}
+v_s1 = bkv.bk_th2_s1(float(pr.S1_ratio.max()), int((pr.S1_ratio > 1).sum()), len(pr), slope["printed"],
+                     rel_change["printed"], others=others1)
+_ = rec.record(v_s1, evidence="table bk_theorem2_sweep; figure bk_theorem2_refinement")
+print(v_s2, "\n")
+print(v_s1)
+
+# %% [markdown]
+# **What we found.** With the printed kernel, both Schatten bounds of Theorem 2 fail by many orders of magnitude once
+# $\mathrm{Im} z$ is moderate, and the excess does not go away under grid refinement: its growing half
+# $e^{\mathrm{Im}z(v-u)}$ meets the tails of $V_\varepsilon$. Its jump on the diagonal also makes $K$ Hilbert-Schmidt
+# but not trace class. The textbook kernels give $S_2$ ratios of order 1 (for `symmetric`, Young's inequality makes
+# the bound hold up to discretisation), and Eq. 4 still fails for them when $\mathrm{Im} z > 1$ (fact (ii) above):
+# under a textbook reading the $S_2$ bound survives and the $S_1$ bound does not.
 
 # %% [markdown]
 # ### Try it: Push Im z until Theorem 2's bounds break
@@ -194,21 +210,39 @@ _ = rec.record("BK-TH2-S1", measured_value=f"max S1/bound printed {float(pr.S1_r
 # %% [markdown]
 # ## 3 · Algorithm 1: $y = Tx + U(V^\top x)$, $r=\lceil\log_2N\rceil$
 #
-# Exactness against the dense matrix $T+UV^\top$ (float64), then measured time and memory up to `max(SCALING_NS)`.
-# Counting flops: $Tx$ costs $5N$, $V^\top x$ and $Uz$ cost $2Nr$ each, so the work is $O(Nr)=O(N\log N)$ when
-# $r=\lceil\log_2 N\rceil$ — the paper's "$O(N)$ computation" needs $r$ fixed. Storage is $3N+2Nr = O(N\log N)$.
+# Exactness against the dense matrix $T+UV^\top$ (float64, three seeds), then the operation count, and the measured
+# time and memory up to `max(SCALING_NS)`.
+#
+# **Complexity is decided by counting operations, not by a wall-clock exponent.** $Tx$ costs $5N-4$ flops, $V^\top x$
+# and $Uz$ cost $2Nr$ each, the final add $N$: the work is $6N-4+4Nr$. With the paper's own $r=\lceil\log_2N\rceil$
+# that is $\Theta(N\log N)$ whatever any timing says — the paper's "$O(N)$ computation" needs $r$ fixed. Storage is
+# $3N-2+2Nr$ numbers $=O(N\log N)$, as stated. Timings (below, not compared by nbval) are supporting evidence only:
+# on a CPU a time exponent mixes the count with cache and per-call overheads.
+#
+# **Rule** (`bk_alg1`): `not-reproduced` if the matvec is not exact (max rel err vs dense $\ge 10^{-12}$); otherwise
+# compute is $O(N)$ when flops$/N$ grows by at most 5% over the sweep and memory is $O(N\log N)$ when
+# bytes$/(N\log_2N)$ does; `reproduced` if both hold, `partially-reproduced` if one does, `not-reproduced` if neither.
 
 # %%
 rows = []
 for N in DENSE_NS:
-    d, dl, du, U, V, x = ssm.random_factors(N, seed=SEED)
-    y = ssm.semiseparable_matvec(d, dl, du, U, V, x)
-    ref_y = ssm.dense_matrix(d, dl, du, U, V) @ x
-    rows.append({"N": N, "r": U.shape[1], "max rel err": float(np.max(np.abs(y - ref_y)) / np.max(np.abs(ref_y)))})
+    for s in (SEED, SEED + 1, SEED + 2):
+        d, dl, du, U, V, x = ssm.random_factors(N, seed=s)
+        y = ssm.semiseparable_matvec(d, dl, du, U, V, x)
+        ref_y = ssm.dense_matrix(d, dl, du, U, V) @ x
+        rows.append({"N": N, "seed": s, "r": U.shape[1],
+                     "max rel err": float(np.max(np.abs(y - ref_y)) / np.max(np.abs(ref_y)))})
 exact = pd.DataFrame(rows)
-is_exact = bool(exact["max rel err"].max() < 1e-13)
 print(exact.assign(**{"max rel err < 1e-13": exact["max rel err"] < 1e-13}).drop(columns="max rel err")
       .to_string(index=False))
+
+# %%
+counts = pd.DataFrame([{"N": N, "r": ssm.rank_for(N), "flops": ssm.flops(N, ssm.rank_for(N)),
+                        "storage_bytes": ssm.storage_bytes(N, ssm.rank_for(N))} for N in SCALING_NS])
+counts["flops/N"] = counts.flops / counts.N
+counts["bytes/(N log2 N)"] = counts.storage_bytes / (counts.N * np.log2(counts.N))
+save_table(counts, "bk_alg1_counts", profile=PROFILE)
+print(counts.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
 
 # %% tags=["nbval-ignore-output"]
 # the rounding-level errors themselves (their digits depend on the CPU's BLAS kernels)
@@ -236,18 +270,34 @@ ax[1].loglog(sc.N, sc.matvec_peak_MB, "s-", label="matvec peak extra")
 ax[1].set_xlabel("N"); ax[1].set_ylabel("MB"); ax[1].legend(); ax[1].set_title("memory")
 _ = savefig(fig, "bk_alg1_scaling", profile=PROFILE)
 plt.show()
-prefers_nlogn = fit_t["rms_log_NlogN"] < fit_t["rms_log_N"]
-verdict = "not-reproduced" if not is_exact else ("partially-reproduced" if prefers_nlogn else "reproduced")
-_ = rec.record("BK-ALG1", measured_value=f"max rel err {exact['max rel err'].max():.1e}; time exponent {fit_t['exponent']:.3g}; "
-                                     f"storage exponent {fit_m['exponent']:.3g}",
-           verdict=verdict,
-           reason=f"exact vs dense; storage O(N log N) as stated; compute is O(N r) = O(N log N) by flop count, "
-                  f"time fit prefers {'N log N' if prefers_nlogn else 'N'} (rms log residual N: {fit_t['rms_log_N']:.3g}, "
-                  f"N log N: {fit_t['rms_log_NlogN']:.3g})",
-           evidence="table bk_alg1_scaling; figure bk_alg1_scaling")
+v_alg1 = bkv.bk_alg1(counts.N, counts.flops, counts.storage_bytes, float(exact["max rel err"].max()), rank=counts.r,
+                     time_exponent=fit_t["exponent"])
+_ = rec.record(v_alg1, evidence="table bk_alg1_counts; table bk_alg1_scaling; figure bk_alg1_scaling")
+print(v_alg1)
+
+# %%
+# the verdict itself rests on counts and exactness only, so it is the same on every machine
+print("BK-ALG1:", v_alg1.verdict)
 
 # %% [markdown]
-# The summary includes the timing-based BK-ALG1 verdict, so its output is not compared by nbval.
+# **What we found.** Algorithm 1 is exact (agreement with the dense matrix to rounding) and its storage is
+# $O(N\log N)$ as stated. Its operation count with $r=\lceil\log_2 N\rceil$ is $6N-4+4Nr = \Theta(N\log N)$, not the
+# stated $O(N)$: compute is linear only for a fixed rank. The wall-clock times are recorded beside the count as
+# supporting evidence; they do not decide complexity.
+#
+# The summary's reasons carry the (machine-dependent) timing exponent, so its output is not compared by nbval.
 
 # %% tags=["nbval-ignore-output"]
 print(rec.summary().to_string(index=False))
+
+
+# %% [markdown]
+# ### This run beside the headline
+#
+# Every verdict above is this run's. A claim's headline verdict is the one the committed claims ledger
+# (`figures/claims.json`, `figures/CLAIMS.md`) takes from the most faithful published run; at smoke sizes a
+# verdict may legitimately differ from it. This table quotes the committed ledger, so it changes whenever the
+# results are republished.
+
+# %% tags=["nbval-ignore-output"]
+beside_headline(rec)

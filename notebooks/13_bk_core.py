@@ -58,6 +58,7 @@ DENSE_EXACT_MAX = 256
 DENSE_CAUSAL_MAX = 64
 CAUSAL_ORACLE_MAX = 256
 STAB_NS = [256, 4096, 32768]
+STAB_SEEDS = [0, 1, 2]
 NAIVE_MAX = 4096
 THETA_N = 4096
 SPEED_NS = [256, 1024, 4096]
@@ -85,8 +86,10 @@ import torch
 
 import paperlib
 from paperlib.bk import core_bench as bench
+from paperlib.bk import verdicts as bkv
 from paperlib.bk.core import bk_diag, resolve_method
 from paperlib.common.figures import save_table, savefig, use_house_style
+from paperlib.companion.headline import beside_headline, run_banner
 from paperlib.companion.ledger import Recorder
 from paperlib.common.measure import fingerprint
 
@@ -95,6 +98,7 @@ paperlib.seed_everything(SEED)
 torch.set_num_threads(THREADS)  # the CPU is shared; one thread gives repeatable timings
 DEVICE = paperlib.default_device()
 rec = Recorder(notebook="13_bk_core", profile=PROFILE)
+print(run_banner(PROFILE))
 pd.set_option("display.width", 160)
 print("profile:", PROFILE)
 
@@ -105,6 +109,54 @@ AUTO_CPU = resolve_method("cpu", torch.float64)
 AUTO_DEVICE = resolve_method(DEVICE, torch.float32)
 LOOP_METHODS = tuple(m for m in ("compiled", "triton") if m == AUTO_DEVICE)  # the loop path auto runs here
 print(f"bk_diag(method='auto') runs: {AUTO_CPU!r} on cpu (float64), {AUTO_DEVICE!r} on {DEVICE.type} (float32)")
+
+# %% [markdown]
+# ### The method in a few lines
+#
+# Plain float64/complex128 loops, written for reading, then checked against the library's op on the same input:
+# the two continued fractions give the two-sided $G_{ii} = 1/(\alpha_i + \beta_i - d_i)$ (since
+# $\alpha_i = d_i - b_{i-1}^2/\alpha_{i-1}$ and $\beta_i = d_i - b_i^2/\beta_{i+1}$); the product of $2\times2$
+# transfer matrices, divided by its largest entry after every step, gives the causal $\theta_i/\theta_{i+1}$. The
+# library's scan computes the same normalised products in a parallel (associative) order. Without the division the
+# product overflows within about a thousand tokens (section 2).
+
+# %%
+def g_two_sided_continued_fraction(d, b2):
+    """G_ii = 1 / (alpha_i + beta_i - d_i) from the forward and backward continued fractions."""
+    n = len(d)
+    alpha, beta = np.empty(n, complex), np.empty(n, complex)
+    alpha[0], beta[n - 1] = d[0], d[n - 1]
+    for i in range(1, n):
+        alpha[i] = d[i] - b2[i - 1] / alpha[i - 1]
+    for i in range(n - 2, -1, -1):
+        beta[i] = d[i] - b2[i] / beta[i + 1]
+    return 1 / (alpha + beta - d)
+
+
+def g_causal_transfer_matrices(d, b2, normalise=True):
+    """theta_i / theta_{i+1} from P_i = M_i ... M_0, M_i = [[d_i, -b_{i-1}^2], [1, 0]], applied to (theta_0, theta_-1) = (1, 0)."""
+    P, out = np.eye(2, dtype=complex), np.empty(len(d), complex)
+    for i in range(len(d)):
+        M = np.array([[d[i], -(b2[i - 1] if i else 0.0)], [1.0, 0.0]])
+        P = M @ P
+        if normalise:
+            P = P / np.abs(P).max()  # a Moebius map does not change when its matrix is scaled
+        theta_next, theta_i = P[:, 0]
+        out[i] = theta_i / theta_next
+    return out
+
+
+v_demo, off_demo, z_demo = bench.make_case("random", 2048, SEED)
+d_demo, b2_demo = -2.0 + v_demo - z_demo, off_demo**2
+lib_two = bk_diag(torch.tensor(v_demo), z_demo, torch.tensor(off_demo), causal=False, method="scan").numpy()
+lib_causal = bk_diag(torch.tensor(v_demo), z_demo, torch.tensor(off_demo), causal=True, method="scan").numpy()
+err_two = np.max(np.abs(g_two_sided_continued_fraction(d_demo, b2_demo) - lib_two) / np.abs(lib_two))
+err_causal = np.max(np.abs(g_causal_transfer_matrices(d_demo, b2_demo) - lib_causal) / np.abs(lib_causal))
+assert err_two < 1e-10 and err_causal < 1e-10, (err_two, err_causal)
+with np.errstate(over="ignore", invalid="ignore"):
+    raw = g_causal_transfer_matrices(d_demo, b2_demo, normalise=False)
+print(f"N = {len(d_demo)}: teaching loops equal the library's scan (rel. diff < 1e-10, two-sided and causal); "
+      f"without normalisation {np.sum(~np.isfinite(raw))} of {len(raw)} causal outputs are not finite")
 
 # %% [markdown]
 # ## 1 · Exactness
@@ -168,10 +220,11 @@ plt.show()
 # %% [markdown]
 # Then the op itself at $N$ up to 32768: fraction of finite outputs and max relative error at 8 rows
 # spread over the sequence against the float64 banded oracle, for the naive theta/phi formula (float64)
-# and the scan in float32 and float64.
+# and the scan in float32 and float64, for each of the `STAB_SEEDS` random sequences (the verdict takes the worst).
 
 # %% tags=["nbval-ignore-output"]
-stab = bench.stability_table(ns=STAB_NS, seed=SEED, naive_max=NAIVE_MAX)
+stab = pd.concat([bench.stability_table(ns=STAB_NS, seed=s, naive_max=NAIVE_MAX).assign(seed=s) for s in STAB_SEEDS],
+                 ignore_index=True)
 save_table(stab, "bk_core_stability", profile=PROFILE, caption="BK-Core stability vs N")
 show = stab.copy()
 show["finite_frac"] = show.finite_frac.map(lambda x: f"{x:.3f}")
@@ -343,32 +396,41 @@ print(steps_cmp[["bk_method", "resolved", "seq_len", "train_tokens_per_s", "step
 # paper's own theta/phi formula is also finite there; `partially-reproduced` if only the normalized
 # (ratio) form is stable while the paper's formula overflows; `not-reproduced` otherwise. If the largest
 # tested $N$ is below 32768 (a reduced profile), the claim is `pending`. The training-time part of the
-# claim (a model trained at 32k) is outside this op-level test.
+# claim (a model trained at 32k) is outside this op-level test. The rule is `paperlib.bk.verdicts.bk_stab_32k`.
+#
+# **CPU or GPU?** Whether a recurrence overflows or loses digits in float32/float64 is a property of the
+# algorithm in IEEE arithmetic, not of the device: the claim is decided here on any device; on CUDA the
+# device check of section 2 is recorded beside it as supporting evidence.
 
 # %% tags=["nbval-ignore-output"]
-if n_max < 32768:
-    verdict = "pending"
-    reason = f"largest N tested is {n_max} (< 32768) in this profile"
-elif not (scan_stable and exact_ok):
-    verdict = "not-reproduced"
-    reason = f"BK-Core op at N={n_max}: finite={scan_finite}, rel err f64 {err64:.0e}, f32 {err32:.0e}"
-elif naive_broken_n is not None:
-    verdict = "partially-reproduced"
-    first = growth["first_nonfinite"]
-    reason = (f"diagonal resolvent is stable to N={n_max} (rel err f64 {err64:.0e}, f32 {err32:.0e}) only in ratio/"
-              f"normalized-scan form; the paper's theta/phi products overflow (theta inf at token "
-              f"{first['float64']} in float64, {first['float32']} in float32)")
-else:
-    verdict = "reproduced"
-    reason = f"stable to N={n_max}: rel err f64 {err64:.0e}, f32 {err32:.0e}; naive theta/phi also finite"
-measured = (f"N={n_max}: scan rel err f64 {err64:.0e}, f32 {err32:.0e}; naive theta overflows at token "
-            f"{growth['first_nonfinite']['float64']} (float64)")
-rec.record("BK-STAB-32K", measured_value=measured, verdict=verdict, reason=reason,
-           evidence="figure bk_core_theta_overflow; tables bk_core_stability, bk_core_exactness")
-print(verdict, "-", reason)
+first = growth["first_nonfinite"]
+v_stab = bkv.bk_stab_32k(n_max, scan_finite, err64, err32, exact_ok,
+                         naive_broken_n=None if naive_broken_n is None else int(naive_broken_n),
+                         naive_first_f64=first["float64"], naive_first_f32=first["float32"], n_seeds=len(STAB_SEEDS))
+rec.record(v_stab, evidence="figure bk_core_theta_overflow; tables bk_core_stability, bk_core_exactness")
+print(v_stab)
 
 # %%
-print("BK-STAB-32K:", verdict)
+print("BK-STAB-32K:", v_stab.verdict)
+
+# %% [markdown]
+# **What we found.** The diagonal resolvent itself is numerically stable at 32k tokens in float32 and float64 (every
+# output finite, errors at rounding level against the float64 banded solve, for every random sequence tried), but
+# only because it is computed from ratios (continued fractions) or from normalised transfer-matrix products. The
+# paper's own $\theta/\varphi$ formula overflows after about a thousand tokens in float64 (a hundred in float32): the
+# claim holds for a reformulation of the method, not for the method as printed.
 
 # %% tags=["nbval-ignore-output"]
 print(rec.summary().to_string(index=False))
+
+
+# %% [markdown]
+# ### This run beside the headline
+#
+# Every verdict above is this run's. A claim's headline verdict is the one the committed claims ledger
+# (`figures/claims.json`, `figures/CLAIMS.md`) takes from the most faithful published run; at smoke sizes a
+# verdict may legitimately differ from it. This table quotes the committed ledger, so it changes whenever the
+# results are republished.
+
+# %% tags=["nbval-ignore-output"]
+beside_headline(rec)

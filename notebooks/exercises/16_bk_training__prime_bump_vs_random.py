@@ -40,21 +40,22 @@ STEPS, BATCH, VOCAB, SEED = 8, 4, 256, 0
 
 
 def _data():
-    from paperlib.bk import train as lt
     from paperlib.common.data import load_text
+    from paperlib.common.lm import encode
     from paperlib.common.tokenize import train_tokenizer
 
     ct = load_text("auto")
     train_text = ct.train or ct.valid
     eval_text = ct.valid if ct.train else ct.test
     tok = train_tokenizer([train_text[:30000]], kind="bpe", vocab_size=VOCAB, cache=False)
-    return lt.encode_text(tok, train_text[:30000]), lt.encode_text(tok, eval_text[:8000]), tok.get_vocab_size()
+    return encode(tok, train_text[:30000]), encode(tok, eval_text[:8000]), tok.get_vocab_size()
 
 
 def check() -> dict:
     import paperlib
-    from paperlib.bk import train as lt
-    from paperlib.bk.model import prime_bump_potential
+    from paperlib.bk import (TrainConfig, build_model, init_output_difference, prime_bump_potential, train_lm,
+                             train_variant)
+    from paperlib.common.lm import eval_windows
 
     torch.set_num_threads(1)
     old = os.environ.get("PAPERLIB_PROGRESS")
@@ -65,9 +66,9 @@ def check() -> dict:
         for d, L, T in SIZES:
             bk = dict(kind="bk", vocab_size=V, d_model=d, n_layers=L, seq_len=T, n_experts=4, router="scattering")
             full, rand = {**bk, "prime_bump_init": True}, {**bk, "prime_bump_init": False}
-            x, y = lt.eval_chunks(ev, T, 4)
+            x, y = eval_windows(ev, T, 4)
             probe = torch.cat([x, y[:, -1:]], dim=1)
-            init = {s: lt.init_output_difference({**full, "prime_bump_scale": s}, rand, SEED, probe) for s in SCALES}
+            init = {s: init_output_difference({**full, "prime_bump_scale": s}, rand, SEED, probe) for s in SCALES}
             diffs = [init[s]["max_logit_diff"] for s in SCALES]
 
             # positive control: the same bump norm on channel 0 only
@@ -75,20 +76,20 @@ def check() -> dict:
 
             def control_model():
                 paperlib.seed_everything(SEED)
-                m = lt.build_model(rand)
+                m = build_model(rand)
                 with torch.no_grad():
                     m.pos_emb.weight[:, 0] += bump
                 return m
 
             with torch.no_grad():
                 paperlib.seed_everything(SEED)
-                base_logits = lt.build_model(rand).eval()(probe[:, :-1])
+                base_logits = build_model(rand).eval()(probe[:, :-1])
                 ctrl_diff = float((control_model().eval()(probe[:, :-1]) - base_logits).abs().max())
 
-            cfg = lt.TrainConfig(steps=STEPS, batch_size=BATCH, seq_len=T, lr=3e-3, warmup_steps=1, eval_chunks=2)
-            _, r_pb = lt.train_variant(full, train, ev, cfg, SEED)
-            _, r_rd = lt.train_variant(rand, train, ev, cfg, SEED)
-            r_ct = lt.train_lm(control_model(), train, replace(cfg, seed=SEED), ev)
+            cfg = TrainConfig(steps=STEPS, batch_size=BATCH, seq_len=T, lr=3e-3, warmup_steps=1, eval_chunks=2)
+            _, r_pb = train_variant(full, train, ev, cfg, SEED)
+            _, r_rd = train_variant(rand, train, ev, cfg, SEED)
+            r_ct = train_lm(control_model(), train, replace(cfg, seed=SEED), ev)
             gap = float(np.max(np.abs(np.array(r_pb.losses) - np.array(r_rd.losses))))
             gap_ctrl = float(np.max(np.abs(np.array(r_ct.losses) - np.array(r_rd.losses))))
 

@@ -1,2 +1,35 @@
 """ResNet-BK (seed 002): the BK-Core resolvent op, its operator theory, Prime-Bump and GUE statistics, the
-model, Phase-1 layers, configurations, training and benchmarks."""
+model, Phase-1 layers, configurations, training and benchmarks.
+
+The names the BK notebooks use are exported here and imported on first use (PEP 562), so importing one numpy-only
+submodule (e.g. ``paperlib.bk.prime_bump``) does not pull in torch models, and nothing imports numba or triton
+eagerly."""
+from __future__ import annotations
+
+import importlib
+
+# name -> submodule that defines it
+_EXPORTS = {
+    "build_model": "configs", "ablation_specs": "configs", "CONFIGS": "configs", "table10_rows": "configs",
+    "BKConfig": "model", "ResNetBKLM": "model", "prime_bump_potential": "model",
+    "TrainConfig": "train", "TrainResult": "train", "train_lm": "train", "train_variant": "train",
+    "count_params": "train",
+    "LMData": "lm_data", "prepare_lm_data": "lm_data",
+    "summarize_runs": "experiments", "router_timings": "experiments", "init_output_difference": "experiments",
+    "expected_untrained_ppl": "experiments", "logit_stats": "experiments",
+    "train_step_memory": "bench", "train_throughput": "bench", "forward_time": "bench", "memory_table": "bench",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

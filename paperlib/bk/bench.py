@@ -6,6 +6,9 @@
 - `train_throughput`, `forward_time`: tokens/s of a training step and forward latency (median of repeats).
 - `fit_complexity`: least-squares fits of t(N) = a f(N) + b for f in {N, N log N, N^2} plus a free power law,
   on relative residuals (timing noise is multiplicative), with R^2, AIC and BIC for model selection.
+- `count_ops` / `op_counts`: the exact operation count of one forward pass (every aten op the model runs: 2mnk
+  for matrix products and convolutions, 4 B H Lq Lk E for fused attention, output elements for everything else;
+  views are free). Counts are the same on every device, so they decide complexity claims on CPU.
 """
 from __future__ import annotations
 
@@ -18,7 +21,8 @@ import torch.nn.functional as F
 from paperlib.bk.configs import build_model, model_kwargs
 from paperlib.common.stats import fit_power_law
 
-__all__ = ["train_step_memory", "memory_table", "train_throughput", "forward_time", "fit_complexity", "param_megabytes"]
+__all__ = ["train_step_memory", "memory_table", "train_throughput", "forward_time", "fit_complexity", "param_megabytes",
+           "count_ops", "op_counts"]
 
 MB = 1024 ** 2
 _PRECISIONS = ("fp32", "fp16", "amp")
@@ -113,19 +117,23 @@ def train_step_memory(name: str, batch: int = 2, seq_len: int | None = None, pre
     return out
 
 
-def memory_table(specs: list[dict], device: str = "cpu") -> pd.DataFrame:
-    """Run each spec (label, name, stage, precision, checkpointing, seq_len, batch, overrides) in a fresh process.
-    CPU: mem_mb = peak RSS minus the RSS after imports (the process's own growth). CUDA: allocator peak of the stage."""
+def memory_table(specs: list[dict], device: str = "cpu", repeats: int = 1) -> pd.DataFrame:
+    """Run each spec (label, name, stage, precision, checkpointing, seq_len, batch, overrides) in a fresh process,
+    `repeats` times (column rep; the repeats of one spec alternate with the other specs, so slow drifts of the
+    machine spread over all of them). CPU: mem_mb = peak RSS minus the RSS after imports (the process's own
+    growth). CUDA: allocator peak of the stage."""
     from paperlib.common.measure import peak_rss_subprocess
 
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"repeats must be an int >= 1, got {repeats!r}")
     rows = []
-    for sp in specs:
+    for rep, sp in ((rep, sp) for rep in range(repeats) for sp in specs):
         sp = dict(sp)
         label = sp.pop("label")
         kw = {"device": str(device), **sp}
         r = peak_rss_subprocess("paperlib.bk.bench:train_step_memory", kw)
         res = r.get("result") or {}
-        row = {"label": label, "config": sp["name"], "stage": sp.get("stage", "train"),
+        row = {"label": label, "rep": rep, "config": sp["name"], "stage": sp.get("stage", "train"),
                "precision": sp.get("precision", "fp32"), "checkpointing": sp.get("checkpointing", False),
                "status": r.get("status"), "param_mb": res.get("param_mb"), "n_params": res.get("n_params")}
         if torch.device(device).type == "cuda":
@@ -142,11 +150,12 @@ def memory_table(specs: list[dict], device: str = "cpu") -> pd.DataFrame:
 
 def train_throughput(name: str, batch: int = 2, seq_len: int | None = None, steps: int = 3, warmup: int = 1,
                      device: str = "cpu", overrides: dict | None = None, seed: int = 0,
-                     precision: str = "fp32") -> dict:
-    """Training tokens/s (forward + backward + AdamW) and forward latency, medians over `steps` timed repeats."""
+                     precision: str = "fp32", checkpointing: bool = False) -> dict:
+    """Training tokens/s (forward + backward + AdamW) and forward latency, medians over `steps` timed repeats.
+    `name` is a configuration name or a spec dict; checkpointing=True builds it with gradient checkpointing."""
     from paperlib.common.measure import time_callable
 
-    model = _build(name, seq_len, precision, False, device, overrides, seed)
+    model = _build(name, seq_len, precision, checkpointing, device, overrides, seed)
     T = seq_len or model_kwargs(name, **(overrides or {}))[1]["seq_len"]
     g = torch.Generator().manual_seed(seed)
     idx = torch.randint(0, model.vocab_size, (batch, T), generator=g).to(device)
@@ -228,3 +237,83 @@ def fit_complexity(N, t) -> pd.DataFrame:
     basis = df[df.model.isin(list(_BASIS))]
     df["delta_bic"] = df["bic"] - basis["bic"].min()
     return df
+
+
+# ------------------------------------------------------------------------------------------ operation counts
+def _numel(shape) -> int:
+    n = 1
+    for k in shape:
+        n *= int(k)
+    return n
+
+
+def _op_cost(func, args, out) -> tuple[str, int]:
+    """(kind, count) of one aten call: 'matmul' (2 m n k multiply-adds), 'conv', 'attention' or 'elementwise'
+    (elements written); views and metadata ops cost nothing."""
+    name = func.__name__.split(".")[0]
+    if any(r.alias_info is not None for r in func._schema.returns):
+        return "view", 0
+    if name in ("mm", "bmm"):
+        a, b = args[0], args[1]
+        return "matmul", 2 * _numel(a.shape) * int(b.shape[-1])
+    if name in ("addmm", "baddbmm"):
+        a, b = args[1], args[2]
+        return "matmul", 2 * _numel(a.shape) * int(b.shape[-1])
+    if name in ("convolution", "_convolution"):
+        w = args[1]
+        return "conv", 2 * _numel(out.shape) * _numel(w.shape[1:])
+    if "scaled_dot_product" in name or name.endswith("attention_forward"):
+        q, k = args[0], args[1]  # (B, H, Lq, E), (B, H, Lk, E)
+        return "attention", 4 * _numel(q.shape) * int(k.shape[-2])
+    outs = out if isinstance(out, (tuple, list)) else (out,)
+    return "elementwise", sum(o.numel() for o in outs if isinstance(o, torch.Tensor))
+
+
+def count_ops(fn) -> dict:
+    """Run fn() and count every aten op it dispatches (see _op_cost): {'total', 'matmul', 'conv', 'attention',
+    'elementwise', 'n_calls'}. Work done outside torch (a numba or Triton kernel) is invisible: count models
+    whose ops all go through torch (e.g. BK-Core method 'scan')."""
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    counts = {"matmul": 0, "conv": 0, "attention": 0, "elementwise": 0, "n_calls": 0}
+
+    class _Counter(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            out = func(*args, **(kwargs or {}))
+            kind, c = _op_cost(func, args, out)
+            if kind != "view":
+                counts[kind] += int(c)
+                counts["n_calls"] += 1
+            return out
+
+    fast = torch.backends.mha.get_fastpath_enabled()
+    torch.backends.mha.set_fastpath_enabled(False)  # the fused encoder-layer kernel would hide the attention matmuls
+    try:
+        with _Counter():
+            fn()
+    finally:
+        torch.backends.mha.set_fastpath_enabled(fast)
+    counts["total"] = counts["matmul"] + counts["conv"] + counts["attention"] + counts["elementwise"]
+    return counts
+
+
+def op_counts(name, seq_lens, batch: int = 1, overrides: dict | None = None, seed: int = 0) -> pd.DataFrame:
+    """Exact operation count of one forward pass (eval mode, no grad) of configuration `name` at each sequence
+    length; one row per length. Tokens are a fixed seeded draw per length. The model is built once at the
+    largest length. A BK model counts with BK-Core method 'scan' (torch ops) unless overrides say otherwise."""
+    seq_lens = [int(n) for n in seq_lens]
+    if not seq_lens or min(seq_lens) < 1:
+        raise ValueError(f"seq_lens must be positive lengths, got {seq_lens}")
+    kind, _ = model_kwargs(name, **(overrides or {}))
+    extra = {"bk_method": "scan"} if kind == "bk" and "bk_method" not in (overrides or {}) else {}
+    model = _build(name, max(seq_lens), "fp32", False, "cpu", {**(overrides or {}), **extra}, seed).eval()
+    rows = []
+    for T in seq_lens:
+        idx = torch.randint(0, model.vocab_size, (batch, T), generator=torch.Generator().manual_seed(seed))
+
+        def fwd():
+            with torch.no_grad():
+                model(idx)
+
+        rows.append({"model": name if isinstance(name, str) else kind, "seq_len": T, **count_ops(fwd)})
+    return pd.DataFrame(rows)

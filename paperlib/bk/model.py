@@ -6,7 +6,9 @@ Block (pre-norm residual), per the reference-code facts in the spec:
     G = bk_diag(v, z=i)                                  # diagonal resolvent (causal: prefix-only, default)
     x = x + Linear(2,d)([Re G, Im G]) + FFN(h)           # FFN = MoE, 4 experts d->2d->d, top-1 gate
 Options: HTT embedding, AR-SSM mixer ("Phase 1"), low-rank FFN/head, scattering router (Eq. 7-8), ACT (Eq. 10),
-Prime-Bump position-embedding init (Eq. 5), gradient checkpointing.
+Prime-Bump position-embedding init (Eq. 5, the reference code's reading), a learnable per-position offset on the
+potential initialised to Prime-Bump / randomly / zero (potential_init: Section 3.2 read as written), gradient
+checkpointing.
 
 Scattering router, our reading of Eq. 7-8 (the paper does not define lambda_i for a token):
   token i's "system" is the causal prefix 0..i of the layer's Hamiltonian, and delta_i is the Carleman-Fredholm
@@ -45,6 +47,7 @@ _EMBEDDINGS = ("dense", "htt")
 _MIXERS = ("bk", "arssm", "bk+arssm")
 _FFNS = ("moe", "lowrank")
 _HEADS = ("dense", "lowrank")
+_POTENTIAL_INITS = ("none", "prime_bump", "random", "zero")
 
 
 @dataclass
@@ -63,6 +66,11 @@ class BKConfig:
     prime_bump_eps: float = 1.0
     prime_bump_kmax: int = 3
     prime_bump_scale: float = 0.02
+    # Section 3.2 read as written ("we initialize the potential" of H_eps = H0 + V_eps): each BK block gets a
+    # learnable per-position offset on its potential, v_i = clamp(v_proj(LN x)_i + b_i); b is initialised to
+    # V_eps(i) ("prime_bump"), to N(0, rms(V_eps)^2) from a generator seeded by the run's seed ("random"), or
+    # to 0 ("zero"); "none": no offset (the reference code, which puts Prime-Bump on the position embedding)
+    potential_init: str = "none"
     causal: bool = True
     embedding: str = "dense"       # "dense" | "htt"
     htt_rank: int = 16
@@ -91,7 +99,7 @@ class BKConfig:
             if val < 1:
                 raise ValueError(f"BKConfig.{name} must be >= 1, got {val}")
         for name, allowed in (("router", _ROUTERS), ("embedding", _EMBEDDINGS), ("mixer", _MIXERS),
-                              ("ffn", _FFNS), ("head", _HEADS)):
+                              ("ffn", _FFNS), ("head", _HEADS), ("potential_init", _POTENTIAL_INITS)):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"BKConfig.{name} must be one of {allowed}, got {getattr(self, name)!r}")
         if not 0.0 <= self.dropout < 1.0:
@@ -107,6 +115,8 @@ class BKConfig:
         needs_bk = self.router in ("scattering", "scattering_gphase") or self.act
         if needs_bk and "bk" not in self.mixer:
             raise ValueError(f"router={self.router!r}/act={self.act} use the BK potential; mixer must contain 'bk'")
+        if self.potential_init != "none" and "bk" not in self.mixer:
+            raise ValueError("potential_init offsets the BK potential; mixer must contain 'bk'")
         if self.ffn == "lowrank" and self.router != "mlp" and self.router != "none":
             raise ValueError("a scattering router needs ffn='moe' (it routes tokens to experts)")
         if self.v_clamp <= 0:
@@ -245,6 +255,9 @@ class ResNetBKBlock(nn.Module):
         if self.use_bk:
             self.v_proj = nn.Linear(d, 1)
             self.bk_proj = nn.Linear(2, d)
+        # filled by ResNetBKLM (no draw from the global RNG here, so paired variants keep identical weights)
+        self.v_offset = (nn.Parameter(torch.zeros(cfg.seq_len)) if self.use_bk and cfg.potential_init != "none"
+                         else None)
         if self.use_arssm:
             self.arssm = ARSSMLayer(d, r_max=cfg.arssm_rmax, gate_hidden=cfg.arssm_gate_hidden, causal=cfg.causal)
         if cfg.ffn == "moe":
@@ -254,7 +267,10 @@ class ResNetBKBlock(nn.Module):
         self.drop = nn.Dropout(cfg.dropout)
 
     def _potential(self, h):
-        return torch.clamp(self.v_proj(h).squeeze(-1), -self.cfg.v_clamp, self.cfg.v_clamp)
+        v = self.v_proj(h).squeeze(-1)
+        if self.v_offset is not None:
+            v = v + self.v_offset[: v.shape[-1]].to(v.dtype)
+        return torch.clamp(v, -self.cfg.v_clamp, self.cfg.v_clamp)
 
     def forward(self, x: torch.Tensor):
         """Returns (update, phase or None, info dict); the caller adds the update (x + update)."""
@@ -318,9 +334,27 @@ class ResNetBKLM(nn.Module):
             raise ValueError("prime_bump_init needs pos_embedding=True")
         self.drop = nn.Dropout(cfg.dropout)
         self.blocks = nn.ModuleList(ResNetBKBlock(cfg) for _ in range(cfg.n_layers))
+        self._init_potential_offsets()
         self.norm = nn.LayerNorm(d)
         self.head = nn.Linear(d, cfg.vocab_size) if cfg.head == "dense" else LowRankHead(d, cfg.vocab_size)
         self.aux: dict = {}
+
+    @torch.no_grad()
+    def _init_potential_offsets(self):
+        """potential_init (BKConfig): V_eps(x) on x = 0..seq_len-1, N(0, rms(V_eps)^2), or 0, in every BK block."""
+        cfg = self.cfg
+        if cfg.potential_init == "none":
+            return
+        V = prime_bump_potential(cfg.seq_len, cfg.prime_bump_eps, cfg.prime_bump_kmax)
+        gen = torch.Generator().manual_seed(torch.initial_seed() % 2**63)   # the run's seed, global RNG untouched
+        for blk in self.blocks:
+            if cfg.potential_init == "prime_bump":
+                init = V
+            elif cfg.potential_init == "random":
+                init = torch.randn(cfg.seq_len, generator=gen, dtype=torch.float64) * V.pow(2).mean().sqrt()
+            else:
+                init = torch.zeros(cfg.seq_len, dtype=torch.float64)
+            blk.v_offset.copy_(init.to(blk.v_offset.dtype))
 
     def num_params(self) -> int:
         return sum(p.numel() for p in self.parameters())
@@ -373,7 +407,7 @@ def expected_params(cfg: BKConfig) -> dict:
     pos = cfg.seq_len * d if cfg.pos_embedding else 0
     blk = layernorm_params(d)
     if "bk" in cfg.mixer:
-        blk += linear_params(d, 1) + linear_params(2, d)
+        blk += linear_params(d, 1) + linear_params(2, d) + (cfg.seq_len if cfg.potential_init != "none" else 0)
     if "arssm" in cfg.mixer:
         blk += ARSSMLayer.expected_params(d, cfg.arssm_rmax, cfg.arssm_gate_hidden)
     blk += (MoEFFN.expected_params(d, cfg.n_experts, cfg.router) if cfg.ffn == "moe"

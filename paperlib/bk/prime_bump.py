@@ -111,6 +111,21 @@ def hamiltonian_dense(V) -> np.ndarray:
     return np.diag(d + V) + np.diag(e, 1) + np.diag(e, -1)
 
 
+# Spectrum of H0 (diagonal -2, off-diagonals 1) on the infinite lattice: -2 + 2 cos k, k in [0, pi]. On N sites
+# its eigenvalues -2 + 2 cos(j pi/(N+1)) lie strictly inside; a level of H_eps outside is split off by V_eps.
+H0_BAND = (-4.0, 0.0)
+
+
+def split_band(levels, band=H0_BAND):
+    """(bulk, outliers): the sorted levels inside the closed band [lo, hi] and those outside it."""
+    e = np.sort(np.asarray(levels, dtype=np.float64).ravel())
+    lo, hi = band
+    if not lo < hi:
+        raise ValueError(f"band must be (lo, hi) with lo < hi, got {band!r}")
+    inside = (e >= lo) & (e <= hi)
+    return e[inside], e[~inside]
+
+
 READINGS = ("integer", "stretched", "zero")
 
 

@@ -256,6 +256,22 @@ def analyse_levels(levels, degree: int = 9, edge_frac: float = 0.1) -> dict:
     return out
 
 
+def bulk_analysis(levels, band, degree: int = 9, edge_frac: float = 0.1) -> dict:
+    """Spacing statistics of the bulk (levels inside ``band``) beside the whole spectrum's.
+
+    Keys: n_levels, n_outliers (levels outside the band), full_std (paper's procedure on every level),
+    bulk_std / bulk_ks_eq6 (paper's procedure on the bulk), bulk_u_* (unfolded bulk: std, ks_goe, n_spacings,
+    label, unfold method)."""
+    e = _check_levels(levels)
+    lo, hi = band
+    bulk = e[(e >= lo) & (e <= hi)]
+    sp_full, sp_bulk = spacings_global_mean(e), spacings_global_mean(bulk)
+    u = analyse_levels(bulk, degree, edge_frac)
+    return {"n_levels": int(e.size), "n_outliers": int(e.size - bulk.size), "full_std": float(sp_full.std()),
+            "bulk_std": float(sp_bulk.std()), "bulk_ks_eq6": ks_distance(sp_bulk, "goe"),
+            **{f"bulk_u_{k}": u[f"u_{k}"] for k in ("std", "ks_goe", "n_spacings", "label", "unfold")}}
+
+
 def ensemble_levels(kind: str, n: int, seed: int) -> np.ndarray:
     """Eigenvalues of a sampled GOE / GUE matrix or Poisson levels (validation spectra)."""
     if kind == "goe":

@@ -1,7 +1,8 @@
-"""Tests for paperlib.bk.train: batching, evaluation, training loop, convergence helpers, statistics.
+"""Tests for ResNet-BK training (paperlib.bk.train on common.lm's loop), its data preparation (bk.lm_data) and
+experiment helpers (bk.experiments).
 
 The training loop is tested on a tiny stand-in model (a learnable bigram table) with closed-form oracles:
-a uniform model has PPL exactly V, and a deterministic cyclic stream is learnt to near-zero loss.
+a deterministic cyclic stream is learnt to near-zero loss, and held-out perplexity matches a numpy reference.
 """
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
+from paperlib.bk import experiments as ex
+from paperlib.bk import lm_data
 from paperlib.bk import train as lt
+from paperlib.common import lm
 
 
 class Bigram(nn.Module):
@@ -55,65 +57,14 @@ class Uniform(nn.Module):
         return torch.zeros(*idx.shape, self.vocab) + 0 * self.dummy
 
 
-# ------------------------------------------------------------------------------------------- batching
-
-def test_sample_batch_shapes_shift_and_determinism():
-    stream = torch.arange(1000)
-    x, y = lt.sample_batch(stream, 4, 16, torch.Generator().manual_seed(0))
-    assert x.shape == y.shape == (4, 16)
-    assert torch.equal(y, x + 1)  # arange stream: target is the next token
-    x2, _ = lt.sample_batch(stream, 4, 16, torch.Generator().manual_seed(0))
-    assert torch.equal(x, x2)
-    x3, _ = lt.sample_batch(stream, 4, 16, torch.Generator().manual_seed(1))
-    assert not torch.equal(x, x3)
-
-
-def test_sample_batch_bad_input():
-    g = torch.Generator().manual_seed(0)
-    with pytest.raises(ValueError, match="at least seq_len"):
-        lt.sample_batch(torch.arange(10), 2, 10, g)
-    with pytest.raises(TypeError, match="integer token ids"):
-        lt.sample_batch(torch.rand(100), 2, 4, g)
-    with pytest.raises(ValueError, match="1-D"):
-        lt.sample_batch(torch.zeros(2, 50, dtype=torch.long), 2, 4, g)
-    with pytest.raises(TypeError, match="torch.Tensor"):
-        lt.sample_batch([1, 2, 3], 2, 1, g)
-    with pytest.raises(ValueError, match="batch_size"):
-        lt.sample_batch(torch.arange(100), 0, 4, g)
-
-
-@given(n=st.integers(2, 300), t=st.integers(1, 40))
-@settings(max_examples=50, deadline=None)
-def test_eval_chunks_cover_each_target_once(n, t):
-    stream = torch.arange(n)
-    if n < t + 1:
-        with pytest.raises(ValueError):
-            lt.eval_chunks(stream, t)
-        return
-    x, y = lt.eval_chunks(stream, t)
-    k = (n - 1) // t
-    assert x.shape == (k, t)
-    assert torch.equal(y, x + 1)
-    # targets are exactly tokens 1..k*t, each once
-    assert torch.equal(y.flatten(), torch.arange(1, k * t + 1))
-
-
 # ----------------------------------------------------------------------------------------- evaluation
-
-def test_uniform_model_has_ppl_exactly_vocab():
-    v = 37
-    ev = lt.evaluate_perplexity(Uniform(v), torch.randint(0, v, (500,)), seq_len=16, batch_size=3)
-    assert ev["ppl"] == pytest.approx(v, rel=1e-6)
-    assert ev["bits_per_token"] == pytest.approx(math.log2(v), rel=1e-6)
-    assert ev["tokens"] == (499 // 16) * 16
-
 
 def test_evaluate_perplexity_matches_numpy_reference():
     torch.manual_seed(0)
     v, t = 11, 8
     m = Bigram(v)
     stream = torch.randint(0, v, (200,))
-    ev = lt.evaluate_perplexity(m, stream, seq_len=t, batch_size=5)
+    ev = lm.evaluate_perplexity(m, stream, seq_len=t, batch_size=5)
     table = m.table.weight.detach().double().numpy()
     s = stream.numpy()
     n = (len(s) - 1) // t * t
@@ -208,65 +159,10 @@ def test_one_model_registry_for_names_and_specs():
     b = configs.build_model({"kind": kind, **kw})
     assert type(a) is type(b) and lt.count_params(a) == lt.count_params(b)
     specs = configs.ablation_specs(64, 16, 1, 32, 2, 0.01)
-    assert set(specs) == {"full", "no_prime_bump", "no_scattering", "no_lap", "act", "optimized", "transformer"}
+    assert set(specs) == {"full", "no_prime_bump", "no_scattering", "no_lap", "act", "pb_potential",
+                          "random_potential", "optimized", "transformer"}
     for spec in specs.values():
         assert lt.count_params(configs.build_model(spec)) > 0
-
-
-# ------------------------------------------------------------------------ convergence and statistics
-
-@given(st.lists(st.floats(-10, 10), min_size=1, max_size=60), st.integers(1, 12))
-@settings(max_examples=60, deadline=None)
-def test_smooth_matches_naive(values, w):
-    got = lt.smooth(values, w)
-    ref = [np.mean(values[max(0, i - w + 1): i + 1]) for i in range(len(values))]
-    np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-9)
-
-
-@given(st.lists(st.floats(0, 10), min_size=1, max_size=60), st.floats(0, 10), st.floats(0, 10))
-@settings(max_examples=60, deadline=None)
-def test_steps_to_loss_monotone_in_target(values, t1, t2):
-    lo, hi = min(t1, t2), max(t1, t2)
-    s_lo, s_hi = lt.steps_to_loss(values, lo, 5), lt.steps_to_loss(values, hi, 5)
-    if not math.isnan(s_lo):
-        assert s_hi <= s_lo  # an easier target is reached no later
-
-
-def test_steps_to_loss_simple_and_common_target():
-    curve = [5, 4, 3, 2, 1]
-    assert lt.steps_to_loss(curve, 3, window=1) == 3
-    assert math.isnan(lt.steps_to_loss(curve, 0.5, window=1))
-    curves = [np.linspace(5, 1, 50), np.linspace(5, 2, 50), np.linspace(6, 1.5, 50)]
-    target = lt.common_target_loss(curves, window=5)
-    steps = [lt.steps_to_loss(c, target, 5) for c in curves]
-    assert all(np.isfinite(steps))
-    assert max(steps) == 50  # the slowest curve reaches it at its last step
-    with pytest.raises(ValueError):
-        lt.common_target_loss([])
-
-
-def test_compare_groups_against_scipy():
-    from scipy import stats
-
-    a = [10.0, 12.0, 11.0, 13.0]
-    b = [8.0, 9.5, 9.0, 10.0]
-    r = lt.compare_groups(a, b, paired=True)
-    assert r["rel_change"] == pytest.approx(np.mean(b) / np.mean(a) - 1)
-    assert r["p_value"] == pytest.approx(stats.ttest_rel(b, a).pvalue)
-    w = lt.compare_groups(a, b)
-    assert w["p_value"] == pytest.approx(stats.ttest_ind(b, a, equal_var=False).pvalue)
-    assert not w["within_noise"]
-    assert r["significant"] == (r["p_value"] < 0.05)
-    close = lt.compare_groups([10.0, 12.0, 14.0], [11.0, 13.0, 12.0])
-    assert close["within_noise"] and not close["significant"]
-    assert math.isnan(lt.compare_groups([1.0], [2.0])["p_value"])
-    with pytest.raises(ValueError, match="equal lengths"):
-        lt.compare_groups([1, 2], [1, 2, 3], paired=True)
-
-
-def test_seed_stats():
-    s = lt.seed_stats([1.0, 2.0, 3.0, float("nan")])
-    assert s == {"mean": 2.0, "std": 1.0, "min": 1.0, "max": 3.0, "n": 3}
 
 
 # ------------------------------------------------------------------------------ untrained perplexity
@@ -279,14 +175,14 @@ def test_expected_untrained_ppl_matches_monte_carlo(sigma):
     # average the CE over all equally likely targets exactly (no target-sampling noise)
     ce = torch.logsumexp(logits, -1) - logits.mean(-1)
     mc = math.exp(ce.mean().item())
-    assert lt.expected_untrained_ppl(v, sigma) == pytest.approx(mc, rel=0.02)
+    assert ex.expected_untrained_ppl(v, sigma) == pytest.approx(mc, rel=0.02)
 
 
 def test_expected_untrained_ppl_bad_input():
     with pytest.raises(ValueError):
-        lt.expected_untrained_ppl(100, -1.0)
+        ex.expected_untrained_ppl(100, -1.0)
     with pytest.raises(TypeError):
-        lt.expected_untrained_ppl(100.5)
+        ex.expected_untrained_ppl(100.5)
 
 
 def test_logit_stats_on_known_logits():
@@ -294,7 +190,7 @@ def test_logit_stats_on_known_logits():
     m = Bigram(50)
     with torch.no_grad():
         m.table.weight.normal_(0.0, 2.0)
-    s = lt.logit_stats(m, torch.randint(0, 50, (4, 30)))
+    s = ex.logit_stats(m, torch.randint(0, 50, (4, 30)))
     assert s["logit_std"] == pytest.approx(2.0, rel=0.15)
 
 
@@ -320,17 +216,9 @@ class CharTok:
 def test_sample_text_is_seeded_and_decoded():
     torch.manual_seed(0)
     m = Bigram(26)
-    a = lt.sample_text(m, CharTok(), "abc", max_new_tokens=10, seed=1)
-    b = lt.sample_text(m, CharTok(), "abc", max_new_tokens=10, seed=1)
+    a = lm.sample_text(m, CharTok(), "abc", max_new_tokens=10, seed=1)
+    b = lm.sample_text(m, CharTok(), "abc", max_new_tokens=10, seed=1)
     assert a == b and a.startswith("abc") and len(a) == 13
-
-
-def test_encode_text_chunks_equal_whole():
-    tok = CharTok()
-    text = "hello\nworld\n" * 50
-    assert torch.equal(lt.encode_text(tok, text, chunk_chars=17), torch.tensor(tok.encode(text).ids))
-    with pytest.raises(TypeError):
-        lt.encode_text(tok, b"bytes")
 
 
 def _fake_data_modules(monkeypatch, train, valid, test):
@@ -352,37 +240,98 @@ def _fake_data_modules(monkeypatch, train, valid, test):
 
 def test_prepare_lm_data_split_rule_and_label(monkeypatch):
     seen = _fake_data_modules(monkeypatch, train="", valid="abcabc", test="xyz")
-    d = lt.prepare_lm_data("wikitext-2")
+    d = lm_data.prepare_lm_data("wikitext-2")
     assert (d.train_split, d.eval_split) == ("valid", "test")
     assert "fit on its valid part, evaluated on its test part" in d.label
     assert seen["texts"] == ["abcabc"]  # tokenizer never sees evaluation text
     assert d.train.tolist() == [0, 1, 2, 0, 1, 2] and d.vocab_size == 26
     _fake_data_modules(monkeypatch, train="ab", valid="cd", test="ef")
-    d2 = lt.prepare_lm_data("x")
+    d2 = lm_data.prepare_lm_data("x")
     assert (d2.train_split, d2.eval_split) == ("train", "valid")
     _fake_data_modules(monkeypatch, train="", valid="", test="ef")
     with pytest.raises(ValueError, match="no usable"):
-        lt.prepare_lm_data("x")
+        lm_data.prepare_lm_data("x")
 
 
 def test_init_output_difference_same_and_different_specs():
     spec = dict(kind="transformer", vocab_size=20, d_model=16, n_layers=1, n_heads=2, seq_len=8)
     x = torch.randint(0, 20, (2, 9), generator=torch.Generator().manual_seed(0))
-    same = lt.init_output_difference(spec, spec, 0, x)
+    same = ex.init_output_difference(spec, spec, 0, x)
     assert same["max_logit_diff"] == 0.0 and same["loss_a"] == same["loss_b"]
-    other = lt.init_output_difference(spec, {**spec, "ffn_mult": 2}, 0, x)
+    other = ex.init_output_difference(spec, {**spec, "ffn_mult": 2}, 0, x)
     assert other["max_logit_diff"] > 1e-3
     with pytest.raises(ValueError, match="shape"):
-        lt.init_output_difference(spec, spec, 0, torch.zeros(9, dtype=torch.long))
+        ex.init_output_difference(spec, spec, 0, torch.zeros(9, dtype=torch.long))
 
 
-def test_build_model_kinds_and_memory_probe():
+def test_build_model_kinds_and_bench_memory_takes_a_spec():
+    from paperlib.bk.bench import train_step_memory
+
     spec = dict(kind="transformer", vocab_size=30, d_model=16, n_layers=1, n_heads=2, seq_len=8)
     m = lt.build_model(spec)
     assert m(torch.zeros(1, 4, dtype=torch.long)).shape == (1, 4, 30)
     u = lt.build_model(dict(kind="ultra", vocab_size=30, d_model=16, n_layers=1, htt_rank=2, r_max=2,
                             gate_hidden=4, seq_len=8))
     assert u(torch.zeros(1, 4, dtype=torch.long)).shape == (1, 4, 30)
-    out = lt.memory_probe(spec, batch_size=2, seq_len=8, steps=1)
+    out = train_step_memory(spec, batch=2, seq_len=8, stage="train")
     assert out["n_params"] == lt.count_params(m)
     assert out["param_mb"] == pytest.approx(out["n_params"] * 4 / 1024 ** 2)
+
+
+def test_train_lm_uses_common_loop_batches():
+    """train_lm's batches are common.lm.batches drawn from a generator seeded with cfg.seed."""
+    v = 11
+    stream = torch.randint(0, v, (400,), generator=torch.Generator().manual_seed(0))
+    seen = []
+
+    class Spy(Bigram):
+        def forward(self, idx):
+            if self.training:
+                seen.append(idx.clone())
+            return super().forward(idx)
+
+    lt.train_lm(Spy(v), stream, lt.TrainConfig(steps=3, batch_size=2, seq_len=8, seed=5))
+    ref = lm.batches(stream, 2, 8, torch.Generator().manual_seed(5))
+    for got in seen:
+        assert torch.equal(got, next(ref)[0])
+
+
+def test_router_timings_report_spread():
+    rt = ex.router_timings(8, 2, 2, 16, repeats=3)
+    for k in ("mlp", "scattering", "scattering+G", "gphase"):
+        assert rt[k].median > 0 and rt[k].iqr >= 0
+    assert rt["mlp_gate_params"] == 8 * 2 + 2
+
+
+def test_potential_offset_reading_of_prime_bump():
+    """potential_init: V_eps / random / zero offsets on the BK potential change the function (unlike the
+    position-embedding reading) and leave every other weight of the same seed identical (paired variants)."""
+    import paperlib
+    from paperlib.bk.model import prime_bump_potential
+
+    base = dict(kind="bk", vocab_size=20, d_model=16, n_layers=2, seq_len=16, router="scattering")
+    models = {}
+    for init in ("prime_bump", "random", "zero"):
+        paperlib.seed_everything(0)
+        models[init] = lt.build_model({**base, "potential_init": init})
+    paperlib.seed_everything(0)
+    plain = lt.build_model(base)
+    assert lt.count_params(models["zero"]) == lt.count_params(plain) + 2 * 16
+    from paperlib.bk.model import BKConfig, expected_params
+    cfg = BKConfig(**{k: v for k, v in base.items() if k != "kind"}, potential_init="random")
+    assert expected_params(cfg)["total"] == lt.count_params(models["random"])
+    sd = {k: v for k, v in plain.state_dict().items()}
+    for m in models.values():
+        for k, t in m.state_dict().items():
+            if "v_offset" not in k:
+                assert torch.equal(t, sd[k]), k
+    V = prime_bump_potential(16).float()
+    assert torch.allclose(models["prime_bump"].blocks[1].v_offset, V)
+    assert torch.count_nonzero(models["zero"].blocks[0].v_offset) == 0
+    r = models["random"].blocks[0].v_offset.detach()
+    assert not torch.equal(r, models["random"].blocks[1].v_offset.detach()) and r.std() > 0
+    x = torch.randint(0, 20, (2, 16), generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        assert (models["prime_bump"](x) - models["zero"](x)).abs().max() > 1e-3
+    with pytest.raises(ValueError, match="potential_init"):
+        lt.build_model({**base, "potential_init": "primes"})

@@ -84,3 +84,25 @@ def test_bad_inputs():
         ss.unfold(np.arange(50.0), edge_frac=0.6)
     with pytest.raises(ValueError, match="n must be"):
         ss.sample_goe(1, 0)
+
+
+def test_bulk_and_outliers_of_a_point_impurity():
+    """One site with V = 3 > 0 splits exactly one bound state off H0's band [-4, 0] (its energy tends to
+    -2 + sqrt(4 + V^2) > 0 for an interior site); V = 0 has none. The bound state's gap is O(1) while the mean
+    spacing is ~4/N, so the whole-spectrum std (paper's procedure) grows like sqrt(N); the bulk std does not."""
+    from paperlib.bk import prime_bump as pb
+
+    stats = {}
+    for n in (256, 1024):
+        V = np.zeros(n)
+        V[n // 2] = 3.0
+        bulk, out = pb.split_band(pb.hamiltonian_eigenvalues(V))
+        assert out.size == 1 and out[0] == pytest.approx(-2 + math.sqrt(4 + 9), abs=1e-6)
+        stats[n] = ss.bulk_analysis(pb.hamiltonian_eigenvalues(V), pb.H0_BAND)
+        zero = ss.bulk_analysis(pb.hamiltonian_eigenvalues(np.zeros(n)), pb.H0_BAND)
+        assert zero["n_outliers"] == 0 and zero["full_std"] == pytest.approx(zero["bulk_std"])
+    growth = stats[1024]["full_std"] / stats[256]["full_std"]
+    assert stats[1024]["bulk_std"] == pytest.approx(stats[256]["bulk_std"], abs=0.05)
+    assert growth == pytest.approx(2.0, rel=0.1)  # sqrt(1024 / 256)
+    with pytest.raises(ValueError, match="band"):
+        pb.split_band(np.arange(5.0), band=(0.0, -1.0))

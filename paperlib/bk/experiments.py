@@ -1,0 +1,117 @@
+"""Experiment helpers of notebook 16 around the trained ResNet-BK models: a summary table of runs, the routing
+step's cost per router, whether an initialisation change changes the function at all, and the closed-form
+perplexity of an untrained model (Table 8)."""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from paperlib.bk.configs import build_model
+from paperlib.common.checks import pos_int
+from paperlib.common.lm import check_stream
+from paperlib.common.stats import seed_stats, steps_to_loss
+
+__all__ = ["summarize_runs", "router_timings", "init_output_difference", "expected_untrained_ppl", "logit_stats"]
+
+
+def summarize_runs(runs: dict, target_loss: float | None = None, window: int = 10):
+    """One row per variant from {name: [TrainResult per seed]}: params, PPL mean/std, tokens/s, steps-to-loss."""
+    import pandas as pd
+
+    rows = []
+    for name, results in runs.items():
+        ppl = seed_stats([r.final_ppl for r in results])
+        tps = seed_stats([r.tokens_per_s for r in results])
+        row = {"variant": name, "params": results[0].n_params, "seeds": len(results),
+               "ppl_mean": ppl["mean"], "ppl_std": ppl["std"], "tokens_per_s": tps["mean"]}
+        if target_loss is not None:
+            st = seed_stats([steps_to_loss(r.losses, target_loss, window) for r in results])
+            row.update(steps_to_target_mean=st["mean"], steps_to_target_std=st["std"])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def router_timings(d_model: int, n_experts: int, batch_size: int, seq_len: int, repeats: int = 20,
+                   seed: int = 0, device="cpu") -> dict:
+    """Seconds of one routing decision for B*T tokens (forward, no grad), per router: {name: Timing}.
+
+    mlp: softmax(Linear(d, E) h) + top-1 (Switch gate). scattering: Eq. 7-8 phase of the causal prefix
+    (paperlib.bk.model.causal_prefix_phase) given the BK-Core output G that the mixer already computed, then the
+    Eq. 8 bucketing; scattering+G also recomputes G (what the router costs without a BK mixer).
+    gphase: the reference code's stand-in arg(G_ii) + bucketing. Each value is a common.measure Timing (median,
+    IQR); "mlp_gate_params" is the gate's parameter count.
+    """
+    from paperlib.bk.core import bk_diag
+    from paperlib.bk.model import causal_prefix_phase
+    from paperlib.common.measure import time_callable
+
+    dev = torch.device(device)
+    g = torch.Generator().manual_seed(seed)
+    h = torch.randn(batch_size, seq_len, d_model, generator=g).to(dev)
+    v = torch.clamp(torch.randn(batch_size, seq_len, generator=g), -3, 3).to(dev)
+    gate = nn.Linear(d_model, n_experts).to(dev)
+    G = bk_diag(v, z=1j, causal=True)
+    width = math.pi / n_experts
+
+    def bucket(phase):
+        return torch.clamp((torch.remainder(phase.reshape(-1), math.pi) / width).long(), 0, n_experts - 1)
+
+    fns = {
+        "mlp": lambda: torch.softmax(gate(h.reshape(-1, d_model)), -1).max(-1),
+        "scattering": lambda: bucket(causal_prefix_phase(v, G, 1j)),
+        "scattering+G": lambda: bucket(causal_prefix_phase(v, None, 1j)),
+        "gphase": lambda: bucket(torch.angle(G)),
+    }
+    out = {}
+    with torch.no_grad():
+        for name, fn in fns.items():
+            out[name] = time_callable(fn, warmup=2, repeats=repeats)
+    out["mlp_gate_params"] = sum(p.numel() for p in gate.parameters())
+    return out
+
+
+@torch.no_grad()
+def init_output_difference(spec_a: dict, spec_b: dict, seed: int, tokens: torch.Tensor) -> dict:
+    """Build both specs after seed_everything(seed) and compare their outputs at initialisation on `tokens`.
+
+    Returns the largest absolute logit difference, the largest |logit| (for scale) and both losses.
+    Used to show whether an initialisation change (e.g. Prime-Bump) changes the function at all.
+    """
+    from paperlib import seed_everything
+
+    x = check_stream(tokens.flatten(), "tokens").view(tokens.shape)
+    if x.dim() != 2 or x.shape[1] < 2:
+        raise ValueError("tokens must have shape [B, T+1] with T >= 1")
+    outs = []
+    for spec in (spec_a, spec_b):
+        seed_everything(int(seed))
+        m = build_model(spec).eval()
+        logits = m(x[:, :-1]).float()
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), x[:, 1:].reshape(-1)).item()
+        outs.append((logits, loss))
+    (la, loss_a), (lb, loss_b) = outs
+    return {"max_logit_diff": float((la - lb).abs().max()), "max_abs_logit": float(la.abs().max()),
+            "loss_a": loss_a, "loss_b": loss_b}
+
+
+def expected_untrained_ppl(vocab_size: int, logit_std: float = 0.0) -> float:
+    """E[PPL] of a model whose logits are i.i.d. N(0, s^2) and independent of the target (Table 8).
+
+    CE = logsumexp(l) - l_target. For large V, logsumexp(l) ~= log(V E[e^l]) = log V + s^2/2 and
+    E[l_target] = 0, so PPL = exp(E[CE]) ~= V exp(s^2/2). s = 0 gives exactly V (uniform prediction).
+    """
+    vocab_size = pos_int(vocab_size, "vocab_size")
+    if logit_std < 0:
+        raise ValueError("logit_std must be >= 0")
+    return float(vocab_size * math.exp(logit_std ** 2 / 2))
+
+
+@torch.no_grad()
+def logit_stats(model: nn.Module, x: torch.Tensor) -> dict:
+    """Mean over positions of the across-vocabulary std of the logits, and the mean logit."""
+    model.eval()
+    logits = model(x).float()
+    return {"logit_std": float(logits.std(dim=-1).mean()), "logit_mean": float(logits.mean())}

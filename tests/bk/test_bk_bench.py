@@ -1,0 +1,43 @@
+"""paperlib.bk.bench's operation counter against closed forms, and its input checks."""
+import pytest
+import torch
+import torch.nn.functional as F
+
+from paperlib.bk import bench
+
+
+def test_count_ops_closed_forms():
+    a, b = torch.randn(3, 5), torch.randn(5, 7)
+    assert bench.count_ops(lambda: torch.mm(a, b))["matmul"] == 2 * 3 * 5 * 7
+    x, w = torch.randn(2, 4, 10), torch.randn(4, 1, 3)                     # depthwise conv1d, k = 3
+    c = bench.count_ops(lambda: F.conv1d(x, w, groups=4))
+    assert c["conv"] == 2 * (2 * 4 * 8) * 3
+    q, k = torch.randn(1, 2, 6, 4), torch.randn(1, 2, 9, 4)
+    att = bench.count_ops(lambda: F.scaled_dot_product_attention(q, k, k))
+    assert att["attention"] + att["matmul"] >= 4 * 2 * 6 * 9 * 4              # Q K^T and A V, fused or not
+    y = torch.randn(4, 6)
+    e = bench.count_ops(lambda: (y + 1).view(24))                            # the view is free
+    assert e == {"matmul": 0, "conv": 0, "attention": 0, "elementwise": 24, "n_calls": 1, "total": 24}
+
+
+def test_dense_attention_counts_its_attention_and_restores_fastpath():
+    before = torch.backends.mha.get_fastpath_enabled()
+    df = bench.op_counts("s44_dense_attention", [16, 32], overrides=dict(vocab_size=32, d_model=16, n_layers=1,
+                                                                        seq_len=32))
+    assert torch.backends.mha.get_fastpath_enabled() == before
+    # 8 heads of width 2: Q K^T and A V cost 4 H N^2 E multiply-adds (the N^2 term is seen, fused or not)
+    assert df["attention"].tolist() == [4 * 8 * n * n * 2 for n in (16, 32)]
+
+
+def test_op_counts_deterministic_and_checked():
+    ov = dict(vocab_size=32, d_model=8, n_layers=1, seq_len=32)
+    a = bench.op_counts("table5_phase1", [16, 32], overrides=ov)
+    b = bench.op_counts("table5_phase1", [16, 32], overrides=ov)
+    assert a["total"].tolist() == b["total"].tolist() and (a["total"] > 0).all()
+    with pytest.raises(ValueError, match="seq_lens"):
+        bench.op_counts("table5_phase1", [], overrides=ov)
+
+
+def test_memory_table_repeats_checked():
+    with pytest.raises(ValueError, match="repeats"):
+        bench.memory_table([], repeats=0)

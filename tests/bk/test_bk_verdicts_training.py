@@ -1,0 +1,146 @@
+"""Decision rules of notebook 16 (paperlib.bk.verdicts, section "training, ablations, routing"): each rule is
+driven to every verdict it can return, with the paper's own numbers where the claim prints them."""
+from __future__ import annotations
+
+import pytest
+
+from paperlib.bk import verdicts as bv
+from paperlib.common.verdicts import Verdict
+
+FULL = [28.3, 28.5, 28.1, 28.4]          # Table 4's full model, with seed spread
+
+
+def _word(v: Verdict) -> str:
+    assert isinstance(v, Verdict) and v.reason
+    return v.verdict
+
+
+# ---------------------------------------------------------------------------------------------- BK-PB-CONV
+
+def test_pb_conv_all_verdicts():
+    rand = [100.0, 110.0, 120.0, 105.0]
+    paper = [70.0, 77.0, 84.0, 73.5]                                   # the paper's 30% fewer steps
+    assert _word(bv.bk_pb_conv(paper, rand, target_loss=3.0)) == "reproduced"
+    small = [90.0, 100.0, 109.0, 95.0]                                 # ~9% faster, consistently
+    assert _word(bv.bk_pb_conv(small, rand, target_loss=3.0)) == "partially-reproduced"
+    slower = [130.0, 141.0, 152.0, 137.0]
+    assert _word(bv.bk_pb_conv(slower, rand, target_loss=3.0)) == "refuted"
+    same = [101.0, 108.0, 121.0, 104.0]                                # inside seed noise
+    v = bv.bk_pb_conv(same, rand, target_loss=3.0, reference_identical=True)
+    assert v.verdict == "not-reproduced" and "reference-code reading" in v.reason
+    identical = bv.bk_pb_conv(rand, rand, target_loss=3.0)             # no difference at all
+    assert identical.verdict == "not-reproduced" and "equal steps in every seed" in identical.reason
+    with pytest.raises(ValueError):
+        bv.bk_pb_conv([1.0], [1.0], target_loss=1.0)
+
+
+# ----------------------------------------------------------------------------------------------- BK-T4-ABL
+
+def _row(name, ablated, by_construction=False):
+    return {"name": name, "full": FULL, "ablated": ablated, "by_construction": by_construction}
+
+
+WORSE = [31.2, 31.5, 31.0, 31.4]          # the paper's w/o LAP row
+BETTER = [25.0, 25.3, 24.9, 25.1]
+SAME = [28.4, 28.2, 28.3, 28.5]
+
+
+def test_t4_abl_all_verdicts():
+    assert _word(bv.bk_t4_abl([_row("no_lap", WORSE), _row("no_scattering", [29.0, 29.3, 28.8, 29.1])])) \
+        == "reproduced"
+    v = bv.bk_t4_abl([_row("no_lap", WORSE), _row("no_scattering", BETTER), _row("no_prime_bump", FULL, True)])
+    assert v.verdict == "partially-reproduced"
+    assert "1 better" in v.reason and "no_prime_bump" in v.reason     # opposite direction and exclusion reported
+    assert _word(bv.bk_t4_abl([_row("no_scattering", BETTER), _row("x", SAME)])) == "refuted"
+    assert _word(bv.bk_t4_abl([_row("x", SAME)])) == "not-reproduced"
+    assert _word(bv.bk_t4_abl([_row("no_prime_bump", FULL, True)])) == "not-testable"
+
+
+# ------------------------------------------------------------------------------------------- BK-EQ7-ROUTER
+
+def test_eq7_router_all_verdicts_and_parameter_free_not_credited():
+    mlp, equal = [28.9, 29.1, 28.8, 29.0], [28.3, 28.5, 28.1, 28.4]   # Table 4: scattering 28.3 vs MLP 28.9
+    worse = [35.0, 35.5, 34.8, 35.2]
+    kw = dict(router_params=0, gate_params=520)
+    assert _word(bv.bk_eq7_router(1e-4, 1e-5, 2e-4, 1e-5, equal, mlp, **kw)) == "reproduced"
+    assert _word(bv.bk_eq7_router(9e-4, 1e-5, 2e-4, 1e-5, equal, mlp, **kw)) == "partially-reproduced"
+    assert _word(bv.bk_eq7_router(1e-4, 1e-5, 2e-4, 1e-5, worse, mlp, **kw)) == "partially-reproduced"
+    undecided = bv.bk_eq7_router(2e-4, 5e-5, 2.1e-4, 5e-5, equal, mlp, **kw)
+    assert undecided.verdict == "partially-reproduced" and "undecided" in undecided.reason
+    # slower and worse: parameter-free alone does not earn any credit
+    assert _word(bv.bk_eq7_router(9e-4, 1e-5, 2e-4, 1e-5, worse, mlp, **kw)) == "not-reproduced"
+    assert _word(bv.bk_eq7_router(1e-4, 1e-5, 2e-4, 1e-5, equal, mlp, router_params=4, gate_params=520)) \
+        == "not-reproduced"
+
+
+# --------------------------------------------------------------------------------------------- BK-EQ10-ACT
+
+def test_eq10_act_all_verdicts():
+    kept, worse = [28.4, 28.6, 28.2, 28.5], [40.0, 41.0, 39.5, 40.5]
+    assert _word(bv.bk_eq10_act([0.8, 0.82, 0.79, 0.81], FULL, kept)) == "reproduced"
+    assert _word(bv.bk_eq10_act([0.8, 0.82, 0.79, 0.81], FULL, worse)) == "partially-reproduced"  # costs PPL
+    assert _word(bv.bk_eq10_act([0.97, 0.96, 0.98, 0.97], FULL, kept)) == "partially-reproduced"  # not material
+    assert _word(bv.bk_eq10_act([1.0, 0.9, 1.0, 1.0], FULL, kept)) == "not-reproduced"  # not in every seed
+    assert _word(bv.bk_eq10_act([0.97, 0.96, 0.98, 0.97], FULL, worse)) == "not-reproduced"
+    assert _word(bv.bk_eq10_act([1.0, 1.0, 1.0, 1.0], FULL, worse)) == "not-reproduced"
+
+
+# ----------------------------------------------------------------------------------------- BK-S64-TRADEOFF
+
+TR = [30.0, 30.2, 29.9, 30.1]
+OPT_PAPER = [30.45, 30.65, 30.35, 30.55]   # +1.5%
+ST_TR = [100.0, 110.0, 105.0, 95.0]
+ST_PAPER = [112.0, 123.0, 118.0, 107.0]    # +12%
+
+
+def test_s64_tradeoff_all_verdicts():
+    gpu = dict(latency_ratio=1.7, latency_spread=0.05, tput_drop=2.5, tput_spread=0.1, on_cuda=True)
+    cpu = {**gpu, "on_cuda": False}
+    far = [60.0, 61.0, 59.0, 60.5]
+    far_steps = [300.0, 320.0, 310.0, 290.0]
+    assert _word(bv.bk_s64_tradeoff(TR, OPT_PAPER, ST_TR, ST_PAPER, **gpu)) == "reproduced"
+    assert _word(bv.bk_s64_tradeoff(TR, OPT_PAPER, ST_TR, ST_PAPER, **{**gpu, "latency_ratio": 0.3})) \
+        == "partially-reproduced"
+    slow = {**gpu, "latency_ratio": 0.3, "tput_drop": 0.7}
+    assert _word(bv.bk_s64_tradeoff(TR, far, ST_TR, far_steps, **slow)) == "not-reproduced"
+    # a timing whose spread exceeds half its size decides nothing: it is not a pass
+    v = bv.bk_s64_tradeoff(TR, far, ST_TR, far_steps, **{**gpu, "latency_spread": 5.0, "tput_drop": 0.7})
+    assert v.verdict == "not-reproduced" and "latency 1.5-2x: undecided" in v.reason
+    v = bv.bk_s64_tradeoff(TR, OPT_PAPER, ST_TR, ST_PAPER, **{**gpu, "latency_spread": 5.0})
+    assert v.verdict == "partially-reproduced"
+    # off CUDA the timing parts are pending whatever the CPU measured; a huge spread is not a pass
+    v = bv.bk_s64_tradeoff(TR, OPT_PAPER, ST_TR, ST_PAPER, **{**cpu, "latency_ratio": 0.3})
+    assert v.verdict == "pending" and "GPU timings, pending" in v.reason
+    assert _word(bv.bk_s64_tradeoff(TR, far, ST_TR, ST_PAPER, **cpu)) == "partially-reproduced"
+    assert _word(bv.bk_s64_tradeoff(TR, far, ST_TR, far_steps, **cpu)) == "not-reproduced"
+    noisy_steps, noisy_ppl = [100.0, 300.0, 90.0, 250.0], [10.0, 80.0, 15.0, 60.0]
+    assert _word(bv.bk_s64_tradeoff(TR, far, ST_TR, noisy_steps, **cpu)) == "not-reproduced"   # PPL fails
+    v = bv.bk_s64_tradeoff(TR, noisy_ppl, ST_TR, noisy_steps, **cpu)
+    assert v.verdict == "pending" and "steps +10-15%: undecided" in v.reason and "PPL +1-2%: undecided" in v.reason
+
+
+# ------------------------------------------------------------------------------------------------- BK-ABS
+
+def test_abs_all_verdicts():
+    paper_red = 1 - 616.09e3 / 29.16e6          # Table 10's printed totals
+    assert paper_red == pytest.approx(0.979, abs=5e-4)
+    far = [60.0, 61.0, 59.0, 60.5]
+    s = "d=64"
+    assert _word(bv.bk_abs(paper_red, TR, OPT_PAPER, memory_reduction=0.848, ppl_setting=s)) == "reproduced"
+    v = bv.bk_abs(paper_red, TR, OPT_PAPER, memory_reduction=None, ppl_setting=s)
+    assert v.verdict == "pending" and "BK-T11-VRAM" in v.reason
+    assert _word(bv.bk_abs(paper_red, TR, far, memory_reduction=None, ppl_setting=s)) == "partially-reproduced"
+    assert _word(bv.bk_abs(paper_red, TR, OPT_PAPER, memory_reduction=0.5, ppl_setting=s)) == "partially-reproduced"
+    assert _word(bv.bk_abs(0.93, TR, far, memory_reduction=None, ppl_setting=s)) == "not-reproduced"
+    assert _word(bv.bk_abs(0.93, TR, far, memory_reduction=0.1, ppl_setting=s)) == "not-reproduced"
+
+
+# ---------------------------------------------------------------------------------------------- BK-T8-PPL
+
+def test_t8_ppl_all_verdicts():
+    base = [50738.89, 50740.0, 50737.5, 50739.2]
+    assert _word(bv.bk_t8_ppl(base, [50505.61, 50507.0, 50504.0, 50506.3], vocab_size=50257)) == "reproduced"
+    assert _word(bv.bk_t8_ppl(base, [50990.0, 50992.0, 50989.0, 50991.0], vocab_size=50257)) == "refuted"
+    noisy_b, noisy_p = [50000.0, 53000.0, 48500.0, 51400.0], [50505.61, 47800.0, 53100.0, 50200.0]
+    v = bv.bk_t8_ppl(noisy_b, noisy_p, vocab_size=50257)
+    assert v.verdict == "not-reproduced" and "-0.46%" in v.reason
