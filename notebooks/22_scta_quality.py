@@ -52,6 +52,7 @@ HIDDEN = 256
 EMB_DIM = 256
 THREADS = 1
 METHODS = ["ce:dense", "chunked:dense", "sampled:sparse", "scta:sparse"]
+SEEDS = [0, 1, 2]
 
 # %%
 import math
@@ -63,7 +64,9 @@ import torch
 import paperlib
 from paperlib import scta
 from paperlib.scta import bench as scta_bench
+from paperlib.scta import verdicts as scta_verdicts
 from paperlib.common.figures import savefig, save_table, use_house_style
+from paperlib.companion.headline import beside_headline, run_banner
 from paperlib.companion.ledger import Recorder
 from paperlib.common.tokenize import train_tokenizer
 
@@ -72,6 +75,7 @@ paperlib.seed_everything(SEED)
 torch.set_num_threads(THREADS)
 DEVICE = paperlib.default_device()
 rec = Recorder(notebook="22_scta_quality", profile=PROFILE)
+print(run_banner(PROFILE))
 texts = scta.dialog_texts(SHAREGPT_PATH or "chatterbot")
 train_texts, valid_texts = scta.split_texts(texts, 0.1, seed=SEED)
 tok = train_tokenizer(train_texts, kind=TOKENIZER, vocab_size=VOCAB_SIZE)  # fitted on the training split only
@@ -137,27 +141,52 @@ _ = savefig(fig, "scta_quality_vs_time", profile=PROFILE)
 plt.show()
 
 # %% [markdown]
-# ## 2. Verdict on SCTA-CONV
+# ## 2. Verdict on SCTA-CONV, over seeds
 #
-# Rule, fixed before measuring: on the full-softmax yardstick at the equal token budget, SCTA after Stage 2
-# must reach a held-out perplexity no worse than CE's (reproduced); if it is worse but SCTA's own training loss
-# is lower than CE's (the paper's comparison), the claim rests only on incomparable numbers (not reproduced).
+# One training run is one draw of the initialisation and of the batch order. CE and SCTA (+ Stage 2) are
+# therefore trained again under every seed of `SEEDS` (same data split, same token budget; the seed moves the
+# initialisation and the batches; evaluated once, at the end), and the comparison is paired by seed.
+#
+# The rule (`paperlib.scta.verdicts.scta_conv`), fixed before measuring: on the full-softmax yardstick at the
+# equal token budget, SCTA after Stage 2 must reach a lower held-out perplexity than CE **in every seed**
+# (reproduced); otherwise (worse in every seed, or mixed: no consistent advantage) not reproduced. The paper's
+# own comparison, its raw training losses, is shown beside and never compared: SCTA's is a $(K{+}1)$-way
+# problem, CE's a $V$-way one.
 
-# %%
+# %% tags=["nbval-ignore-output"]
 lab_sem = next(l for l in runs if l.startswith("SCTA"))
 lab_ce = next(l for l in runs if l.startswith("CE"))
-p_sem, p_ce = runs[lab_sem]["final"]["ppl"], runs[lab_ce]["final"]["ppl"]
-t_sem = times.set_index("method").loc[lab_sem, "total_train_s"]
-t_ce = times.set_index("method").loc[lab_ce, "total_train_s"]
-verdict = "reproduced" if p_sem <= p_ce else "not-reproduced"
-_ = rec.record("SCTA-CONV", measured_value=f"held-out ppl SCTA+Stage2 {p_sem:.1f} vs CE {p_ce:.1f} (V={V})",
-           verdict=verdict,
-           reason=(f"equal token budget ({STEPS} steps, +{STAGE2_STEPS} Stage-2 steps for SCTA); time {t_sem:.3g}s vs "
-                   f"{t_ce:.3g}s; raw final losses SEM {runs[lab_sem]['train_losses'][-1]:.2f} vs CE "
-                   f"{runs[lab_ce]['train_losses'][-1]:.2f} are on different scales (log 33 vs log V at chance)"),
-           evidence="figure scta_quality_vs_time; table scta_quality_curves")
-print(f"SCTA-CONV: {verdict} (held-out ppl of SCTA after Stage 2 {'<=' if p_sem <= p_ce else '>'} CE's at the equal "
-      f"token budget)")
+sp_sem = dict(scta_bench.parse_methods(METHODS)).get("scta", True)
+by_seed = {SEED: {"ce": runs[lab_ce], "scta": runs[lab_sem]}}
+for seed in SEEDS:
+    if seed in by_seed:
+        continue
+    by_seed[seed] = {m: scta.quality_run(
+        m, train_ids, valid_ids, V, STEPS, stage2_steps=STAGE2_STEPS if m == "scta" else 0, batch=BATCH,
+        seq_len=SEQ_LEN, lr=LR, stage2_lr=STAGE2_LR, stage2_mode=STAGE2_MODE, stage2_init=STAGE2_INIT,
+        eval_every=STEPS + STAGE2_STEPS, n_eval=EVAL_WINDOWS, seed=seed, sparse=(sp_sem if m == "scta" else False),
+        hidden=HIDDEN, emb_dim=EMB_DIM, device=str(DEVICE)) for m in ("ce", "scta")}
+seeds_df = pd.DataFrame([{"seed": sd, "ppl_ce": r["ce"]["final"]["ppl"], "ppl_scta": r["scta"]["final"]["ppl"],
+                          "top5_ce": r["ce"]["final"]["top5"], "top5_scta": r["scta"]["final"]["top5"]}
+                         for sd, r in sorted(by_seed.items())])
+_ = save_table(seeds_df, "scta_quality_seeds", profile=PROFILE)
+print(seeds_df.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+conv = scta_verdicts.scta_conv(seeds_df["ppl_scta"], seeds_df["ppl_ce"],
+                               loss_scta=runs[lab_sem]["train_losses"][-1], loss_ce=runs[lab_ce]["train_losses"][-1],
+                               budget=f"{STEPS} steps x {BATCH}x{SEQ_LEN} tokens, +{STAGE2_STEPS} Stage-2 steps for SCTA")
+_ = rec.record(conv, evidence="table scta_quality_seeds; figure scta_quality_vs_time; table scta_quality_curves")
+print(conv)
+
+# %%
+print("SCTA-CONV:", conv.verdict)
+
+# %% [markdown]
+# ### What we found
+#
+# The paper's evidence for faster convergence, its raw training losses, compares a $(K{+}1)$-way problem with a
+# $V$-way one and cannot show it. On one yardstick (full-softmax held-out perplexity at an equal token budget,
+# Stage 2 included for SCTA) the seed table above is the comparison, and the verdict states in how many
+# seeds SCTA was ahead of CE.
 
 # %% [markdown]
 # ### Try it: Change the training budget
@@ -171,3 +200,15 @@ print(f"SCTA-CONV: {verdict} (held-out ppl of SCTA after Stage 2 {'<=' if p_sem 
 # %% tags=["nbval-ignore-output"]
 # verdict reasons quote measured times, so this table is not compared by nbval
 print(rec.summary().to_string(index=False))
+
+
+# %% [markdown]
+# ### This run beside the headline
+#
+# Every verdict above is this run's. A claim's headline verdict is the one the committed claims ledger
+# (`figures/claims.json`, `figures/CLAIMS.md`) takes from the most faithful published run; at smoke sizes a
+# verdict may legitimately differ from it. This table quotes the committed ledger, so it changes whenever the
+# results are republished.
+
+# %% tags=["nbval-ignore-output"]
+beside_headline(rec)

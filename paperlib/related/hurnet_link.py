@@ -1,15 +1,16 @@
-"""The link between the OLS linear-attention layer (seed 003) and HurNet (seed 000, Eq. 3): one solution,
-two memories. HurNet stores W = X^+ Y in its weights; the attention layer stores only Sigma^+ and reads Y
+"""Notebook 30's comparisons on a given regression (X, Y, queries Xq): the OLS linear-attention layer (seed 003)
+against numpy.linalg.lstsq at a matched cut-off, and against HurNet (seed 000, Eq. 3): one solution, two memories. HurNet stores W = X^+ Y in its weights; the attention layer stores only Sigma^+ and reads Y
 from its context, yet applies the same map to a query. This module imports both papers' code on purpose.
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from paperlib.related import ols_attention as lo
 from paperlib.scn.hurnet import HurNetLayer
 
-__all__ = ["compare_with_hurnet"]
+__all__ = ["compare_with_hurnet", "compare_with_lstsq"]
 
 
 def compare_with_hurnet(X, Y, Xq, eps: float) -> dict:
@@ -30,3 +31,19 @@ def compare_with_hurnet(X, Y, Xq, eps: float) -> dict:
                 ok=bool(err_pred <= X.shape[1] * params.kept_cond ** 2 * eps),
                 n_params_hurnet=int(W_hurnet.size),
                 n_params_attention=int(params.W_K.numel() + params.W_Q.numel() + params.W_V.numel()))
+
+
+def compare_with_lstsq(X, Y, Xq, eps: float) -> list[dict]:
+    """One row per construction (eigh | svd): its numerical rank, the condition number kappa_r of the kept
+    spectrum, and its predictions' relative error against lstsq at the same singular-value cut-off
+    (`rel_err_matched`) and at lstsq's default (`rel_err_default`), beside the bound d * kappa_r^2 * eps."""
+    rows = []
+    for method in lo.METHODS:
+        p = lo.build_ols_attention(X, Y.shape[1], method=method)
+        pred = p.predict(X, Y, Xq)
+        rows.append({"method": method, "rank": p.rank, "d": X.shape[1],
+                     "numpy_rank_default": int(np.linalg.matrix_rank(X)), "kept_cond": p.kept_cond,
+                     "rel_err_matched": lo.relative_error(pred, lo.ols_lstsq_predict(X, Y, Xq, rcond=p.sv_rcond)),
+                     "rel_err_default": lo.relative_error(pred, lo.ols_lstsq_predict(X, Y, Xq)),
+                     "bound": X.shape[1] * p.kept_cond ** 2 * eps})
+    return rows

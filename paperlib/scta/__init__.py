@@ -25,10 +25,10 @@ E_sem, the sampled-softmax table) is an ``nn.Embedding(sparse=True)`` and is upd
 dense parameters use AdamW. Dense AdamW over a V-row table is O(V) per step whatever the loss.
 """
 
-from paperlib.scta.data import batch_iterator, dialog_texts, encode_texts, eval_windows, parse_sharegpt, split_texts, zipf_ids
+from paperlib.scta.data import dialog_texts, encode_texts, parse_sharegpt, split_texts, zipf_ids
 from paperlib.scta.losses import HAS_TORCH_LCE, chunked_linear_cross_entropy, sampled_softmax_loss, scta_loss
 from paperlib.scta.model import GRULM, METHODS, SCTAConfig, evaluate_full_softmax, make_optimizers, train_step
 from paperlib.scta.sampling import NegativeSampler, sample_negatives
 from paperlib.scta.train import add_token_head, chance_losses, quality_run, train_stage2, untrained_losses
 
-__all__ = ["GRULM", "HAS_TORCH_LCE", "METHODS", "NegativeSampler", "SCTAConfig", "add_token_head", "batch_iterator", "chance_losses", "chunked_linear_cross_entropy", "dialog_texts", "encode_texts", "eval_windows", "evaluate_full_softmax", "make_optimizers", "parse_sharegpt", "quality_run", "sample_negatives", "sampled_softmax_loss", "scta_loss", "split_texts", "train_stage2", "train_step", "untrained_losses", "zipf_ids"]
+__all__ = ["GRULM", "HAS_TORCH_LCE", "METHODS", "NegativeSampler", "SCTAConfig", "add_token_head", "chance_losses", "chunked_linear_cross_entropy", "dialog_texts", "encode_texts", "evaluate_full_softmax", "make_optimizers", "parse_sharegpt", "quality_run", "sample_negatives", "sampled_softmax_loss", "scta_loss", "split_texts", "train_stage2", "train_step", "untrained_losses", "zipf_ids"]

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from paperlib.scta.data import batch_iterator, zipf_ids
+from paperlib.common.lm import batches as lm_batches
+from paperlib.scta.data import zipf_ids
 from paperlib.scta.model import GRULM, SCTAConfig, make_optimizers, train_step
 from paperlib.common.stats import fit_power_law
 from paperlib.common.measure import time_callable
@@ -88,7 +89,7 @@ def bench_step(method: str, V: int, batch: int = 16, seq_len: int = 64, steps: i
             model.sampler.to(dev)
         opts = make_optimizers(model, lr)
         gen = torch.Generator(device=dev).manual_seed(seed) if dev.type == "cuda" else g
-        it = batch_iterator(ids, batch, seq_len, g, device=dev)
+        it = lm_batches(ids, batch, seq_len, g, device=dev)
         losses = []
         step = lambda xy: losses.append(train_step(model, opts, *xy, generator=gen))  # noqa: E731
         for _ in range(warmup):
@@ -114,6 +115,54 @@ def bench_step(method: str, V: int, batch: int = 16, seq_len: int = 64, steps: i
     finally:
         if dev.type == "cuda" and mem_fraction is not None:
             torch.cuda.set_per_process_memory_fraction(1.0, dev)
+
+
+def paired_ratios(V: int, methods: list[tuple[str, bool]], *, baseline: tuple[str, bool] = ("ce", False),
+                  batch: int = 16, seq_len: int = 64, steps: int = 3, repeats: int = 5, warmup: int = 1,
+                  threads: int = 1, device: str = "cpu", seed: int = 0, emb_dim: int = 256, hidden: int = 256,
+                  d_sem: int = 64, K: int = 32, tau: float = 0.07, n_types: int = 8192, lr: float = 3e-4):
+    """Interleaved per-step times of `baseline` and `methods` at one V: every method is built once and warmed up,
+    then each of `repeats` rounds times `steps` training steps of every method in turn (the order rotates
+    between rounds), so slow drifts of the machine hit all methods alike. A round's step time is the fastest of
+    its `steps` steps (same shapes every step; interference from other processes only ever adds time). Returns
+    (rows, ratios): one row per (round, method) with that time and the round's median, and
+    {label: [baseline time / method time per round]}.
+    """
+    from paperlib import seed_everything
+
+    if steps < 1 or repeats < 1 or warmup < 0:
+        raise ValueError("steps and repeats must be >= 1 and warmup >= 0")
+    if device == "cpu" and threads:
+        torch.set_num_threads(threads)
+    dev = torch.device(device)
+    runs = []
+    for m, sp in [baseline] + [ms for ms in methods if ms != baseline]:
+        g = seed_everything(seed)
+        ids = zipf_ids(max(batch * (seq_len + 1) * 4, 20_000), min(V, n_types), g)
+        model = GRULM(SCTAConfig(V=V, method=m, emb_dim=emb_dim, hidden=hidden, d_sem=d_sem, K=K, tau=tau,
+                                 sparse=sp)).to(dev)
+        if hasattr(model, "sampler"):
+            model.sampler.to(dev)
+        opts = make_optimizers(model, lr)
+        gen = torch.Generator(device=dev).manual_seed(seed) if dev.type == "cuda" else g
+        it = lm_batches(ids, batch, seq_len, g, device=dev)
+        step = (lambda model, opts, gen: lambda xy: train_step(model, opts, *xy, generator=gen))(model, opts, gen)
+        for _ in range(warmup):
+            step(next(it))
+        runs.append((method_label(m, sp), step, it))
+    rows = []
+    for r in range(repeats):
+        k = r % len(runs)
+        for label, step, it in runs[k:] + runs[:k]:
+            t = time_callable(step, setup=(lambda it=it: next(it)), warmup=0, repeats=steps,
+                              sync_cuda=dev.type == "cuda")
+            rows.append({"V": V, "round": r, "label": label, "step_s": t.min, "step_s_median": t.median,
+                         "batch": batch, "seq_len": seq_len})
+    base = method_label(*baseline)
+    t_base = {row["round"]: row["step_s"] for row in rows if row["label"] == base}
+    ratios = {label: [t_base[row["round"]] / row["step_s"] for row in rows if row["label"] == label]
+              for label, _, _ in runs[1:]}
+    return rows, ratios
 
 
 def bench_in_fresh_process(**kwargs) -> dict:
@@ -194,18 +243,14 @@ def analytic_memory(method: str, V: int, batch: int = 16, seq_len: int = 64, emb
             "acts_gib": bytes_per * acts / GIB, "total_gib": total / GIB}
 
 
-def loss_only_time(method: str, V: int, N: int = 1024, hidden: int = 256, d_sem: int = 64, K: int = 32,
-                   tau: float = 0.07, repeats: int = 5, seed: int = 0, threads: int = 1, device: str = "cpu") -> float:
-    """Median seconds of forward+backward of the output loss alone (given hidden states), for method at V."""
+def _loss_closure(method: str, V: int, N: int, hidden: int, d_sem: int, K: int, tau: float, seed: int, dev):
+    """f() running forward+backward of the output loss alone (given N hidden states) for method at V."""
     import torch.nn.functional as F
 
     from paperlib.scta.losses import chunked_linear_cross_entropy, scta_loss
     from paperlib.scta.sampling import NegativeSampler, sample_negatives
 
-    dev = torch.device(device)
     g = torch.Generator(device=dev).manual_seed(seed)
-    if threads and dev.type == "cpu":
-        torch.set_num_threads(threads)
     h = torch.randn(N, hidden, generator=g, device=dev, requires_grad=True)
     y = torch.randint(0, V, (N,), generator=g, device=dev)
     if method in ("ce", "chunked"):
@@ -224,9 +269,53 @@ def loss_only_time(method: str, V: int, N: int = 1024, hidden: int = 256, d_sem:
                                    generator=g)
             scta_loss(h @ Wsem.t(), E(y), E(neg), tau).backward()
     else:
-        raise ValueError(f"loss_only_time supports ce|chunked|scta, got {method!r}")
+        raise ValueError(f"the loss-only benchmarks support ce|chunked|scta, got {method!r}")
+    return f
 
+
+def loss_only_time(method: str, V: int, N: int = 1024, hidden: int = 256, d_sem: int = 64, K: int = 32,
+                   tau: float = 0.07, repeats: int = 5, seed: int = 0, threads: int = 1, device: str = "cpu") -> float:
+    """Median seconds of forward+backward of the output loss alone (given hidden states), for method at V."""
+    dev = torch.device(device)
+    if threads and dev.type == "cpu":
+        torch.set_num_threads(threads)
+    f = _loss_closure(method, V, N, hidden, d_sem, K, tau, seed, dev)
     return time_callable(f, warmup=1, repeats=repeats, sync_cuda=dev.type == "cuda").median
+
+
+class _ElementCounter:
+    """Counts the elements written by every tensor operation (forward and backward) run inside it, views
+    excluded: the work of a computation in a device-independent unit (a sparse result counts its stored values)."""
+
+    def __init__(self):
+        from torch.utils._python_dispatch import TorchDispatchMode
+        from torch.utils._pytree import tree_flatten
+
+        counter = self
+
+        class _Mode(TorchDispatchMode):
+            def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+                out = func(*args, **(kwargs or {}))
+                if getattr(func, "is_view", False):  # views alias their input: nothing is written
+                    return out
+                for t in tree_flatten(out)[0]:
+                    if isinstance(t, torch.Tensor):
+                        counter.elements += t._values().numel() if t.is_sparse else t.numel()
+                return out
+
+        self.elements = 0
+        self.mode = _Mode()
+
+
+def loss_work(method: str, V: int, N: int = 1024, hidden: int = 256, d_sem: int = 64, K: int = 32,
+              tau: float = 0.07, seed: int = 0) -> int:
+    """Elements written by all operations of one forward+backward of the output loss alone (CPU, given N hidden
+    states): an operation count of the loss, independent of the device and of timing noise."""
+    f = _loss_closure(method, V, N, hidden, d_sem, K, tau, seed, torch.device("cpu"))
+    c = _ElementCounter()
+    with c.mode:
+        f()
+    return int(c.elements)
 
 
 def speedup_table(df, baseline: str = "CE (full logits) dense"):

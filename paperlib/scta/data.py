@@ -1,4 +1,5 @@
-"""SCTA's data: dialog corpora, encoding, the Zipf stream and batches, evaluation windows, the held-out split.
+"""SCTA's data: dialog corpora, the padded output space of an encoding, the Zipf stream, the held-out split.
+Batches and evaluation windows are `paperlib.common.lm`'s (`batches`, `eval_windows`).
 
 Part of paperlib.scta (the method is described in the package docstring)."""
 from __future__ import annotations
@@ -8,6 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+
+from paperlib.common.lm import encode
+
 
 def parse_sharegpt(source) -> list[str]:
     """Sequences "prompt \\n answer" from ShareGPT-format data.
@@ -73,18 +77,13 @@ class EncodedCorpus:
 
 
 def encode_texts(texts: list[str], tokenizer, V: int) -> EncodedCorpus:
-    """Token-id stream of `texts` (an end-of-sequence id after each), in an output space padded to V ids."""
-    if not texts:
-        raise ValueError("no texts to encode")
+    """Token-id stream of `texts` (an end-of-sequence id after each; `paperlib.common.lm.encode`), in an output
+    space padded to V ids."""
     tv = tokenizer.get_vocab_size()
     eos = tv  # one id past the tokenizer's vocabulary
     if V < tv + 1:
         raise ValueError(f"V={V} is smaller than the tokenizer vocabulary + EOS ({tv + 1})")
-    stream: list[int] = []
-    for enc in tokenizer.encode_batch(texts):
-        stream.extend(enc.ids)
-        stream.append(eos)
-    ids = torch.tensor(stream, dtype=torch.long)
+    ids = encode(tokenizer, list(texts), eos=eos)
     return EncodedCorpus(ids=ids, V=V, tokenizer_vocab=tv + 1, ids_occurring=int(torch.unique(ids).numel()))
 
 
@@ -94,36 +93,6 @@ def zipf_ids(n: int, n_types: int, generator: torch.Generator, s: float = 1.1) -
         raise ValueError("n and n_types must be >= 1")
     w = torch.arange(1, n_types + 1, dtype=torch.float64).pow(-s)
     return torch.multinomial(w / w.sum(), n, replacement=True, generator=generator)
-
-
-def batch_iterator(ids: torch.Tensor, batch_size: int, seq_len: int, generator: torch.Generator,
-                   device="cpu"):
-    """Endless (x, y) batches of shape (batch_size, seq_len): random windows of the stream, y = x shifted by one."""
-    if ids.dim() != 1 or ids.dtype != torch.long:
-        raise TypeError("ids must be a 1-D int64 tensor")
-    if batch_size < 1 or seq_len < 1:
-        raise ValueError("batch_size and seq_len must be >= 1")
-    n_win = len(ids) - seq_len - 1
-    if n_win < 1:
-        raise ValueError(f"token stream of {len(ids)} ids is too short for seq_len={seq_len}")
-    offs = torch.arange(seq_len + 1)
-    while True:
-        starts = torch.randint(0, n_win + 1, (batch_size,), generator=generator)
-        w = ids[starts[:, None] + offs[None, :]].to(device)
-        yield w[:, :-1], w[:, 1:]
-
-
-def eval_windows(ids: torch.Tensor, seq_len: int, max_windows: int | None = None):
-    """Non-overlapping (x, y) windows covering the held-out stream (deterministic)."""
-    n = (len(ids) - 1) // seq_len
-    if max_windows is not None:
-        n = min(n, max_windows)
-    if n < 1:
-        raise ValueError("held-out stream too short for one window")
-    x = ids[: n * seq_len].view(n, seq_len)
-    y = ids[1: n * seq_len + 1].view(n, seq_len)
-    return x, y
-
 
 
 def split_texts(texts: list[str], valid_fraction: float = 0.1, seed: int = 0, dedupe: bool = True):

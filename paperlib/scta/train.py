@@ -4,32 +4,34 @@ Part of paperlib.scta (the method is described in the package docstring)."""
 from __future__ import annotations
 
 import math
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from paperlib.scta.data import batch_iterator, eval_windows
+from paperlib.common.lm import batches as lm_batches, eval_windows, train_loop
 from paperlib.scta.losses import chunked_linear_cross_entropy
 from paperlib.scta.model import GRULM, SCTAConfig, evaluate_full_softmax, make_optimizers, train_step
 
+
+def _run(step_fn, model, batches, steps, eval_fn, eval_every) -> dict:
+    """common.lm.train_loop with SCTA's evaluation convention: eval_fn(model) every `eval_every` steps and
+    after the last one (none when eval_every is 0)."""
+    res = train_loop(step_fn, batches, steps, eval_fn=(lambda s: eval_fn(model)) if eval_fn is not None else None,
+                     eval_every=eval_every, eval_at_end=bool(eval_every))
+    return {"losses": res.losses, "train_s": res.train_s, "evals": res.evals}
+
+
 def train(model: GRULM, batches, steps: int, lr: float = 3e-4, generator=None, eval_fn=None,
           eval_every: int = 0, opts=None) -> dict:
-    """Train `steps` steps; returns per-step losses, cumulative training seconds (evaluation time excluded) and
-    the evaluations made every `eval_every` steps (each tagged with the training seconds so far)."""
+    """Train `steps` steps (`paperlib.common.lm.train_loop`); returns per-step losses, cumulative training
+    seconds (evaluation time excluded) and the evaluations made every `eval_every` steps (each tagged with the
+    training seconds so far)."""
     if steps < 0:
         raise ValueError("steps must be >= 0")
     opts = opts if opts is not None else make_optimizers(model, lr)
-    losses, evals, t_train = [], [], 0.0
-    for i in range(steps):
-        x, y = next(batches)
-        t0 = time.perf_counter()
-        losses.append(train_step(model, opts, x, y, generator))
-        t_train += time.perf_counter() - t0
-        if eval_fn is not None and eval_every and ((i + 1) % eval_every == 0 or i + 1 == steps):
-            evals.append({"step": i + 1, "train_s": t_train, **eval_fn(model)})
-    return {"losses": losses, "train_s": t_train, "evals": evals, "opts": opts}
+    out = _run(lambda i, xy: train_step(model, opts, *xy, generator), model, batches, steps, eval_fn, eval_every)
+    return {**out, "opts": opts}
 
 
 def add_token_head(model: GRULM, init: str = "zeros") -> None:
@@ -62,20 +64,14 @@ def train_stage2(model: GRULM, batches, steps: int, mode: str = "head", lr: floa
         raise ValueError(f"mode must be 'head' or 'full', got {mode!r}")
     if not hasattr(model, "W_tok"):
         add_token_head(model, init)
-    head_params = list(model.W_tok.parameters())
-    opts = [torch.optim.AdamW(head_params, lr=lr)]
+    # the dense/sparse split is make_optimizers': AdamW for the head (and dense backbone), SparseAdam for sparse tables
+    opts = make_optimizers(model, lr, params=model.W_tok.parameters())
     if mode == "full":
         back = [p for n, p in model.named_parameters() if not n.startswith("W_tok")]
-        dense = [p for p in back if p.layout == torch.strided and not _is_sparse_param(model, p)]
-        sparse = [p for p in back if _is_sparse_param(model, p)]
-        if dense:
-            opts.append(torch.optim.AdamW(dense, lr=backbone_lr))
-        if sparse:
-            opts.append(torch.optim.SparseAdam(sparse, lr=backbone_lr))
-    losses, evals, t_train = [], [], 0.0
-    for i in range(steps):
-        x, y = next(batches)
-        t0 = time.perf_counter()
+        opts += make_optimizers(model, backbone_lr, params=back)
+
+    def step(i, xy):
+        x, y = xy
         for o in opts:
             o.zero_grad(set_to_none=True)
         if mode == "head":
@@ -87,15 +83,9 @@ def train_stage2(model: GRULM, batches, steps: int, mode: str = "head", lr: floa
         loss.backward()
         for o in opts:
             o.step()
-        losses.append(float(loss.detach()))
-        t_train += time.perf_counter() - t0
-        if eval_fn is not None and eval_every and ((i + 1) % eval_every == 0 or i + 1 == steps):
-            evals.append({"step": i + 1, "train_s": t_train, **eval_fn(model)})
-    return {"losses": losses, "train_s": t_train, "evals": evals}
+        return float(loss.detach())
 
-
-def _is_sparse_param(model: nn.Module, p) -> bool:
-    return any(isinstance(m, nn.Embedding) and m.sparse and m.weight is p for m in model.modules())
+    return _run(step, model, batches, steps, eval_fn, eval_every)
 
 
 def chance_losses(V: int, K: int) -> dict:
@@ -151,7 +141,7 @@ def quality_run(method: str, train_ids: torch.Tensor, valid_ids: torch.Tensor, V
             return {"phase": phase, **evaluate_full_softmax(m, xv, yv, head=h)}
         return f
 
-    batches = batch_iterator(train_ids, batch, seq_len, g_cpu, device=dev)
+    batches = lm_batches(train_ids, batch, seq_len, g_cpu, device=dev)
     s1 = train(model, batches, steps, lr=lr, generator=g, eval_fn=ev("stage1", head), eval_every=eval_every)
     curve += s1["evals"]
     out = {"method": method, "sparse": sparse, "train_losses": s1["losses"], "stage1_s": s1["train_s"]}

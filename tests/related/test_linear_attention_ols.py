@@ -277,3 +277,16 @@ def test_hurnet_link_same_map_two_memories():
     r = compare_with_hurnet(X, Y, Xq, float(np.finfo(np.float64).eps))
     assert r["ok"] and r["err_pred"] < 1e-10 and r["err_weight"] < 1e-10
     assert r["n_params_hurnet"] == 5 * 2
+
+
+def test_compare_with_lstsq_rows_agree_with_numpy_on_a_full_rank_problem():
+    from paperlib.related import compare_with_lstsq
+
+    rng = np.random.default_rng(3)
+    X, Y, Xq = rng.standard_normal((40, 5)), rng.standard_normal((40, 2)), rng.standard_normal((7, 5))
+    rows = compare_with_lstsq(X, Y, Xq, float(np.finfo(np.float64).eps))
+    assert [r["method"] for r in rows] == ["eigh", "svd"]
+    for r in rows:
+        assert r["rank"] == r["d"] == r["numpy_rank_default"] == 5
+        assert r["rel_err_matched"] <= r["bound"] and r["rel_err_default"] <= r["bound"]
+        assert r["kept_cond"] == pytest.approx(np.linalg.cond(X), rel=1e-8)  # full rank: every direction kept

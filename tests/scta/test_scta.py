@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paperlib import scta
+from paperlib.common import lm
 from paperlib.scta import (GRULM, NegativeSampler, SCTAConfig, chunked_linear_cross_entropy, evaluate_full_softmax,
                            parse_sharegpt, sample_negatives, sampled_softmax_loss, scta_loss)
 from paperlib.scta import bench as scta_bench
@@ -269,13 +270,26 @@ def test_stage2_head_only_freezes_backbone_and_lowers_loss():
     m = GRULM(SCTAConfig(V=30, method="scta", emb_dim=8, hidden=16, d_sem=4, K=3))
     ids = torch.arange(300) % 7  # a deterministic cycle: learnable
     before = {n: p.detach().clone() for n, p in m.named_parameters()}
-    out = scta.train_stage2(m, scta.batch_iterator(ids, 4, 8, g), steps=40, mode="head", lr=3e-2)
+    out = scta.train_stage2(m, lm.batches(ids, 4, 8, g), steps=40, mode="head", lr=3e-2)
     assert out["losses"][-1] < out["losses"][0]
     for n, p in m.named_parameters():
         if not n.startswith("W_tok"):
             assert torch.equal(p, before[n]), n
     with pytest.raises(ValueError, match="mode"):
-        scta.train_stage2(m, scta.batch_iterator(ids, 4, 8, g), steps=1, mode="tail")
+        scta.train_stage2(m, lm.batches(ids, 4, 8, g), steps=1, mode="tail")
+
+
+def test_stage2_full_trains_the_backbone_with_make_optimizers_split():
+    torch.manual_seed(13)
+    g = torch.Generator().manual_seed(13)
+    m = GRULM(SCTAConfig(V=30, method="scta", emb_dim=8, hidden=16, d_sem=4, K=3, sparse=True))
+    ids = torch.arange(300) % 7
+    before = {n: p.detach().clone() for n, p in m.named_parameters()}
+    out = scta.train_stage2(m, lm.batches(ids, 4, 8, g), steps=3, mode="full", lr=3e-2, backbone_lr=3e-2,
+                            eval_fn=lambda model: {"ok": 1}, eval_every=2)
+    assert len(out["losses"]) == 3 and [e["step"] for e in out["evals"]] == [2, 3] and out["train_s"] > 0
+    changed = {n for n, p in m.named_parameters() if n in before and not torch.equal(p, before[n])}
+    assert {"emb.weight", "gru.weight_hh_l0"} <= changed  # sparse (SparseAdam) and dense (AdamW) backbone
 
 
 # ---------------------------------------------------------------------------------------- data
@@ -301,15 +315,19 @@ def test_sharegpt_parser(tmp_path):
         parse_sharegpt([{"conversations": [{"from": "human", "value": 3}]}])
 
 
-def test_batches_and_bad_streams():
-    g = torch.Generator().manual_seed(0)
-    ids = torch.arange(100)
-    x, y = next(scta.batch_iterator(ids, 3, 10, g))
-    assert x.shape == (3, 10) and torch.equal(y, x + 1)
-    with pytest.raises(TypeError):
-        next(scta.batch_iterator(ids.float(), 3, 10, g))
-    with pytest.raises(ValueError, match="too short"):
-        next(scta.batch_iterator(ids[:5], 3, 10, g))
+def test_encode_texts_pads_the_output_space_and_separates_sequences():
+    tokenizers = pytest.importorskip("tokenizers")
+    from tokenizers.models import WordLevel
+    from tokenizers.pre_tokenizers import Whitespace
+
+    vocab = {"[UNK]": 0, "hi": 1, "there": 2, "bye": 3}
+    tok = tokenizers.Tokenizer(WordLevel(vocab, unk_token="[UNK]"))
+    tok.pre_tokenizer = Whitespace()
+    c = scta.encode_texts(["hi there", "bye"], tok, V=10)
+    assert c.ids.tolist() == [1, 2, 4, 3, 4]  # EOS = 4, one past the tokenizer's ids
+    assert (c.V, c.tokenizer_vocab, c.ids_occurring) == (10, 5, 4)
+    with pytest.raises(ValueError, match="smaller"):
+        scta.encode_texts(["hi"], tok, V=4)
 
 
 # ---------------------------------------------------------------------------------------- bench
@@ -394,3 +412,35 @@ def test_step_time_and_memory_tables():
     t = scta_bench.memory_table([("ce", False)], device_type="cuda", results=cuda, batch=2, seq_len=8, **shape)
     assert t.measured_mib.tolist() == [12.0] and t.analytic_mib.iloc[0] > 0
     assert scta_bench.memory_table([("ce", False)], device_type="cpu", V=None, batch=2, seq_len=8, **shape).empty
+
+
+def test_element_counter_counts_written_elements_not_views():
+    c = scta_bench._ElementCounter()
+    with c.mode:
+        a = torch.zeros(5)
+        b = (a + 1).view(5, 1)  # the view writes nothing
+        b.t()
+    assert c.elements == 10
+
+
+def test_loss_work_scta_flat_in_v_ce_linear():
+    kw = dict(N=16, hidden=8, d_sem=4, K=3)
+    assert scta_bench.loss_work("scta", 1000, **kw) == pytest.approx(scta_bench.loss_work("scta", 64000, **kw),
+                                                                     rel=0.01)
+    w1, w2, w4 = (scta_bench.loss_work("ce", V, **kw) for V in (1000, 2000, 4000))
+    assert (w4 - w2) == 2 * (w2 - w1)  # exactly linear in V
+    with pytest.raises(ValueError, match="ce\\|chunked\\|scta"):
+        scta_bench.loss_work("sampled", 100, **kw)
+
+
+def test_paired_ratios_interleave_and_pair_rounds():
+    rows, ratios = scta_bench.paired_ratios(300, [("scta", False), ("scta", True)], batch=2, seq_len=4, steps=1,
+                                            repeats=3, emb_dim=8, hidden=8, d_sem=4, K=3, n_types=50)
+    assert len(rows) == 9 and {r["round"] for r in rows} == {0, 1, 2}
+    assert [r["label"] for r in rows[:3]] != [r["label"] for r in rows[3:6]]  # the order rotates
+    base = {r["round"]: r["step_s"] for r in rows if r["label"] == "CE (full logits) dense"}
+    for label in ("SCTA dense", "SCTA sparse"):
+        t = {r["round"]: r["step_s"] for r in rows if r["label"] == label}
+        assert ratios[label] == pytest.approx([base[k] / t[k] for k in range(3)])
+    with pytest.raises(ValueError):
+        scta_bench.paired_ratios(300, [("scta", False)], repeats=0)

@@ -1,0 +1,44 @@
+"""The related-theory rules reach every verdict they can return, the abstracts' own numbers included."""
+from fractions import Fraction
+
+import pytest
+
+from paperlib.common.verdicts import Verdict
+from paperlib.related import hkt_cost as hk
+from paperlib.related import verdicts as v
+
+GOOD = dict(synthetic_worst=0.01, real_worst=0.2, real_informative=True, hurnet_worst=0.1, sf_dev=1e-15,
+            new_task_dev=1e-15)
+
+
+def test_ols_lintf_every_verdict():
+    r = v.ols_lintf(**GOOD, note="detail")
+    assert isinstance(r, Verdict) and r.claim == "OLS-LINTF" and r.verdict == "reproduced"
+    assert "0.01" in r.reason and r.measured.endswith("detail")
+    # one identity off by more than the tolerance: only part of the claim holds
+    assert v.ols_lintf(**{**GOOD, "sf_dev": 10 * v.IDENTITY_TOL}).verdict == "partially-reproduced"
+    # real data within bound but with no informative bound: the synthetic equality alone
+    assert v.ols_lintf(**{**GOOD, "real_informative": False}).verdict == "partially-reproduced"
+    # a layer that is not OLS (errors far above the normal-equation bound everywhere)
+    bad = {**GOOD, "synthetic_worst": 1e6, "real_worst": 1e6, "hurnet_worst": 1e6, "sf_dev": 0.3}
+    assert v.ols_lintf(**bad).verdict == "not-reproduced"
+
+
+def test_hkt_cost_abstract_numbers_and_counterexamples():
+    # the abstract's own numbers, from the exact quadratic cost model
+    r = v.hkt_cost(rho_3=hk.ratio_closed_form(3), sup_rho=hk.ratio_limit("quadratic"), all_below=True,
+                   L_matching=hk.levels_matching("1.3125"))
+    assert r.verdict == "reproduced" and "21/16" in r.reason
+    assert float(v.HKT_RHO_L3) == 1.3125 and v.HKT_BOUND == Fraction(4, 3)
+    # the "cross" cost model: 7/4 at L = 3, limit 2, 1.3125 never reached
+    r = v.hkt_cost(rho_3=hk.ratio_closed_form(3, "cross"), sup_rho=hk.ratio_limit("cross"), all_below=False,
+                   L_matching=hk.levels_matching("1.3125", "cross"))
+    assert r.verdict == "not-reproduced"
+    # the number matches but the bound is exceeded somewhere
+    r = v.hkt_cost(rho_3=Fraction(21, 16), sup_rho=Fraction(4, 3), all_below=False, L_matching=3)
+    assert r.verdict == "partially-reproduced"
+
+
+def test_verdicts_reject_nothing_silently():
+    with pytest.raises(TypeError):
+        v.hkt_cost(Fraction(21, 16), Fraction(4, 3), True, 3)  # keyword-only: inputs are named
