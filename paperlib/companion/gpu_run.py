@@ -128,18 +128,24 @@ class Run:
         self.tables.append(str(path))
         return path
 
-    def record(self, notebook: str, claim_id: str, **kw):
+    def record(self, notebook: str, result, evidence: str = "", detail: str = ""):
+        """Record a rule's Verdict for `notebook` (with run details appended to its reason)."""
+        from dataclasses import replace
+
+        if detail:
+            result = replace(result, reason=f"{result.reason}; {detail}")
         if self.ledger:
             from paperlib.companion.ledger import Recorder
 
             if notebook not in self.recorders:
                 self.recorders[notebook] = Recorder(notebook=notebook, profile=self.profile)
-            rec = self.recorders[notebook].record(claim_id, **kw)
+            rec = self.recorders[notebook].record(result, evidence=evidence)
         else:
-            rec = {"id": claim_id, "notebook": notebook, "profile": self.profile, **kw}
+            rec = {"id": result.claim, "notebook": notebook, "profile": self.profile, "verdict": result.verdict,
+                   "measured_value": result.measured, "reason": result.reason, "evidence": evidence}
             self.fallback_records.append(rec)
             (self.folder / "claims_records.json").write_text(json.dumps(self.fallback_records, indent=2, default=str))
-        _log(f"  [{claim_id}] {rec['verdict']}: {rec['measured_value']}")
+        _log(f"  [{result.claim}] {rec['verdict']}: {rec['measured_value']}")
         return rec
 
     @property
@@ -277,14 +283,12 @@ def section_bk_s44(run: Run, cfg: dict):
     run.table(df.reset_index().rename(columns={"index": "model"}), "bk_s44")
     fwd_ms = 1e3 * float(df.loc["resnet_bk", "forward_s"])
     tps = float(df.loc["resnet_bk", "train_tokens_per_s"])
-    verdict, reason = bk_verdicts.bk_s44_perf(fwd_ms, tps, mem_ratio, on_cuda=on_cuda, seq_len=seq)  # notebook 14's rule
+    res = bk_verdicts.bk_s44_perf(fwd_ms, tps, mem_ratio, on_cuda=on_cuda, seq_len=seq)  # notebook 14's rule (a Verdict)
     from paperlib.bk.core import resolve_method
 
-    run.record("14_bk_params_memory", "BK-S44-PERF",
-               measured_value=f"seq {seq}: fwd {fwd_ms:.0f} ms, {tps:.0f} tok/s train, dense/BK memory x{mem_ratio:.2f}",
-               verdict=verdict, reason=f"{reason}; BK-Core method {resolve_method(dev, __import__('torch').float32)} "
-               f"(scan: {df.loc['resnet_bk_scan', 'train_tokens_per_s']:.0f} tok/s); paper's dense/BK memory ratio 3.06",
-               evidence="gpu_run table bk_s44")
+    run.record("14_bk_params_memory", res, evidence="gpu_run table bk_s44",
+               detail=f"BK-Core method {resolve_method(dev, __import__('torch').float32)} "
+               f"(scan: {df.loc['resnet_bk_scan', 'train_tokens_per_s']:.0f} tok/s); paper's dense/BK memory ratio 3.06")
     return dict(fwd_ms=fwd_ms, train_tokens_per_s=tps, mem_ratio=mem_ratio)
 
 
@@ -309,11 +313,12 @@ def section_bk_t6(run: Run, cfg: dict):
     run.table(t6, "bk_table6")
     piv = t6.pivot(index="seq_len", columns="model", values="train_tokens_per_s")
     ratio = piv["phase1"] / piv["baseline"]
-    verdict, reason = bk_verdicts.bk_t6_tput(float(ratio.mean()), on_cuda=on_cuda, paper_size=paper_size)  # notebook 15's
-    run.record("15_bk_throughput_scaling", "BK-T6-TPUT",
-               measured_value=f"Phase1/baseline {ratio.mean():.3f}x at N={list(piv.index)}", verdict=verdict,
-               reason=f"{reason}; vocab {cfg['vocab']}, d {cfg['d_model']}, {cfg['n_layers']} layers, batch {cfg['batch']}",
-               evidence="gpu_run table bk_table6")
+    res = bk_verdicts.bk_t6_tput(float(ratio.mean()), on_cuda=on_cuda, paper_size=paper_size)  # notebook 15's rule
+    from dataclasses import replace
+
+    run.record("15_bk_throughput_scaling", replace(res, measured=f"{res.measured} at N={list(piv.index)}"),
+               evidence="gpu_run table bk_table6", detail=f"vocab {cfg['vocab']}, d {cfg['d_model']}, "
+               f"{cfg['n_layers']} layers, batch {cfg['batch']}")
     return dict(ratio=ratio.round(4).to_dict(), mean_ratio=float(ratio.mean()))
 
 
@@ -350,24 +355,22 @@ def section_scta(run: Run, cfg: dict):
         return scta_bench.step_time(df, label, V)
 
     vs, vmax = cfg["vs"], max(cfg["vs"])
-    fmt = lambda xs: " / ".join(f"{x:.2f}x" for x in xs)  # noqa: E731
-    Vtxt = "/".join(f"{V // 1000}K" for V in vs)
     ratios = [step("CE (full logits) dense", V) / step("SCTA dense", V) for V in vs]
     nb = "21_scta_speedup_vs_vocab"
-    # notebook 21's rules (paperlib.scta.verdicts)
-    v1, r1 = scta_verdicts.t1_speedup(dict(zip(vs, ratios)), on_cuda=on_cuda)
-    shown = (fmt([ratios[vs.index(V)] for V in PAPER_VS]) + f" on {run.device_label}" if v1 != "pending"
-             else f"{dev.type}: SCTA dense {fmt(ratios)} at V={Vtxt}")
-    run.record(nb, "SCTA-T1-SPEEDUP", measured_value=shown, verdict=v1, reason=r1,
-               evidence="gpu_run table scta_bench_rows")
-    run.record(nb, "SCTA-T1-TPUT", measured_value=f"SEM/CE tokens/s {shown}", verdict=v1,
-               reason=f"{r1}; throughput ratio = step-time ratio at a fixed batch", evidence="gpu_run table scta_bench_rows")
+
+    def record(result, evidence):  # a rule's Verdict (paperlib.scta.verdicts, notebook 21's rules)
+        run.record(nb, result, evidence=evidence)
+
+    for claim in ("SCTA-T1-SPEEDUP", "SCTA-T1-TPUT"):
+        detail = f"{cfg['batch']}x{cfg['seq_len']} tokens/step, median of {cfg['steps']} steps"
+        record(scta_verdicts.t1_speedup(dict(zip(vs, ratios)), on_cuda=on_cuda, claim=claim,
+                                        device=run.device_label, detail=detail), "gpu_run table scta_bench_rows")
     # SCTA-1M-CONSUMER: the largest V under an emulated 8 GiB device
     am = {m: scta_bench.analytic_memory(m, max(PAPER_VS), batch=16, seq_len=64, emb_dim=cfg["emb_dim"],
                                         hidden=cfg["hidden"], d_sem=cfg["d_sem"], K=cfg["K"], chunk=128)["total_gib"]
           for m in ("ce", "chunked", "scta")}
     a_txt = (f"analytic at V={max(PAPER_VS):,}: CE {am['ce']:.1f} GiB, chunked CE {am['chunked']:.1f} GiB, "
-             f"SCTA {am['scta']:.1f} GiB")
+             f"SCTA {am['scta']:.1f} GiB vs {cfg['cap_gb']:g} GiB (estimate)")
     frac = scta_bench.memory_cap_fraction(cfg["cap_gb"]) if on_cuda else None
     capped = pd.DataFrame()
     st = None
@@ -375,17 +378,12 @@ def section_scta(run: Run, cfg: dict):
         capped = sweep([vmax], mem_fraction=frac)
         run.table(capped, "scta_capped_8gb")
         st = dict(zip(capped["label"], capped["status"]))
-    v, r = scta_verdicts.one_m_consumer(st)
-    run.record(nb, "SCTA-1M-CONSUMER", verdict=v, reason=f"{r}; {a_txt} vs {cfg['cap_gb']:g} GiB (estimate)",
-               measured_value=f"under {cfg['cap_gb']:g} GiB cap at V={vmax:,}: {st}" if st else a_txt,
-               evidence="gpu_run table scta_capped_8gb" if st else "gpu_run table scta_bench_rows")
+    record(scta_verdicts.one_m_consumer(st, analytic=a_txt),
+           "gpu_run table scta_capped_8gb" if st else "gpu_run table scta_bench_rows")
     # SCTA-ENERGY: NVML energy counter per step
     e_ratio = scta_bench.energy_ratio(df, vmax)
     t_ratio = step("CE (full logits) dense", vmax) / step("SCTA dense", vmax)
-    v, r = scta_verdicts.energy(e_ratio, t_ratio, on_cuda=on_cuda)
-    run.record(nb, "SCTA-ENERGY", verdict=v, reason=r, evidence="gpu_run table scta_bench_rows",
-               measured_value=(f"energy ratio CE/SCTA {e_ratio:.2f}x vs time ratio {t_ratio:.2f}x at V={vmax:,}"
-                               if e_ratio is not None else "n/a"))
+    record(scta_verdicts.energy(e_ratio, t_ratio, on_cuda=on_cuda, V=vmax), "gpu_run table scta_bench_rows")
     return dict(ce_over_scta=dict(zip(map(str, vs), ratios)), capped=len(capped) > 0)
 
 
@@ -423,7 +421,9 @@ def publish_results(root) -> int:
     table = ledger.publish_outputs()
     _log(f"gpu_run: published into {paths.FIGURES / 'paper'}; ledger views regenerated "
          f"({sum(r['profile'] == 'paper' for r in table)} headline(s) from the paper profile)")
-    return 0
+    from paperlib.companion import pipeline
+
+    return pipeline.restore_overview()   # notebook 00 quotes the ledger just published
 
 
 def _staged_run(args, argv) -> int:

@@ -25,7 +25,10 @@ from paperlib.common.verdicts import VERDICTS, Verdict
 
 PAPERS = ("scn-hurnet", "resnet-bk", "scta", "related-theory")
 PROFILE_RANK = {"paper": 0, "cpu": 1, "smoke": 2}
-REGISTRY_FIELDS = ("id", "paper", "where", "statement", "paper_value", "unit", "notebook")
+# summary: one plain line saying what the claim is about; section: the heading text of the notebook section
+# that decides it (shown in CLAIMS.md; links use the anchor `claim-<id>`, see claim_anchor)
+REGISTRY_FIELDS = ("id", "paper", "where", "statement", "paper_value", "unit", "notebook", "summary", "section")
+SUMMARY_MAX = 160
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,14 @@ class Claim:
     paper_value: str
     unit: str
     notebook: str
+    summary: str = ""
+    section: str = ""
+
+
+def claim_anchor(claim_id: str) -> str:
+    """The anchor of the notebook section that decides a claim: `<a id="claim-ID"></a>` in the notebook's
+    markdown (the site and the published notebooks add it at the `section` heading when it is absent)."""
+    return f"claim-{claim_id}"
 
 
 def load_registry(folder: Path | None = None) -> dict[str, Claim]:
@@ -63,6 +74,11 @@ def load_registry(folder: Path | None = None) -> dict[str, Claim]:
                 raise ValueError(f"{f.name}: claim {e['id']} names unknown paper {e['paper']!r}")
             if e["id"] in claims:
                 raise ValueError(f"claim id {e['id']} is registered twice ({f.name})")
+            for k in ("summary", "section"):
+                v = e.get(k, "")
+                if not isinstance(v, str) or "\n" in v.strip() or len(v) > SUMMARY_MAX:
+                    raise ValueError(f"{f.name}: claim {e['id']}: {k} must be one line of at most "
+                                     f"{SUMMARY_MAX} characters")
             claims[e["id"]] = Claim(
                 id=str(e["id"]),
                 paper=str(e["paper"]),
@@ -71,6 +87,8 @@ def load_registry(folder: Path | None = None) -> dict[str, Claim]:
                 paper_value=str(e.get("paper_value", "")),
                 unit=str(e.get("unit", "") or ""),
                 notebook=str(e["notebook"]),
+                summary=" ".join(str(e.get("summary", "")).split()),
+                section=" ".join(str(e.get("section", "")).split()),
             )
     return claims
 
@@ -104,21 +122,13 @@ class Recorder:
         self.records: dict[str, dict] = {}
         self.path = paths.output_dir(profile) / "ledger" / f"{notebook}__{device_key(self.device)}.json"
 
-    def record(self, result, *, measured_value=None, verdict: str | None = None, reason: str | None = None,
-               evidence: str = "", unit: str | None = None) -> dict:
-        """Record a decision rule's :class:`Verdict` (``result``) with the evidence (figure/table names)."""
-        if isinstance(result, Verdict):
-            if verdict is not None or reason is not None or measured_value is not None:
-                raise TypeError("record(Verdict) takes its verdict, reason and measured value from the Verdict")
-            claim_id, verdict, reason, measured_value = result.claim, result.verdict, result.reason, result.measured
-        else:
-            claim_id = result
+    def record(self, result: Verdict, *, evidence: str = "", unit: str | None = None) -> dict:
+        """Record a decision rule's :class:`Verdict` with the evidence (figure/table names) behind it."""
+        if not isinstance(result, Verdict):
+            raise TypeError(f"record() takes a rule's Verdict (paperlib.common.verdicts), got {type(result).__name__}")
+        claim_id, verdict, reason, measured_value = result.claim, result.verdict, result.reason, result.measured
         if claim_id not in self.registry:
             raise ValueError(f"unknown claim id {claim_id!r} (not in data/claims/*.yaml)")
-        if verdict not in VERDICTS:
-            raise ValueError(f"unknown verdict {verdict!r} for {claim_id}; use one of {', '.join(VERDICTS)}")
-        if not isinstance(reason, str) or not reason.strip():
-            raise ValueError(f"{claim_id}: a verdict needs a one-line reason")
         claim = self.registry[claim_id]
         rec = {
             "id": claim_id,
@@ -225,10 +235,25 @@ def aggregate(registry: dict[str, Claim] | None = None, results: list[dict] | No
                     "evidence": "", "profile": None, "device": None, "other_runs": []}
         head.update({"id": cid, "paper": claim.paper, "where": claim.where, "statement": claim.statement,
                      "paper_value": claim.paper_value, "unit": head.get("unit") or claim.unit,
-                     "notebook": claim.notebook})
+                     "notebook": claim.notebook, "summary": claim.summary, "section": claim.section})
         head.pop("recorded_at", None)
         table.append(head)
-    return sorted(table, key=lambda r: (PAPERS.index(r["paper"]), r["notebook"], r["id"]))
+    order = {cid: i for i, cid in enumerate(registry)}
+    return sorted(table, key=lambda r: reading_order(r, order))
+
+
+def _section_number(section: str) -> float:
+    """The leading number of a section heading ("3 · Spacing ...", "2. Eq. 8 ...") or inf when it has none."""
+    import re
+
+    m = re.match(r"\s*(\d+(?:\.\d+)?)\b", section or "")
+    return float(m.group(1)) if m else float("inf")
+
+
+def reading_order(r: dict, registry_index: dict[str, int]) -> tuple:
+    """Claims in the order a reader meets them: paper, notebook, section (its number, else registry order)."""
+    return (PAPERS.index(r["paper"]), r["notebook"], _section_number(r.get("section", "")),
+            registry_index.get(r["id"], len(registry_index)), r["id"])
 
 
 def verdict_counts(table: list[dict]):
@@ -245,24 +270,100 @@ def _md_escape(s) -> str:
     return str("" if s is None else s).replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(table: list[dict]) -> str:
+_EVIDENCE_KINDS = {"figure": "figure", "figures": "figure", "table": "table", "tables": "table"}
+_EVIDENCE_SUFFIX = {"figure": ".png", "table": ".md"}
+
+
+def evidence_items(evidence: str) -> list[tuple[str, str]]:
+    """(kind, name) pairs of a record's evidence ("table a; figures b, c; tables d_*"); other text is
+    kept as ("text", ...)."""
+    items = []
+    for part in (evidence or "").split(";"):
+        words = part.strip().split(None, 1)
+        if not words:
+            continue
+        kind = _EVIDENCE_KINDS.get(words[0].lower())
+        if kind is None or len(words) == 1:
+            items.append(("text", part.strip()))
+            continue
+        items += [(kind, n.strip()) for n in words[1].split(",") if n.strip()]
+    return items
+
+
+def evidence_links(r: dict, figures: Path | None = None) -> list[str]:
+    """Markdown links (relative to figures/CLAIMS.md) to a record's figures and tables as published in
+    figures/<profile>/; a name (or pattern, `scn_table1_*`) with no published file stays plain text."""
+    figures = Path(figures) if figures is not None else paths.FIGURES
+    prof = r.get("profile") if r.get("profile") in paths.PUBLISHED_PROFILES else None
+    out = []
+    for kind, name in evidence_items(r.get("evidence", "")):
+        if kind == "text":
+            out.append(_md_escape(name))
+            continue
+        found = sorted(p.relative_to(figures).as_posix()
+                       for p in (figures / prof).rglob(name + _EVIDENCE_SUFFIX[kind])) if prof else []
+        if not found:
+            out.append(f"{kind} `{name}`")
+        for rel in found:
+            out.append(f"[{kind} {Path(rel).name[:-len(_EVIDENCE_SUFFIX[kind])]}]({rel})")
+    return out
+
+
+def section_links(r: dict) -> str:
+    """Links to the section that decides a claim: the published executed notebook and the reading edition."""
+    anchor = claim_anchor(r["id"])
+    label = _md_escape(r.get("section") or r["notebook"])
+    links = []
+    if r.get("profile") in paths.PUBLISHED_PROFILES:
+        links.append(f"[{label}]({r['profile']}/notebooks/{r['notebook']}.ipynb#{anchor})")
+    else:
+        links.append(f"[{label}](../notebooks/{r['notebook']}.ipynb)")
+    links.append(f"[html](../build/site/notebooks/{r['notebook']}.html#{anchor})")
+    return " · ".join(links)
+
+
+HOW_TO_READ = """\
+How to read this ledger:
+
+* **Headline.** Each claim shows one headline result: its most faithful published run (profile `paper` >
+  `cpu`; on a GPU before a CPU; then the newest). A later `cpu` run never replaces a `paper` result; the
+  other runs stay attached in `claims.json` (`other_runs`). Smoke runs (the stored notebooks) never count.
+* **Lower bounds.** A measured value written `>= x` is a lower bound (e.g. a baseline that hit its step or
+  time budget before its target): the verdict uses only what the bound can decide, and says so.
+* **Verdict words** are defined in the README (`reproduced`, `partially-reproduced`, `not-reproduced`,
+  `refuted`, `not-testable`, `pending`).
+* **Order and links.** Claims appear in reading order (paper, notebook, section). *Evidence* links open
+  the published figures and tables of the headline run; *decided in* opens the notebook section that
+  decides the claim in the published executed notebook (`<profile>/notebooks/`), and *html* the same
+  section in the reading edition (built locally by `make html`, in `build/site/`).
+"""
+
+
+def render_markdown(table: list[dict], figures: Path | None = None) -> str:
+    """figures/CLAIMS.md: the aggregation rules, the counts, then every claim in reading order with a one-line
+    summary, the verdict, links to its evidence and to the section that decides it."""
     counts = verdict_counts(table)
     lines = ["# Claims ledger", "",
-             "Generated by `make figures` from `data/claims/*.yaml` and the results the notebooks recorded. "
-             "Each claim's headline is its most faithful run (profile paper > cpu > smoke); verdict words are "
-             "defined in the README.", "", "## Verdicts per paper", "", counts.to_markdown(), ""]
+             "Generated by `make figures` (and `make ledger`) from `data/claims/*.yaml` and the results the "
+             "notebooks recorded in `figures/<profile>/ledger/`.", "", HOW_TO_READ,
+             "## Verdicts per paper", "", counts.to_markdown(), ""]
     for paper in PAPERS:
         rows = [r for r in table if r["paper"] == paper]
         if not rows:
             continue
-        lines += [f"## {paper}", "", "| id | where | statement | paper | measured | verdict | reason | notebook | run |",
-                  "|---|---|---|---|---|---|---|---|---|"]
-        for r in rows:
-            run = f"{r['profile']} on {r['device']}" if r.get("profile") else "-"
-            lines.append("| " + " | ".join(_md_escape(x) for x in (
-                r["id"], r["where"], r["statement"], r["paper_value"], r["measured_value"], f"**{r['verdict']}**",
-                r["reason"], f"[{r['notebook']}](../notebooks/{r['notebook']}.ipynb)", run)) + " |")
-        lines.append("")
+        lines += [f"## {paper}", ""]
+        for nb in dict.fromkeys(r["notebook"] for r in rows):
+            lines += [f"### {nb}", "",
+                      "| id | summary | paper | measured | verdict | reason | evidence | decided in | run |",
+                      "|---|---|---|---|---|---|---|---|---|"]
+            for r in (r for r in rows if r["notebook"] == nb):
+                run = f"{r['profile']} on {r['device']}" if r.get("profile") else "-"
+                summary = r.get("summary") or r["statement"]
+                cells = [_md_escape(x) for x in (r["id"], summary, f"{r['paper_value']} ({r['where']})",
+                                                 r["measured_value"], f"**{r['verdict']}**", r["reason"])]
+                cells += [", ".join(evidence_links(r, figures)) or "-", section_links(r), _md_escape(run)]
+                lines.append("| " + " | ".join(cells) + " |")
+            lines.append("")
     pending = [r["id"] for r in table if r["verdict"] == "pending"]
     lines += ["## Still pending", "", (", ".join(pending) if pending else "none"), ""]
     return "\n".join(lines)

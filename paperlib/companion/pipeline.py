@@ -6,10 +6,12 @@
         build/<profile>/, written to a temporary file and moved into place only on success. A failing
         notebook does not stop the others; the run exits non-zero at the end, naming it.
         cpu/paper results are published: the run refuses uncommitted inputs (paths.SOURCE_INPUTS) unless
-        --allow-dirty; each notebook's outputs are staged and replace its previous set in
+        --allow-dirty; each notebook's outputs, and the executed notebook itself (outputs included, machine
+        paths scrubbed: figures/<profile>/notebooks/), are staged and replace its previous set in
         figures/<profile>/ only when it succeeds (paperlib.companion.publish); then figures/claims.json,
         figures/CLAIMS.md and the README summary are regenerated from the committed ledger folders.
-        A run in which nothing succeeded writes nothing. The overview notebook(s) (00_*) run last.
+        A run in which nothing succeeded writes nothing. The overview notebook(s) (00_*) run last; after a
+        published run the stored smoke copy of 00_claims_overview is re-stored, as it quotes the ledger.
     python -m paperlib.companion.pipeline store [--only NB ...]
         Execute notebooks under the smoke profile and store them, with outputs, as notebooks/NN.ipynb
         (the copies readers see and nbval compares), paired with their .py.
@@ -145,7 +147,8 @@ def _run_one(name: str, profile: str, out_dir: Path, progress: bool) -> Outcome:
     os.environ["PAPERLIB_OUTPUT"] = str(stage)
     try:
         o = execute(name, profile, out_dir, progress)
-        if o.ok:
+        if o.ok:  # the executed notebook is part of the set: figures/<profile>/notebooks/<name>.ipynb
+            publish.stage_notebook(o.output, stage, profile, name)
             publish.publish(stage / profile, paths.FIGURES / profile, name)
         return o
     finally:
@@ -204,6 +207,8 @@ def run(profile: str, only: list[str] | None, progress: bool, allow_dirty: bool 
         print(f"\nclaims still pending ({len(pending)}): {', '.join(pending) if pending else 'none'}")
         where = paths.FIGURES if profile in paths.PUBLISHED_PROFILES else paths.output_dir(profile)
         print(f"ledger: {where / 'claims.json'}  and  {where / 'CLAIMS.md'}")
+        if profile in paths.PUBLISHED_PROFILES and restore_overview():
+            outcomes.append(Outcome(OVERVIEW, False, 0.0, None, "re-storing the smoke copy failed"))
     failures = [o for o in outcomes if not o.ok]
     if failures:
         print(f"\n{len(failures)} notebook(s) FAILED:", file=sys.stderr)
@@ -256,6 +261,18 @@ def store(only: list[str] | None) -> int:
                        fmt="py:percent")
         print(f"[paperlib] stored notebooks/{name}.ipynb ({seconds:.1f} s)", flush=True)
     return rc
+
+
+OVERVIEW = "00_claims_overview"  # its stored (smoke) copy quotes the committed ledger
+
+
+def restore_overview() -> int:
+    """Re-store notebook 00 under smoke so the ledger it quotes is the one just published (a test compares
+    them); 0 when done or when there is no such notebook. Call it after figures/claims.json changes."""
+    if not (paths.NOTEBOOKS / f"{OVERVIEW}.py").is_file():
+        return 0
+    print(f"[paperlib] re-storing notebooks/{OVERVIEW}.ipynb (it quotes the published ledger)", flush=True)
+    return store([OVERVIEW])
 
 
 def check_params() -> int:

@@ -5,10 +5,12 @@
 It holds the notebooks with outputs cleared and the smoke profile as their defaults, the library and the
 small data files they need, the environment files, a facilitator guide whose per-notebook timings are
 measured here by executing every notebook under smoke, and the "try it" solutions in a separate folder.
+The same timings refresh the README's "Start here" table (between its smoke-times markers).
 """
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import shutil
 import sys
 from pathlib import Path
@@ -16,6 +18,7 @@ from pathlib import Path
 import nbformat
 
 from paperlib.common import paths
+from paperlib.common.atomic import write_text
 from paperlib.common.measure import fingerprint
 
 SOLUTIONS = paths.NOTEBOOKS / "exercises"
@@ -65,8 +68,51 @@ def guide(timings: dict[str, float | None], exs: dict[str, list[str]]) -> str:
     lines += ["", f"Total execution time: {total:.0f} s. Budget reading and discussion on top: about 15–25",
               "minutes per chapter notebook is comfortable.", "",
               "Solutions to the exercises are in `solutions/` (each is a script whose `check()` is run by the",
-              "companion's test suite); hand them out after the session.", ""]
+              "companion's test suite); hand them out after the session.", "",
+              "## The papers", "", "Cite them as:", ""]
+    lines += [f"* {c}" for c in citations_markdown()] + [""]
     return "\n".join(lines)
+
+
+def citations_markdown() -> list[str]:
+    from paperlib.companion.site import CITATIONS
+
+    return [cite_markdown(c) for c in CITATIONS]
+
+
+def cite_markdown(c: dict) -> str:
+    """One citation as Markdown: authors (year). *Title*. identifiers. (chapters)."""
+    ids = "; ".join(f"[{label}]({url})" for label, url in c["ids"]) or "No public identifier"
+    return f"{c['authors']} ({c['year']}). *{c['title']}*. {ids}. {c['note'][0].upper() + c['note'][1:]}; " \
+           f"companion notebooks {c['chapters']}."
+
+
+TIMES_START, TIMES_END = "<!-- smoke-times:start -->", "<!-- smoke-times:end -->"
+
+
+def times_table(timings: dict[str, float | None], device: str, when: str) -> str:
+    """The README's table of smoke run times (what `make workshop` measured)."""
+    lines = [f"Measured by `make workshop` on {when} on {device}, each notebook from a fresh kernel:", "",
+             "| notebook | smoke run (s) |", "|---|---:|"]
+    lines += [f"| `{n}` | {'not measured' if s is None else f'{s:.0f}'} |" for n, s in timings.items()]
+    measured = [s for s in timings.values() if s is not None]
+    if measured:
+        lines.append(f"| total | {sum(measured):.0f} |")
+    return "\n".join(lines)
+
+
+def update_readme_times(timings: dict[str, float | None], readme: Path | None = None) -> bool:
+    """Replace the README's smoke-times table; False (nothing written) when its markers are absent."""
+    readme = Path(readme) if readme is not None else paths.README
+    text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
+    if TIMES_START not in text or TIMES_END not in text:
+        return False
+    head, rest = text.split(TIMES_START, 1)
+    _, tail = rest.split(TIMES_END, 1)
+    when = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d")
+    table = times_table(timings, fingerprint()["device"], when)
+    write_text(readme, f"{head}{TIMES_START}\n{table}\n{TIMES_END}{tail}")
+    return True
 
 
 def build(out: Path | None = None, timing: bool = True) -> Path:
@@ -96,6 +142,9 @@ def build(out: Path | None = None, timing: bool = True) -> Path:
         else:
             timings[name] = None
     (tmp / "FACILITATOR.md").write_text(guide(timings, exercises()), encoding="utf-8")
+    if timing and update_readme_times(timings):
+        shutil.copy(paths.README, tmp / "README.md")  # the kit's README shows the fresh table too
+        print(f"[workshop] README.md: smoke run times refreshed ({paths.README})", flush=True)
     if out.exists():
         shutil.rmtree(out)
     tmp.rename(out)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
@@ -66,6 +67,45 @@ def test_successful_notebook_replaces_only_its_own_set(fake_project):
     assert not (fake_project / "build" / "staging" / "cpu" / "98_pub").exists()
     assert (fake_project / "figures" / "claims.json").is_file()
     assert not list(dest.glob(".publish-*"))
+
+
+def test_executed_notebook_is_published_with_outputs_and_no_machine_paths(fake_project):
+    """figures/<profile>/notebooks/<nb>.ipynb: the executed notebook, outputs kept, paths neutral."""
+    (fake_project / "notebooks" / "98_pub.py").write_text(NB + textwrap.dedent('''
+        # %%
+        import os, sys
+        from pathlib import Path
+        from paperlib.common import paths
+        print("saved to", paths.output_dir(PROFILE) / f"t_{TAG}.csv")
+        print("python", sys.prefix, "home", Path.home(), "root", paths.ROOT, "cwd", os.getcwd())
+        '''))
+    _old_set(fake_project / "figures")
+    assert pipeline.run("cpu", None, progress=False) == 0
+    published = fake_project / "figures" / "cpu" / "notebooks" / "98_pub.ipynb"
+    text = published.read_text()
+    nb = json.loads(text)
+    outputs = "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code"
+                      for o in c.get("outputs", []))
+    assert "saved to figures/cpu/t_new.csv" in outputs and "python <venv> home ~" in outputs
+    for machine in (str(fake_project), str(paths.ROOT), sys.prefix, str(Path.home())):
+        assert machine not in text, machine
+    assert not (fake_project / "build" / "staging" / "cpu" / "98_pub").exists()
+    # a failed rerun keeps the published notebook as it was
+    before = published.read_bytes()
+    (fake_project / "notebooks" / "98_pub.py").write_text(NB + "\nraise RuntimeError('late failure')\n")
+    assert pipeline.run("cpu", None, progress=False) == 1
+    assert published.read_bytes() == before
+
+
+def test_published_run_re_stores_the_overview(fake_project, monkeypatch):
+    """Notebook 00's stored copy quotes figures/claims.json: a published run re-stores it after the ledger."""
+    (fake_project / "notebooks" / "00_claims_overview.py").write_text('# %% tags=["parameters"]\nPROFILE = "smoke"\n')
+    stored = []
+    monkeypatch.setattr(pipeline, "store", lambda only: stored.append((only, (fake_project / "figures" /
+                                                                               "claims.json").is_file())) or 0)
+    assert pipeline.run("cpu", ["98_pub"], progress=False) == 0
+    assert stored == [(["00_claims_overview"], True)]        # after the ledger was written
+    assert pipeline.run("smoke", ["98_pub"], progress=False) == 0 and len(stored) == 1  # smoke: never
 
 
 def test_failed_notebook_leaves_the_published_set_untouched(fake_project):
@@ -192,8 +232,12 @@ def _gpu_run_output(root, *, tiny=False, commit="abc123", statuses=None):
 def test_gpu_results_publish_only_when_complete_and_committed(tmp_path, monkeypatch):
     from paperlib.companion import gpu_run
 
+    from paperlib.companion import pipeline
+
     monkeypatch.setattr(paths, "FIGURES", tmp_path / "figures")
     monkeypatch.setenv("PAPERLIB_ALLOW_DIRTY", "0")
+    restored = []
+    monkeypatch.setattr(pipeline, "restore_overview", lambda: restored.append(1) or 0)  # never the tracked 00
     partial = dict.fromkeys(gpu_run.SECTIONS, "ok") | {"scta": "error"}
     for i, kw in enumerate([dict(tiny=True), dict(commit="abc123+dirty"), dict(commit="unknown"),
                             dict(statuses=partial)]):
@@ -208,3 +252,87 @@ def test_gpu_results_publish_only_when_complete_and_committed(tmp_path, monkeypa
     assert (pub / "gpu_run" / "op_speed.csv").is_file() and not stale.exists()
     assert (pub / "ledger" / "21_scta_speedup_vs_vocab__cuda.json").is_file()
     assert (tmp_path / "figures" / "claims.json").is_file()
+    assert restored == [1]          # notebook 00 re-stored once, after the one publication
+
+
+SAMPLE_REGISTRY = '''
+- id: X-LATE
+  paper: scta
+  statement: "a statement"
+  notebook: 21_b
+  summary: "Second section of 21."
+  section: "2. Later section"
+- id: X-EARLY
+  paper: scta
+  statement: "another statement"
+  notebook: 21_b
+  summary: "First section of 21."
+  section: "1. Early section"
+- id: X-FIRST
+  paper: scn-hurnet
+  statement: "the first paper's claim"
+  notebook: 01_a
+  summary: "A claim of the first paper."
+  section: "Some heading"
+'''
+
+
+def _sample_table(tmp_path):
+    (tmp_path / "reg").mkdir()
+    (tmp_path / "reg" / "x.yaml").write_text(SAMPLE_REGISTRY)
+    registry = ledger.load_registry(tmp_path / "reg")
+    base = {"measured_value": 1.5, "verdict": "reproduced", "reason": "because", "profile": "cpu",
+            "device": "cpu: test", "recorded_at": "2026-01-01T00:00:00+00:00"}
+    results = [dict(base, id="X-LATE", evidence="table t1; figures f1, f_missing; tables s_*"),
+               dict(base, id="X-EARLY", evidence="notebook 21 section 1"),
+               dict(base, id="X-FIRST", evidence="figure f1")]
+    figures = tmp_path / "figures"
+    for f in ("t1.md", "f1.png", "s_a.md", "s_b.md"):
+        (figures / "cpu" / f).parent.mkdir(parents=True, exist_ok=True)
+        (figures / "cpu" / f).write_text("x")
+    return ledger.aggregate(registry, results), figures
+
+
+def test_claims_md_reading_path(tmp_path):
+    """CLAIMS.md states its rules first, then lists claims in reading order, each with its summary, links to
+    the published evidence and to the section (anchor) in the published notebook and the reading edition."""
+    table, figures = _sample_table(tmp_path)
+    assert [r["id"] for r in table] == ["X-FIRST", "X-EARLY", "X-LATE"]  # paper, notebook, section number
+    md = ledger.render_markdown(table, figures)
+    head = md.split("## Verdicts per paper")[0]
+    assert "Headline" in head and "paper` >\n  `cpu`" in head and "Lower bounds" in head and ">= x" in head
+    assert md.index("### 01_a") < md.index("### 21_b") < md.index("X-EARLY") < md.index("X-LATE")
+    late = next(line for line in md.splitlines() if line.startswith("| X-LATE"))
+    assert "Second section of 21." in late
+    for link in ("[table t1](cpu/t1.md)", "[figure f1](cpu/f1.png)", "figure `f_missing`",
+                 "[table s_a](cpu/s_a.md)", "[table s_b](cpu/s_b.md)",
+                 "[2. Later section](cpu/notebooks/21_b.ipynb#claim-X-LATE)",
+                 "[html](../build/site/notebooks/21_b.html#claim-X-LATE)"):
+        assert link in late, link
+    early = next(line for line in md.splitlines() if line.startswith("| X-EARLY"))
+    assert "notebook 21 section 1" in early
+    with pytest.raises(ValueError, match="one line"):
+        (tmp_path / "reg" / "x.yaml").write_text(SAMPLE_REGISTRY.replace('"A claim of the first paper."',
+                                                                          '"' + "x" * 200 + '"'))
+        ledger.load_registry(tmp_path / "reg")
+
+
+def test_anchor_claims_at_section_heading_or_code(tmp_path):
+    """The anchor goes on the heading named by `section` (also renumbered), else before the code cell that
+    calls the claim's rule; markdown that already carries it is left alone."""
+    import nbformat
+
+    (tmp_path / "reg").mkdir()
+    (tmp_path / "reg" / "x.yaml").write_text(SAMPLE_REGISTRY)
+    claims = list(ledger.load_registry(tmp_path / "reg").values())
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Title\n\n## 3 · Early section\ntext"),   # renumbered by an editor
+        nbformat.v4.new_code_cell("rec.record(v.x_late(a, b))"),
+        nbformat.v4.new_markdown_cell('## Renamed <a id="claim-X-FIRST"></a>'),
+    ])
+    done = publish.anchor_claims(nb, claims)
+    assert done == {"X-EARLY", "X-LATE", "X-FIRST"}
+    assert nb.cells[0].source.splitlines()[2] == '## 3 · Early section <a id="claim-X-EARLY"></a>'
+    assert nb.cells[1]["source"] == '<a id="claim-X-LATE"></a>' and nb.cells[2]["cell_type"] == "code"
+    assert sum('id="claim-X-FIRST"' in c["source"] for c in nb.cells) == 1
+    nbformat.validate(nbformat.from_dict(nb))

@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from paperlib.common import paths
+from paperlib.common.verdicts import Verdict
 from paperlib.companion import ledger, profiles
 
 
@@ -49,27 +50,25 @@ def test_registry_rejects_duplicates_and_unknown_paper(tmp_path):
 def test_unknown_claim_id_is_an_error(registry, isolated_output):
     rec = ledger.Recorder("99_test", "smoke", registry=registry)
     with pytest.raises(ValueError, match="unknown claim id 'T-THREE'"):
-        rec.record("T-THREE", measured_value=1, verdict="reproduced", reason="r")
+        rec.record(Verdict("T-THREE", "reproduced", "r", 1))
 
 
 def test_unknown_verdict_is_an_error(registry, isolated_output):
     rec = ledger.Recorder("99_test", "smoke", registry=registry)
     with pytest.raises(ValueError, match="unknown verdict 'confirmed'"):
-        rec.record("T-ONE", measured_value=1, verdict="confirmed", reason="r")
+        rec.record(Verdict("T-ONE", "confirmed", "r", 1))
     with pytest.raises(ValueError, match="reason"):
-        rec.record("T-ONE", measured_value=1, verdict="reproduced", reason=" ")
+        rec.record(Verdict("T-ONE", "reproduced", " ", 1))
+    with pytest.raises(TypeError, match="a rule's Verdict"):
+        rec.record("T-ONE")
 
 
 def test_a_rules_verdict_is_recorded_as_it_is(registry, isolated_output):
-    from paperlib.common.verdicts import Verdict
-
     rec = ledger.Recorder("99_test", "smoke", registry=registry)
     r = rec.record(Verdict("T-ONE", "partially-reproduced", "ratio 1.7x vs the paper's 2x", "1.7x"), evidence="fig: t")
     assert (r["verdict"], r["measured_value"], r["evidence"]) == ("partially-reproduced", "1.7x", "fig: t")
     with pytest.raises(ValueError, match="unknown claim id"):
         rec.record(Verdict("T-NINE", "reproduced", "r"))
-    with pytest.raises(TypeError, match="from the Verdict"):
-        rec.record(Verdict("T-ONE", "reproduced", "r"), verdict="refuted")
 
 
 def test_headline_is_most_faithful_and_cpu_never_erases_paper(registry, monkeypatch, tmp_path):
@@ -77,11 +76,11 @@ def test_headline_is_most_faithful_and_cpu_never_erases_paper(registry, monkeypa
     paper = ledger.Recorder("99_test", "paper", registry=registry)
     paper.device = "cuda: Fake GPU"
     paper.path = paths.output_dir("paper") / "ledger" / "99_test__cuda.json"
-    paper.record("T-ONE", measured_value=4.4, verdict="reproduced", reason="gpu run")
+    paper.record(Verdict("T-ONE", "reproduced", "gpu run", 4.4))
     cpu = ledger.Recorder("99_test", "cpu", registry=registry)
-    cpu.record("T-ONE", measured_value=1.2, verdict="not-reproduced", reason="cpu run")
+    cpu.record(Verdict("T-ONE", "not-reproduced", "cpu run", 1.2))
     smoke = ledger.Recorder("99_test", "smoke", registry=registry)
-    smoke.record("T-ONE", measured_value=0.1, verdict="not-reproduced", reason="tiny")
+    smoke.record(Verdict("T-ONE", "not-reproduced", "tiny", 0.1))
     results = ledger.load_results([tmp_path / "o" / p / "ledger" for p in paths.PROFILES])
     assert len(results) == 3
     table = ledger.aggregate(registry, results)
@@ -104,10 +103,10 @@ def test_headline_is_most_faithful_and_cpu_never_erases_paper(registry, monkeypa
 
 def test_rerecording_replaces_and_keeps_other_claims(registry, isolated_output):
     rec = ledger.Recorder("99_test", "smoke", registry=registry)
-    rec.record("T-ONE", measured_value=1, verdict="reproduced", reason="first")
+    rec.record(Verdict("T-ONE", "reproduced", "first", 1))
     rec2 = ledger.Recorder("99_test", "smoke", registry=registry)
-    rec2.record("T-TWO", measured_value=2, verdict="refuted", reason="second")
-    rec2.record("T-TWO", measured_value=3, verdict="refuted", reason="third")
+    rec2.record(Verdict("T-TWO", "refuted", "second", 2))
+    rec2.record(Verdict("T-TWO", "refuted", "third", 3))
     saved = json.loads(rec2.path.read_text())["records"]
     assert [(r["id"], r["reason"]) for r in saved] == [("T-ONE", "first"), ("T-TWO", "third")]
     assert list(rec2.summary()["id"]) == ["T-TWO"]
