@@ -129,7 +129,7 @@ for ax, kind, col in zip(axes, ["base", "fine-tune"], ["G base", "G fine-tune"])
     ax.axhline(1.0, color="k", lw=0.8)
     ax.set_title(f"G = T_GPT / T_SCN, {kind} (orange: GPT hit the budget, G is a lower bound)", fontsize=8)
 fig.tight_layout()
-savefig(fig, "scn_fig1_speed_gain", profile=PROFILE)
+_ = savefig(fig, "scn_fig1_speed_gain", profile=PROFILE)
 
 # %% [markdown]
 # ## Speed ratio vs quality
@@ -148,7 +148,7 @@ ax.set_xlabel("G base = T_GPT / T_system")
 ax.set_ylabel("held-out exact-match accuracy")
 ax.axvline(PAPER_G["base"], ls="--", color="0.5")
 ax.legend(fontsize=7)
-savefig(fig, "scn_speed_vs_quality", profile=PROFILE)
+_ = savefig(fig, "scn_speed_vs_quality", profile=PROFILE)
 
 # %% [markdown]
 # ## Verdicts on Table 1 and on "generalization"
@@ -243,7 +243,7 @@ axes[1].set_xlabel("stored pairs n")
 axes[1].set_ylabel("MB")
 axes[1].legend()
 fig.tight_layout()
-savefig(fig, "scn_infctx_latency_memory", profile=PROFILE)
+_ = savefig(fig, "scn_infctx_latency_memory", profile=PROFILE)
 
 # %% [markdown]
 # **Rule** (`verdicts.scn_eq5_infctx`): the argmax must retrieve the source row of every query at every size

@@ -165,7 +165,7 @@ axes[0].set_xlabel("sequence length N"); axes[0].set_ylabel("forward time (s)")
 axes[1].set_xlabel("sequence length N"); axes[1].set_ylabel("µs per token")
 axes[1].set_xscale("log")
 axes[0].legend(); axes[0].set_title("forward time"); axes[1].set_title("time per token (flat = O(N))")
-savefig(fig, "bk_complexity_fit", profile=PROFILE)
+_ = savefig(fig, "bk_complexity_fit", profile=PROFILE)
 
 # %% [markdown]
 # ## Table 3: the forward pass's operation count

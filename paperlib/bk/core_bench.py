@@ -369,7 +369,7 @@ def c_reference(folder=None):
         f(v.data_ptr(), off.data_ptr(), float(h0), z.real, z.imag, rows, n, out.data_ptr())
         return out
 
-    return fn, f"{cc} -O2 -shared -fPIC -> {lib_path}"
+    return fn, f"{Path(cc).name} -O2 -shared -fPIC -> {Path(lib_path).name}"  # no machine paths in outputs
 
 
 def c_loop_comparison(batch=8, n=4096, repeats=20, rounds=3, warmup=3, threads=1, seed=0, z=1j,

@@ -133,7 +133,11 @@ class MiniLMEmbedder:
         self.device, self.batch_size = device, batch_size
         key = device
         if key not in _MINILM_CACHE:  # one load per process and device (loading takes seconds)
-            from sentence_transformers import SentenceTransformer
+            import warnings
+
+            with warnings.catch_warnings():  # tqdm.auto warns (printing its install path) in a kernel without widgets
+                warnings.filterwarnings("ignore", message="IProgress not found")
+                from sentence_transformers import SentenceTransformer
 
             try:  # keep notebook outputs clean and deterministic: no weight-loading progress bars
                 from transformers.utils import logging as _hf_logging
