@@ -202,7 +202,6 @@ for ax, lang in zip(axes[0], LANGS):
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("exact answer accuracy")
     ax.legend(fontsize=7)
-fig.tight_layout()
 _ = savefig(fig, "scn_retrieval_heldout", profile=PROFILE)  # no path in the output: it depends on PAPERLIB_OUTPUT
 plt.show()
 

@@ -234,6 +234,15 @@ print("SCN-EQ3-CLOSED:", v_eq3.verdict, "| SCN-EQ10-SVD:", v_eq10.verdict)
 # non-minimiser, and with full rank it loses accuracy as cond(X)², which is why the layer never forms it.
 
 # %% [markdown]
+# ### Try it: Write it yourself: the ridge-regularised closed form
+#
+# Write the closed-form fit with a ridge penalty (Eq. 9–10 with λ > 0) in a few lines of numpy, for a layer with
+# a bias that is not penalised, and check it against `HurNetLayer(n, k, bias=True, ridge=lam).fit(X, Y).W_augmented`.
+# What happens to W as λ → 0 and as λ → ∞?
+#
+# Solution: `notebooks/exercises/02_hurnet_closed_form__write_ridge_fit.py`
+
+# %% [markdown]
 # ## 2. Eq. 8: do closed-form solutions lie in the span of the training embeddings?
 #
 # > "This decomposition underpins the representer theorem, ensuring that solutions to the closed-form fitting

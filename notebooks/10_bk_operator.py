@@ -61,6 +61,7 @@ from paperlib.bk import operator as bk
 from paperlib.bk import semiseparable as ssm
 from paperlib.bk import verdicts as bkv
 from paperlib.common.figures import savefig, save_table, use_house_style
+from paperlib.common.stats import fit_linear
 from paperlib.companion.headline import beside_headline, run_banner
 from paperlib.companion.ledger import Recorder
 
@@ -99,7 +100,7 @@ ax[0].set_title("Eq. 2 vs its stated bound")
 for k in KERNELS:
     ax[1].semilogy(u, np.abs(bk.resolvent_kernel(z_demo, u, 0.0, k)) + 1e-300, label=k)
 ax[1].semilogy(u, bk.printed_pointwise_bound(z_demo, u, 0.0), "k--", label="stated bound")
-ax[1].set_ylim(1e-3, 1e2); ax[1].set_xlabel("u - v"); ax[1].legend(fontsize=7)
+ax[1].set_ylim(1e-3, 1e2); ax[1].set_xlabel("u - v"); ax[1].set_ylabel("|kernel(u - v)|"); ax[1].legend(fontsize=7)
 ax[1].set_title(f"kernels at z = {z_demo}")
 _ = savefig(fig, "bk_r0_bound", profile=PROFILE)
 plt.show()
@@ -157,12 +158,12 @@ for (k, pad), d in ref.groupby(["kernel", "pad"]):
     ax[0].loglog(d.n, d.S2_ratio, ls, marker="o", label=f"{k}, pad {pad}")
     ax[1].semilogx(d.n, d.S1_ratio, ls, marker="o", label=f"{k}, pad {pad}")
 for a, t in zip(ax, ["||K||_S2 / Eq. 3 bound", "||K||_S1 / Eq. 4 bound"]):
-    a.axhline(1, color="k", lw=0.8); a.set_xlabel("grid points n"); a.set_title(t)
+    a.axhline(1, color="k", lw=0.8); a.set_xlabel("grid points n"); a.set_ylabel("norm / stated bound"); a.set_title(t)
 ax[1].set_yscale("log"); ax[0].legend(fontsize=6)
 _ = savefig(fig, "bk_theorem2_refinement", profile=PROFILE)
 plt.show()
 piv = ref[ref.pad == max(REFINE_PADS)].pivot(index="n", columns="kernel", values="S1")
-slope = {k: float(np.polyfit(np.log(piv.index.values), piv[k].values, 1)[0]) for k in piv.columns}
+slope = {k: fit_linear(np.log(piv.index.values), piv[k].values)["slope"] for k in piv.columns}
 rel_change = {k: float(abs(piv[k].iloc[-1] - piv[k].iloc[-2]) / piv[k].iloc[-1]) for k in piv.columns}
 print(pd.DataFrame({"dS1/dlog n": slope, "S1 rel change last refinement": rel_change}).to_string(float_format=lambda x: f"{x:.3g}"))
 

@@ -123,7 +123,8 @@ for a, key in zip(axes.ravel(), keys):
     a.hist(phases[key], bins=np.linspace(-np.pi, np.pi, 41), color="0.6")
     for e in range(N_EXPERTS + 1):
         a.axvline(e * np.pi / N_EXPERTS, color="C3", lw=0.6)
-    a.set_title(f"{key[0]}, {key[1]}", fontsize=7); a.set_xlabel("delta")
+    a.set_title(f"{key[0]}, eta={key[1]}" if isinstance(key[1], float) else f"{key[0]}, {key[1]}", fontsize=7); a.set_xlabel("phase delta (rad)"); a.set_ylabel("tokens")
+fig.suptitle("phase histograms per potential and eta; vertical lines: the router's expert boundaries e*pi/E", fontsize=9)
 _ = savefig(fig, "bk_router_phases", profile=PROFILE)
 plt.show()
 

@@ -264,6 +264,15 @@ for row in bench.device_check(DEVICE, n_max, SEED) or [{"skipped": "no CUDA devi
 # Solution: `notebooks/exercises/13_bk_core__naive_overflow.py`
 
 # %% [markdown]
+# ### Try it: Write it yourself: the causal diagonal as a continued fraction
+#
+# Write $G_{ii}$ of the causal (prefix) resolvent in a plain Python loop, one division per token, and check it
+# against `bk_diag(v, 1j, causal=True, method="sequential")` and against numpy's dense inverse of every prefix.
+# Hint: eliminate the rows before $i$ one at a time (a Schur complement per step).
+#
+# Solution: `notebooks/exercises/13_bk_core__write_causal_fraction.py`
+
+# %% [markdown]
 # ## 3 · Gradients
 #
 # `torch.autograd.gradcheck` in float64 with respect to $v$ and random non-zero off-diagonals (both

@@ -64,6 +64,7 @@ from paperlib.bk import configs as bk_configs
 from paperlib.bk import verdicts as bk_verdicts
 from paperlib.bk.bench import fit_complexity, forward_time, op_counts, train_throughput
 from paperlib.common.figures import savefig, save_table, use_house_style
+from paperlib.common.stats import fit_linear
 from paperlib.companion.headline import beside_headline, run_banner
 from paperlib.companion.ledger import Recorder
 from paperlib.common.measure import fingerprint
@@ -147,10 +148,7 @@ for lab, g in times.groupby("model", sort=False):
         tm = three.groupby("seq_len")["seconds"].median()
         for cls, fn in (("O(N)", lambda n: n), ("O(N log N)", lambda n: n * np.log2(n))):
             x = fn(tm.index.values.astype(float))
-            c = np.polyfit(x, tm.values, 1)
-            pred = np.polyval(c, x)
-            r2 = 1 - ((tm.values - pred) ** 2).sum() / ((tm.values - tm.values.mean()) ** 2).sum()
-            print(f"{lab}: 3-point fit {cls}: R^2 = {r2:.4f}")
+            print(f"{lab}: 3-point fit {cls}: R^2 = {fit_linear(x, tm.values)['r2']:.4f}")
 fits = pd.concat(fits, ignore_index=True)
 save_table(fits.round(6), "bk_table7_fits", profile=PROFILE)
 print(fits[["model", "fit", "a", "b", "exponent", "r2", "aic", "bic", "delta_bic"]].round(4).to_string(index=False))

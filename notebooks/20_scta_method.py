@@ -123,6 +123,15 @@ ok_sem = torch.autograd.gradcheck(lambda a, p, n: scta.scta_loss(a, p, n, TAU), 
 print(f"gradcheck chunked CE (own autograd): {ok_chunk}; gradcheck SCTA loss: {ok_sem}")
 
 # %% [markdown]
+# ### Try it: Write it yourself: the SCTA Stage-1 loss
+#
+# Write the paper's Stage-1 loss for one token from its equation, with $z$ and the embeddings normalised, average
+# it over tokens, and check it against `paperlib.scta.losses.scta_loss` (shared and per-token negatives). What is
+# its value when all embeddings coincide?
+#
+# Solution: `notebooks/exercises/20_scta_method__write_loss.py`
+
+# %% [markdown]
 # ## 2. Why an SCTA loss value cannot be compared with a CE loss value
 #
 # The paper reports final training losses CE ≈ 5.7–7.3 against SEMANTIC ≈ 0.58–0.81 and reads them as

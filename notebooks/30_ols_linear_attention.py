@@ -126,6 +126,15 @@ print("layer output for the query token [x-slot, y-slot]:", out.numpy().round(6)
 print("OLS prediction (numpy.linalg.lstsq):            ", ols_lstsq_predict(demo["X"], demo["Y"], demo["Xq"]).round(6))
 
 # %% [markdown]
+# ### Try it: Write it yourself: least squares as one linear-attention layer
+#
+# Write the OLS prediction for a query as a linear-attention read-out
+# $\hat y(x_q) = \frac1n\sum_i (x_q^\top W x_i)\, y_i$, choose $W$ so that it equals least squares, and check it
+# against `numpy.linalg.lstsq` and against `build_ols_attention(X).predict`.
+#
+# Solution: `notebooks/exercises/30_ols_linear_attention__write_ols_attention.py`
+
+# %% [markdown]
 # ## 2 · Numerical equality against `numpy.linalg.lstsq`, from well- to ill-conditioned
 #
 # The equality (OLS) is exact in exact arithmetic. In float64 the covariance route forms $X^\top X$, which

@@ -6,8 +6,8 @@ an unchanged file. Tables go out as CSV, Markdown and LaTeX (booktabs). Every ou
 
 Before saving, :func:`check_figure` looks for what makes a figure hard to read: an axis with no label
 (and no labelled axis it shares), a figure without constrained layout. What savefig does with the problems
-is FIGURE_CHECK_MODE (env ``PAPERLIB_FIGURE_CHECK``): ``record`` (default: listed in the provenance
-sidecar as ``figure_check``, nothing printed), ``warn`` (also a Python warning) or ``error`` (ValueError).
+is FIGURE_CHECK_MODE (env ``PAPERLIB_FIGURE_CHECK``): ``error`` (default: ValueError), ``warn`` (a Python
+warning) or ``record`` (only listed in the provenance sidecar as ``figure_check``).
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ HOUSE_STYLE = {
     "figure.dpi": 100,
     "savefig.dpi": 150,
     "savefig.bbox": "tight",
+    "figure.constrained_layout.use": True,   # no overlapping labels or titles
     "font.size": 10,
     "axes.titlesize": 11,
     "axes.labelsize": 10,
@@ -60,9 +61,9 @@ def _check_name(name: str) -> None:
 
 
 FIGURE_CHECK_MODES = ("record", "warn", "error")
-# "record" while the chapters' figures are being fixed; "error" then makes savefig (and the test over the
-# published figures, tests/common/test_figures_check.py) refuse a figure with an unlabelled axis
-DEFAULT_FIGURE_CHECK = "record"
+# "error": savefig (and the test over the published figures, tests/common/test_figures_check.py) refuses a
+# figure with an unlabelled axis or without constrained layout
+DEFAULT_FIGURE_CHECK = "error"
 
 
 def figure_check_mode() -> str:

@@ -1,4 +1,4 @@
-"""Statistics shared by the papers' experiments: one power-law fit, and seed statistics (smoothing, steps to a
+"""Statistics shared by the papers' experiments: one line fit (and the power-law fit built on it), and seed statistics (smoothing, steps to a
 target loss, per-seed summaries, paired/unpaired group comparisons) for judging a difference against seed noise."""
 from __future__ import annotations
 
@@ -8,7 +8,24 @@ import numpy as np
 
 from paperlib.common.checks import pos_int
 
-__all__ = ["fit_power_law", "smooth", "steps_to_loss", "common_target_loss", "seed_stats", "compare_groups"]
+__all__ = ["fit_linear", "fit_power_law", "smooth", "steps_to_loss", "common_target_loss", "seed_stats", "compare_groups"]
+
+
+def fit_linear(x, y) -> dict:
+    """Least squares on y = slope x + intercept, with the fit's R^2: the one straight-line fit (power laws and
+    log growth are this fit on transformed axes)."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if x.shape != y.shape or x.ndim != 1:
+        raise ValueError(f"x and y must be 1-D of equal length, got shapes {x.shape} and {y.shape}")
+    if len(x) < 2 or len(np.unique(x)) < 2:
+        raise ValueError("need at least two points at distinct x to fit a line")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise ValueError("a line fit needs finite x and y")
+    slope, intercept = np.polyfit(x, y, 1)
+    resid = y - (slope * x + intercept)
+    r2 = 1.0 - float(np.sum(resid**2)) / max(float(np.sum((y - y.mean()) ** 2)), 1e-300)
+    return dict(slope=float(slope), intercept=float(intercept), r2=r2)
 
 
 def fit_power_law(x, y) -> dict:
@@ -20,15 +37,10 @@ def fit_power_law(x, y) -> dict:
     y = np.asarray(y, dtype=np.float64)
     if x.shape != y.shape or x.ndim != 1:
         raise ValueError(f"x and y must be 1-D of equal length, got shapes {x.shape} and {y.shape}")
-    if len(x) < 2 or len(np.unique(x)) < 2:
-        raise ValueError("need at least two points at distinct x to fit a power law")
     if np.any(x <= 0) or np.any(y <= 0) or not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
         raise ValueError("a power-law fit needs positive, finite x and y")
-    lx, ly = np.log(x), np.log(y)
-    p, logc = np.polyfit(lx, ly, 1)
-    resid = ly - (p * lx + logc)
-    r2 = 1.0 - float(np.sum(resid**2)) / max(float(np.sum((ly - ly.mean()) ** 2)), 1e-300)
-    return dict(exponent=float(p), prefactor=float(math.exp(logc)), r2=r2)
+    f = fit_linear(np.log(x), np.log(y))
+    return dict(exponent=f["slope"], prefactor=float(math.exp(f["intercept"])), r2=f["r2"])
 
 
 # ------------------------------------------------------------------------------------- seed statistics

@@ -53,7 +53,3 @@ def train_tokenizer(texts, kind: str = "bpe", vocab_size: int = 8000, cache: boo
     if cache:
         write_text(path, tok.to_str())
     return tok
-
-
-def encode(tok, text: str) -> list[int]:
-    return tok.encode(text).ids

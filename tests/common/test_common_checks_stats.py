@@ -39,3 +39,20 @@ def test_fit_power_law_recovers_exponents_and_rejects_bad_input():
     for x, y in (([1.0], [1.0]), ([1.0, 2.0], [1.0, -1.0]), ([2.0, 2.0], [1.0, 2.0])):
         with pytest.raises(ValueError):
             fit_power_law(x, y)
+
+
+def test_fit_linear_recovers_a_line_and_is_the_power_laws_kernel():
+    import numpy as np
+
+    from paperlib.common.stats import fit_linear, fit_power_law
+
+    x = np.array([1.0, 2.0, 4.0, 7.0])
+    f = fit_linear(x, 3.0 * x - 2.0)
+    assert f["slope"] == pytest.approx(3.0) and f["intercept"] == pytest.approx(-2.0) and f["r2"] == pytest.approx(1.0)
+    y = 2.0 * x**0.5 * np.array([1.01, 0.99, 1.02, 0.98])
+    g, p = fit_linear(np.log(x), np.log(y)), fit_power_law(x, y)
+    assert p["exponent"] == g["slope"] and p["r2"] == g["r2"] and 0.9 < p["r2"] < 1.0
+    with pytest.raises(ValueError, match="distinct x"):
+        fit_linear([1.0, 1.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="finite"):
+        fit_linear([1.0, 2.0], [1.0, float("nan")])

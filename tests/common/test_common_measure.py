@@ -16,6 +16,7 @@ def test_figures_and_tables_are_deterministic_with_provenance(isolated_output):
     for _ in range(2):
         fig, ax = plt.subplots()
         ax.plot([0, 1], [1, 0])
+        ax.set(xlabel="x", ylabel="y")
         png = savefig(fig, "t_fig", profile="cpu")
         plt.close(fig)
         digests.append((png.read_bytes(), png.with_suffix(".pdf").read_bytes()))

@@ -27,7 +27,7 @@ def test_a_labelled_constrained_figure_passes():
 
 
 def test_each_missing_label_and_the_layout_are_named():
-    fig, axes = plt.subplots(1, 2)                      # default layout, second panel unlabelled
+    fig, axes = plt.subplots(1, 2, layout="none")       # no layout engine, second panel unlabelled
     axes[0].set(xlabel="N", ylabel="s", title="left")
     axes[1].set_title("right")
     problems = figures.check_figure(fig)
@@ -57,11 +57,11 @@ def test_savefig_records_warns_or_raises(tmp_path, monkeypatch):
 
     monkeypatch.setattr(measure, "fingerprint", lambda: {"device": "test"})  # no torch import, no git call
     monkeypatch.setenv("PAPERLIB_OUTPUT", str(tmp_path))
-    fig, ax = plt.subplots()
+    fig, ax = plt.subplots(layout="none")
     ax.plot([0, 1])
-    monkeypatch.delenv("PAPERLIB_FIGURE_CHECK", raising=False)
+    monkeypatch.setenv("PAPERLIB_FIGURE_CHECK", "record")
     with warnings.catch_warnings():
-        warnings.simplefilter("error")                  # the default mode prints nothing
+        warnings.simplefilter("error")                  # record mode prints nothing
         figures.savefig(fig, "fig_a", profile="smoke", formats=("png",))
     prov = json.loads((tmp_path / "smoke" / "fig_a.provenance.json").read_text())
     assert len(prov["figure_check"]) == 3
@@ -69,9 +69,11 @@ def test_savefig_records_warns_or_raises(tmp_path, monkeypatch):
     with pytest.warns(UserWarning, match="fig_b.*no x-axis label"):
         figures.savefig(fig, "fig_b", profile="smoke", formats=("png",))
     monkeypatch.setenv("PAPERLIB_FIGURE_CHECK", "error")
-    with pytest.raises(ValueError, match="fig_c.*constrained"):
+    with pytest.raises(ValueError, match="fig_c.*no x-axis label"):
         figures.savefig(fig, "fig_c", profile="smoke", formats=("png",))
     assert not (tmp_path / "smoke" / "fig_c.png").exists()
+    monkeypatch.delenv("PAPERLIB_FIGURE_CHECK", raising=False)
+    assert figures.figure_check_mode() == "error"       # the default refuses such a figure
     monkeypatch.setenv("PAPERLIB_FIGURE_CHECK", "loud")
     with pytest.raises(ValueError, match="PAPERLIB_FIGURE_CHECK"):
         figures.savefig(fig, "fig_d", profile="smoke", formats=("png",))
@@ -88,8 +90,7 @@ def test_recorded_problems_are_listed(tmp_path):
 
 
 def test_published_figures_have_labelled_axes():
-    """Every published figure whose sidecar records a check passed it. Enforced once
-    figures.DEFAULT_FIGURE_CHECK is "error"; until then the problems are listed as a skip reason."""
+    """Every published figure whose sidecar records a check passed it (the default mode is "error")."""
     from paperlib.common import paths
 
     found = {}
