@@ -252,7 +252,7 @@ print("SCN-EQ3-CLOSED:", v_eq3.verdict, "| SCN-EQ10-SVD:", v_eq10.verdict)
 # every column of W is a combination of the x_i: the projection residual ‖(I − P_row)W‖/‖W‖ is 0. When X has
 # full column rank the row space is all of ℝⁿ and the claim is empty; it has content only when rank(X) < n
 # (fewer pairs than dimensions, or rank-deficient data). Then the least-squares minimisers form an affine
-# family W⁺ + N (N in the null space of X). We test, on the first `SPAN_M` real pairs (m < n = 384), the
+# family W⁺ + N (N in the null space of X). We test, on the first `SPAN_M` real pairs (m < n: n = 384 with MiniLM, 256 with smoke's hashed features), the
 # min-norm solution (Eq. 10), gelsd, ridge (whose solution Xᵀ(XXᵀ + λI)⁻¹Y is in the span by the push-through
 # identity — the actual representer theorem), gradient descent from zero and from a random start, and the
 # min-norm solution plus a null-space component (an equally good minimiser).

@@ -329,8 +329,8 @@ plt.show()
 # **worse** (higher PPL beyond seed noise: difference above the larger seed sd and paired p < 0.05), **better**
 # (lower beyond noise: the opposite direction) or **no difference**. A row whose model equals the full one by
 # construction is not evidence and is left out. **reproduced**: every testable row worse; **partially-reproduced**:
-# some; **refuted**: none worse and at least one better; **not-reproduced**: none either way; **not-testable**: no
-# testable row. Rows: w/o Prime-Bump in both readings (the reference code's position-embedding bump, identical by
+# some worse and none better; **not-reproduced**: a row in the opposite direction, or none worse; **not-testable**:
+# no testable row. Rows: w/o Prime-Bump in both readings (the reference code's position-embedding bump, identical by
 # construction when (a) above says so; and the potential offset of (b), `pb_potential` vs `random_potential`),
 # w/o scattering router (`no_scattering`, MLP gate), w/o LAP (`no_lap`, **our reading**: Im z = `LAP_IM_Z`).
 # The semiseparable/OOM row is a memory statement at large scale with no counterpart at these sizes.

@@ -643,8 +643,9 @@ def bk_t4_abl(rows) -> Verdict:
     `rows`: dicts {name, full: per-seed PPL, ablated: per-seed PPL (same seeds), by_construction: bool,
     note: optional}. A row whose model equals the full one by construction is not evidence and is excluded. Each
     testable row is `worse` (higher beyond seed noise, paired), `better` (lower beyond noise: the opposite
-    direction) or `no difference`. reproduced: every testable row worse; partially-reproduced: some; refuted:
-    none worse and at least one better; not-reproduced: none worse, none better; not-testable: no testable row."""
+    direction) or `no difference`. reproduced: every testable row worse; partially-reproduced: some worse and
+    none better; not-reproduced: a row in the opposite direction (the table's claim fails for that component),
+    or none worse; not-testable: no testable row. (Not `refuted`: Table 4 is a measurement, not a theorem.)"""
     outcomes, excluded = [], []
     for r in rows:
         if r.get("by_construction"):
@@ -664,10 +665,10 @@ def bk_t4_abl(rows) -> Verdict:
               f"(opposite direction){excl}")
     if n_worse == len(outcomes):
         v = "reproduced"
-    elif n_worse > 0:
+    elif n_worse > 0 and n_better == 0:
         v = "partially-reproduced"
     else:
-        v = "refuted" if n_better > 0 else "not-reproduced"
+        v = "not-reproduced"
     return Verdict("BK-T4-ABL", v, reason, measured)
 
 

@@ -48,10 +48,11 @@ SAME = [28.4, 28.2, 28.3, 28.5]
 def test_t4_abl_all_verdicts():
     assert _word(bv.bk_t4_abl([_row("no_lap", WORSE), _row("no_scattering", [29.0, 29.3, 28.8, 29.1])])) \
         == "reproduced"
+    assert _word(bv.bk_t4_abl([_row("no_lap", WORSE), _row("x", SAME)])) == "partially-reproduced"
     v = bv.bk_t4_abl([_row("no_lap", WORSE), _row("no_scattering", BETTER), _row("no_prime_bump", FULL, True)])
-    assert v.verdict == "partially-reproduced"
+    assert v.verdict == "not-reproduced"                                # one component in the opposite direction
     assert "1 better" in v.reason and "no_prime_bump" in v.reason     # opposite direction and exclusion reported
-    assert _word(bv.bk_t4_abl([_row("no_scattering", BETTER), _row("x", SAME)])) == "refuted"
+    assert _word(bv.bk_t4_abl([_row("no_scattering", BETTER), _row("x", SAME)])) == "not-reproduced"
     assert _word(bv.bk_t4_abl([_row("x", SAME)])) == "not-reproduced"
     assert _word(bv.bk_t4_abl([_row("no_prime_bump", FULL, True)])) == "not-testable"
 
