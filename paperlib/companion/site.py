@@ -189,8 +189,8 @@ def build(out: Path | None = None) -> Path:
         html, _ = exporter.from_notebook_node(nb, resources={"companion_provenance": provenance,
                                                              "metadata": {"name": name}})
         html = fill_math_slots(html, formulas)
-        # links between notebooks point at their pages in the site
-        html = re.sub(r'href="(\d\d_[A-Za-z0-9_]+)\.ipynb', r'href="\1.html', html)
+        # links between notebooks (stored, or published under figures/<profile>/notebooks/) point at their pages
+        html = re.sub(r'href="(?:\.\./figures/[a-z]+/notebooks/)?(\d\d_[A-Za-z0-9_]+)\.ipynb', r'href="\1.html', html)
         (tmp / "notebooks" / f"{name}.html").write_text(html, encoding="utf-8")
         notebooks.append({"name": name, "title": title, "provenance": provenance})
     for r in table:  # a claim links to the section of its notebook that records it (None: no page yet)
