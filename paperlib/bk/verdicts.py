@@ -194,14 +194,17 @@ def bk_t11_vram(pairing_reductions, *, on_cuda: bool, paper_size: bool, memory_k
         return Verdict("BK-T11-VRAM", "pending", f"needs a GPU run at seq 512, batch 2 (allocator memory claim); "
                        f"this run ({memory_kind}{'' if paper_size else ', reduced size'}) as supporting evidence: "
                        f"paper pairing peak reduction {txt}{extra}", measured)
-    if abs(med - T11_PEAK_REDUCTION) <= T11_TOLERANCE:
-        verdict = "reproduced"
-    elif min(pairing_reductions) > 0:
-        verdict = "partially-reproduced"
-    else:
-        verdict = "not-reproduced"
+    verdict = _reduction_band(pairing_reductions, med, T11_PEAK_REDUCTION, T11_TOLERANCE)
     return Verdict("BK-T11-VRAM", verdict, f"paper pairing peak reduction {txt} vs {T11_PEAK_REDUCTION} +- {T11_TOLERANCE} "
                    f"points ({memory_kind}){extra}", measured)
+
+
+def _reduction_band(reductions, median: float, target: float, tolerance: float) -> str:
+    """reproduced when the median reduction is within target +- tolerance points; partially-reproduced when every
+    repeat reduces memory but the median is outside; not-reproduced otherwise."""
+    if abs(median - target) <= tolerance:
+        return "reproduced"
+    return "partially-reproduced" if min(reductions) > 0 else "not-reproduced"
 
 
 def bk_t5_mem(reductions, *, on_cuda: bool, paper_size: bool, memory_kind: str, baseline_mb: float | None = None,
@@ -217,12 +220,7 @@ def bk_t5_mem(reductions, *, on_cuda: bool, paper_size: bool, memory_kind: str, 
         return Verdict("BK-T5-MEM", "pending", f"needs a GPU run at seq 1024, batch 2 (allocator memory claim); this "
                        f"run ({memory_kind}{'' if paper_size else ', reduced size'}) as supporting evidence: Phase 1 "
                        f"peak reduction {txt}{mb}", measured)
-    if abs(med - T5_PEAK_REDUCTION) <= T5_TOLERANCE:
-        verdict = "reproduced"
-    elif min(reductions) > 0:
-        verdict = "partially-reproduced"
-    else:
-        verdict = "not-reproduced"
+    verdict = _reduction_band(reductions, med, T5_PEAK_REDUCTION, T5_TOLERANCE)
     return Verdict("BK-T5-MEM", verdict, f"Phase 1 peak reduction {txt}{mb} vs {T5_PEAK_REDUCTION} +- {T5_TOLERANCE} points "
                    f"({memory_kind})", measured)
 
