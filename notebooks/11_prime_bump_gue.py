@@ -116,14 +116,10 @@ def ks_teaching(s, cdf):
     return max(np.max(np.arange(1, n + 1) / n - F), np.max(F - np.arange(n) / n))
 
 
-def eq6_cdf(s):
-    return 1 - np.exp(-np.pi * s**2 / 4)
-
-
 lv_demo = ss.ensemble_levels("goe", RMT_N, RMT_SEEDS[0])
 s_demo = np.diff(unfold_teaching(lv_demo))
 assert np.allclose(unfold_teaching(lv_demo), ss.unfold(lv_demo, UNFOLD_DEGREE, EDGE_FRAC))
-assert abs(ks_teaching(s_demo, eq6_cdf) - ss.ks_distance(s_demo, "goe")) < 1e-12
+assert abs(ks_teaching(s_demo, lambda t: ss.surmise_cdf(t, "goe")) - ss.ks_distance(s_demo, "goe")) < 1e-12
 print(f"GOE sample, n = {RMT_N}: unfolded mean spacing {s_demo.mean():.2f}; teaching code = library")
 
 # %% [markdown]

@@ -87,7 +87,7 @@ from paperlib.bk import verdicts as bv
 from paperlib.common.figures import save_table, savefig, use_house_style
 from paperlib.common.lm import eval_windows, evaluate_perplexity, sample_text
 from paperlib.common.measure import fingerprint, peak_rss_subprocess
-from paperlib.common.stats import common_target_loss, compare_groups, smooth, steps_to_loss
+from paperlib.common.stats import common_target_loss, compare_groups, ratio_with_spread, smooth, steps_to_loss
 from paperlib.companion.headline import beside_headline, run_banner
 from paperlib.companion.ledger import Recorder
 
@@ -539,10 +539,9 @@ tput = {n: train_throughput(SPECS[s], batch=BATCH, seq_len=SEQ_LEN, steps=TIMING
                          ("transformer", "transformer", False)]}
 
 
-def _ratio(a, b, key):
-    """a/b of two medians and its spread from the two relative IQRs."""
-    r = tput[a][key] / tput[b][key]
-    return r, r * (tput[a][key.replace("_s", "_iqr_s")] / tput[a][key] + tput[b][key.replace("_s", "_iqr_s")] / tput[b][key])
+def _ratio(a, b, key):  # a/b of two medians with its spread (common.stats.ratio_with_spread)
+    iqr = key.replace("_s", "_iqr_s")
+    return ratio_with_spread(tput[a][key], tput[a][iqr], tput[b][key], tput[b][iqr])
 
 
 lat_ratio, lat_spread = _ratio("optimized+ckpt", "transformer", "forward_s")

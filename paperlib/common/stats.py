@@ -8,7 +8,7 @@ import numpy as np
 
 from paperlib.common.checks import pos_int
 
-__all__ = ["fit_linear", "fit_power_law", "smooth", "steps_to_loss", "common_target_loss", "seed_stats", "compare_groups"]
+__all__ = ["ratio_with_spread", "fit_linear", "fit_power_law", "smooth", "steps_to_loss", "common_target_loss", "seed_stats", "compare_groups"]
 
 
 def fit_linear(x, y) -> dict:
@@ -117,3 +117,9 @@ def compare_groups(a, b, paired: bool = False, alpha: float = 0.05) -> dict:
             "diff": diff, "rel_change": diff / sa["mean"] if sa["mean"] else float("nan"),
             "p_value": p, "within_noise": within,
             "significant": bool(not within and np.isfinite(noise) and np.isfinite(p) and p < alpha)}
+
+
+def ratio_with_spread(a_median: float, a_iqr: float, b_median: float, b_iqr: float) -> tuple[float, float]:
+    """a/b of two timing medians, and its spread: the ratio times the sum of the two relative IQRs."""
+    r = a_median / b_median
+    return r, r * (a_iqr / a_median + b_iqr / b_median)

@@ -56,3 +56,10 @@ def test_fit_linear_recovers_a_line_and_is_the_power_laws_kernel():
         fit_linear([1.0, 1.0], [1.0, 2.0])
     with pytest.raises(ValueError, match="finite"):
         fit_linear([1.0, 2.0], [1.0, float("nan")])
+
+
+def test_ratio_with_spread_adds_relative_iqrs():
+    from paperlib.common.stats import ratio_with_spread
+
+    r, s = ratio_with_spread(2.0, 0.2, 4.0, 0.2)
+    assert r == pytest.approx(0.5) and s == pytest.approx(0.5 * (0.1 + 0.05))
