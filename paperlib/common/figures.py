@@ -111,6 +111,35 @@ def check_figure(fig) -> list[str]:
     return problems
 
 
+PAPER_STYLE = {"color": "black", "linestyle": "--", "linewidth": 1.2, "zorder": 5}
+
+
+def mark_paper(ax, *, y=None, x=None, label: str = "paper"):
+    """Put the paper's value on a comparison plot, in one look everywhere (black, dashed, labelled "paper: ...").
+
+    ``y`` alone: a horizontal line at the paper's value; ``x`` alone: a vertical line; both: a star at the point
+    (x, y), as when the paper reports one configuration of a curve. Returns the artist, so a legend picks it up."""
+    if y is None and x is None:
+        raise ValueError("mark_paper needs the paper's value: y=, x= or both")
+    label = label if label.startswith("paper") else f"paper: {label}"
+    if x is not None and y is not None:
+        return ax.plot([x], [y], marker="*", markersize=13, color="black", linestyle="none", zorder=6,
+                       label=label)[0]
+    if y is not None:
+        return ax.axhline(y, label=label, **PAPER_STYLE)
+    return ax.axvline(x, label=label, **PAPER_STYLE)
+
+
+def verdict_subtitle(ax, verdict, profile: str, *, title: str | None = None) -> str:
+    """Title a panel with what it shows and, underneath, this run's verdict, labelled with its profile (a smoke
+    verdict may differ from the headline). `verdict` is a common.verdicts.Verdict or a verdict word."""
+    word = getattr(verdict, "verdict", verdict)
+    title = ax.get_title() if title is None else title
+    text = (f"{title}\n" if title else "") + f"verdict ({profile} run): {word}"
+    ax.set_title(text)
+    return text
+
+
 def savefig(fig, name: str, *, profile: str, formats=("png", "pdf"), provenance: dict | None = None) -> Path:
     """Save `fig` as <output_dir(profile)>/<name>.{png,pdf} atomically; return the PNG path.
 

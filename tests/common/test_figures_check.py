@@ -99,3 +99,21 @@ def test_published_figures_have_labelled_axes():
     if found and figures.DEFAULT_FIGURE_CHECK != "error":
         pytest.skip(f"{len(found)} published figure(s) need labels or constrained layout: {sorted(found)}")
     assert not found, found
+
+
+def test_mark_paper_draws_lines_and_points_and_verdict_subtitle_names_the_profile():
+    from paperlib.common.verdicts import Verdict
+
+    fig, ax = plt.subplots(layout="constrained")
+    h = figures.mark_paper(ax, y=0.3, label="0.3 (Table 2)")
+    v = figures.mark_paper(ax, x=5.0)
+    p = figures.mark_paper(ax, x=1.0, y=2.0, label="paper: 2x")
+    assert h.get_label() == "paper: 0.3 (Table 2)" and v.get_label() == "paper" and p.get_label() == "paper: 2x"
+    assert list(h.get_ydata()) == [0.3, 0.3] and list(v.get_xdata()) == [5.0, 5.0]
+    assert (p.get_xdata()[0], p.get_ydata()[0]) == (1.0, 2.0)
+    with pytest.raises(ValueError, match="paper's value"):
+        figures.mark_paper(ax)
+    ax.set_title("spacing std")
+    text = figures.verdict_subtitle(ax, Verdict("X-1", "refuted", "r", "m"), "smoke")
+    assert text == "spacing std\nverdict (smoke run): refuted" == ax.get_title()
+    assert figures.verdict_subtitle(ax, "pending", "cpu", title="") == "verdict (cpu run): pending"
