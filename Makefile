@@ -126,9 +126,9 @@ gpu-import: $(STAMP) ## publish a bundle's finished run: make gpu-import RESULTS
 	@test -n "$(RESULTS)" || { echo "usage: make gpu-import RESULTS=<bundle>/results"; exit 2; }
 	$(PY) -m paperlib.companion.gpu_run --publish-from $(RESULTS)
 
-ledger: $(STAMP) ## regenerate figures/claims.json, figures/CLAIMS.md, the README summary and notebook 00 from the committed ledger
+ledger: $(STAMP) ## regenerate figures/claims.json, figures/CLAIMS.md, the README summary, notebook 00 and the notebooks' headline quotes
 	$(PY) -m paperlib.companion.ledger publish
-	$(PY) -m paperlib.companion.pipeline store --only 00_claims_overview
+	$(PY) -m paperlib.companion.pipeline requote
 
 clean: ## remove build/ outputs (keeps .venv, data/cache and the committed figures/)
 	rm -rf build .pytest_cache .hypothesis

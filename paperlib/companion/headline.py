@@ -5,14 +5,24 @@ faithful published run, from ``figures/claims.json``). :func:`beside_headline` p
 labelled. The table quotes the committed ledger, so notebooks show it in an nbval-ignored cell (a new
 ``make figures`` must not turn ``make test`` red); tests/companion/test_headline.py checks it against
 ``figures/claims.json`` instead.
+
+Each claim section's "What we found" passage is followed by :func:`quote_headline`, which renders the claim's
+headline record (verdict, measured value, the paper's value, the caveat, and the run it came from). Its cells are
+tagged ``headline-quote`` (and nbval-ignored); :func:`refresh_quotes` re-renders their stored outputs from
+``figures/claims.json`` without re-executing anything, and the pipeline calls it whenever the ledger is published.
 """
 from __future__ import annotations
 
+import ast
 import json
+import re
+from pathlib import Path
 
 from paperlib.common import paths
 
-__all__ = ["run_banner", "committed_headlines", "beside_headline"]
+__all__ = ["run_banner", "committed_headlines", "beside_headline", "quote_headline", "refresh_quotes"]
+
+QUOTE_TAG = "headline-quote"
 
 
 def run_banner(profile: str) -> str:
@@ -51,3 +61,116 @@ def beside_headline(rec, path=None):
                      "measured (headline)": h.get("measured_value", ""),
                      "headline profile": h.get("profile", "")})
     return pd.DataFrame(rows)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>$|#])")
+
+
+def _md(s) -> str:
+    """Plain text safe inside Markdown: no emphasis, links, HTML or math from characters in a ledger string."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(s).split()))
+
+
+class HeadlineQuote:
+    """Claims' headline records as Markdown (in a notebook) and as plain text (anywhere else)."""
+
+    def __init__(self, claim_ids, records: dict[str, dict]):
+        self.claim_ids = tuple(claim_ids)
+        self.records = records
+
+    def _parts(self, cid):
+        r = self.records.get(cid)
+        if r is None:
+            return None
+        run = f"{r.get('profile') or '?'} run" + (f", commit {r['commit'][:7]}" if r.get("commit") else "")
+        unit = f" {r['unit']}" if r.get("unit") else ""
+        return r["verdict"], run, f"{r['measured_value']}{unit}", f"{r['paper_value']} ({r['where']})", r["reason"]
+
+    def _repr_markdown_(self) -> str:
+        lines = ["**Headline verdicts, quoted from the committed ledger** (`figures/claims.json`; this run's "
+                 "verdicts, decided in the cells above, may differ from them at smoke sizes):", ""]
+        for cid in self.claim_ids:
+            p = self._parts(cid)
+            if p is None:
+                lines.append(f"* **{cid}**: no headline published yet.")
+                continue
+            verdict, run, measured, paper, reason = p
+            lines.append(f"* **{cid}: {verdict}** ({run}). Measured: {_md(measured)}. Paper: {_md(paper)}. "
+                         f"Why: {_md(reason)}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        lines = ["Headline verdicts (figures/claims.json):"]
+        for cid in self.claim_ids:
+            p = self._parts(cid)
+            if p is None:
+                lines.append(f"  {cid}: no headline published yet")
+                continue
+            verdict, run, measured, paper, reason = p
+            lines.append(f"  {cid}: {verdict} ({run}); measured {measured}; paper {paper}; why: {reason}")
+        return "\n".join(lines)
+
+
+def quote_headline(*claim_ids: str, path=None) -> HeadlineQuote:
+    """The committed headline record of each claim, for the cell after a "What we found" passage."""
+    if not claim_ids:
+        raise ValueError("quote_headline needs at least one claim id")
+    from paperlib.companion.ledger import _registry_cached
+
+    unknown = [c for c in claim_ids if c not in _registry_cached()]
+    if unknown:
+        raise ValueError(f"quote_headline: unknown claim id(s) {', '.join(unknown)} (not in data/claims/*.yaml)")
+    return HeadlineQuote(claim_ids, committed_headlines(path))
+
+
+def quote_ids(source: str) -> tuple[str, ...] | None:
+    """The claim ids of a cell whose whole source is ``quote_headline("ID", ...)``; None for any other cell."""
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except SyntaxError:
+        return None
+    call = tree.body
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "quote_headline"
+            and not call.keywords and all(isinstance(a, ast.Constant) and isinstance(a.value, str)
+                                          for a in call.args)):
+        return None
+    return tuple(a.value for a in call.args)
+
+
+def quote_outputs(ids, execution_count, path=None) -> list[dict]:
+    """The outputs Jupyter stores for a ``quote_headline(*ids)`` cell (what executing it displays)."""
+    q = quote_headline(*ids, path=path)
+    return [{"output_type": "execute_result", "execution_count": execution_count, "metadata": {},
+             "data": {"text/markdown": q._repr_markdown_(), "text/plain": repr(q)}}]
+
+
+def refresh_quotes(notebook: Path, path=None) -> bool:
+    """Re-render the stored outputs of `notebook`'s quote cells from the committed ledger (no execution).
+    Returns whether the file changed; it is rewritten atomically."""
+    import nbformat
+
+    from paperlib.common.atomic import write_text
+
+    nb = nbformat.read(notebook, as_version=4)
+    changed = False
+    for cell in nb.cells:
+        if cell.cell_type != "code" or QUOTE_TAG not in cell.metadata.get("tags", []):
+            continue
+        ids = quote_ids(cell.source)
+        if ids is None:
+            raise ValueError(f"{notebook.name}: a cell tagged {QUOTE_TAG!r} must be quote_headline(\"ID\", ...)")
+        outputs = [nbformat.from_dict(o) for o in quote_outputs(ids, cell.get("execution_count"), path)]
+        if cell.get("outputs") != outputs:
+            cell.outputs = outputs
+            changed = True
+    if changed:
+        write_text(notebook, nbformat.writes(nb) + "\n")
+    return changed
+
+
+def refresh_all_quotes(path=None) -> list[Path]:
+    """refresh_quotes over the stored notebooks and every published profile's notebooks; the files changed."""
+    targets = sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    for prof in paths.PUBLISHED_PROFILES:
+        targets += sorted((paths.FIGURES / prof / "notebooks").glob("*.ipynb"))
+    return [nb for nb in targets if refresh_quotes(nb, path)]

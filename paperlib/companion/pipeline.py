@@ -267,12 +267,19 @@ OVERVIEW = "00_claims_overview"  # its stored (smoke) copy quotes the committed 
 
 
 def restore_overview() -> int:
-    """Re-store notebook 00 under smoke so the ledger it quotes is the one just published (a test compares
-    them); 0 when done or when there is no such notebook. Call it after figures/claims.json changes."""
-    if not (paths.NOTEBOOKS / f"{OVERVIEW}.py").is_file():
-        return 0
-    print(f"[paperlib] re-storing notebooks/{OVERVIEW}.ipynb (it quotes the published ledger)", flush=True)
-    return store([OVERVIEW])
+    """Bring every notebook that quotes the ledger up to date with the one just published (tests compare them):
+    re-store notebook 00 under smoke, then re-render the headline-quote cells of the stored and published
+    notebooks (no execution). 0 when done. Call it after figures/claims.json changes."""
+    from paperlib.companion import headline
+
+    rc = 0
+    if (paths.NOTEBOOKS / f"{OVERVIEW}.py").is_file():
+        print(f"[paperlib] re-storing notebooks/{OVERVIEW}.ipynb (it quotes the published ledger)", flush=True)
+        rc = store([OVERVIEW])
+    changed = headline.refresh_all_quotes()
+    print(f"[paperlib] headline quotes re-rendered from figures/claims.json in {len(changed)} notebook(s)",
+          flush=True)
+    return rc
 
 
 def check_params() -> int:
@@ -301,6 +308,7 @@ def main(argv=None) -> int:
     s = sub.add_parser("store")
     s.add_argument("--only", nargs="*", default=None)
     sub.add_parser("check-params")
+    sub.add_parser("requote", help="re-store notebook 00 and re-render every headline quote from the ledger")
     args = ap.parse_args(argv)
     try:
         if args.cmd == "run":
@@ -310,6 +318,8 @@ def main(argv=None) -> int:
                        allow_dirty=args.allow_dirty)
         if args.cmd == "store":
             return store(args.only or None)
+        if args.cmd == "requote":
+            return restore_overview()
         return check_params()
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
