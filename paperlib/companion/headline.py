@@ -66,9 +66,14 @@ def beside_headline(rec, path=None):
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>$|#])")
 
 
+_INLINE_MATH = re.compile(r"(\$[^$\s][^$]*?\$)")
+
+
 def _md(s) -> str:
-    """Plain text safe inside Markdown: no emphasis, links, HTML or math from characters in a ledger string."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(s).split()))
+    """A ledger string safe inside Markdown: its $...$ formulas are kept (Jupyter and the reading edition render
+    them); elsewhere no character starts emphasis, a link, HTML, a table cell or math."""
+    parts = _INLINE_MATH.split(" ".join(str(s).split()))
+    return "".join(p if i % 2 else _MD_SPECIAL.sub(r"\\\1", p) for i, p in enumerate(parts))
 
 
 class HeadlineQuote:
@@ -83,7 +88,8 @@ class HeadlineQuote:
         if r is None:
             return None
         run = f"{r.get('profile') or '?'} run" + (f", commit {r['commit'][:7]}" if r.get("commit") else "")
-        unit = f" {r['unit']}" if r.get("unit") else ""
+        u = r.get("unit") or ""
+        unit = "" if not u else f" {u}" if len(u) <= 4 else f" ({u})"   # "12.3 MB", "0.02 (exponent of V)"
         return r["verdict"], run, f"{r['measured_value']}{unit}", f"{r['paper_value']} ({r['where']})", r["reason"]
 
     def _repr_markdown_(self) -> str:

@@ -48,9 +48,11 @@ def test_quote_renders_the_headline_record_safely(tmp_path):
     assert f"**{r['id']}: {r['verdict']}** ({r['profile']} run" in md and "figures/claims.json" in md
     assert f"{r['id']}: {r['verdict']} ({r['profile']} run" in text and r["reason"] in text
     fake = tmp_path / "claims.json"
-    fake.write_text(json.dumps([dict(r, measured_value="a|b *c* $x$ <i>", reason="x_1 [y](z)", unit="")]))
+    fake.write_text(json.dumps([dict(r, measured_value="a|b *c* $ 5 <i>", reason=r"x_1 [y](z) costs $O(K\cdot D_s)$",
+                                     unit="")]))
     md = headline.quote_headline(r["id"], path=fake)._repr_markdown_()
-    assert r"a\|b \*c\* \$x\$ \<i\>" in md and r"x\_1 \[y\](z)" in md   # no table, emphasis, math or HTML
+    assert r"a\|b \*c\* \$ 5 \<i\>" in md                     # no table cell, emphasis, math or HTML
+    assert r"x\_1 \[y\](z) costs $O(K\cdot D_s)$" in md         # ... but a formula stays a formula
     assert "no headline published yet" in repr(headline.quote_headline(r["id"], path=tmp_path / "none.json"))
     with pytest.raises(ValueError, match="unknown claim id"):
         headline.quote_headline("NOT-A-CLAIM")
