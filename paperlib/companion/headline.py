@@ -88,9 +88,8 @@ class HeadlineQuote:
         if r is None:
             return None
         run = f"{r.get('profile') or '?'} run" + (f", commit {r['commit'][:7]}" if r.get("commit") else "")
-        u = r.get("unit") or ""
-        unit = "" if not u else f" {u}" if len(u) <= 4 else f" ({u})"   # "12.3 MB", "0.02 (exponent of V)"
-        return r["verdict"], run, f"{r['measured_value']}{unit}", f"{r['paper_value']} ({r['where']})", r["reason"]
+        unit = f" ({r['unit']})" if r.get("unit") else ""
+        return r["verdict"], run, unit, r["measured_value"], f"{r['paper_value']} ({r['where']})", r["reason"]
 
     def _repr_markdown_(self) -> str:
         lines = ["**Headline verdicts, quoted from the committed ledger** (`figures/claims.json`; this run's "
@@ -100,8 +99,8 @@ class HeadlineQuote:
             if p is None:
                 lines.append(f"* **{cid}**: no headline published yet.")
                 continue
-            verdict, run, measured, paper, reason = p
-            lines.append(f"* **{cid}: {verdict}** ({run}). Measured: {_md(measured)}. Paper: {_md(paper)}. "
+            verdict, run, unit, measured, paper, reason = p
+            lines.append(f"* **{cid}: {verdict}** ({run}). Measured{' ' + _md(unit) if unit else ''}: {_md(measured)}. Paper: {_md(paper)}. "
                          f"Why: {_md(reason)}")
         return "\n".join(lines)
 
@@ -112,8 +111,8 @@ class HeadlineQuote:
             if p is None:
                 lines.append(f"  {cid}: no headline published yet")
                 continue
-            verdict, run, measured, paper, reason = p
-            lines.append(f"  {cid}: {verdict} ({run}); measured {measured}; paper {paper}; why: {reason}")
+            verdict, run, unit, measured, paper, reason = p
+            lines.append(f"  {cid}: {verdict} ({run}); measured{unit}: {measured}; paper: {paper}; why: {reason}")
         return "\n".join(lines)
 
 
