@@ -75,7 +75,7 @@ import pandas as pd
 
 import paperlib
 from paperlib import seed_everything
-from paperlib.common.figures import save_table, savefig, use_house_style
+from paperlib.common.figures import mark_paper, save_table, savefig, use_house_style, verdict_subtitle
 from paperlib.scn import HurNetFallbackWarning, HurNetLayer, verdicts
 from paperlib.scn.baselines import lstsq_benchmark
 from paperlib.scn.experiments import (
@@ -94,7 +94,7 @@ from paperlib.scn.hurnet_theory import (
     least_squares_family,
     singular_values_by_rows,
 )
-from paperlib.companion.headline import beside_headline, run_banner
+from paperlib.companion.headline import beside_headline, quote_headline, run_banner
 from paperlib.companion.ledger import Recorder
 
 use_house_style()
@@ -180,19 +180,6 @@ print(agree[cols].to_string(index=False, float_format=lambda v: f"{v:.1e}"))
 # %%
 acc = pd.DataFrame(accuracy_vs_condition(COND_LIST, m=COND_M, n=COND_N, seed=SEED))
 save_table(acc, "hurnet_accuracy_vs_condition", profile=PROFILE)
-eps = np.finfo(np.float64).eps
-fig, ax = plt.subplots(figsize=(6.4, 4.2))
-for col, mk in [("lstsq", "o"), ("qr", "s"), ("svd", "^"), ("cholesky", "D"), ("cholesky unchecked", "x"),
-                ("Eq. 3 explicit inverse", "+")]:
-    ax.loglog(acc["cond"], acc[col].clip(lower=1e-17), marker=mk, label=col)
-c = np.array(COND_LIST)
-ax.loglog(c, c * eps, "k:", lw=1, label="cond · ε")
-ax.loglog(c, np.minimum(c ** 2 * eps, 1e3), "k--", lw=1, label="cond² · ε")
-ax.set_xlabel("cond(X)")
-ax.set_ylabel("relative error of W")
-ax.set_title("HurNet solvers: accuracy vs conditioning (float64)")
-ax.legend(fontsize=7, ncol=2)
-savefig(fig, "hurnet_accuracy_vs_condition", profile=PROFILE)
 worst = acc.set_index("cond")
 print("cond(X) at which each method's error first exceeds 1e-6:")
 for col in ["lstsq", "qr", "svd", "cholesky", "cholesky unchecked", "Eq. 3 explicit inverse"]:
@@ -228,10 +215,34 @@ print(f"Eq. 3 (explicit inverse) misses the lstsq solution in {eq3_bad_def}/{len
 print("SCN-EQ3-CLOSED:", v_eq3.verdict, "| SCN-EQ10-SVD:", v_eq10.verdict)
 
 # %% [markdown]
+# The accuracy-versus-conditioning table as a figure, with the two guide lines (rounding level cond·ε and
+# cond²·ε) and the SCN-EQ3-CLOSED verdict:
+
+# %%
+eps = np.finfo(np.float64).eps
+fig, ax = plt.subplots(figsize=(6.4, 4.2))
+for col, mk in [("lstsq", "o"), ("qr", "s"), ("svd", "^"), ("cholesky", "D"), ("cholesky unchecked", "x"),
+                ("Eq. 3 explicit inverse", "+")]:
+    ax.loglog(acc["cond"], acc[col].clip(lower=1e-17), marker=mk, label=col)
+c = np.array(COND_LIST)
+ax.loglog(c, c * eps, "k:", lw=1, label="cond · ε")
+ax.loglog(c, np.minimum(c ** 2 * eps, 1e3), "k--", lw=1, label="cond² · ε")
+ax.set_xlabel("cond(X)")
+ax.set_ylabel("relative error of W")
+verdict_subtitle(ax, v_eq3, PROFILE, title="HurNet solvers: accuracy vs conditioning (float64)")
+ax.legend(fontsize=7, ncol=2)
+savefig(fig, "hurnet_accuracy_vs_condition", profile=PROFILE)
+plt.show()
+
+# %% [markdown]
 # **What we found.** Eq. 10 is the pseudo-inverse solution in every regime, to rounding level. Eq. 3 is the same
 # solution only when X has full column rank; when it does not (fewer pairs than dimensions, or repeated
 # prompts, as in the corpus the SCN uses), (XᵀX)⁻¹ does not exist and an explicit inverse returns a
 # non-minimiser, and with full rank it loses accuracy as cond(X)², which is why the layer never forms it.
+
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("SCN-EQ3-CLOSED", "SCN-EQ10-SVD")
+
 
 # %% [markdown]
 # ### Try it: Write it yourself: the ridge-regularised closed form
@@ -287,6 +298,10 @@ print("SCN-EQ8-SPAN:", v_eq8.verdict)
 # training embeddings. That is a property of the pseudo-inverse and of ridge regression; Mercer's theorem is
 # not needed for it, and other equally good least-squares minimisers are not in the span.
 
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("SCN-EQ8-SPAN")
+
+
 # %% [markdown]
 # ## 3. Eq. 11: ‖X_m W − Y‖_F ≤ σ_{r+1} ‖Y‖_F
 #
@@ -314,25 +329,6 @@ save_table(eq11, "hurnet_eq11_bound", profile=PROFILE)
 # CPU/BLAS); the check's slack is 1e-8 ||Y||_F, so anything below 1e-10 is printed as "~0"
 print(eq11.to_string(index=False, float_format=lambda v: "~0" if abs(v) < 1e-10 else f"{v:.3g}"))
 
-# %% [markdown]
-# The bound as a function of r on the real embeddings (both readings of W, and the bound σ_{r+1}‖Y‖_F):
-
-# %%
-Xr, Yr = real["X"], real["Y"]
-rs = eq11_r_grid(Xr, EQ11_R_POINTS)
-sweep = pd.DataFrame([eq11_bound_check(Xr, Yr, r=r) for r in rs])
-fig, ax = plt.subplots(figsize=(6.4, 4.0))
-ax.semilogy(sweep["r"], sweep["residual_trunc"], label="‖X W_r − Y‖ (rank-r pseudo-inverse)")
-ax.semilogy(sweep["r"], sweep["residual_full"].clip(lower=1e-16), label="‖X X⁺Y − Y‖ (Eq. 10, as printed)")
-ax.semilogy(sweep["r"], sweep["bound"].clip(lower=1e-16), "k--", label="σ_{r+1} ‖Y‖_F (Eq. 11 bound)")
-ax.set_xlabel("r")
-ax.set_ylabel("Frobenius norm")
-ax.set_title(f"Eq. 11 on real embeddings, X {Xr.shape[0]}×{Xr.shape[1]}")
-ax.legend(fontsize=7)
-savefig(fig, "hurnet_eq11_vs_r", profile=PROFILE)
-n_fail = int((~sweep["holds_full"]).sum() + (~sweep["holds_trunc"]).sum())
-print(f"real embeddings: bound violated for {n_fail} of {2 * len(sweep)} (r, reading) cases")
-
 # %%
 fails = eq11[~eq11["holds"]]
 ex = fails.iloc[0] if len(fails) else None
@@ -342,9 +338,39 @@ rec.record(v_eq11, evidence="table hurnet_eq11_bound; figure hurnet_eq11_vs_r")
 print("SCN-EQ11-BOUND:", v_eq11.verdict)
 
 # %% [markdown]
+# The bound as a function of r on the real embeddings (both readings of W, the bound σ_{r+1}‖Y‖_F in black;
+# crosses mark the r where a residual exceeds it, the dotted line r = rank(X), beyond which σ_{r+1} is 0):
+
+# %%
+Xr, Yr = real["X"], real["Y"]
+rs = eq11_r_grid(Xr, EQ11_R_POINTS)
+sweep = pd.DataFrame([eq11_bound_check(Xr, Yr, r=r) for r in rs])
+fig, ax = plt.subplots(figsize=(6.4, 4.0))
+ax.semilogy(sweep["r"], sweep["residual_trunc"], "o-", ms=3, label="‖X W_r − Y‖ (rank-r pseudo-inverse)")
+ax.semilogy(sweep["r"], sweep["residual_full"].clip(lower=1e-16), "s-", ms=3, label="‖X X⁺Y − Y‖ (Eq. 10, as printed)")
+ax.semilogy(sweep["r"], sweep["bound"].clip(lower=1e-16), "k--", label="Eq. 11 bound σ_{r+1} ‖Y‖_F (paper)")
+rank_x = int(sweep["rank"].iloc[0])  # for r >= rank(X), sigma_(r+1) is 0 up to rounding: the bound leaves the axis
+ax.axvline(rank_x, color="0.5", ls=":", label=f"r = rank(X) = {rank_x}: σ_(r+1) ≈ 0")
+ax.set_ylim(bottom=max(1e-16, 1e-2 * float(sweep[["residual_trunc", "residual_full"]].min().min())))
+bad = ~(sweep["holds_full"] & sweep["holds_trunc"])
+ax.plot(sweep["r"][bad], sweep["residual_full"][bad].clip(lower=1e-16), "rx", ms=8, label="bound violated")
+ax.set_xlabel("truncation level r")
+ax.set_ylabel("Frobenius norm (residual: units of Y;\nbound: units of X·Y)")
+verdict_subtitle(ax, v_eq11, PROFILE, title=f"Eq. 11 on real embeddings, X {Xr.shape[0]}×{Xr.shape[1]}")
+ax.legend(fontsize=7)
+savefig(fig, "hurnet_eq11_vs_r", profile=PROFILE)
+plt.show()
+n_fail = int((~sweep["holds_full"]).sum() + (~sweep["holds_trunc"]).sum())
+print(f"real embeddings: bound violated for {n_fail} of {2 * len(sweep)} (r, reading) cases")
+
+# %% [markdown]
 # **What we found.** Eq. 11 cannot be a general bound: with r = rank(X), as Eq. 9 defines it, σ_{r+1} = 0,
 # so any problem with a nonzero residual violates it; for any r, rescaling X leaves the residual unchanged
 # while the bound shrinks with the scale.
+
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("SCN-EQ11-BOUND")
+
 
 # %% [markdown]
 # ### Try it: Rescale X and watch Eq. 11's bound
@@ -370,21 +396,6 @@ syn = singular_values_by_rows(Xg, SIGMA_M_LIST, r=SIGMA_R)
 r_real = min(SIGMA_R, Xr.shape[1] - 1)
 ms_real = [m for m in sorted(set([10, 30, 100, 300, 1000, 3000, Xr.shape[0]])) if m <= Xr.shape[0]]
 rl = singular_values_by_rows(Xr, ms_real, r=r_real)
-fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.8))
-axes[0].loglog(syn["ms"], syn["sigma_r1"], "o-", label=f"synthetic, r={SIGMA_R}")
-axes[0].loglog(rl["ms"], rl["sigma_r1"], "s-", label=f"real embeddings, r={r_real}")
-axes[0].loglog(syn["ms"], np.sqrt(syn["ms"] * lam[SIGMA_R]), "k--", lw=1, label="√(m λ_{r+1}(C)) (synthetic)")
-axes[0].set_xlabel("m (rows)")
-axes[0].set_ylabel("σ_{r+1}(X_m)")
-axes[0].legend(fontsize=7)
-axes[1].semilogx(syn["ms"], syn["sigma_r1_over_sqrt_m"], "o-", label="synthetic")
-axes[1].semilogx(rl["ms"], rl["sigma_r1_over_sqrt_m"], "s-", label="real embeddings")
-axes[1].axhline(math.sqrt(lam[SIGMA_R]), color="k", ls="--", lw=1, label="√λ_{r+1}(C)")
-axes[1].set_xlabel("m (rows)")
-axes[1].set_ylabel("σ_{r+1}(X_m) / √m")
-axes[1].legend(fontsize=7)
-fig.suptitle("Section 8: σ_{r+1} grows with m, it does not vanish")
-savefig(fig, "hurnet_sigma_vs_m", profile=PROFILE)
 tab = pd.DataFrame(dict(m=syn["ms"], sigma_r1=syn["sigma_r1"], sigma_r1_over_sqrt_m=syn["sigma_r1_over_sqrt_m"]))
 save_table(tab, "hurnet_sigma_vs_m_synthetic", profile=PROFILE)
 print(tab.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
@@ -398,9 +409,35 @@ v_s8 = verdicts.scn_s8_conv({
 rec.record(v_s8, evidence="figure hurnet_sigma_vs_m; table hurnet_sigma_vs_m_synthetic")
 print("SCN-S8-CONV:", v_s8.verdict)
 
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.8), sharex=True)
+axes[0].semilogx(syn["ms"], syn["sigma_r1"], "o-", label=f"synthetic, r={SIGMA_R}")
+axes[0].semilogx(rl["ms"], rl["sigma_r1"], "s-", label=f"real embeddings, r={r_real}")
+axes[0].semilogx(syn["ms"], np.sqrt(syn["ms"] * lam[SIGMA_R]), ":", color="0.4", label="√(m λ_{r+1}(C)) (synthetic)")
+mark_paper(axes[0], y=0.0, label="σ_{r+1} → 0 as m → ∞ (Section 8)")
+axes[0].set_xlabel("m (rows)")
+axes[0].set_ylabel("σ_{r+1}(X_m) (units of X)")
+axes[0].set_title("σ_{r+1} itself")
+axes[0].legend(fontsize=7)
+axes[1].semilogx(syn["ms"], syn["sigma_r1_over_sqrt_m"], "o-", label="synthetic")
+axes[1].semilogx(rl["ms"], rl["sigma_r1_over_sqrt_m"], "s-", label="real embeddings")
+axes[1].axhline(math.sqrt(lam[SIGMA_R]), color="0.4", ls=":", label="√λ_{r+1}(C) (synthetic limit)")
+axes[1].set_xlabel("m (rows)")
+axes[1].set_ylabel("σ_{r+1}(X_m) / √m (units of X)")
+axes[1].set_title("divided by √m: a nonzero limit")
+axes[1].legend(fontsize=7)
+fig.suptitle(verdict_subtitle(axes[0], v_s8, PROFILE, title="Section 8: σ_{r+1} grows with m, it does not vanish"))
+axes[0].set_title("σ_{r+1} itself")
+savefig(fig, "hurnet_sigma_vs_m", profile=PROFILE)
+plt.show()
+
 # %% [markdown]
 # **What we found.** σ_{r+1} never falls when rows are added (Cauchy interlacing), and for data that are not
 # exactly rank r it grows like √m. The "convergence guarantee" runs the wrong way.
+
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("SCN-S8-CONV")
+
 
 # %% [markdown]
 # ## 5. Eq. 14–15: what does the measure-theoretic term regularise?
@@ -419,15 +456,6 @@ Xq, Yq = real["X"][:SPAN_M], real["Y"][:SPAN_M]
 lams = [0.0, 0.01, 0.1, 1.0, 10.0, 100.0]
 mins = pd.DataFrame(eq15_minimizers(Xq, Yq, lams, mu_support=Xq, seed=SEED))
 save_table(mins, "hurnet_eq15_minimizers", profile=PROFILE)
-fig, ax = plt.subplots(figsize=(6.0, 3.8))
-lx = [max(v, 1e-3) for v in lams]
-ax.semilogx(lx, mins["printed_gd_norm"], "o-", label="Eq. 15 as printed: ‖W‖ found by descent at this λ")
-ax.semilogx(lx, mins["ridge_min_norm"], "s-", label="ridge reading: ‖W_λ‖")
-ax.set_xlabel("λ (λ=0 drawn at 1e-3)")
-ax.set_ylabel("‖W‖_F")
-ax.legend(fontsize=7)
-ax.set_title("Eq. 15: the printed Ω(μ) term does not act on W")
-savefig(fig, "hurnet_eq15_minimizers", profile=PROFILE)
 print(mins[["lam", "printed_gd_norm", "printed_gd_shift", "ridge_min_norm", "printed_min_loss"]].to_string(
     index=False, float_format=lambda v: f"{v:.4g}"))
 print(f"max relative change of grad_W L across lambdas: {'< 1e-12' if mins.printed_grad_change.max() < 1e-12 else mins.printed_grad_change.max()}")
@@ -439,10 +467,26 @@ v_eq15 = verdicts.scn_eq15_min(float(mins["printed_grad_at_ls_rel"].max()), floa
 rec.record(v_eq15, evidence="table hurnet_eq15_minimizers; figure hurnet_eq15_minimizers")
 print("SCN-EQ15-MIN:", v_eq15.verdict)
 
+# %%
+fig, ax = plt.subplots(figsize=(6.0, 3.8))
+lx = [max(v, 1e-3) for v in lams]
+ax.semilogx(lx, mins["printed_gd_norm"], "o-", label="Eq. 15 as printed: ‖W‖ found by descent at this λ")
+ax.semilogx(lx, mins["ridge_min_norm"], "s-", label="ridge reading: ‖W_λ‖")
+ax.set_xlabel("regularisation weight λ (λ = 0 drawn at 10⁻³)")
+ax.set_ylabel("norm of the minimiser ‖W‖_F\n(units of Y per unit of X)")
+ax.legend(fontsize=7)
+verdict_subtitle(ax, v_eq15, PROFILE, title="Eq. 15: the printed Ω(μ) term does not act on W")
+savefig(fig, "hurnet_eq15_minimizers", profile=PROFILE)
+plt.show()
+
 # %% [markdown]
 # **What we found.** Minimisers of Eq. 15 exist, because least squares has them, but the printed term Ω(μ) does
 # not contain W: descent on the printed loss finds the same W for every λ, and the minimiser stays non-unique
 # when rank(X) < n. Only the ridge reading (λ‖W‖²) regularises.
+
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("SCN-EQ15-MIN")
+
 
 # %% [markdown]
 # ## 6. Sections 9 and 10: anything measurable?
@@ -464,6 +508,10 @@ for v in (verdicts.scn_s9_banach(), verdicts.scn_s10_measure()):
 # %% [markdown]
 # **What we found.** Sections 9 and 10 give definitions and an existence statement, with no quantity of the SCN
 # to measure; they are registered as not testable.
+
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("SCN-S9-BANACH", "SCN-S10-MEASURE")
+
 
 # %% [markdown]
 # ## 7. "Efficient … real-time adjustment without epochs" (SCN-EQ3-REALTIME)
@@ -523,6 +571,10 @@ print(v_rt, f"| {RT_M}x{RT_N}->{RT_K}; 1e5x384-type fit {ratio:.2f}x best lstsq;
 # steps to come within the tolerance; an incremental update costs O(m_new n² + n³) against the refit's
 # O(m n²), so its advantage grows with the rows already seen. The verdict counts a difference only when it
 # exceeds the spread of the timings, on the machine that ran it.
+
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("SCN-EQ3-REALTIME")
+
 
 # %% [markdown]
 # ### Try it: Incremental partial_fit versus a full refit

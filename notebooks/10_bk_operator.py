@@ -60,9 +60,9 @@ import paperlib
 from paperlib.bk import operator as bk
 from paperlib.bk import semiseparable as ssm
 from paperlib.bk import verdicts as bkv
-from paperlib.common.figures import savefig, save_table, use_house_style
+from paperlib.common.figures import PALETTE, PAPER_STYLE, mark_paper, savefig, save_table, use_house_style, verdict_subtitle
 from paperlib.common.stats import fit_linear
-from paperlib.companion.headline import beside_headline, run_banner
+from paperlib.companion.headline import beside_headline, quote_headline, run_banner
 from paperlib.companion.ledger import Recorder
 
 use_house_style()
@@ -88,23 +88,6 @@ tab = pw.merge(ode, on="kernel").rename(columns={"momentum": "resid (-i d/du - z
 save_table(tab, "bk_r0_bound", profile=PROFILE)
 print(tab.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
 
-# %%
-u = np.linspace(-4, 4, 801)
-fig, ax = plt.subplots(1, 2, figsize=(9, 3.4))
-for eta in (0.5, 1.0):
-    z = complex(RE_Z, eta)
-    ax[0].semilogy(u, np.abs(bk.resolvent_kernel(z, u, 0.0, "printed")), label=f"|R0| printed, Im z={eta}")
-    ax[0].semilogy(u, bk.printed_pointwise_bound(z, u, 0.0), "--", label=f"bound, Im z={eta}")
-ax[0].set_xlabel("u - v"); ax[0].set_ylabel("modulus"); ax[0].legend(fontsize=7)
-ax[0].set_title("Eq. 2 vs its stated bound")
-for k in KERNELS:
-    ax[1].semilogy(u, np.abs(bk.resolvent_kernel(z_demo, u, 0.0, k)) + 1e-300, label=k)
-ax[1].semilogy(u, bk.printed_pointwise_bound(z_demo, u, 0.0), "k--", label="stated bound")
-ax[1].set_ylim(1e-3, 1e2); ax[1].set_xlabel("u - v"); ax[1].set_ylabel("|kernel(u - v)|"); ax[1].legend(fontsize=7)
-ax[1].set_title(f"kernels at z = {z_demo}")
-_ = savefig(fig, "bk_r0_bound", profile=PROFILE)
-plt.show()
-
 # %% [markdown]
 # **Rule** (`bk_eq2_r0bound`): `reproduced` if $|R_0|/\text{bound} \le 1$ (to float64 rounding) on both sides of the
 # diagonal for the printed kernel; `refuted` otherwise (an inequality the paper states, shown false).
@@ -116,10 +99,37 @@ v_eq2 = bkv.bk_eq2_r0bound(below, worst)
 _ = rec.record(v_eq2, evidence="figure bk_r0_bound; table bk_r0_bound")
 print(v_eq2)
 
+# %%
+# the figure for BK-EQ2-R0BOUND; the stated bound is the paper's claim (black dashed); u = v itself is left out
+u = np.linspace(-4, 4, 800)
+fig, ax = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
+for eta in (0.5, 1.0):
+    z = complex(RE_Z, eta)
+    ax[0].semilogy(u, np.abs(bk.resolvent_kernel(z, u, 0.0, "printed")), label=f"|R0| (Eq. 2), Im z = {eta}")
+    ax[0].semilogy(u, bk.printed_pointwise_bound(z, u, 0.0), **PAPER_STYLE,
+                   label="paper: stated bound (Eq. 2), per Im z" if eta == 1.0 else None)
+ax[0].text(-3.8, 30, "u < v: above the bound", fontsize=8)
+ax[0].text(0.6, 1.0, "u > v: equal to it", fontsize=8)
+ax[0].set_xlabel("u - v (position difference)"); ax[0].set_ylabel("kernel modulus |R0(z; u, v)|")
+ax[0].legend(fontsize=7, loc="upper right")
+verdict_subtitle(ax[0], v_eq2, PROFILE, title="Eq. 2's kernel vs its stated bound")
+for k in KERNELS:
+    val = np.abs(bk.resolvent_kernel(z_demo, u, 0.0, k))
+    ax[1].semilogy(u, np.where(val > 0, val, np.nan), label=k)   # `momentum` is 0 for u < v
+ax[1].semilogy(u, bk.printed_pointwise_bound(z_demo, u, 0.0), label="paper: stated bound (Eq. 2)", **PAPER_STYLE)
+ax[1].set_ylim(1e-3, 1e2); ax[1].set_xlabel("u - v (position difference)"); ax[1].legend(fontsize=7, loc="upper right")
+ax[1].set_title(f"four kernels at z = {z_demo.real:g} + {z_demo.imag:g}i")
+_ = savefig(fig, "bk_r0_bound", profile=PROFILE)
+plt.show()
+
 # %% [markdown]
 # **What we found.** Eq. 2's kernel meets its stated bound with equality on one side of the diagonal and exceeds it
 # exponentially in $\mathrm{Im} z\,|u-v|$ on the other: the inequality is false as printed. The textbook resolvents
 # (`laplacian`, `symmetric`) are the kernels for which a bound of this shape holds.
+
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("BK-EQ2-R0BOUND")
+
 
 # %% [markdown]
 # ## 2 · Theorem 2 on the Prime-Bump potential
@@ -152,16 +162,6 @@ print(summ.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
 # %%
 ref = bk.refinement_study(KERNELS, 1.0, REFINE_IM_Z, REFINE_NS, REFINE_PADS, P_MAX, RE_Z)
 save_table(ref[["kernel", "pad", "n", "h", "S2", "S2_ratio", "S1", "S1_ratio"]], "bk_theorem2_refinement", profile=PROFILE)
-fig, ax = plt.subplots(1, 2, figsize=(9, 3.4))
-for (k, pad), d in ref.groupby(["kernel", "pad"]):
-    ls = "-" if pad == max(REFINE_PADS) else ":"
-    ax[0].loglog(d.n, d.S2_ratio, ls, marker="o", label=f"{k}, pad {pad}")
-    ax[1].semilogx(d.n, d.S1_ratio, ls, marker="o", label=f"{k}, pad {pad}")
-for a, t in zip(ax, ["||K||_S2 / Eq. 3 bound", "||K||_S1 / Eq. 4 bound"]):
-    a.axhline(1, color="k", lw=0.8); a.set_xlabel("grid points n"); a.set_ylabel("norm / stated bound"); a.set_title(t)
-ax[1].set_yscale("log"); ax[0].legend(fontsize=6)
-_ = savefig(fig, "bk_theorem2_refinement", profile=PROFILE)
-plt.show()
 piv = ref[ref.pad == max(REFINE_PADS)].pivot(index="n", columns="kernel", values="S1")
 slope = {k: fit_linear(np.log(piv.index.values), piv[k].values)["slope"] for k in piv.columns}
 rel_change = {k: float(abs(piv[k].iloc[-1] - piv[k].iloc[-2]) / piv[k].iloc[-1]) for k in piv.columns}
@@ -190,6 +190,25 @@ _ = rec.record(v_s1, evidence="table bk_theorem2_sweep; figure bk_theorem2_refin
 print(v_s2, "\n")
 print(v_s1)
 
+# %%
+# the figure for BK-TH2-S2 and BK-TH2-S1: colour = kernel, line style = domain padding; at or below the dashed line
+# (ratio 1) the bound of Theorem 2 holds
+fig, ax = plt.subplots(1, 2, figsize=(9, 3.8), sharex=True)
+colour = dict(zip(KERNELS, PALETTE))
+for (k, pad), d in ref.groupby(["kernel", "pad"]):
+    style = dict(color=colour[k], linestyle="-" if pad == max(REFINE_PADS) else ":", marker="o", markersize=4)
+    ax[0].loglog(d.n, d.S2_ratio, **style, label=f"{k}, pad {pad:g}")
+    ax[1].loglog(d.n, d.S1_ratio, **style)
+for a, norm, eq, v in zip(ax, ("S2", "S1"), ("3", "4"), (v_s2, v_s1)):
+    mark_paper(a, y=1.0, label="Theorem 2 (Eqs. 3-4): ratio <= 1")
+    a.set_xlabel(f"grid points n (Im z = {REFINE_IM_Z:g}, eps = 1)")
+    a.set_xticks(REFINE_NS, [str(n) for n in REFINE_NS]); a.minorticks_off()
+    verdict_subtitle(a, v, PROFILE, title=f"||K||_{norm} / Eq. {eq} bound")
+ax[0].set_ylabel("norm / stated bound (ratio)"); ax[1].set_ylabel("norm / stated bound (ratio)")
+fig.legend(*ax[0].get_legend_handles_labels(), loc="outside right center", fontsize=7)
+_ = savefig(fig, "bk_theorem2_refinement", profile=PROFILE)
+plt.show()
+
 # %% [markdown]
 # **What we found.** With the printed kernel, both Schatten bounds of Theorem 2 fail by many orders of magnitude once
 # $\mathrm{Im} z$ is moderate, and the excess does not go away under grid refinement: its growing half
@@ -197,6 +216,10 @@ print(v_s1)
 # but not trace class. The textbook kernels give $S_2$ ratios of order 1 (for `symmetric`, Young's inequality makes
 # the bound hold up to discretisation), and Eq. 4 still fails for them when $\mathrm{Im} z > 1$ (fact (ii) above):
 # under a textbook reading the $S_2$ bound survives and the $S_1$ bound does not.
+
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("BK-TH2-S2", "BK-TH2-S1")
+
 
 # %% [markdown]
 # ### Try it: Push Im z until Theorem 2's bounds break
@@ -260,20 +283,28 @@ fit_m = ssm.fit_power_law(sc.N, sc.storage_MB)
 save_table(sc, "bk_alg1_scaling", profile=PROFILE)
 print(sc.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
 print({k: round(v, 4) for k, v in fit_t.items()})
-fig, ax = plt.subplots(1, 2, figsize=(9, 3.4))
-ax[0].loglog(sc.N, sc.seconds, "o-", label="measured")
-ax[0].loglog(sc.N, sc.seconds.iloc[-1] * sc.N / sc.N.iloc[-1], "--", label="~ N")
-nl = sc.N * np.log2(sc.N)
-ax[0].loglog(sc.N, sc.seconds.iloc[-1] * nl / nl.iloc[-1], ":", label="~ N log N")
-ax[0].set_xlabel("N"); ax[0].set_ylabel("s per matvec"); ax[0].legend(); ax[0].set_title(f"time, exponent {fit_t['exponent']:.2f}")
-ax[1].loglog(sc.N, sc.storage_MB, "o-", label="operator storage")
-ax[1].loglog(sc.N, sc.matvec_peak_MB, "s-", label="matvec peak extra")
-ax[1].set_xlabel("N"); ax[1].set_ylabel("MB"); ax[1].legend(); ax[1].set_title("memory")
-_ = savefig(fig, "bk_alg1_scaling", profile=PROFILE)
-plt.show()
 v_alg1 = bkv.bk_alg1(counts.N, counts.flops, counts.storage_bytes, float(exact["max rel err"].max()), rank=counts.r,
                      time_exponent=fit_t["exponent"])
 _ = rec.record(v_alg1, evidence="table bk_alg1_counts; table bk_alg1_scaling; figure bk_alg1_scaling")
+# the figure: the exact count (what decides), the CPU time (supporting only) and the operator's storage
+fig, ax = plt.subplots(1, 3, figsize=(11, 3.6))
+ax[0].semilogx(counts.N, counts["flops/N"], "o-", label="count, r = ceil(log2 N)")
+ax[0].axhline(counts["flops/N"].iloc[0], color="grey", linestyle=":", label="O(N) (as stated): flat")
+ax[0].set_xlabel("sequence length N"); ax[0].set_ylabel("flops per element (flops / N)"); ax[0].legend(fontsize=7)
+verdict_subtitle(ax[0], v_alg1, PROFILE, title="compute (exact count)")
+nl = sc.N * np.log2(sc.N)
+ax[1].loglog(sc.N, sc.seconds, "o-", label="measured (CPU)")
+ax[1].loglog(sc.N, sc.seconds.iloc[-1] * sc.N / sc.N.iloc[-1], "--", color="grey", label="~ N")
+ax[1].loglog(sc.N, sc.seconds.iloc[-1] * nl / nl.iloc[-1], ":", color="grey", label="~ N log N")
+ax[1].set_xlabel("sequence length N"); ax[1].set_ylabel("time per matvec (s)"); ax[1].legend(fontsize=7)
+ax[1].set_title(f"CPU time (supporting only)\nfitted exponent {fit_t['exponent']:.2f}")
+ax[2].loglog(sc.N, sc.storage_MB, "o-", label="operator storage")
+ax[2].loglog(sc.N, sc.storage_MB.iloc[-1] * nl / nl.iloc[-1], ":", color="grey", label="~ N log N (as stated)")
+ax[2].loglog(sc.N, sc.matvec_peak_MB, "s-", label="matvec peak extra")
+ax[2].set_xlabel("sequence length N"); ax[2].set_ylabel("memory (MiB)"); ax[2].legend(fontsize=7)
+ax[2].set_title("memory")
+_ = savefig(fig, "bk_alg1_scaling", profile=PROFILE)
+plt.show()
 print(v_alg1)
 
 # %%
@@ -287,6 +318,10 @@ print("BK-ALG1:", v_alg1.verdict)
 # supporting evidence; they do not decide complexity.
 #
 # The summary's reasons carry the (machine-dependent) timing exponent, so its output is not compared by nbval.
+
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("BK-ALG1")
+
 
 # %% tags=["nbval-ignore-output"]
 print(rec.summary().to_string(index=False))

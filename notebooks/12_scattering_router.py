@@ -60,7 +60,7 @@ import paperlib
 from paperlib.bk import scattering as sc
 from paperlib.bk import verdicts as bkv
 from paperlib.common.figures import savefig, save_table, use_house_style
-from paperlib.companion.headline import beside_headline, run_banner
+from paperlib.companion.headline import beside_headline, quote_headline, run_banner
 from paperlib.companion.ledger import Recorder
 
 use_house_style()
@@ -104,6 +104,10 @@ print(v_eq9.verdict)
 # different determinant as soon as $V$ changes sign. Since the paper does not say which $D$ it means, only the
 # reading with $\det$ is reproduced.
 
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("BK-EQ9-BK")
+
+
 # %% [markdown]
 # ## 2 · Phase distribution, expert utilisation and the i0 (η) dependence
 #
@@ -113,18 +117,36 @@ print(v_eq9.verdict)
 # %%
 phases = sc.phase_samples(SEQ_N, N_SEQS, ETAS, SEED)
 util = sc.utilisation_table(phases, N_EXPERTS)
-save_table(util, "bk_router_utilisation", profile=PROFILE)
+save_table(util, "bk_router_phase_shares", profile=PROFILE)
 print(util.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
+# %% [markdown]
+# The figure: where the phases fall, against Eq. 8's expert intervals (coloured bands, expert $e$ takes
+# $\delta\in[(e-1)\pi/E,\ e\pi/E]$) and the half $\delta<0$ that the printed rule routes nowhere (hatched).
+# Left and middle: Eq. 7 at the smallest η (closest to "+i0") for the two token potentials; right: the reference
+# code's stand-in $\arg G_{ii}$. Each legend gives the share left unrouted (table above, rule `printed`).
+
 # %%
-keys = list(phases)
-fig, axes = plt.subplots(2, len(keys) // 2, figsize=(3 * len(keys) // 2, 5), squeeze=False)
-for a, key in zip(axes.ravel(), keys):
-    a.hist(phases[key], bins=np.linspace(-np.pi, np.pi, 41), color="0.6")
-    for e in range(N_EXPERTS + 1):
-        a.axvline(e * np.pi / N_EXPERTS, color="C3", lw=0.6)
-    a.set_title(f"{key[0]}, eta={key[1]}" if isinstance(key[1], float) else f"{key[0]}, {key[1]}", fontsize=7); a.set_xlabel("phase delta (rad)"); a.set_ylabel("tokens")
-fig.suptitle("phase histograms per potential and eta; vertical lines: the router's expert boundaries e*pi/E", fontsize=9)
+eta0, variant = min(ETAS), "BK-Core arg G_ii (z=i)"
+unrouted = util[util.rule == "printed"].set_index(["potential", "eta / variant"]).unrouted
+panels = [(f"Eq. 7, Gaussian v, eta={eta0}", [("gaussian", eta0)]),
+          (f"Eq. 7, Prime-Bump v, eta={eta0}", [("prime_bump", eta0)]),
+          ("reference code: arg G_ii at z=i", [("gaussian", variant), ("prime_bump", variant)])]
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.8), sharex=True)
+for a, (title, keys) in zip(axes, panels):
+    a.axvspan(-np.pi, 0, facecolor="none", edgecolor="0.85", hatch="//", lw=0)
+    for e in range(N_EXPERTS):
+        a.axvspan(e * np.pi / N_EXPERTS, (e + 1) * np.pi / N_EXPERTS, color=f"C{e + 1}", alpha=0.15, lw=0)
+    for key, colour in zip(keys, ["0.35", "C0"]):
+        d = phases[key]
+        a.hist(d, bins=np.linspace(-np.pi, np.pi, 41), weights=np.full(d.size, 100 / d.size), histtype="step",
+               lw=1.6, color=colour, label=f"{key[0]} v: {100 * unrouted[(key[0], str(key[1]))]:.0f}% unrouted")
+    a.set_ylim(0, 1.3 * a.get_ylim()[1])  # headroom for the legend
+    a.set_title(title, fontsize=9); a.set_xlabel("phase delta (rad)"); a.legend(fontsize=7, loc="upper left")
+fig.supylabel("share of tokens (% per bin)", fontsize=10)
+shading = [plt.Rectangle((0, 0), 1, 1, facecolor="none", edgecolor="0.85", hatch="//", label="delta < 0: unrouted (printed Eq. 8)")]
+shading += [plt.Rectangle((0, 0), 1, 1, color=f"C{e + 1}", alpha=0.15, label=f"expert {e + 1}") for e in range(N_EXPERTS)]
+fig.legend(handles=shading, loc="outside lower center", ncol=N_EXPERTS + 1, fontsize=8)
 _ = savefig(fig, "bk_router_phases", profile=PROFILE)
 plt.show()
 
@@ -152,10 +174,14 @@ for key, d in phases.items():
 act = pd.DataFrame(rows)
 save_table(act, "bk_act_halting", profile=PROFILE)
 print(act.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-fig, ax = plt.subplots(figsize=(4.5, 3))
-dd = np.linspace(-np.pi, np.pi, 1001)
-ax.plot(dd, sc.act_halting_probability(dd))
-ax.set_xlabel("delta"); ax.set_ylabel("p_halt"); ax.set_title("Eq. 10")
+fig, ax = plt.subplots(figsize=(5.5, 3.4))
+dd = np.linspace(-np.pi, np.pi, 2001)
+ax.plot(dd, 1 / (1 + np.exp(-np.abs(dd))), ":", color="0.5", label="sigmoid(|delta|), Eq. 10's middle branch")
+ax.plot(dd, sc.act_halting_probability(dd), color="C0", label="p_halt of Eq. 10 (jumps at the thresholds)")
+for t in (-0.8, -0.2, 0.2, 0.8):
+    ax.axvline(t, color="C3", lw=0.8, ls="--", label="Eq. 10 thresholds |delta| = 0.2, 0.8" if t == 0.2 else None)
+ax.set_xlabel("scattering phase delta (rad)"); ax.set_ylabel("halting probability p_halt")
+ax.set_ylim(-0.05, 1.35); ax.legend(fontsize=7, loc="upper left"); ax.set_title("ACT halting rule (Eq. 10)")
 _ = savefig(fig, "bk_act_rule", profile=PROFILE)
 plt.show()
 

@@ -81,6 +81,7 @@ STEP_ROUNDS = 2
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.lines import Line2D
 import pandas as pd
 import torch
 
@@ -88,8 +89,8 @@ import paperlib
 from paperlib.bk import core_bench as bench
 from paperlib.bk import verdicts as bkv
 from paperlib.bk.core import bk_diag, resolve_method
-from paperlib.common.figures import save_table, savefig, use_house_style
-from paperlib.companion.headline import beside_headline, run_banner
+from paperlib.common.figures import mark_paper, save_table, savefig, use_house_style, verdict_subtitle
+from paperlib.companion.headline import beside_headline, quote_headline, run_banner
 from paperlib.companion.ledger import Recorder
 from paperlib.common.measure import fingerprint
 
@@ -193,29 +194,13 @@ print("all methods within the bounds (1e-10 well-conditioned, 1e-8 near the spec
 #
 # $|\theta_i|$ grows geometrically (the Lyapunov exponent of the transfer matrices). We compute
 # $\log_{10}|\theta_i| = \sum_{k<i}\log_{10}|\alpha_k|$ from the stable op and mark where the naive
-# products themselves (float64 and float32) first become non-finite.
+# products themselves (float64 and float32) first become non-finite (the figure follows the op's own table below).
 
 # %%
 growth = bench.theta_growth(n=THETA_N, seed=SEED)
 lt = growth["log10_theta"]
 print(f"log10|theta_N| at N={THETA_N}: {lt[-1]:.4g}  (growth {lt[-1] / THETA_N:.3g} decades per token)")
 print("first index where the naive theta product is inf/nan/0:", growth["first_nonfinite"])
-fig, ax = plt.subplots(figsize=(6, 3.5))
-idx = np.arange(1, len(lt) + 1)
-ax.plot(idx, lt, label=r"$\log_{10}|\theta_i|$ (from the stable scan)")
-ax.axhline(growth["float64_limit"], color="C3", ls="--", label="float64 max")
-ax.axhline(growth["float32_limit"], color="C1", ls=":", label="float32 max")
-for name, c in (("float64", "C3"), ("float32", "C1")):
-    if growth["first_nonfinite"][name] is not None:
-        ax.axvline(growth["first_nonfinite"][name], color=c, alpha=0.4)
-ax.set_xscale("log")
-ax.set_yscale("log")
-ax.set_xlabel("token index i")
-ax.set_ylabel(r"$\log_{10}|\theta_i|$")
-ax.set_title("naive theta products overflow\n(vertical lines: first inf in the naive recurrence)", fontsize=10)
-ax.legend(fontsize=8)
-savefig(fig, "bk_core_theta_overflow", profile=PROFILE)
-plt.show()
 
 # %% [markdown]
 # Then the op itself at $N$ up to 32768: fraction of finite outputs and max relative error at 8 rows
@@ -245,6 +230,28 @@ print(f"N = {n_max}: scan finite {scan_finite}, max rel err float64 {err64:.0e},
 # %%
 print(f"N = {n_max}: scan outputs all finite: {scan_finite}; within bounds (1e-10 f64, 1e-4 f32): {scan_stable}")
 print("smallest tested N where the naive theta/phi formula breaks:", naive_broken_n)
+
+# %%
+# the figure for BK-STAB-32K: its verdict from the same rule and inputs as section 5 (which records it)
+first = growth["first_nonfinite"]
+v_stab = bkv.bk_stab_32k(n_max, scan_finite, err64, err32, exact_ok,
+                         naive_broken_n=None if naive_broken_n is None else int(naive_broken_n),
+                         naive_first_f64=first["float64"], naive_first_f32=first["float32"], n_seeds=len(STAB_SEEDS))
+fig, ax = plt.subplots(figsize=(6.4, 3.8))
+idx = np.arange(1, len(lt) + 1)
+ax.plot(idx, lt, label=r"$\log_{10}|\theta_i|$ (from the stable scan)")
+for name, c, ls in (("float64", "C3", "--"), ("float32", "C1", ":")):
+    ax.axhline(growth[f"{name}_limit"], color=c, ls=ls, label=f"largest {name}")
+    if first[name] is not None:
+        ax.axvline(first[name], color=c, alpha=0.5, label=f"naive {name} product: first inf")
+mark_paper(ax, x=bkv.STAB_N, label=f"stable to {bkv.STAB_N // 1024}k tokens (Sec. 4.3)")
+ax.set_xscale("log"); ax.set_yscale("log")
+ax.set_xlabel("token index i")
+ax.set_ylabel(r"size of $|\theta_i|$ (decades, $\log_{10}|\theta_i|$)")
+verdict_subtitle(ax, v_stab, PROFILE, title="the paper's theta product overflows")
+ax.legend(fontsize=7, loc="upper left")
+savefig(fig, "bk_core_theta_overflow", profile=PROFILE)
+plt.show()
 
 # %% [markdown]
 # On CUDA, the same check for the op on the device (float64 and float32 against the CPU float64 scan at the
@@ -323,23 +330,30 @@ print(speed.assign(seconds=speed.seconds.map(lambda x: f"{x:.3g}"),
                    tokens_per_s=speed.tokens_per_s.map(lambda x: f"{x:.3g}")).drop(columns=["iqr"]).to_string(index=False))
 
 # %% tags=["nbval-ignore-output"]
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
-fwd = speed[speed["pass"] == "forward"]
-for k, (method, g) in enumerate(fwd.groupby("method")):
-    axes[0].loglog(g.N, g.seconds, "o-", color=f"C{k}", label=method)
-    axes[1].loglog(g.N, g.tokens_per_s, "o-", color=f"C{k}", label=method)
+# left: forward time and the fitted cost exponent (dotted, over the fitted range); right: throughput, forward (solid)
+# and forward + backward of the causal op (dashed); one colour per method, one legend below both panels
+fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharex=True)
+colour = {m: f"C{k}" for k, m in enumerate(["scan", *LOOP_METHODS, "sequential", "dense"])}
+handles = []
+for method, g in speed[speed["pass"] == "forward"].groupby("method", sort=False):
+    axes[0].loglog(g.N, g.seconds, "o-", color=colour[method])
+    axes[1].loglog(g.N, g.tokens_per_s, "o-", color=colour[method])
+    fit = f" (cost ~ N^{fits[method]['exponent']:.2f})" if method in fits else ""
+    handles.append(Line2D([], [], color=colour[method], marker="o", label=method + fit))
     if method in fits:
-        f = fits[method]
-        nn = np.array([g.N.min(), g.N.max()], dtype=float)
-        axes[0].loglog(nn, f["prefactor"] * nn ** f["exponent"], ":", color=f"C{k}",
-                       label=f"fit N^{f['exponent']:.2f}")
-axes[0].set_xlabel("N")
-axes[0].set_ylabel("seconds per call")
-axes[1].set_xlabel("N")
-axes[1].set_ylabel("tokens / s")
-axes[0].legend(fontsize=8)
-axes[1].legend(fontsize=8)
-fig.suptitle(f"BK-Core (two-sided) on {fp['device']}, batch {SPEED_BATCH}")
+        nn = np.array([max(g.N.min(), FIT_MIN_N if (g.N >= FIT_MIN_N).sum() >= 2 else 0), g.N.max()], dtype=float)
+        axes[0].loglog(nn, fits[method]["prefactor"] * nn ** fits[method]["exponent"], ":", color="grey")
+for method, g in speed[speed["pass"] != "forward"].groupby("method", sort=False):
+    axes[1].loglog(g.N, g.tokens_per_s, "s--", color=colour[method])
+handles += [Line2D([], [], color="grey", ls=":", label="power-law fit (left)"),
+            Line2D([], [], color="grey", marker="s", ls="--", label="forward + backward, causal (right)")]
+for a in axes:
+    a.set_xticks(SPEED_NS, [f"{n // 1024}k" if n >= 1024 else str(n) for n in SPEED_NS]); a.minorticks_off()
+    a.set_xlabel("sequence length N (tokens)")
+axes[0].set_ylabel("time per forward call (s)"); axes[0].set_title("time per call")
+axes[1].set_ylabel("throughput (tokens / s)"); axes[1].set_title("throughput")
+fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=8)
+fig.suptitle(f"BK-Core (two-sided) on {fp['device']}, batch {SPEED_BATCH}", fontsize=10)
 savefig(fig, "bk_core_scaling", profile=PROFILE)
 plt.show()
 
@@ -412,10 +426,7 @@ print(steps_cmp[["bk_method", "resolved", "seq_len", "train_tokens_per_s", "step
 # device check of section 2 is recorded beside it as supporting evidence.
 
 # %% tags=["nbval-ignore-output"]
-first = growth["first_nonfinite"]
-v_stab = bkv.bk_stab_32k(n_max, scan_finite, err64, err32, exact_ok,
-                         naive_broken_n=None if naive_broken_n is None else int(naive_broken_n),
-                         naive_first_f64=first["float64"], naive_first_f32=first["float32"], n_seeds=len(STAB_SEEDS))
+# v_stab: bk_stab_32k on section 2's measurements (computed there for the figure)
 rec.record(v_stab, evidence="figure bk_core_theta_overflow; tables bk_core_stability, bk_core_exactness")
 print(v_stab)
 
@@ -428,6 +439,10 @@ print("BK-STAB-32K:", v_stab.verdict)
 # only because it is computed from ratios (continued fractions) or from normalised transfer-matrix products. The
 # paper's own $\theta/\varphi$ formula overflows after about a thousand tokens in float64 (a hundred in float32): the
 # claim holds for a reformulation of the method, not for the method as printed.
+
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("BK-STAB-32K")
+
 
 # %% tags=["nbval-ignore-output"]
 print(rec.summary().to_string(index=False))

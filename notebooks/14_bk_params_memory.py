@@ -67,10 +67,11 @@ import torch
 
 import paperlib
 from paperlib.bk import configs as bk_configs
+from paperlib.bk import bench as bk_bench
 from paperlib.bk import verdicts as bk_verdicts
 from paperlib.bk.bench import memory_table, train_throughput
-from paperlib.common.figures import savefig, save_table, use_house_style
-from paperlib.companion.headline import beside_headline, run_banner
+from paperlib.common.figures import mark_paper, savefig, save_table, use_house_style, verdict_subtitle
+from paperlib.companion.headline import beside_headline, quote_headline, run_banner
 from paperlib.companion.ledger import Recorder
 from paperlib.common.measure import fingerprint
 
@@ -133,6 +134,10 @@ print(res.reason)
 # the row that does not fit: the printed rows add up to 643.73K, not to the printed total 616.09K, while the total
 # minus the other printed rows leaves 52.06K, which is what a rank-4 low-rank head with biases has.
 
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("BK-T10-PARAMS")
+
+
 # %% [markdown]
 # ### Try it: Change d_model and layers and recount Table 10
 #
@@ -179,6 +184,10 @@ print(res.reason)
 # would fit better in MiB/GiB for two of the three rows, but choosing the unit per row until it fits is what the
 # rule must not do).
 
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("BK-T1-SIZES")
+
+
 # %% [markdown]
 # ## Table 11: training memory, the paper's pairing and like-for-like
 #
@@ -220,14 +229,6 @@ if len(t11):
     t11_red = {n: (100 * (1 - m[o_] / m[b])).dropna().tolist() for n, b, o_ in T11_PAIRS if b in m and o_ in m}
     for n, r in t11_red.items():
         print(f"{n}: peak reduction per repeat {np.round(r, 1).tolist()} (paper 84.8%)")
-    med = t11.groupby("label", sort=False)[["mem_mb", "param_mb"]].median()
-    fig, ax = plt.subplots(figsize=(6, 3))
-    ax.barh(med.index, med["mem_mb"], label="peak (median over repeats)")
-    ax.barh(med.index, med["param_mb"], label="parameters")
-    ax.set_xlabel(f"MiB ({t11['memory_kind'].iloc[0]})")
-    ax.set_title(f"Table 11 configs, seq {T11_SEQ}, batch {T11_BATCH}")
-    ax.legend()
-    savefig(fig, "bk_table11_memory", profile=PROFILE)
 
 # %% [markdown]
 # **Rule (`bk_t11_vram`).** Peak VRAM is allocator memory on a GPU: `pending` off CUDA or away from seq 512 /
@@ -254,11 +255,48 @@ if t11_red:
 if t11_red:
     print(res.reason)
 
+# %% tags=["nbval-ignore-output"]
+# the figure for BK-T11-VRAM: left, each configuration's training-step peak in MB (10^6 bytes, the paper's unit; our
+# MiB x 1.048576) beside Table 11's printed GPU peaks; right, the peak reduction of each pairing beside the paper's 84.8%
+if t11_red:
+    to_mb = bk_bench.MB / 1e6
+    order = [v for v in T11_SPECS if v in set(t11.label)][::-1]   # top to bottom as in T11_SPECS
+    med = t11.groupby("label")[["mem_mb", "param_mb"]].median().loc[order] * to_mb
+    fig, ax = plt.subplots(1, 2, figsize=(10, 3.8))
+    ax[0].barh(order, med["param_mb"], height=0.5, color="C1", label="parameters (bytes of tensors)")
+    ax[0].barh(order, med["mem_mb"] - med["param_mb"], left=med["param_mb"], height=0.5, color="C0",
+               label=f"rest of the peak ({t11['memory_kind'].iloc[0]})")
+    t11_paper = bk_configs.PAPER["table11"]["peak_memory"]
+    for lab, mb in zip(PAIRING, t11_paper[:2]):
+        if lab in order:
+            mark_paper(ax[0], x=mb, y=order.index(lab), label=f"paper: peak {t11_paper[0]} / {t11_paper[1]} MB "
+                       "(Table 11: GPU VRAM, seq 512)" if lab == PAIRING[0] else "paper")
+    ax[0].set_xlabel("training-step peak memory (MB, 10^6 bytes)")
+    ax[0].set_title(f"seq {T11_SEQ}, batch {T11_BATCH}, one AdamW step")
+    names = list(t11_red)[::-1]
+    ax[1].barh(names, [np.median(t11_red[n]) for n in names], height=0.5, color="C2", alpha=0.6,
+               label="reduction, median over repeats")
+    for i, n in enumerate(names):
+        ax[1].plot(t11_red[n], [i] * len(t11_red[n]), "k.", label="reduction, each repeat" if i == 0 else None)
+    mark_paper(ax[1], x=bk_verdicts.T11_PEAK_REDUCTION, label=f"{bk_verdicts.T11_PEAK_REDUCTION}% (Table 11, paper pairing)")
+    for a, n in zip(ax, (len(order), len(names))):
+        a.set_ylim(-0.7, n - 0.3)
+    ax[1].set_xlim(0, 100); ax[1].set_xlabel("peak-memory reduction, optimized vs baseline (%)")
+    verdict_subtitle(ax[1], res, PROFILE, title="peak reduction per pairing")
+    handles = {lab: h for a in ax for h, lab in zip(*a.get_legend_handles_labels()) if lab != "paper"}
+    fig.legend(handles.values(), handles.keys(), loc="outside lower center", ncol=3, fontsize=7)
+    savefig(fig, "bk_table11_memory", profile=PROFILE)
+    plt.show()
+
 # %% [markdown]
 # **What we found.** Table 11's parameter-memory row does not follow from Table 10's counts: 616K parameters take
 # about 1.2 MB in FP16 (2.5 MB in FP32), not 17.4 MB, while the baseline's 29.16M FP32 parameters take about 117 MB,
 # close to the printed 113.2. The peak-memory claim itself is an allocator measurement on a GPU and waits for one;
 # the CPU resident-set numbers above show the direction and size of the reduction on this machine only.
+
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("BK-T11-VRAM")
+
 
 # %% [markdown]
 # ## Table 5: ResNet-BK vs Phase 1 memory (forward, backward, peak)
@@ -310,6 +348,10 @@ if t5_red:
 # reductions above are the process resident set on this machine, with their spread over repeats, and say how
 # large the difference is here, not on the paper's GPU.
 
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("BK-T5-MEM")
+
+
 # %% [markdown]
 # ## Section 4.4: sequence length 4096
 #
@@ -357,6 +399,10 @@ if s44:
 #
 # **What we found.** Section 4.4's numbers are GPU timings and allocator memory at seq 4096; off a GPU the claim
 # stays pending, and the CPU numbers above only compare the two models on this machine.
+
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("BK-S44-PERF")
+
 
 # %% [markdown]
 # ## The abstract's two reductions

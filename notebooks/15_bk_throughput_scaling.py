@@ -63,9 +63,9 @@ import paperlib
 from paperlib.bk import configs as bk_configs
 from paperlib.bk import verdicts as bk_verdicts
 from paperlib.bk.bench import fit_complexity, forward_time, op_counts, train_throughput
-from paperlib.common.figures import savefig, save_table, use_house_style
+from paperlib.common.figures import mark_paper, savefig, save_table, use_house_style, verdict_subtitle
 from paperlib.common.stats import fit_linear
-from paperlib.companion.headline import beside_headline, run_banner
+from paperlib.companion.headline import beside_headline, quote_headline, run_banner
 from paperlib.companion.ledger import Recorder
 from paperlib.common.measure import fingerprint
 
@@ -118,6 +118,10 @@ print(res.verdict)
 # **What we found.** Table 6's throughputs are GPU numbers; off a GPU at the paper's size the claim waits for one.
 # The CPU ratio above compares the two models on this machine only.
 
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("BK-T6-TPUT")
+
+
 # %% [markdown]
 # ## Tables 3 and 7: forward time vs sequence length, model selection
 #
@@ -154,17 +158,6 @@ save_table(fits.round(6), "bk_table7_fits", profile=PROFILE)
 print(fits[["model", "fit", "a", "b", "exponent", "r2", "aic", "bic", "delta_bic"]].round(4).to_string(index=False))
 print("decided classes:", decided)
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-for lab, g in times.groupby("model", sort=False):
-    med = g.groupby("seq_len")["seconds"].median()
-    axes[0].loglog(med.index, med.values, "o-", label=lab)
-    axes[1].plot(med.index, med.values / med.index * 1e6, "o-", label=lab)
-axes[0].set_xlabel("sequence length N"); axes[0].set_ylabel("forward time (s)")
-axes[1].set_xlabel("sequence length N"); axes[1].set_ylabel("µs per token")
-axes[1].set_xscale("log")
-axes[0].legend(); axes[0].set_title("forward time"); axes[1].set_title("time per token (flat = O(N))")
-_ = savefig(fig, "bk_complexity_fit", profile=PROFILE)
-
 # %% [markdown]
 # ## Table 3: the forward pass's operation count
 #
@@ -197,11 +190,11 @@ print({k: (c, round(q, 2)) for k, (c, q) in count_cls.items()})
 # %%
 pexp = fits[fits.fit == "power law c N^p"].set_index("model")["exponent"].astype(float).to_dict()
 cnt = {lab: g["total"].tolist() for lab, g in ops.groupby("model", sort=False)}
-res = bk_verdicts.bk_t3_on(OP_SEQS, cnt["baseline"], cnt["dense_attention"], wall_exponent=pexp["baseline"],
-                          wall_class=decided["baseline"])
-rec.record(res, evidence="table bk_op_counts; figure bk_complexity_fit; table bk_table7_fits")
-print(res.verdict)
-print(res.measured)
+v_t3 = bk_verdicts.bk_t3_on(OP_SEQS, cnt["baseline"], cnt["dense_attention"], wall_exponent=pexp["baseline"],
+                           wall_class=decided["baseline"])
+rec.record(v_t3, evidence="table bk_op_counts; figure bk_complexity_fit; table bk_table7_fits")
+print(v_t3.verdict)
+print(v_t3.measured)
 
 # %% tags=["nbval-ignore-output"]
 print(f"wall-clock (supporting evidence): baseline exponent {pexp['baseline']:.2f}, BIC class {decided['baseline']}; "
@@ -213,6 +206,10 @@ print(f"wall-clock (supporting evidence): baseline exponent {pexp['baseline']:.2
 # fourfold per doubling, as an $O(N^2)$ term must. Wall-clock exponents on a CPU are a weaker witness (fixed
 # per-call costs and caches bend them) and are shown only beside the count.
 
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("BK-T3-ON")
+
+
 # %% [markdown]
 # ## Table 7: the timing fit
 #
@@ -223,19 +220,51 @@ print(f"wall-clock (supporting evidence): baseline exponent {pexp['baseline']:.2
 # both are undetermined.
 
 # %%
-res = bk_verdicts.bk_t7_fit(decided["baseline"], decided["phase1"], on_cuda=ON_CUDA, paper_size=PAPER_SIZE,
-                            baseline_exponent=pexp["baseline"], phase1_exponent=pexp["phase1"],
-                            count_classes=(count_cls["baseline"][0], count_cls["phase1"][0]))
-rec.record(res, evidence="table bk_table7_fits; figure bk_complexity_fit; table bk_op_counts")
-print(res.verdict)
+v_t7 = bk_verdicts.bk_t7_fit(decided["baseline"], decided["phase1"], on_cuda=ON_CUDA, paper_size=PAPER_SIZE,
+                             baseline_exponent=pexp["baseline"], phase1_exponent=pexp["phase1"],
+                             count_classes=(count_cls["baseline"][0], count_cls["phase1"][0]))
+rec.record(v_t7, evidence="table bk_table7_fits; figure bk_complexity_fit; table bk_op_counts")
+print(v_t7.verdict)
 
 # %% tags=["nbval-ignore-output"]
-print(res.reason)
+print(v_t7.reason)
+
+# %% tags=["nbval-ignore-output"]
+# the figure for BK-T3-ON (left: the exact count, which decides) and BK-T7-FIT (right: CPU wall-clock, supporting
+# only); per token, so that flat means O(N); the dense-attention Transformer is the O(N^2) control
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+colour = {"baseline": "C0", "phase1": "C1", "dense_attention": "C2"}
+for lab, g in ops.groupby("model", sort=False):
+    axes[0].loglog(g.seq_len, g.ops_per_token, "o-", color=colour[lab], label=f"{lab}: {count_cls[lab][0]}")
+for lab, g in times.groupby("model", sort=False):
+    med = g.groupby("seq_len")["seconds"].median()
+    axes[1].loglog(med.index, med.values / (BATCH * med.index) * 1e6, "o-", color=colour[lab],
+                   label=f"{lab}: BIC {decided[lab]}, time ~ N^{pexp[lab]:.2f}")
+t7_ns = list(bk_configs.PAPER["table6"]["baseline"])  # Table 7 fits the timings at Table 6's three lengths
+for n in t7_ns:
+    mark_paper(axes[1], x=n, label=f"paper: Table 7 fit from N = {', '.join(map(str, t7_ns))}")
+axes[0].set_ylabel("operations per token (exact count)"); axes[0].legend(fontsize=7, title="count class", title_fontsize=7)
+verdict_subtitle(axes[0], v_t3, PROFILE, title="Table 3: forward op count")
+axes[1].set_ylabel("forward time per token (µs, CPU)")
+handles = dict(zip(*axes[1].get_legend_handles_labels()[::-1]))  # one entry per label
+fig.legend(handles.values(), handles.keys(), loc="outside right upper", fontsize=7, title="CPU timing fit",
+           title_fontsize=7)
+verdict_subtitle(axes[1], v_t7, PROFILE, title="Table 7: CPU timing (supporting)")
+for a, ns in zip(axes, (OP_SEQS, sorted(set(FIT_SEQS) | set(t7_ns)))):
+    a.set_xticks(ns, [f"{n // 1024}k" if n >= 1024 else str(n) for n in ns])
+    a.tick_params(axis="x", which="minor", bottom=False, labelbottom=False)
+    a.set_xlabel("sequence length N (tokens)")
+_ = savefig(fig, "bk_complexity_fit", profile=PROFILE)
+plt.show()
 
 # %% [markdown]
 # **What we found.** Table 7's classes come from GPU timings at three lengths, which (see the exercise) cannot tell
 # $O(N)$ from $O(N\log N)$; the claim waits for a GPU fit over many lengths. The operation counts above say what
 # such a fit should find if time followed work: both models linear.
+
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("BK-T7-FIT")
+
 
 # %% [markdown]
 # ### Try it: Refit Table 7 with the paper's three sequence lengths

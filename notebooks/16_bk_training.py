@@ -84,11 +84,11 @@ from paperlib.bk import (TrainConfig, ablation_specs, build_model, count_params,
                          init_output_difference, logit_stats, prepare_lm_data, prime_bump_potential, router_timings,
                          summarize_runs, table10_rows, train_step_memory, train_throughput, train_variant)
 from paperlib.bk import verdicts as bv
-from paperlib.common.figures import save_table, savefig, use_house_style
+from paperlib.common.figures import PAPER_STYLE, mark_paper, save_table, savefig, use_house_style, verdict_subtitle
 from paperlib.common.lm import eval_windows, evaluate_perplexity, sample_text
 from paperlib.common.measure import fingerprint, peak_rss_subprocess
 from paperlib.common.stats import common_target_loss, compare_groups, ratio_with_spread, smooth, steps_to_loss
-from paperlib.companion.headline import beside_headline, run_banner
+from paperlib.companion.headline import beside_headline, quote_headline, run_banner
 from paperlib.companion.ledger import Recorder
 
 use_house_style()
@@ -132,6 +132,7 @@ print(fingerprint()["device"], "| torch", torch.__version__)
 V = data.vocab_size
 SPECS = ablation_specs(V, D_MODEL, N_LAYERS, SEQ_LEN, N_EXPERTS, LAP_IM_Z)
 PB_PAIR = ("pb_potential", "random_potential")
+PAPER_T4 = {"full": 28.3, "no_prime_bump": 29.8, "no_scattering": 28.9, "no_lap": 31.2}  # Table 4 PPL (WikiText-103)
 param_table = pd.DataFrame([{"variant": k, "params": count_params(build_model(s))} for k, s in SPECS.items()])
 print(param_table.to_string(index=False))
 
@@ -163,18 +164,39 @@ print(summary[["variant", "params", "seeds", "ppl_mean", "ppl_std"]].round(3).to
 _ = save_table(summary, "bk_training_summary", profile=PROFILE)
 
 # %%
-fig, ax = plt.subplots(1, 2, figsize=(11, 4))
-for name, results in runs.items():
-    curves = np.stack([smooth(r.losses, SMOOTH) for r in results])
+# left: training curves of the architectures and of the ablations that change the function (no_prime_bump is
+# `full` by construction, section (a) below; the potential pair has its own figure, bk_pb_potential); right: each
+# variant's held-out PPL relative to the model it is compared with, per seed (paired), beside the paper's numbers
+CURVES = ["full", "no_scattering", "no_lap", "act", "optimized", "transformer"]
+colour = dict(zip(CURVES + ["no_prime_bump", "random_potential"], plt.rcParams["axes.prop_cycle"].by_key()["color"]))
+PAIRS = [("no_prime_bump", "full", PAPER_T4["no_prime_bump"]), ("no_scattering", "full", PAPER_T4["no_scattering"]),
+         ("no_lap", "full", PAPER_T4["no_lap"]), ("random_potential", "pb_potential", PAPER_T4["no_prime_bump"]),
+         ("act", "full", None), ("optimized", "transformer", None)]
+fig, ax = plt.subplots(1, 2, figsize=(11, 4.2))
+for name in CURVES:
+    curves = np.stack([smooth(r.losses, SMOOTH) for r in runs[name]])
     steps = np.arange(1, curves.shape[1] + 1)
-    ax[0].plot(steps, curves.mean(0), label=name)
-    ax[0].fill_between(steps, curves.min(0), curves.max(0), alpha=0.15)
-ax[0].set(xlabel="step", ylabel=f"training loss (moving average {SMOOTH})", title="training curves (band: seed range)")
-ax[0].legend(fontsize=8)
-x = np.arange(len(summary))
-ax[1].bar(x, summary["ppl_mean"], yerr=summary["ppl_std"].fillna(0), capsize=4)
-ax[1].set_xticks(x, summary["variant"], rotation=30, ha="right")
-ax[1].set(xlabel="variant", ylabel="held-out perplexity", title=f"eval PPL after {STEPS} steps (mean ± sd over seeds)")
+    ax[0].plot(steps, curves.mean(0), color=colour[name], label=name)
+    ax[0].fill_between(steps, curves.min(0), curves.max(0), color=colour[name], alpha=0.15)
+ax[0].set(xlabel="training step", ylabel=f"training loss (nats/token, moving avg. {SMOOTH})",
+          title="training curves (band: seed range)")
+ax[0].legend(fontsize=7, ncol=2)
+for i, (name, ref, paper) in enumerate(PAIRS[::-1]):
+    rel = [100 * (a.final_ppl / b.final_ppl - 1) for a, b in zip(runs[name], runs[ref])]
+    ax[1].barh(i, np.mean(rel), height=0.5, color=colour[name], alpha=0.7)
+    ax[1].plot(rel, [i] * len(rel), "k.", label="each seed (paired)")
+    if paper is not None:
+        mark_paper(ax[1], x=100 * (paper / PAPER_T4["full"] - 1), y=i,
+                   label=f"paper: Table 4, ablated PPL vs full's {PAPER_T4['full']}")
+    if name == "optimized":
+        ax[1].plot([100 * p for p in bv.S64_PPL], [i, i], marker="|", markersize=12,
+                   label="paper: +1-2% (Sec. 6.4)", **{**PAPER_STYLE, "linestyle": "-"})
+ax[1].axvline(0, color="grey", lw=0.8)
+ax[1].set_yticks(range(len(PAIRS)), [f"{n} vs {r}" for n, r, _ in PAIRS[::-1]])
+ax[1].set(xlabel="held-out PPL change vs reference (%)", ylabel="variant vs its reference",
+          title=f"after {STEPS} steps (bar: mean over seeds)")
+handles = dict(zip(*ax[1].get_legend_handles_labels()[::-1]))
+fig.legend(handles.values(), handles.keys(), fontsize=7, loc="outside lower right", ncol=3)
 _ = savefig(fig, "bk_training_curves", profile=PROFILE)
 plt.show()
 
@@ -280,15 +302,26 @@ print(f"steps ratio PB/random per seed {np.round(s_pb / s_rand, 3).tolist()}; ev
 pb_table = pd.DataFrame({"seed": PB_SEEDS, "steps_pb": s_pb, "steps_random": s_rand, "ratio": s_pb / s_rand,
                          "ppl_pb": [r.final_ppl for r in pb_runs], "ppl_random": [r.final_ppl for r in rd_runs]})
 _ = save_table(pb_table, "bk_pb_potential", profile=PROFILE)
-fig, ax = plt.subplots(figsize=(6, 3.5))
-for name, rs in (("V_eps offset", pb_runs), ("random offset", rd_runs)):
+# the figure for BK-PB-CONV: left, the paired runs' curves and the common target; right, the steps ratio per seed
+PAPER_PB_RATIO = 0.7  # "30% faster convergence" (Section 3.2), read as 30% fewer steps
+fig, ax = plt.subplots(1, 2, figsize=(10, 3.8), width_ratios=(1.6, 1))
+for name, rs in (("V_eps offset (pb_potential)", pb_runs), ("random offset (random_potential)", rd_runs)):
     curves = np.stack([smooth(r.losses, SMOOTH) for r in rs])
     steps = np.arange(1, curves.shape[1] + 1)
-    ax.plot(steps, curves.mean(0), label=name)
-    ax.fill_between(steps, curves.min(0), curves.max(0), alpha=0.15)
-ax.axhline(target, color="k", lw=0.8, ls="--", label="common target")
-ax.set(xlabel="step", ylabel=f"training loss (moving average {SMOOTH})", title="Prime-Bump potential vs random")
-ax.legend(fontsize=8)
+    ax[0].plot(steps, curves.mean(0), label=name)
+    ax[0].fill_between(steps, curves.min(0), curves.max(0), alpha=0.15)
+ax[0].axhline(target, color="grey", lw=0.8, ls=":", label="common target loss")
+ax[0].set(xlabel="training step", ylabel=f"training loss (nats/token, moving avg. {SMOOTH})",
+          title="paired runs (band: seed range)")
+ax[0].legend(fontsize=7)
+ax[1].plot(PB_SEEDS, s_pb / s_rand, "o", color="C0", label="each seed")
+ax[1].axhline(1.0, color="grey", lw=0.8, label="no difference")
+ax[1].axhline(bv.PB_MAX_RATIO, color="grey", lw=0.8, ls=":", label=f"rule: reproduced at <= {bv.PB_MAX_RATIO}")
+mark_paper(ax[1], y=PAPER_PB_RATIO, label=f"paper: 30% faster = ratio {PAPER_PB_RATIO} (Sec. 3.2)")
+ax[1].set_xticks(PB_SEEDS); ax[1].set_ylim(0.5, max(1.3, float(np.max(s_pb / s_rand)) + 0.1))
+ax[1].set(xlabel="seed", ylabel="steps to target, PB / random (ratio)")
+ax[1].legend(fontsize=7, loc="upper left")
+verdict_subtitle(ax[1], v_pb, PROFILE, title="steps ratio")
 _ = savefig(fig, "bk_pb_potential", profile=PROFILE)
 plt.show()
 
@@ -300,6 +333,10 @@ plt.show()
 # (the verdict line gives the ratio and its seed spread against the paper's 0.7). The reference code's reading,
 # a bump on the position embedding, is removed by LayerNorm and is identical to no bump by construction: a
 # finding about that code, not a test of the claim.
+
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("BK-PB-CONV")
+
 
 # %% [markdown]
 # ### Try it: Swap Prime-Bump for random init at tiny size
@@ -340,18 +377,20 @@ plt.show()
 full_ppl = [r.final_ppl for r in runs["full"]]
 abl_inputs = [
     {"name": "no_prime_bump (position embedding)", "full": full_ppl,
-     "ablated": [r.final_ppl for r in runs["no_prime_bump"]], "by_construction": ref_identical, "paper": 29.8},
+     "ablated": [r.final_ppl for r in runs["no_prime_bump"]], "by_construction": ref_identical,
+     "paper": PAPER_T4["no_prime_bump"]},
     {"name": "no_prime_bump (potential offset)", "full": [r.final_ppl for r in runs["pb_potential"]],
-     "ablated": [r.final_ppl for r in runs["random_potential"]], "by_construction": False, "paper": 29.8},
+     "ablated": [r.final_ppl for r in runs["random_potential"]], "by_construction": False,
+     "paper": PAPER_T4["no_prime_bump"]},
     {"name": "no_scattering", "full": full_ppl, "ablated": [r.final_ppl for r in runs["no_scattering"]],
-     "by_construction": False, "paper": 28.9},
+     "by_construction": False, "paper": PAPER_T4["no_scattering"]},
     {"name": "no_lap", "full": full_ppl, "ablated": [r.final_ppl for r in runs["no_lap"]],
-     "by_construction": False, "paper": 31.2},
+     "by_construction": False, "paper": PAPER_T4["no_lap"]},
 ]
 abl_rows = []
 for r in abl_inputs:
     c = compare_groups(r["full"], r["ablated"], paired=True)
-    abl_rows.append({"configuration": r["name"], "paper_vs_full_pct": 100 * (r["paper"] / 28.3 - 1),
+    abl_rows.append({"configuration": r["name"], "paper_vs_full_pct": 100 * (r["paper"] / PAPER_T4["full"] - 1),
                      "ppl_full": c["mean_a"], "ppl_ablated": c["mean_b"], "ppl_std": c["std_b"],
                      "vs_full_pct": 100 * c["rel_change"], "p_paired": c["p_value"],
                      "by_construction": r["by_construction"],
@@ -377,6 +416,10 @@ print(v_abl)
 # paper's direction), better (the opposite direction), or no difference; a row that is identical by construction
 # is not counted as evidence. The table above shows which ablations cost perplexity at this size; only the
 # components whose removal is worse support the paper's table, and the verdict line names them.
+
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("BK-T4-ABL")
+
 
 # %% [markdown]
 # ## Scattering router vs MLP gating (BK-EQ7-ROUTER)
@@ -414,18 +457,9 @@ print(f"learned parameters of the MLP gates (all layers): {gate_params}; the sca
 # %% tags=["nbval-ignore-output"]
 print(f"PPL scattering {ppl_router['mean_b']:.3f} vs MLP {ppl_router['mean_a']:.3f}: "
       f"{100 * ppl_router['rel_change']:+.2f}% (within seed noise: {ppl_router['within_noise']})")
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.5), sharey=True)
-for ax, name in zip(axes, ["full", "no_scattering"]):
-    util = np.mean([r.aux_means["router_util"] for r in runs[name]], axis=0)
-    for layer in range(util.shape[0]):
-        ax.bar(np.arange(util.shape[1]) + 0.8 * layer / util.shape[0], util[layer], width=0.8 / util.shape[0],
-               label=f"layer {layer}")
-    ax.set(title=f"{name}: expert utilisation (training mean)", xlabel="expert")
-    print(name, "utilisation per layer:", np.round(util, 2).tolist())
-axes[0].set_ylabel("fraction of tokens")
-axes[0].legend(fontsize=8)
-_ = savefig(fig, "bk_router_utilisation", profile=PROFILE)
-plt.show()
+util = {name: np.mean([r.aux_means["router_util"] for r in runs[name]], axis=0) for name in ["full", "no_scattering"]}
+for name, u in util.items():
+    print(name, "utilisation per layer:", np.round(u, 2).tolist())
 
 # %% tags=["nbval-ignore-output"]
 rt = router_timings(D_MODEL, N_EXPERTS, BATCH, SEQ_LEN, repeats=max(4 * TIMING_REPEATS, 10), device=DEVICE)
@@ -437,10 +471,31 @@ v_router = bv.bk_eq7_router(rt["scattering"].median, rt["scattering"].iqr, rt["m
 _ = rec.record(v_router, evidence="figure bk_router_utilisation; table bk_training_summary")
 print(v_router)
 
+# %% tags=["nbval-ignore-output"]
+# the figure for BK-EQ7-ROUTER: how each router spreads tokens over the experts (training mean over seeds)
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+for ax, name, what in zip(axes, util, ("scattering router", "MLP gate")):
+    n_layers, n_exp = util[name].shape
+    for layer in range(n_layers):
+        ax.bar(np.arange(n_exp) + 0.8 * (layer - (n_layers - 1) / 2) / n_layers, util[name][layer],
+               width=0.8 / n_layers, label=f"layer {layer}")
+    ax.axhline(1 / n_exp, color="grey", lw=0.8, ls=":", label=f"uniform (1/{n_exp})")
+    ax.set_xticks(range(n_exp)); ax.set_xlabel("expert index")
+    ax.set_title(f"{name}: {what}")
+axes[0].set_ylabel("fraction of tokens routed")
+axes[1].legend(fontsize=7)
+verdict_subtitle(axes[0], v_router, PROFILE)
+_ = savefig(fig, "bk_router_utilisation", profile=PROFILE)
+plt.show()
+
 # %% [markdown]
 # **What we found.** "Parameter-free" is true of the router by construction and earns no credit. What is measured
 # is speed (median and spread of the routing step against the MLP gate, side by side) and perplexity against seed
 # noise; the verdict line says which of the two holds here.
+
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("BK-EQ7-ROUTER")
+
 
 # %% [markdown]
 # ## ACT halting (BK-EQ10-ACT)
@@ -476,6 +531,10 @@ print(f"inference forward (fresh weights; the masked ACT computes every update):
 # **What we found.** The fraction of (token, layer) updates that ACT skips is a count, so it is decided on any
 # device; it is a nominal saving (the masked implementation still computes every update). The verdict weighs it
 # against the 10% materiality line fixed before the first run and against perplexity; the line above gives both.
+
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("BK-EQ10-ACT")
+
 
 # %% [markdown]
 # ## ResNet-BK, the optimized model and a Transformer of the same width and depth
@@ -567,6 +626,10 @@ print(v_s64)
 # statements and stay pending on a CPU, with this run's ratios shown beside them; perplexity and the extra steps
 # to equal loss are decided from paired seeds, and a part whose spread exceeds half its size decides nothing.
 
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("BK-S64-TRADEOFF")
+
+
 # %% [markdown]
 # ## The abstract's headline (BK-ABS)
 #
@@ -615,6 +678,10 @@ print(v_abs)
 # a GPU allocator (pending on a CPU: notebook 14's BK-T11-VRAM), and perplexity "comparable to" the baseline from
 # the paired seeds trained here. The verdict is partial whenever one part holds and another fails or waits.
 
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("BK-ABS")
+
+
 # %% [markdown]
 # ## Untrained perplexity (BK-T8-PPL, Table 8)
 #
@@ -631,8 +698,9 @@ print(v_abs)
 # **not-reproduced** when the difference is not distinguishable from initialisation noise.
 
 # %%
-for ppl_paper in (50738.89, 50505.61):
-    print(f"paper PPL {ppl_paper}: implied logit std s = {math.sqrt(2 * math.log(ppl_paper / 50257)):.4f}")
+T8_PAPER, T8_PAPER_VOCAB = {"baseline": 50738.89, "phase1": 50505.61}, 50257  # Table 8 (untrained, GPT-2 vocab)
+for ppl_paper in T8_PAPER.values():
+    print(f"paper PPL {ppl_paper}: implied logit std s = {math.sqrt(2 * math.log(ppl_paper / T8_PAPER_VOCAB)):.4f}")
 t8_data = data if T8_VOCAB == VOCAB else prepare_lm_data(CORPUS, TOKENIZER, T8_VOCAB, max_train_chars=MAX_TRAIN_CHARS or None,
                                                         max_eval_chars=MAX_EVAL_CHARS or None)
 V8 = t8_data.vocab_size
@@ -660,29 +728,40 @@ _ = save_table(t8, "bk_table8_untrained", profile=PROFILE)
 # %% tags=["nbval-ignore-output"]
 c8 = compare_groups(t8[t8.model == "baseline"].ppl.values, t8[t8.model == "phase1"].ppl.values)
 print(f"baseline {c8['mean_a']:.1f} ± {c8['std_a']:.1f}, phase1 {c8['mean_b']:.1f} ± {c8['std_b']:.1f}; "
-      f"PPL / V: baseline {c8['mean_a'] / V8:.3f}, phase1 {c8['mean_b'] / V8:.3f} (paper: {50738.89 / 50257:.3f}, "
-      f"{50505.61 / 50257:.3f})")
-fig, ax = plt.subplots(figsize=(6, 3.5))
-for i, name in enumerate(t8_specs):
-    vals = t8[t8.model == name].ppl.values / V8
-    ax.scatter(np.full(vals.size, i), vals, label=name)
-ax.axhline(1.0, color="k", lw=0.8, ls="--", label="uniform prediction (PPL = V)")
-ax.set_xticks(range(len(t8_specs)), list(t8_specs))
-ax.set(xlabel="model", ylabel="untrained PPL / V", title="Table 8: untrained perplexity over seeds")
-ax.legend(fontsize=8)
-_ = savefig(fig, "bk_table8_untrained", profile=PROFILE)
-plt.show()
+      f"PPL / V: baseline {c8['mean_a'] / V8:.3f}, phase1 {c8['mean_b'] / V8:.3f} (paper: "
+      f"{T8_PAPER['baseline'] / T8_PAPER_VOCAB:.3f}, {T8_PAPER['phase1'] / T8_PAPER_VOCAB:.3f})")
 
 # %% tags=["nbval-ignore-output"]
 v_t8 = bv.bk_t8_ppl(t8[t8.model == "baseline"].ppl.values, t8[t8.model == "phase1"].ppl.values, vocab_size=V8)
 _ = rec.record(v_t8, evidence="figure bk_table8_untrained; table bk_table8_untrained")
 print(v_t8)
 
+# %% tags=["nbval-ignore-output"]
+# the figure for BK-T8-PPL: untrained PPL / V per initialisation seed, beside Table 8's two values (PPL / 50257)
+fig, ax = plt.subplots(figsize=(6.4, 3.8))
+for i, name in enumerate(t8_specs):
+    vals = t8[t8.model == name].ppl.values / V8
+    ax.plot(i + np.linspace(-0.08, 0.08, vals.size), vals, "o", label=f"{name}, each seed")
+    mark_paper(ax, x=i + 0.25, y=T8_PAPER[name] / T8_PAPER_VOCAB,
+               label=f"paper: Table 8 PPL / {T8_PAPER_VOCAB} ({T8_PAPER['baseline']} vs {T8_PAPER['phase1']})")
+ax.axhline(1.0, color="grey", lw=0.8, ls=":", label="uniform prediction (PPL = V)")
+ax.set_xticks(range(len(t8_specs)), list(t8_specs)); ax.set_xlim(-0.5, len(t8_specs) - 0.5)
+ax.set(xlabel="model (untrained)", ylabel="untrained PPL / vocabulary size V")
+handles = dict(zip(*ax.get_legend_handles_labels()[::-1]))
+fig.legend(handles.values(), handles.keys(), fontsize=7, loc="outside lower center", ncol=2)
+verdict_subtitle(ax, v_t8, PROFILE, title="Table 8: untrained perplexity over seeds")
+_ = savefig(fig, "bk_table8_untrained", profile=PROFILE)
+plt.show()
+
 # %% [markdown]
 # **What we found.** An untrained model's perplexity is set by how far its logits are from uniform: with logit
 # spread $\sigma$ it is about $V e^{\sigma^2/2}$ (`expected_ppl` in the table), so Table 8's values, close to $V$,
 # say that both models start near uniform; a difference between them at initialisation reflects the scale of
 # their output layers, not what they will learn.
+
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("BK-T8-PPL")
+
 
 # %% [markdown]
 # ## What a trained model writes

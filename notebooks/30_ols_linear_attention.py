@@ -70,8 +70,8 @@ from paperlib.related import (COST_MODELS, build_ols_attention, compare_with_hur
                               make_conditioned_problem, make_context_tokens, make_query_tokens, ols_lstsq_predict,
                               ratio_by_summation, ratio_closed_form, ratio_limit, slow_fast_sweep)
 from paperlib.related import verdicts as related_verdicts
-from paperlib.common.figures import save_table, savefig, use_house_style
-from paperlib.companion.headline import beside_headline, run_banner
+from paperlib.common.figures import save_table, savefig, use_house_style, verdict_subtitle
+from paperlib.companion.headline import beside_headline, quote_headline, run_banner
 from paperlib.companion.ledger import Recorder
 
 use_house_style()
@@ -147,6 +147,7 @@ print("OLS prediction (numpy.linalg.lstsq):            ", ols_lstsq_predict(demo
 #
 # Instances: $X = U\,\mathrm{diag}(s)V^\top$ with Haar-random $U, V$ and singular values log-spaced from 1 to
 # $1/\kappa$, $Y = X\beta + 0.1\,\varepsilon$, $k$ outputs, queries drawn like the rows of $X$.
+# The errors are plotted against the bound with the verdict, after section 5.
 
 # %%
 rows = error_vs_condition(CONDS, n=N_ROWS, d=D_FEAT, k=K_OUT, n_instances=N_INSTANCES, seed=SEED)
@@ -165,22 +166,6 @@ print(by_cond[["cond_target", "method", "min_rank", "within_bound"]].to_string(i
 # %% tags=["nbval-ignore-output"]
 # the raw error magnitudes (rounding-level numbers, machine dependent)
 print(by_cond.to_string(index=False, float_format=lambda x: f"{x:.2e}"))
-
-# %%
-fig, ax = plt.subplots()
-for method, marker in (("eigh", "o"), ("svd", "s")):
-    sub = err[err["method"] == method]
-    ax.scatter(sub["cond_X"], np.maximum(sub["rel_err"], 1e-17), marker=marker, s=18, alpha=0.7,
-               label=f"construction via {method}" + (" of $\\Sigma$" if method == "eigh" else " of $X$"))
-kk = np.logspace(0, math.log10(max(CONDS)), 100)
-ax.plot(kk, D_FEAT * kk ** 2 * EPS, "k--", lw=1, label=r"$d\,\kappa^2\varepsilon$ (normal-equation bound)")
-ax.plot(kk, D_FEAT * kk * EPS, "k:", lw=1, label=r"$d\,\kappa\,\varepsilon$")
-ax.axvline(EPS ** -0.5, color="grey", lw=0.8)
-ax.set(xscale="log", yscale="log", xlabel=r"$\kappa(X)$", ylabel="relative error vs numpy.linalg.lstsq",
-       title="Linear attention (C) reproduces OLS; error vs condition number", ylim=(1e-17, 10))
-ax.legend(fontsize=8, loc="upper left")
-savefig(fig, "ols_lintf_error_vs_cond", profile=PROFILE)
-plt.show()
 
 # %%
 full = err[err["full_rank"]]        # constructions that kept all d directions (the bound is meaningful)
@@ -262,6 +247,7 @@ print(real.to_string(index=False, float_format=lambda x: f"{x:.2e}"))
 #
 # Three scenarios, a new random task $\beta$ for every context; $X_A \sim N(0, I)$, shifted $X_B \sim N(0, D^2)$
 # with $D = \mathrm{diag}(s^{\,t})$, $t$ from $-1$ to $1$, $s$ = `SF_SHIFT`.
+# The deviations are plotted with the verdict, after section 5.
 
 # %%
 sf = pd.DataFrame(slow_fast_sweep(SF_NB, d=SF_D, n_A=SF_N_A, shift_scale=SF_SHIFT, seed=SEED))
@@ -279,20 +265,6 @@ print("shifted distribution: deviation at the largest n_B > same-distribution de
 
 # %% tags=["nbval-ignore-output"]
 print(sf.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
-
-# %%
-fig, ax = plt.subplots()
-for name, g in sf.groupby("scenario", sort=False):
-    ax.plot(g["n_B"], np.maximum(g["dev_from_ols_B"], 1e-17), marker="o", label=f"{name}: vs OLS on B")
-ax.plot(same["n_B"], same["mismatch_norm"], "k:", label=r"$\|\Sigma_A^{-1}\Sigma_B - I\|_2$ (same distribution)")
-ax.plot(sf["n_B"].unique(), np.maximum(sf.groupby("n_B", sort=False)["dev_from_SF"].max(), 1e-17), "k--", lw=1,
-        label="layer vs closed form (SF), worst case")
-ax.set(xscale="log", yscale="log", xlabel="context length $n_B$", ylabel="relative deviation",
-       title="Weights from A (slow memory), context from B (fast memory)")
-ax.xaxis.set_minor_formatter(plt.NullFormatter())
-ax.legend(fontsize=8)
-savefig(fig, "ols_lintf_slow_fast", profile=PROFILE)
-plt.show()
 
 # %% [markdown]
 # ### Try it: Shift the fast memory away from the slow one
@@ -368,12 +340,67 @@ print(ols_result)
 print("OLS-LINTF:", ols_result.verdict)
 
 # %% [markdown]
+# ### The evidence in two figures
+#
+# First, section 2's random instances: each construction's relative error against `numpy.linalg.lstsq`, with the
+# normal-equation bound $d\,\kappa^2\varepsilon$ (the tolerance of the rule) and $d\,\kappa\,\varepsilon$ as
+# guide lines, and $\kappa = \varepsilon^{-1/2}$, beyond which $\Sigma$ is numerically singular. The abstract
+# prints no error to mark: "mathematically equivalent" means 0.
+
+# %%
+fig, ax = plt.subplots()
+for method, marker in (("eigh", "o"), ("svd", "s")):
+    sub = err[err["method"] == method]
+    ax.scatter(sub["cond_X"], np.maximum(sub["rel_err"], 1e-17), marker=marker, s=18, alpha=0.7,
+               label=f"construction via {method}" + (" of $\\Sigma$" if method == "eigh" else " of $X$"))
+kk = np.logspace(0, math.log10(max(CONDS)), 100)
+ax.plot(kk, D_FEAT * kk ** 2 * EPS, "k--", lw=1, label=r"$d\,\kappa^2\varepsilon$ (normal-equation bound)")
+ax.plot(kk, D_FEAT * kk * EPS, "k:", lw=1, label=r"$d\,\kappa\,\varepsilon$")
+ax.axvline(EPS ** -0.5, color="grey", lw=0.8, label=r"$\kappa = \varepsilon^{-1/2}$: $\Sigma$ numerically singular")
+ax.set(xscale="log", yscale="log", xlabel=r"condition number $\kappa(X)$",
+       ylabel="relative error of the prediction\nvs numpy.linalg.lstsq", ylim=(1e-17, 10))
+verdict_subtitle(ax, ols_result, PROFILE, title="Linear attention (C) vs OLS, by condition number")
+ax.legend(fontsize=8, loc="upper left")
+savefig(fig, "ols_lintf_error_vs_cond", profile=PROFILE)
+plt.show()
+
+# %% [markdown]
+# Second, section 4's slow and fast memory: weights built from data set A, context from B. Coloured lines: the
+# layer's output against B's own OLS prediction, per scenario; dotted: the mismatch $\|\Sigma_A^{-1}\Sigma_B - I\|_2$
+# that (SF) predicts for it; grey crosses: the layer against the closed form (SF), one of the identities the rule
+# checks, which must stay below the rule's tolerance (dash-dotted).
+
+# %%
+fig, ax = plt.subplots(figsize=(6.4, 4.4))
+for name, g in sf.groupby("scenario", sort=False):
+    ax.plot(g["n_B"], np.maximum(g["dev_from_ols_B"], 1e-17), marker="o", label=f"{name}: vs OLS on B")
+ax.plot(same["n_B"], same["mismatch_norm"], "k:", label=r"$\|\Sigma_A^{-1}\Sigma_B - I\|_2$ (same distribution)")
+ax.plot(sf["n_B"].unique(), np.maximum(sf.groupby("n_B", sort=False)["dev_from_SF"].max(), 1e-17), "x--",
+        color="0.45", lw=1, label="layer vs closed form (SF), worst case")
+ax.axhline(related_verdicts.IDENTITY_TOL, color="0.45", lw=0.8, ls="-.",
+           label=f"rule's tolerance for the identities ({related_verdicts.IDENTITY_TOL:g})")
+ax.set(xscale="log", yscale="log", xlabel="context length $n_B$ (tokens)",
+       ylabel="relative deviation of the prediction")
+verdict_subtitle(ax, ols_result, PROFILE, title="Weights from A (slow memory), context from B (fast memory)")
+nb = sorted(sf["n_B"].unique())
+ax.set_xticks(nb, [f"{v:g}" for v in nb])  # one tick per context length measured
+ax.xaxis.set_minor_formatter(plt.NullFormatter())
+fig.legend(fontsize=8, loc="outside lower center", ncols=2)
+savefig(fig, "ols_lintf_slow_fast", profile=PROFILE)
+plt.show()
+
+
+# %% [markdown]
 # ### What we found
 #
 # The construction (C) is exact algebra: wherever the covariance is numerically of full rank the layer agrees
 # with `lstsq` within the normal-equation bound, and the slow/fast identity (SF) holds to rounding. The
 # covariance route fails once $\kappa(X)^2\varepsilon \sim 1$ while weights built from the SVD of $X$ do not,
 # and on rank-deficient real embeddings "the OLS solution" is the minimum-norm one at a chosen cut-off.
+
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("OLS-LINTF")
+
 
 # %% [markdown]
 # ## 6 · HKT: the cost of L levels with 2x causal downsampling
@@ -468,6 +495,10 @@ print(hkt_result)
 # matrix, $L$ counts the full-resolution level): $\rho(3) = 21/16$ and $\sup_L \rho(L) = 4/3$. Other readings
 # of "cost" give neither number, the bound is asymptotic in $T$, and the downsampling layers' own cost is
 # left out of it.
+
+# %% tags=["nbval-ignore-output", "headline-quote"]
+quote_headline("HKT-COST")
+
 
 # %% [markdown]
 # ## 7 · The other abstracts of the feed
