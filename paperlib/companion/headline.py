@@ -83,37 +83,32 @@ class HeadlineQuote:
         self.claim_ids = tuple(claim_ids)
         self.records = records
 
-    def _parts(self, cid):
-        r = self.records.get(cid)
-        if r is None:
-            return None
-        run = f"{r.get('profile') or '?'} run" + (f", commit {r['commit'][:7]}" if r.get("commit") else "")
-        unit = f" ({r['unit']})" if r.get("unit") else ""
-        return r["verdict"], run, unit, r["measured_value"], f"{r['paper_value']} ({r['where']})", r["reason"]
+    def _lines(self, esc, missing: str, line: str) -> list[str]:
+        """One line per claim: `line` formatted with the record's fields passed through `esc`."""
+        out = []
+        for cid in self.claim_ids:
+            r = self.records.get(cid)
+            if r is None:
+                out.append(missing.format(cid=cid))
+                continue
+            run = f"{r.get('profile') or '?'} run" + (f", commit {r['commit'][:7]}" if r.get("commit") else "")
+            out.append(line.format(cid=cid, verdict=r["verdict"], run=run,
+                                   unit=f" ({esc(r['unit'])})" if r.get("unit") else "",
+                                   measured=esc(r["measured_value"]), reason=esc(r["reason"]),
+                                   paper=esc(f"{r['paper_value']} ({r['where']})")))
+        return out
 
     def _repr_markdown_(self) -> str:
-        lines = ["**Headline verdicts, quoted from the committed ledger** (`figures/claims.json`; this run's "
-                 "verdicts, decided in the cells above, may differ from them at smoke sizes):", ""]
-        for cid in self.claim_ids:
-            p = self._parts(cid)
-            if p is None:
-                lines.append(f"* **{cid}**: no headline published yet.")
-                continue
-            verdict, run, unit, measured, paper, reason = p
-            lines.append(f"* **{cid}: {verdict}** ({run}). Measured{' ' + _md(unit) if unit else ''}: {_md(measured)}. Paper: {_md(paper)}. "
-                         f"Why: {_md(reason)}")
-        return "\n".join(lines)
+        head = ("**Headline verdicts, quoted from the committed ledger** (`figures/claims.json`; this run's verdicts, "
+                "decided in the cells above, may differ from them at smoke sizes):")
+        return "\n".join([head, ""] + self._lines(
+            _md, "* **{cid}**: no headline published yet.",
+            "* **{cid}: {verdict}** ({run}). Measured{unit}: {measured}. Paper: {paper}. Why: {reason}"))
 
     def __repr__(self) -> str:
-        lines = ["Headline verdicts (figures/claims.json):"]
-        for cid in self.claim_ids:
-            p = self._parts(cid)
-            if p is None:
-                lines.append(f"  {cid}: no headline published yet")
-                continue
-            verdict, run, unit, measured, paper, reason = p
-            lines.append(f"  {cid}: {verdict} ({run}); measured{unit}: {measured}; paper: {paper}; why: {reason}")
-        return "\n".join(lines)
+        return "\n".join(["Headline verdicts (figures/claims.json):"] + self._lines(
+            str, "  {cid}: no headline published yet",
+            "  {cid}: {verdict} ({run}); measured{unit}: {measured}; paper: {paper}; why: {reason}"))
 
 
 def quote_headline(*claim_ids: str, path=None) -> HeadlineQuote:
