@@ -190,21 +190,26 @@ def bk_t11_vram(pairing_reductions, *, on_cuda: bool, paper_size: bool, memory_k
     if param_mb is not None:
         extra += (f"; parameter memory (bytes of tensors) {param_mb[0]:.1f} -> {param_mb[1]:.2f} MB vs printed "
                   f"{T11_PARAM_MB[0]} -> {T11_PARAM_MB[1]}")
+    return _gpu_memory_verdict("BK-T11-VRAM", pairing_reductions, med, T11_PEAK_REDUCTION, T11_TOLERANCE,
+                               on_cuda=on_cuda, paper_size=paper_size, size="seq 512, batch 2",
+                               memory_kind=memory_kind, what=f"paper pairing peak reduction {txt}", tail=extra,
+                               measured=measured)
+
+
+def _gpu_memory_verdict(claim: str, reductions, median: float, target: float, tolerance: float, *, on_cuda: bool,
+                        paper_size: bool, size: str, memory_kind: str, what: str, tail: str, measured) -> Verdict:
+    """A GPU allocator-memory claim: pending off CUDA or away from the paper's `size` (this run's `what` as
+    supporting evidence); otherwise reproduced when the median reduction is within target +- tolerance points,
+    partially-reproduced when every repeat reduces memory but the median is outside, not-reproduced otherwise."""
     if not (on_cuda and paper_size):
-        return Verdict("BK-T11-VRAM", "pending", f"needs a GPU run at seq 512, batch 2 (allocator memory claim); "
-                       f"this run ({memory_kind}{'' if paper_size else ', reduced size'}) as supporting evidence: "
-                       f"paper pairing peak reduction {txt}{extra}", measured)
-    verdict = _reduction_band(pairing_reductions, med, T11_PEAK_REDUCTION, T11_TOLERANCE)
-    return Verdict("BK-T11-VRAM", verdict, f"paper pairing peak reduction {txt} vs {T11_PEAK_REDUCTION} +- {T11_TOLERANCE} "
-                   f"points ({memory_kind}){extra}", measured)
-
-
-def _reduction_band(reductions, median: float, target: float, tolerance: float) -> str:
-    """reproduced when the median reduction is within target +- tolerance points; partially-reproduced when every
-    repeat reduces memory but the median is outside; not-reproduced otherwise."""
+        return Verdict(claim, "pending", f"needs a GPU run at {size} (allocator memory claim); this run "
+                       f"({memory_kind}{'' if paper_size else ', reduced size'}) as supporting evidence: {what}{tail}",
+                       measured)
     if abs(median - target) <= tolerance:
-        return "reproduced"
-    return "partially-reproduced" if min(reductions) > 0 else "not-reproduced"
+        verdict = "reproduced"
+    else:
+        verdict = "partially-reproduced" if min(reductions) > 0 else "not-reproduced"
+    return Verdict(claim, verdict, f"{what} vs {target} +- {tolerance} points ({memory_kind}){tail}", measured)
 
 
 def bk_t5_mem(reductions, *, on_cuda: bool, paper_size: bool, memory_kind: str, baseline_mb: float | None = None,
@@ -216,13 +221,9 @@ def bk_t5_mem(reductions, *, on_cuda: bool, paper_size: bool, memory_kind: str, 
     txt, med = _spread(reductions)
     mb = f" ({baseline_mb:.0f} -> {phase1_mb:.0f} MB)" if baseline_mb is not None and phase1_mb is not None else ""
     measured = f"peak reduction {txt}{mb}, {memory_kind}"
-    if not (on_cuda and paper_size):
-        return Verdict("BK-T5-MEM", "pending", f"needs a GPU run at seq 1024, batch 2 (allocator memory claim); this "
-                       f"run ({memory_kind}{'' if paper_size else ', reduced size'}) as supporting evidence: Phase 1 "
-                       f"peak reduction {txt}{mb}", measured)
-    verdict = _reduction_band(reductions, med, T5_PEAK_REDUCTION, T5_TOLERANCE)
-    return Verdict("BK-T5-MEM", verdict, f"Phase 1 peak reduction {txt}{mb} vs {T5_PEAK_REDUCTION} +- {T5_TOLERANCE} points "
-                   f"({memory_kind})", measured)
+    return _gpu_memory_verdict("BK-T5-MEM", reductions, med, T5_PEAK_REDUCTION, T5_TOLERANCE, on_cuda=on_cuda,
+                               paper_size=paper_size, size="seq 1024, batch 2", memory_kind=memory_kind,
+                               what=f"Phase 1 peak reduction {txt}{mb}", tail="", measured=measured)
 
 
 def count_class(ns, counts) -> tuple[str, float]:
