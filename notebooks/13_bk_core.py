@@ -456,5 +456,5 @@ print(rec.summary().to_string(index=False))
 # verdict may legitimately differ from it. This table quotes the committed ledger, so it changes whenever the
 # results are republished.
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output", "headline-quote"]
 beside_headline(rec)

@@ -2,14 +2,15 @@
 
 The stored notebooks are smoke runs: a smoke verdict may legitimately differ from the headline verdict (the most
 faithful published run, from ``figures/claims.json``). :func:`beside_headline` puts the two side by side, each
-labelled. The table quotes the committed ledger, so notebooks show it in an nbval-ignored cell (a new
-``make figures`` must not turn ``make test`` red); tests/companion/test_headline.py checks it against
-``figures/claims.json`` instead.
+labelled; its output keeps this run's verdicts in its metadata.
 
 Each claim section's "What we found" passage is followed by :func:`quote_headline`, which renders the claim's
-headline record (verdict, measured value, the paper's value, the caveat, and the run it came from). Its cells are
-tagged ``headline-quote`` (and nbval-ignored); :func:`refresh_quotes` re-renders their stored outputs from
-``figures/claims.json`` without re-executing anything, and the pipeline calls it whenever the ledger is published.
+headline record (verdict, measured value, the paper's value, the caveat, and the run it came from).
+
+Both kinds of cell quote the committed ledger, so they are tagged ``headline-quote`` and nbval-ignored (a new
+``make figures`` must not turn ``make test`` red); :func:`refresh_quotes` re-renders their stored outputs from
+``figures/claims.json`` without re-executing anything, the pipeline calls it whenever the ledger is published, and
+tests/companion/test_headline.py compares every stored and published quote with ``figures/claims.json``.
 """
 from __future__ import annotations
 
@@ -45,22 +46,40 @@ def committed_headlines(path=None) -> dict[str, dict]:
     return {r["id"]: r for r in table}
 
 
-def beside_headline(rec, path=None):
+BESIDE_SOURCE = "beside_headline(rec)"
+
+
+class BesideHeadline:
+    """This run's verdicts (kept in the output's metadata, so the cell can be re-rendered without re-running)
+    beside the committed headline verdicts."""
+
+    def __init__(self, profile: str, this_run: list[dict], path=None):
+        self.profile, self.this_run = profile, this_run
+        self.heads = committed_headlines(path)
+
+    def table(self):
+        import pandas as pd
+
+        rows = []
+        for r in self.this_run:
+            h = self.heads.get(r["claim"], {})
+            rows.append({"claim": r["claim"], f"this run ({self.profile})": r["verdict"],
+                         "measured (this run)": r["measured"], "headline": h.get("verdict", "(none published)"),
+                         "measured (headline)": h.get("measured_value", ""), "headline profile": h.get("profile", "")})
+        return pd.DataFrame(rows)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        t = self.table()
+        return ({"text/html": t.to_html(index=False), "text/plain": t.to_string(index=False)},
+                {"paperlib": {"profile": self.profile, "this_run": self.this_run}})
+
+
+def beside_headline(rec, path=None) -> BesideHeadline:
     """A table of the claims `rec` (a Recorder) recorded: this run's verdict and measured value, and the
     committed headline's verdict, measured value and profile."""
-    import pandas as pd
-
-    heads = committed_headlines(path)
-    rows = []
-    for cid, r in sorted(rec.records.items()):
-        h = heads.get(cid, {})
-        rows.append({"claim": cid,
-                     f"this run ({rec.profile})": r["verdict"],
-                     "measured (this run)": r["measured_value"],
-                     "headline": h.get("verdict", "(none published)"),
-                     "measured (headline)": h.get("measured_value", ""),
-                     "headline profile": h.get("profile", "")})
-    return pd.DataFrame(rows)
+    rows = [{"claim": cid, "verdict": r["verdict"], "measured": r["measured_value"]}
+            for cid, r in sorted(rec.records.items())]
+    return BesideHeadline(rec.profile, rows, path)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>$|#])")
@@ -144,6 +163,24 @@ def quote_outputs(ids, execution_count, path=None) -> list[dict]:
              "data": {"text/markdown": q._repr_markdown_(), "text/plain": repr(q)}}]
 
 
+def quote_cell_outputs(cell, path=None, where: str = "") -> list[dict]:
+    """What a cell tagged QUOTE_TAG displays, rendered from the committed ledger: ``quote_headline("ID", ...)``,
+    or ``beside_headline(rec)`` (this run's verdicts taken from its stored output's metadata)."""
+    n = cell.get("execution_count")
+    ids = quote_ids(cell.source)
+    if ids is not None:
+        return quote_outputs(ids, n, path)
+    if cell.source.strip() != BESIDE_SOURCE:
+        raise ValueError(f"{where}: a cell tagged {QUOTE_TAG!r} must be quote_headline(\"ID\", ...) or "
+                         f"{BESIDE_SOURCE}")
+    meta = next((o.get("metadata", {}).get("paperlib") for o in cell.get("outputs", [])
+                 if o.get("metadata", {}).get("paperlib")), None)
+    if meta is None:
+        raise ValueError(f"{where}: the stored {BESIDE_SOURCE} output has no this-run record: re-execute the notebook")
+    data, md = BesideHeadline(meta["profile"], meta["this_run"], path)._repr_mimebundle_()
+    return [{"output_type": "execute_result", "execution_count": n, "metadata": md, "data": data}]
+
+
 def refresh_quotes(notebook: Path, path=None) -> bool:
     """Re-render the stored outputs of `notebook`'s quote cells from the committed ledger (no execution).
     Returns whether the file changed; it is rewritten atomically."""
@@ -156,10 +193,7 @@ def refresh_quotes(notebook: Path, path=None) -> bool:
     for cell in nb.cells:
         if cell.cell_type != "code" or QUOTE_TAG not in cell.metadata.get("tags", []):
             continue
-        ids = quote_ids(cell.source)
-        if ids is None:
-            raise ValueError(f"{notebook.name}: a cell tagged {QUOTE_TAG!r} must be quote_headline(\"ID\", ...)")
-        outputs = [nbformat.from_dict(o) for o in quote_outputs(ids, cell.get("execution_count"), path)]
+        outputs = [nbformat.from_dict(o) for o in quote_cell_outputs(cell, path, notebook.name)]
         if cell.get("outputs") != outputs:
             cell.outputs = outputs
             changed = True

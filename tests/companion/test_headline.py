@@ -12,13 +12,18 @@ def test_beside_headline_quotes_the_committed_ledger(isolated_output, tmp_path):
     first = committed[0]
     rec = ledger.Recorder(first["notebook"], "smoke", registry=reg)
     rec.record(Verdict(first["id"], "not-testable", "a smoke-run stand-in", "x"))
-    table = headline.beside_headline(rec)
-    row = table.iloc[0]
+    shown = headline.beside_headline(rec)
+    row = shown.table().iloc[0]
     assert row["claim"] == first["id"] and row["this run (smoke)"] == "not-testable"
     assert (row["headline"], row["measured (headline)"], row["headline profile"]) == (
         first["verdict"], first["measured_value"], first["profile"])
     assert headline.committed_headlines(tmp_path / "missing.json") == {}
-    assert headline.beside_headline(rec, tmp_path / "missing.json").iloc[0]["headline"] == "(none published)"
+    assert headline.beside_headline(rec, tmp_path / "missing.json").table().iloc[0]["headline"] == "(none published)"
+    # the output keeps this run's verdicts, so refresh_quotes re-renders the headline columns without re-running
+    data, meta = shown._repr_mimebundle_()
+    assert meta["paperlib"] == {"profile": "smoke", "this_run": [{"claim": first["id"], "verdict": "not-testable",
+                                                                 "measured": "x"}]}
+    assert first["verdict"] in data["text/plain"] and "not-testable" in data["text/html"]
 
 
 def test_run_banner_says_what_a_run_counts_for():
@@ -82,7 +87,7 @@ def test_refresh_quotes_rewrites_stale_outputs_only(tmp_path):
         assert headline.quote_ids(bad) is None
     nb.cells[1].source = "print(2)"
     nbformat.write(nb, path)
-    with pytest.raises(ValueError, match="must be quote_headline"):
+    with pytest.raises(ValueError, match="must be quote_headline.*or beside_headline"):
         headline.refresh_quotes(path)
 
 
@@ -96,13 +101,15 @@ def test_stored_quotes_match_the_committed_ledger(ipynb):
     """Quote cells are nbval-ignored (a new `make figures` must not turn `make test` red) and compared here
     instead; `make ledger` (and every cpu/paper run) re-renders them."""
     nb = nbformat.read(ipynb, as_version=4)
-    for cell in _quote_cells(nb):
+    cells = _quote_cells(nb)
+    if ipynb.stem != "00_claims_overview":
+        assert [c.source.strip() for c in cells].count(headline.BESIDE_SOURCE) == 1, \
+            f"{ipynb.name}: the closing this-run-beside-the-headline table must be tagged {headline.QUOTE_TAG!r}"
+    for cell in cells:
         assert "nbval-ignore-output" in cell.metadata["tags"]
-        ids = headline.quote_ids(cell.source)
-        assert ids, f"{ipynb.name}: a headline-quote cell must be quote_headline(...): {cell.source!r}"
-        want = [o["data"] for o in headline.quote_outputs(ids, None)]
+        want = [o["data"] for o in headline.quote_cell_outputs(cell, None, ipynb.name)]
         assert [o.get("data") for o in cell.outputs] == want, \
-            f"{ipynb.name}: the quote of {', '.join(ids)} differs from figures/claims.json: run `make ledger`"
+            f"{ipynb.name}: the quote in {cell.source.strip()!r} differs from figures/claims.json: run `make ledger`"
 
 
 @pytest.mark.parametrize("py", sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.py")), ids=lambda p: p.stem)
