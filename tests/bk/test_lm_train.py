@@ -292,6 +292,7 @@ def test_train_lm_uses_common_loop_batches():
 
     lt.train_lm(Spy(v), stream, lt.TrainConfig(steps=3, batch_size=2, seq_len=8, seed=5))
     ref = lm.batches(stream, 2, 8, torch.Generator().manual_seed(5))
+    assert len(seen) == 3
     for got in seen:
         assert torch.equal(got, next(ref)[0])
 
@@ -299,7 +300,7 @@ def test_train_lm_uses_common_loop_batches():
 def test_router_timings_report_spread():
     rt = ex.router_timings(8, 2, 2, 16, repeats=3)
     for k in ("mlp", "scattering", "scattering+G", "gphase"):
-        assert rt[k].median > 0 and rt[k].iqr >= 0
+        assert rt[k].median > 0
     assert rt["mlp_gate_params"] == 8 * 2 + 2
 
 
