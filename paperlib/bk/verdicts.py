@@ -256,9 +256,8 @@ def bk_t3_on(ns, bk_counts, control_counts, *, wall_exponent: float | None = Non
     BIC class are reported as supporting evidence only."""
     bk_cls, q = count_class(ns, bk_counts)
     ctl_cls, qc = count_class(ns, control_counts)
+    ratio = _growth([int(n) for n in ns], bk_counts, float)   # ops/N, largest N over smallest
     ns = sorted(int(n) for n in ns)
-    per_tok = sorted(zip(ns, bk_counts))
-    ratio = (per_tok[-1][1] / per_tok[-1][0]) / (per_tok[0][1] / per_tok[0][0])
     measured = f"op count {bk_cls} (q={q:.2f}); control {ctl_cls} (q={qc:.2f})"
     wall = (f"; wall-clock (supporting only): exponent {wall_exponent:.2f}, BIC class {wall_class}"
             if wall_exponent is not None else "")

@@ -143,6 +143,10 @@ def test_bk_t3_on_every_verdict():
     assert ok.verdict == "reproduced" and "supporting only" in ok.reason
     assert v.bk_t3_on(NS, nlogn, quad).verdict == "not-reproduced"
     assert v.bk_t3_on(NS, lin, lin).verdict == "not-testable"        # the control must be seen as O(N^2)
+    shuffled = v.bk_t3_on(NS[::-1], lin[::-1], quad[::-1])          # the order of the lengths does not matter
+    assert shuffled.reason == v.bk_t3_on(NS, lin, quad).reason
+    growth = (lin[-1] / NS[-1]) / (lin[0] / NS[0])
+    assert f"ops/N changes x{growth:.3f}" in shuffled.reason
 
 
 def test_bk_t3_on_with_real_op_counts():
