@@ -12,6 +12,8 @@
 """
 from __future__ import annotations
 
+import math
+
 
 import numpy as np
 import pandas as pd
@@ -241,17 +243,15 @@ def fit_complexity(N, t) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------------------ operation counts
 def _numel(shape) -> int:
-    n = 1
-    for k in shape:
-        n *= int(k)
-    return n
+    return math.prod(int(k) for k in shape)
 
 
 def _op_cost(func, args, out) -> tuple[str, int]:
     """(kind, count) of one aten call: 'matmul' (2 m n k multiply-adds), 'conv', 'attention' or 'elementwise'
-    (elements written); views and metadata ops cost nothing."""
-    name = func.__name__.split(".")[0]
-    if any(r.alias_info is not None for r in func._schema.returns):
+    (elements written); views and metadata ops cost nothing. An in-place op (add_, index_copy_) also returns an
+    alias of its input, but one it writes: it is counted like its out-of-place form."""
+    name = func.__name__.split(".")[0].rstrip("_") or func.__name__
+    if any(r.alias_info is not None and not r.alias_info.is_write for r in func._schema.returns):
         return "view", 0
     if name in ("mm", "bmm"):
         a, b = args[0], args[1]

@@ -18,6 +18,10 @@ def test_count_ops_closed_forms():
     y = torch.randn(4, 6)
     e = bench.count_ops(lambda: (y + 1).view(24))                            # the view is free
     assert e == {"matmul": 0, "conv": 0, "attention": 0, "elementwise": 24, "n_calls": 1, "total": 24}
+    z = torch.randn(4, 6)
+    assert bench.count_ops(lambda: z.add_(1)) == e                          # in place: written, not a free view
+    a, b, c0 = torch.randn(3, 4), torch.randn(4, 5), torch.randn(3, 5)
+    assert bench.count_ops(lambda: c0.addmm_(a, b))["matmul"] == 2 * 3 * 4 * 5
 
 
 def test_dense_attention_counts_its_attention_and_restores_fastpath():
