@@ -6,7 +6,7 @@ submodule (e.g. ``paperlib.bk.prime_bump``) does not pull in torch models, and n
 eagerly."""
 from __future__ import annotations
 
-import importlib
+from paperlib.common.lazy import lazy_exports
 
 # name -> submodule that defines it
 _EXPORTS = {
@@ -20,16 +20,4 @@ _EXPORTS = {
     "train_step_memory": "bench", "train_throughput": "bench", "forward_time": "bench", "memory_table": "bench",
 }
 
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name):
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

@@ -64,7 +64,7 @@ def steps_to_loss(losses, target: float, window: int = 10) -> float:
     return float(hit[0] + 1) if hit.size else float("nan")
 
 
-def common_target_loss(loss_curves, window: int = 10, tail: int | None = None) -> float:
+def common_target_loss(loss_curves, window: int = 10) -> float:
     """A target every run reaches: the largest final smoothed loss among the runs.
 
     Fixed rule (not tuned per result): the slowest run reaches it at its last step, every other run

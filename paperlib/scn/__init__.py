@@ -1,14 +1,18 @@
 """SCN and HurNetTorch (seeds 000/001): semantic comparison with stored pairs, and a layer fitted in
-closed form by least squares. The names the SCN notebooks use; the rest lives in the submodules."""
-from paperlib.scn import verdicts
-from paperlib.scn.embed import HashingEmbedder, MiniLMEmbedder, parameter_digest
-from paperlib.scn.experiments import retrieval_comparison
-from paperlib.scn.gpt_baseline import table1_experiment
-from paperlib.scn.hurnet import HurNetFallbackWarning, HurNetLayer
-from paperlib.scn.model import SCN
-from paperlib.scn.similarity import invariant_report, similarity, tokenize
-from paperlib.scn.store import EmbeddingStore, synthetic_store_benchmark
+closed form by least squares. The names the SCN notebooks use, imported on first use (so that importing
+``paperlib.scn.verdicts`` does not load torch or transformers); the rest lives in the submodules."""
+from __future__ import annotations
 
-__all__ = ["SCN", "HurNetLayer", "HurNetFallbackWarning", "EmbeddingStore", "HashingEmbedder", "MiniLMEmbedder",
-           "parameter_digest", "similarity", "tokenize", "invariant_report", "retrieval_comparison",
-           "table1_experiment", "synthetic_store_benchmark", "verdicts"]
+from paperlib.common.lazy import lazy_exports
+
+# name -> submodule that defines it ("" : the submodule itself)
+_EXPORTS = {
+    "verdicts": "",
+    "HashingEmbedder": "embed", "MiniLMEmbedder": "embed", "parameter_digest": "embed",
+    "retrieval_comparison": "experiments", "table1_experiment": "gpt_baseline",
+    "HurNetFallbackWarning": "hurnet", "HurNetLayer": "hurnet", "SCN": "model",
+    "invariant_report": "similarity", "similarity": "similarity", "tokenize": "similarity",
+    "EmbeddingStore": "store", "synthetic_store_benchmark": "store",
+}
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)
