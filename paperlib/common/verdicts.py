@@ -5,10 +5,10 @@ Every claim's rule (in ``paperlib/<paper>/verdicts.py``) is a function of measur
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["VERDICTS", "Verdict"]
+__all__ = ["VERDICTS", "Measurement", "Verdict"]
 
 VERDICTS = (
     "reproduced",
@@ -40,3 +40,27 @@ class Verdict:
 
     def __str__(self) -> str:
         return f"{self.claim}: {self.verdict} ({self.reason})"
+
+
+@dataclass
+class Measurement:
+    """What one claim-deciding measurement returns, to every caller alike (a notebook cell, the GPU run, a test):
+    its tables (name -> DataFrame; the caller saves them), the Verdicts its rules returned, and per claim the
+    evidence string the caller records with it. ``notes`` holds anything else a chapter prints or plots
+    (e.g. a fitted exponent, the device label). One function computes it; nobody recomputes it elsewhere."""
+
+    tables: dict = field(default_factory=dict)
+    verdicts: list = field(default_factory=list)
+    evidence: dict = field(default_factory=dict)
+    notes: dict = field(default_factory=dict)
+
+    def verdict(self, claim: str) -> Verdict:
+        for v in self.verdicts:
+            if v.claim == claim:
+                return v
+        raise KeyError(f"this measurement decided no claim {claim!r}; it decided "
+                       f"{', '.join(v.claim for v in self.verdicts) or 'none'}")
+
+    def decided(self) -> list[tuple[str, str]]:
+        """(claim, verdict) pairs, the comparison key between two paths to the same measurement."""
+        return [(v.claim, v.verdict) for v in self.verdicts]
