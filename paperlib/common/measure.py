@@ -5,7 +5,6 @@ import importlib
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import time
@@ -13,11 +12,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from paperlib.common import paths
+from paperlib.common.stats import quartiles
 
 
 @dataclass
 class Timing:
-    """Seconds per call: median and interquartile range over `repeats` timed calls after `warmup` calls."""
+    """Seconds per call: median and interquartile range (`common.stats.quartiles`) over `repeats` timed calls
+    after `warmup` calls."""
 
     median: float
     iqr: float
@@ -70,8 +71,8 @@ def time_callable(fn, *, warmup: int = 1, repeats: int = 5, sync_cuda: bool = Tr
         times.append(time.perf_counter() - t0)
         if len(times) >= 10 * repeats:
             break
-    q = statistics.quantiles(times, n=4) if len(times) >= 2 else [times[0]] * 3
-    return Timing(median=statistics.median(times), iqr=q[2] - q[0], min=min(times), times=times, warmup=warmup)
+    q1, med, q3 = quartiles(times)
+    return Timing(median=med, iqr=q3 - q1, min=min(times), times=times, warmup=warmup)
 
 
 def cuda_peak_memory(fn, device=None) -> dict:

@@ -1,14 +1,44 @@
-"""Statistics shared by the papers' experiments: one line fit (and the power-law fit built on it), and seed statistics (smoothing, steps to a
-target loss, per-seed summaries, paired/unpaired group comparisons) for judging a difference against seed noise."""
+"""Statistics shared by the papers' experiments: one quartile definition and one summary of a ratio's spread,
+one line fit (and the power-law fit built on it), and seed statistics (smoothing, steps to a target loss, per-seed
+summaries, paired/unpaired group comparisons) for judging a difference against seed noise. numpy only (no torch)."""
 from __future__ import annotations
 
 import math
+import statistics
 
 import numpy as np
 
-from paperlib.common.checks import pos_int
+__all__ = ["quartiles", "ratio_summary", "ratio_with_spread", "fit_linear", "fit_power_law", "smooth", "steps_to_loss", "common_target_loss", "seed_stats", "compare_groups"]
 
-__all__ = ["ratio_with_spread", "fit_linear", "fit_power_law", "smooth", "steps_to_loss", "common_target_loss", "seed_stats", "compare_groups"]
+
+def quartiles(values) -> tuple[float, float, float]:
+    """(q1, median, q3) of >= 1 finite values: the one quartile definition of the companion (timing IQRs, ratio
+    spreads, sweep summaries).
+
+    The "inclusive" definition (Hyndman & Fan type 7: linear interpolation between order statistics at
+    p (n - 1); numpy's and R's default, ``statistics.quantiles(method="inclusive")``). Chosen because its
+    quartiles always lie within the observed values: with the few repeats a benchmark affords (2-5), the
+    "exclusive" type 6 extrapolates beyond them (for two values its IQR is 1.5x their range), which would
+    report a spread no measurement showed. One value: all three equal it (IQR 0)."""
+    xs = sorted(float(x) for x in values)
+    if not xs or not all(math.isfinite(x) for x in xs):
+        raise ValueError(f"quartiles need >= 1 finite value, got {values!r}")
+    if len(xs) == 1:
+        return xs[0], xs[0], xs[0]
+    q1, q2, q3 = statistics.quantiles(xs, n=4, method="inclusive")
+    return q1, q2, q3
+
+
+def ratio_summary(samples) -> dict:
+    """A ratio measured repeatedly (e.g. one paired time ratio per interleaved round): median, quartiles, min,
+    max, n, and its spread ``rel_iqr`` = IQR / median (the companion's one notion of a ratio's spread; see
+    `quartiles`). Needs >= 1 finite positive value."""
+    xs = sorted(float(x) for x in samples)
+    if not xs or not all(math.isfinite(x) and x > 0 for x in xs):
+        raise ValueError(f"ratios must be finite and > 0, got {samples!r}")
+    q1, med, q3 = quartiles(xs)
+    return {"median": med, "q1": q1, "q3": q3, "min": xs[0], "max": xs[-1], "n": len(xs),
+            "rel_iqr": (q3 - q1) / med}
 
 
 def fit_linear(x, y) -> dict:
@@ -50,6 +80,8 @@ def smooth(losses, window: int = 10) -> np.ndarray:
     a = np.asarray(losses, dtype=float)
     if a.ndim != 1 or a.size == 0:
         raise ValueError("losses must be a non-empty 1-D sequence")
+    from paperlib.common.checks import pos_int  # checks imports torch: only where it is needed
+
     window = pos_int(window, "window")
     c = np.cumsum(np.insert(a, 0, 0.0))
     idx = np.arange(1, a.size + 1)
@@ -120,6 +152,8 @@ def compare_groups(a, b, paired: bool = False, alpha: float = 0.05) -> dict:
 
 
 def ratio_with_spread(a_median: float, a_iqr: float, b_median: float, b_iqr: float) -> tuple[float, float]:
-    """a/b of two timing medians, and its spread: the ratio times the sum of the two relative IQRs."""
+    """a/b of two timing medians measured separately, and its spread in the unit of `ratio_summary` (an IQR of
+    the ratio): the ratio times the sum of the two relative IQRs, a first-order bound on relative IQRs adding
+    under division. Use `ratio_summary` instead whenever the two are timed in pairs (one ratio per round)."""
     r = a_median / b_median
     return r, r * (a_iqr / a_median + b_iqr / b_median)

@@ -58,6 +58,45 @@ def test_fit_linear_recovers_a_line_and_is_the_power_laws_kernel():
         fit_linear([1.0, 2.0], [1.0, float("nan")])
 
 
+def test_quartiles_are_numpys_default_percentiles():
+    """One quartile definition: type 7 (numpy's default linear percentile), within the observed values."""
+    import numpy as np
+
+    from paperlib.common.stats import quartiles
+
+    rng = np.random.default_rng(0)
+    for n in (2, 3, 4, 5, 8, 13):
+        x = rng.lognormal(size=n)
+        assert quartiles(x) == pytest.approx(tuple(np.percentile(x, [25, 50, 75])), rel=1e-12)
+    assert quartiles([1.0, 2.0]) == (1.25, 1.5, 1.75)  # not the exclusive (0.75, 1.5, 2.25): no extrapolation
+    assert quartiles([0.5, 0.1, 0.3, 0.2, 0.4]) == pytest.approx((0.2, 0.3, 0.4))
+    assert quartiles([7.0]) == (7.0, 7.0, 7.0)
+    for bad in ([], [1.0, float("nan")], [float("inf")]):
+        with pytest.raises(ValueError, match="finite"):
+            quartiles(bad)
+
+
+def test_ratio_summary_uses_the_one_quartile_definition():
+    from paperlib.common.stats import ratio_summary
+
+    s = ratio_summary([2.0, 1.0, 4.0, 3.0])
+    assert (s["median"], s["q1"], s["q3"], s["min"], s["max"], s["n"]) == (2.5, 1.75, 3.25, 1.0, 4.0, 4)
+    assert s["rel_iqr"] == pytest.approx(1.5 / 2.5)
+    assert ratio_summary([3.0])["rel_iqr"] == 0.0
+    for bad in ([], [1.0, 0.0], [-1.0]):
+        with pytest.raises(ValueError, match="finite and > 0"):
+            ratio_summary(bad)
+
+
+def test_stats_imports_without_torch():
+    import subprocess
+    import sys
+
+    code = "import paperlib.common.stats, sys; assert 'torch' not in sys.modules, 'torch loaded'"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+
+
 def test_ratio_with_spread_adds_relative_iqrs():
     from paperlib.common.stats import ratio_with_spread
 

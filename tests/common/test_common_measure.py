@@ -31,12 +31,23 @@ def test_figures_and_tables_are_deterministic_with_provenance(isolated_output):
         save_table(pd.DataFrame(), "../escape", profile="cpu")
 
 
-def test_time_callable_counts_calls():
+def test_time_callable_counts_calls_and_summarises_with_the_shared_quartiles(monkeypatch):
+    from paperlib.common import measure
     from paperlib.common.measure import time_callable
 
+    clock = [0.0]  # a fake clock: each call takes the next of these durations (two warm-ups, then five timed)
+    durations = iter([9.0, 9.0, 0.5, 0.1, 0.3, 0.2, 0.4])
+    monkeypatch.setattr(measure.time, "perf_counter", lambda: clock[0])
     calls = []
-    t = time_callable(lambda: calls.append(1), warmup=2, repeats=5)
-    assert len(calls) == 7 and t.repeats == 5 and t.median >= 0 and t.iqr >= 0
+
+    def fn():
+        calls.append(1)
+        clock[0] += next(durations)
+
+    t = time_callable(fn, warmup=2, repeats=5, sync_cuda=False)
+    assert len(calls) == 7 and t.repeats == 5 and t.times == pytest.approx([0.5, 0.1, 0.3, 0.2, 0.4])
+    # inclusive quartiles 0.2 / 0.4 (the exclusive ones, 0.15 / 0.45, would give 0.3)
+    assert (t.median, t.iqr, t.min) == pytest.approx((0.3, 0.2, 0.1))
     with pytest.raises(ValueError):
         time_callable(lambda: None, repeats=0)
 
