@@ -270,31 +270,19 @@ def _op_cost(func, args, out) -> tuple[str, int]:
 
 
 def count_ops(fn) -> dict:
-    """Run fn() and count every aten op it dispatches (see _op_cost): {'total', 'matmul', 'conv', 'attention',
-    'elementwise', 'n_calls'}. Work done outside torch (a numba or Triton kernel) is invisible: count models
-    whose ops all go through torch (e.g. BK-Core method 'scan')."""
-    from torch.utils._python_dispatch import TorchDispatchMode
-
-    counts = {"matmul": 0, "conv": 0, "attention": 0, "elementwise": 0, "n_calls": 0}
-
-    class _Counter(TorchDispatchMode):
-        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-            out = func(*args, **(kwargs or {}))
-            kind, c = _op_cost(func, args, out)
-            if kind != "view":
-                counts[kind] += int(c)
-                counts["n_calls"] += 1
-            return out
+    """Run fn() and count every aten op it dispatches (`paperlib.common.opcount.OpCounter`, cost "macs"): {'total',
+    'matmul', 'conv', 'attention', 'elementwise', 'n_calls'}. Work done outside torch (a numba or Triton kernel)
+    is invisible: count models whose ops all go through torch (e.g. BK-Core method 'scan')."""
+    from paperlib.common.opcount import OpCounter
 
     fast = torch.backends.mha.get_fastpath_enabled()
     torch.backends.mha.set_fastpath_enabled(False)  # the fused encoder-layer kernel would hide the attention matmuls
     try:
-        with _Counter():
+        with OpCounter(cost="macs") as counter:
             fn()
     finally:
         torch.backends.mha.set_fastpath_enabled(fast)
-    counts["total"] = counts["matmul"] + counts["conv"] + counts["attention"] + counts["elementwise"]
-    return counts
+    return counter.as_dict()
 
 
 def op_counts(name, seq_lens, batch: int = 1, overrides: dict | None = None, seed: int = 0) -> pd.DataFrame:
