@@ -57,7 +57,6 @@ K = 32
 N_TYPES = 8192
 MEM_V = 0
 CAP_GB = 8.0
-PAPER_VS = [50000, 200000, 1000000]
 CHUNK = 128
 RATIO_VS = [2000, 8000]
 RATIO_BATCH = 4
@@ -66,17 +65,14 @@ RATIO_STEPS = 2
 RATIO_REPEATS = 3
 
 # %%
-from functools import partial
-
 import matplotlib.pyplot as plt
 from matplotlib.ticker import NullLocator
-import numpy as np
-import pandas as pd
-import torch
 
 import paperlib
 from paperlib.scta import bench as scta_bench
-from paperlib.scta import verdicts as scta_verdicts
+from paperlib.scta.experiments import table1_claims
+from paperlib.scta.methods import CE_DENSE, SCTA_DENSE
+from paperlib.scta.paper import PAPER_A6000, PAPER_CONSUMER_GB, PAPER_RTX4070, PAPER_VS
 from paperlib.common import figures
 from paperlib.common.figures import savefig, save_table, use_house_style
 from paperlib.companion.headline import beside_headline, quote_headline, run_banner
@@ -95,24 +91,27 @@ print("device:", DEVICE.type, "| V:", VS, "| tokens per step:", BATCH * SEQ_LEN)
 
 # %% [markdown]
 # ## 1. Per-step time, tokens/s and examples/s of every objective
+#
+# One library function runs everything that decides this chapter's claims, from the parameters above
+# (`paperlib.scta.experiments.table1_claims`; the GPU run calls the same function): the sweep of every objective
+# at every V, the side-by-side ratios of the next section, the capped run of section 3 (on a GPU) and the analytic
+# memory model. It returns its tables and the verdicts of section 4; the cells below print and draw them.
 
 # %% tags=["nbval-ignore-output"]
 fp = fingerprint()
 print({k: fp[k] for k in ("device", "cpu", "threads", "torch")})
-df = scta_bench.sweep(methods, VS, progress_desc="speed sweep", **common)
+m = table1_claims(globals(), device=DEVICE)
+for name, table in m.tables.items():
+    _ = save_table(table, name, profile=PROFILE)
+df = m.tables["scta_bench_rows"]
 cols = ["label", "V", "status", "step_s", "tokens_per_s", "examples_per_s", "paper_run_s", "loss", "reason"]
 print(df[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-_ = save_table(df, "scta_bench_rows", profile=PROFILE)
 
 # %% tags=["nbval-ignore-output"]
 ok = df[df.status == "ok"]
-spd = scta_bench.speedup_table(df)
-spd = spd.merge(df[["V", "label", "step_s"]], on=["V", "label"])
-piv = spd.pivot(index="V", columns="label", values="speedup_vs_ce")
-print("speedup over CE (full logits), per step:\n", piv.round(2).to_string())
-_ = save_table(piv.reset_index(), "scta_speedup_vs_vocab", profile=PROFILE)
-exps = {lab: scta_bench.scaling_exponent(s["V"], s["step_s"]) for lab, s in ok.groupby("label") if len(s) > 1}
-print("per-step time ~ V^a:", {k: round(v, 2) for k, v in exps.items()})
+print("speedup over CE (full logits), per step:\n",
+      m.tables["scta_speedup_vs_vocab"].set_index("V").round(2).to_string())
+print("per-step time ~ V^a:", {k: round(v, 2) for k, v in m.notes["step_exponents"].items()})
 
 # %% [markdown]
 # ### Try it: Move V and watch the speedup
@@ -136,17 +135,7 @@ print("per-step time ~ V^a:", {k: round(v, 2) for k, v in exps.items()})
 # median and the interquartile range (IQR) over rounds.
 
 # %% tags=["nbval-ignore-output"]
-paired_rows, paired = [], {}
-for V in RATIO_VS:
-    rows_V, ratios_V = scta_bench.paired_ratios(V, [("scta", False)], batch=RATIO_BATCH, seq_len=RATIO_SEQ,
-                                                steps=RATIO_STEPS, repeats=RATIO_REPEATS, warmup=WARMUP,
-                                                threads=THREADS, device=str(DEVICE), seed=SEED, emb_dim=EMB_DIM,
-                                                hidden=HIDDEN, d_sem=D_SEM, K=K, n_types=N_TYPES)
-    paired_rows += rows_V
-    paired[V] = ratios_V["SCTA dense"]
-paired_df = pd.DataFrame(paired_rows)
-_ = save_table(paired_df, "scta_speedup_paired", profile=PROFILE)
-paired_sum = pd.DataFrame([{"V": V, **scta_verdicts.ratio_summary(r)} for V, r in paired.items()])
+paired_sum = m.tables["scta_speedup_paired_summary"]
 print(f"CE / SCTA-dense step time, {RATIO_BATCH}x{RATIO_SEQ} tokens/step, {RATIO_REPEATS} rounds x {RATIO_STEPS} steps:")
 print(paired_sum.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
 
@@ -177,7 +166,7 @@ print(paired_sum.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
 #
 # On a GPU the CUDA allocator's peak is measured for every row. On CPU, peak resident memory is measured in a
 # fresh process per configuration (at `V = MEM_V`), minus the process's baseline after imports; beside it the
-# analytic model of `scta_bench.analytic_memory` (fp32 parameters, gradients, two Adam moments per table,
+# analytic model of `paperlib.scta.memory.analytic_memory` (fp32 parameters, gradients, two Adam moments per table,
 # logits buffers). The model then answers the paper's 8 GB question at the paper's configuration
 # (batch 16 x 64 tokens, hidden 256, input embedding `EMB_DIM`), labelled as an estimate; its figure is in
 # section 4, beside the verdict it is evidence for.
@@ -190,11 +179,9 @@ if len(mem):
     _ = save_table(mem, "scta_memory_measured", profile=PROFILE)
 
 # %%
-paper_mem = scta_bench.analytic_memory_table(PAPER_VS, methods, chunk=CHUNK, emb_dim=EMB_DIM, hidden=HIDDEN,
-                                             d_sem=D_SEM, K=K)
+paper_mem = m.tables["scta_memory_analytic_paper_config"]
 print(f"analytic estimate (GiB), paper config, chunk={CHUNK} rows for chunked CE:")
 print(paper_mem.to_string(index=False))
-_ = save_table(paper_mem, "scta_memory_analytic_paper_config", profile=PROFILE)
 
 # %% [markdown]
 # ## 3. The 8 GB condition on a GPU
@@ -204,15 +191,11 @@ _ = save_table(paper_mem, "scta_memory_analytic_paper_config", profile=PROFILE)
 # On CPU this section only reports that it needs a GPU.
 
 # %% tags=["nbval-ignore-output"]
-frac = scta_bench.memory_cap_fraction(CAP_GB) if DEVICE.type == "cuda" else None
-capped = pd.DataFrame()
-if frac is not None:
-    capped = scta_bench.sweep([m for m in methods if m[0] in ("ce", "chunked", "scta")], [max(VS)],
-                              progress_desc="8 GiB cap", mem_fraction=frac, **common)
+if "scta_capped_8gb" in m.tables:
+    capped = m.tables["scta_capped_8gb"]
     print(capped[["label", "V", "status", "step_s", "peak_mem_mb", "reason"]].to_string(index=False))
-    _ = save_table(capped, "scta_capped_8gb", profile=PROFILE)
 else:
-    print("no CUDA device: the capped run needs a GPU")
+    print("no capped run: it needs a CUDA device larger than the cap")
 
 # %% [markdown]
 # ## 4. Verdicts and performance targets
@@ -236,26 +219,16 @@ else:
 # * **SCTA-ENERGY**: GPU energy (NVML): `pending` on CPU; on a GPU, reproduced when the energy ratio is within
 #   a factor 1.3 of the time ratio.
 #
-# Targets: SCTA sparse per-step time at the largest V within 1.5x of the floor (sparse floor); chunked CE
-# under 8 GiB at V = 1M (analytic) where full CE is not.
+# Targets (`paperlib.scta.experiments.performance_targets`): SCTA sparse per-step time at the largest V within
+# `SPARSE_FLOOR_TARGET` (1.5x) of the floor (sparse floor); chunked CE under the cap at V = 1M (analytic) where
+# full CE is not.
 
 # %% tags=["nbval-ignore-output"]
-step = partial(scta_bench.step_time, df)
-Vmax = max(VS)
-ON_CUDA = DEVICE.type == "cuda"
-shape = f"{RATIO_BATCH}x{RATIO_SEQ} tokens/step, {DEVICE.type}"
-scale = scta_verdicts.scta_scale(paired, shape=shape)
-_ = rec.record(scale, evidence="table scta_speedup_paired; figure scta_speedup_vs_vocab")
-print(scale)
-medians = {V: scta_verdicts.ratio_summary(r)["median"] for V, r in paired.items()}
-sp_sparse = [step("CE (full logits) dense", V) / step("SCTA sparse", V) for V in VS]
-detail = (f"median of {RATIO_REPEATS} side-by-side rounds at {shape}; sweep at {BATCH}x{SEQ_LEN}: SCTA sparse "
-          + " / ".join(f"{x:.2f}x" for x in sp_sparse) + " at V=" + "/".join(f"{V // 1000}K" for V in VS))
-t1 = {}
-for claim in ("SCTA-T1-SPEEDUP", "SCTA-T1-TPUT"):
-    t1[claim] = scta_verdicts.t1_speedup(medians, on_cuda=ON_CUDA, claim=claim, device=fp["device"], detail=detail)
-    _ = rec.record(t1[claim], evidence="table scta_speedup_paired; table scta_bench_rows")
-    print(t1[claim])
+for v in m.verdicts:
+    _ = rec.record(v, evidence=m.evidence[v.claim])
+    print(v)
+print(*m.notes["targets"], sep="\n")
+scale, t1_speedup, one_m = m.verdict("SCTA-SCALE"), m.verdict("SCTA-T1-SPEEDUP"), m.verdict("SCTA-1M-CONSUMER")
 
 # %% [markdown]
 # The evidence for SCTA-SCALE beside the paper's Table 1. Left: this run's time per training step of the
@@ -266,8 +239,7 @@ for claim in ("SCTA-T1-SPEEDUP", "SCTA-T1-TPUT"):
 # machine at this profile's V, against whole runs on GPUs).
 
 # %%
-PAPER_RTX4070 = {50_000: 2.22, 200_000: 3.40}  # Table 1, RTX 4070 Laptop; at 1M CE failed ("infinite")
-show = ["CE (full logits) dense", "SCTA dense", "SCTA sparse", "no head (floor) dense", "no head (floor) sparse"]
+show = [CE_DENSE, SCTA_DENSE, "SCTA sparse", "no head (floor) dense", "no head (floor) sparse"]
 color = {lab: f"C{i}" for i, lab in enumerate(show)}
 vtick = lambda Vs: (list(Vs), [f"{V // 1000}K" if V < 10**6 else f"{V / 10**6:g}M" for V in Vs])  # noqa: E731
 fig, axs = plt.subplots(1, 3, figsize=(14, 4.2))
@@ -279,20 +251,20 @@ axs[0].set_yscale("log"); axs[0].set_ylabel("time per training step (ms)"); axs[
 axs[0].set_title(f"This run: {BATCH}x{SEQ_LEN} tokens/step, {DEVICE.type}")
 ps = paired_sum.sort_values("V")
 axs[1].errorbar(ps["V"], ps["median"], yerr=[ps["median"] - ps["q1"], ps["q3"] - ps["median"]], fmt="o-",
-                capsize=4, color=color["SCTA dense"],
+                capsize=4, color=color[SCTA_DENSE],
                 label=f"median, IQR bars ({RATIO_REPEATS} rounds, {RATIO_BATCH}x{RATIO_SEQ} tokens/step)")
 axs[1].set_ylabel(f"CE / SCTA-dense time per step ({DEVICE.type}, x)")
 figures.verdict_subtitle(axs[1], scale, PROFILE, title="SCTA-SCALE: this run, per step")
-for i, V in enumerate(sorted(scta_verdicts.PAPER_A6000)):
-    star = figures.mark_paper(axs[2], x=V, y=scta_verdicts.PAPER_A6000[V], label="paper: RTX A6000 (Table 1)")
+for i, V in enumerate(sorted(PAPER_A6000)):
+    star = figures.mark_paper(axs[2], x=V, y=PAPER_A6000[V], label="paper: RTX A6000 (Table 1)")
     star.set_label(star.get_label() if i == 0 else "_nolegend_")
-axs[2].plot(*zip(*sorted(scta_verdicts.PAPER_A6000.items())), "k--", lw=0.8)
+axs[2].plot(*zip(*sorted(PAPER_A6000.items())), "k--", lw=0.8)
 axs[2].plot(*zip(*sorted(PAPER_RTX4070.items())), "kx:", ms=8, label="paper: RTX 4070 Laptop (Table 1; CE failed at 1M)")
 axs[2].set_ylabel("CE / SEM time for the whole run (GPU, x)")
-figures.verdict_subtitle(axs[2], t1["SCTA-T1-SPEEDUP"], PROFILE, title="SCTA-T1-SPEEDUP: paper, whole run")
+figures.verdict_subtitle(axs[2], t1_speedup, PROFILE, title="SCTA-T1-SPEEDUP: paper, whole run")
 axs[2].sharex(axs[1]); axs[2].sharey(axs[1])
-axs[1].set_xticks(*vtick(sorted(set(RATIO_VS) | set(scta_verdicts.PAPER_A6000))))
-axs[1].set_ylim(0, 1.35 * max(ps["q3"].max(), *scta_verdicts.PAPER_A6000.values()))  # room for the legends
+axs[1].set_xticks(*vtick(sorted(set(RATIO_VS) | set(PAPER_A6000))))
+axs[1].set_ylim(0, 1.35 * max(ps["q3"].max(), *PAPER_A6000.values()))  # room for the legends
 for a in axs[1:]:
     a.axhline(1, color="grey", lw=0.8, label="equal time (ratio 1)")
 for a in axs:
@@ -300,34 +272,10 @@ for a in axs:
 _ = savefig(fig, "scta_speedup_vs_vocab", profile=PROFILE)
 plt.show()
 
-# %% tags=["nbval-ignore-output"]
-a_ce = paper_mem[(paper_mem.label == "CE (full logits) dense") & (paper_mem.V == max(PAPER_VS))]["total_gib"]
-a_sem = paper_mem[(paper_mem.label == "SCTA dense") & (paper_mem.V == max(PAPER_VS))]["total_gib"]
-a_ch = paper_mem[(paper_mem.label == "chunked CE dense") & (paper_mem.V == max(PAPER_VS))]["total_gib"]
-a_txt = (f"analytic at V={max(PAPER_VS):,}: CE {float(a_ce.iloc[0]):.1f} GiB, chunked CE {float(a_ch.iloc[0]):.1f} GiB, "
-         f"SCTA {float(a_sem.iloc[0]):.1f} GiB" if len(a_ce) and len(a_sem) and len(a_ch) else "analytic n/a")
-st = dict(zip(capped["label"], capped["status"])) if len(capped) else None
-one_m = scta_verdicts.one_m_consumer(st, analytic=f"{a_txt} vs {CAP_GB:g} GiB (estimate, fp32 + Adam)")
-_ = rec.record(one_m, evidence="table scta_capped_8gb" if st else
-               "figure scta_memory_vs_vocab; table scta_memory_analytic_paper_config")
-e_ratio = scta_bench.energy_ratio(df, Vmax)
-t_ratio = step("CE (full logits) dense", Vmax) / step("SCTA dense", Vmax)
-en = scta_verdicts.energy(e_ratio, t_ratio, on_cuda=ON_CUDA, V=Vmax)
-_ = rec.record(en, evidence="table scta_bench_rows")
-print(one_m, en, sep="\n")
-floor = step("no head (floor) sparse", Vmax)
-t_sparse = step("SCTA sparse", Vmax)
-print(f"target 1: SCTA sparse step / floor at V={Vmax:,}: {t_sparse / floor:.2f}x "
-      f"({'met' if t_sparse / floor <= 1.5 else 'missed'}; target <= 1.5x)")
-if len(a_ch):
-    print(f"target 2 (analytic, labelled estimate): chunked CE at V={max(PAPER_VS):,}: {float(a_ch.iloc[0]):.2f} GiB, "
-          f"full CE {float(a_ce.iloc[0]):.2f} GiB vs {CAP_GB:g} GiB: "
-          f"{'met' if float(a_ch.iloc[0]) < CAP_GB <= float(a_ce.iloc[0]) else 'missed'}")
-
 # %% [markdown]
 # The evidence for SCTA-1M-CONSUMER on a run without a capped GPU: the analytic peak memory at the paper's
-# configuration (16 x 64 tokens per step; section 2) against the paper's 8 GB card, drawn at the `CAP_GB` cap that
-# a GPU run emulates; crosses are this run's measured peaks (at `MEM_V`, this profile's tokens per step).
+# configuration (16 x 64 tokens per step; section 2) against the paper's 8 GB card (the cap `CAP_GB` that a GPU
+# run emulates); crosses are this run's measured peaks (at `MEM_V`, this profile's tokens per step).
 
 # %%
 mcolor = {lab: f"C{i}" for i, lab in enumerate(sorted(paper_mem["label"].unique()))}
@@ -338,7 +286,8 @@ if len(mem) and mem["measured_mib"].notna().any():
     for _, r in mem[mem["measured_mib"].notna()].iterrows():
         ax.plot(r["V"], r["measured_mib"] / 1024, "x", ms=8, color=mcolor.get(r["label"], "k"))
     ax.plot([], [], "kx", label=f"measured peak ({DEVICE.type}, {BATCH}x{SEQ_LEN} tokens/step)")
-_ = figures.mark_paper(ax, y=CAP_GB, label=f"paper: CE failed at 1M on an {CAP_GB:g} GB RTX 4070 (Table 1)")
+_ = figures.mark_paper(ax, y=PAPER_CONSUMER_GB,
+                       label=f"paper: CE failed at 1M on an {PAPER_CONSUMER_GB:g} GB RTX 4070 (Table 1)")
 ax.set_xscale("log"); ax.set_yscale("log"); ax.set_xlabel("vocabulary size V (tokens)")
 ax.set_ylabel("peak training memory (GiB)")
 ax.set_xticks(sorted(PAPER_VS), [f"{V // 1000}K" if V < 10**6 else f"{V / 10**6:g}M" for V in sorted(PAPER_VS)])

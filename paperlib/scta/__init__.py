@@ -1,4 +1,4 @@
-"""OktoSemantic / SCTA (seed 004): contrastive sampled training for huge vocabularies.
+"""OktoSemantic / SCTA (paper): contrastive sampled training for huge vocabularies.
 
 SCTA / OktoSemantic training: a GRU language model with interchangeable output objectives.
 
@@ -23,12 +23,26 @@ loss, perplexity, top-1/top-5) for every method.
 Sparse gradient path: with ``sparse=True`` every V-row table that a step touches only partly (input embedding,
 E_sem, the sampled-softmax table) is an ``nn.Embedding(sparse=True)`` and is updated by ``torch.optim.SparseAdam``;
 dense parameters use AdamW. Dense AdamW over a V-row table is O(V) per step whatever the loss.
+
+The names below are exported here and imported on first use (PEP 562), so importing a light submodule (the rules
+in ``paperlib.scta.verdicts``, the paper's numbers in ``paperlib.scta.paper``) does not pull in torch.
 """
+from __future__ import annotations
 
-from paperlib.scta.data import dialog_texts, encode_texts, parse_sharegpt, split_texts, zipf_ids
-from paperlib.scta.losses import HAS_TORCH_LCE, chunked_linear_cross_entropy, sampled_softmax_loss, scta_loss
-from paperlib.scta.model import GRULM, METHODS, SCTAConfig, evaluate_full_softmax, make_optimizers, train_step
-from paperlib.scta.sampling import NegativeSampler, sample_negatives
-from paperlib.scta.train import add_token_head, chance_losses, quality_run, train_stage2, untrained_losses
+from paperlib.common.lazy import lazy_exports
 
-__all__ = ["GRULM", "HAS_TORCH_LCE", "METHODS", "NegativeSampler", "SCTAConfig", "add_token_head", "chance_losses", "chunked_linear_cross_entropy", "dialog_texts", "encode_texts", "evaluate_full_softmax", "make_optimizers", "parse_sharegpt", "quality_run", "sample_negatives", "sampled_softmax_loss", "scta_loss", "split_texts", "train_stage2", "train_step", "untrained_losses", "zipf_ids"]
+# name -> submodule that defines it
+_EXPORTS = {
+    "dialog_texts": "data", "encode_texts": "data", "parse_sharegpt": "data", "split_texts": "data",
+    "zipf_ids": "data",
+    "HAS_TORCH_LCE": "losses", "chunked_linear_cross_entropy": "losses", "sampled_softmax_loss": "losses",
+    "scta_loss": "losses",
+    "GRULM": "model", "METHODS": "model", "SCTAConfig": "model", "evaluate_full_softmax": "model",
+    "make_optimizers": "model", "train_step": "model",
+    "NegativeSampler": "sampling", "sample_negatives": "sampling",
+    "add_token_head": "train", "chance_losses": "train", "quality_run": "train", "train_stage2": "train",
+    "untrained_losses": "train",
+    "table1_claims": "experiments",
+}
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

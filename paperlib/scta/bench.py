@@ -1,5 +1,7 @@
 """Speed and memory benchmark of the SCTA chapter: per-step time, tokens/s, examples/s and peak memory of every
-output objective of `paperlib.scta` as the vocabulary V grows; out-of-memory is an outcome row, not a crash.
+output objective of `paperlib.scta` as the vocabulary V grows (`sweep`), interleaved paired CE/SCTA step-time
+ratios (`paired_ratios`), and measured peak memory beside the analytic model (`memory_table`; the model itself is
+`paperlib.scta.memory`); out-of-memory is an outcome row, not a crash.
 
 The paper times 2 epochs of 20,000 examples (batch 16, sequence 64); we time a fixed token budget after warm-up
 and also report the projected time of the paper's run (steps x median step time).
@@ -13,14 +15,16 @@ import pandas as pd
 import torch
 
 from paperlib.common.lm import batches as lm_batches
-from paperlib.scta.data import zipf_ids
-from paperlib.scta.model import GRULM, SCTAConfig, make_optimizers, train_step
-from paperlib.common.stats import fit_power_law
 from paperlib.common.measure import time_callable
+from paperlib.common.stats import fit_power_law
+from paperlib.scta.data import zipf_ids
+# memory_cap_fraction and parse_methods are used through this module by notebooks and companion.gpu_run
+from paperlib.scta.memory import analytic_memory, memory_cap_fraction  # noqa: F401
+from paperlib.scta.methods import CE_DENSE, SCTA_DENSE, method_label, parse_methods  # noqa: F401
+from paperlib.scta.model import GRULM, SCTAConfig, make_optimizers, train_step
+from paperlib.scta.paper import PAPER_EXAMPLES
 
 OOM_TYPES = (MemoryError,) + ((torch.OutOfMemoryError,) if hasattr(torch, "OutOfMemoryError") else ())
-PAPER_EXAMPLES = 40_000  # 20,000 examples x 2 epochs
-GIB = 1024 ** 3
 
 
 def is_oom(exc: BaseException) -> bool:
@@ -195,12 +199,6 @@ def sweep(methods: list[tuple[str, bool]], Vs: list[int], fresh_process: bool = 
     return df
 
 
-def method_label(method: str, sparse: bool) -> str:
-    names = {"ce": "CE (full logits)", "chunked": "chunked CE", "scta": "SCTA", "sampled": "sampled softmax",
-             "none": "no head (floor)"}
-    return f"{names.get(method, method)}{' sparse' if sparse else ' dense'}"
-
-
 def scaling_exponent(Vs, values) -> float:
     """Slope of log(value) against log(V) (least squares): cost ~ V^slope."""
     y = np.asarray(values, float)
@@ -209,116 +207,7 @@ def scaling_exponent(Vs, values) -> float:
     return fit_power_law(Vs, y)["exponent"]
 
 
-def analytic_memory(method: str, V: int, batch: int = 16, seq_len: int = 64, emb_dim: int = 256,
-                    hidden: int = 256, d_sem: int = 64, K: int = 32, chunk: int = 1024, sparse: bool = False,
-                    bytes_per: int = 4, logits_copies: float = 3.0) -> dict:
-    """Training-state memory model in bytes (fp32 AdamW / SparseAdam; both keep two dense moments per table).
-
-    params + grads (dense tables: full size; sparse tables: touched rows only) + 2 optimizer moments + the
-    (rows x V) logits buffers of the CE head (`logits_copies` live copies: logits/log-softmax/grad; N rows for
-    full CE, `chunk` rows for chunked CE) + GRU activations. An estimate, labelled as such where it is used.
-    """
-    N = batch * seq_len
-    gru = 3 * hidden * (emb_dim + hidden) + 6 * hidden
-    tables = {"emb": V * emb_dim}
-    small = gru
-    if method in ("ce", "chunked"):
-        tables["W_tok"] = V * (hidden + 1)
-    elif method == "scta":
-        tables["E_sem"] = V * d_sem
-        small += d_sem * hidden
-    elif method == "sampled":
-        tables["W_out"] = V * (hidden + 1)
-    params = sum(tables.values()) + small
-    sparse_tables = {"emb", "E_sem", "W_out"} if sparse else set()
-    touched = {"emb": N * emb_dim, "E_sem": N * (K + 1) * d_sem, "W_out": (N + K) * (hidden + 1)}
-    grads = small + sum(min(v, touched[k]) if k in sparse_tables else v for k, v in tables.items())
-    optim = 2 * params
-    rows = {"ce": N, "chunked": min(chunk, N)}.get(method, 0)
-    logits = logits_copies * rows * V
-    acts = N * (emb_dim + 4 * hidden) + (N * (K + 2) * d_sem if method == "scta" else 0)
-    total = bytes_per * (params + grads + optim + logits + acts)
-    return {"params_gib": bytes_per * params / GIB, "grads_gib": bytes_per * grads / GIB,
-            "optim_gib": bytes_per * optim / GIB, "logits_gib": bytes_per * logits / GIB,
-            "acts_gib": bytes_per * acts / GIB, "total_gib": total / GIB}
-
-
-def _loss_closure(method: str, V: int, N: int, hidden: int, d_sem: int, K: int, tau: float, seed: int, dev):
-    """f() running forward+backward of the output loss alone (given N hidden states) for method at V."""
-    import torch.nn.functional as F
-
-    from paperlib.scta.losses import chunked_linear_cross_entropy, scta_loss
-    from paperlib.scta.sampling import NegativeSampler, sample_negatives
-
-    g = torch.Generator(device=dev).manual_seed(seed)
-    h = torch.randn(N, hidden, generator=g, device=dev, requires_grad=True)
-    y = torch.randint(0, V, (N,), generator=g, device=dev)
-    if method in ("ce", "chunked"):
-        W = (torch.randn(V, hidden, generator=g, device=dev) * 0.02).requires_grad_()
-
-        def f():
-            loss = F.cross_entropy(h @ W.t(), y) if method == "ce" else chunked_linear_cross_entropy(h, W, y)
-            loss.backward()
-    elif method == "scta":
-        Wsem = (torch.randn(d_sem, hidden, generator=g, device=dev) * 0.05).requires_grad_()
-        E = torch.nn.Embedding(V, d_sem, sparse=True).to(dev)
-        sampler = NegativeSampler(V)
-
-        def f():
-            neg = sample_negatives(sampler, y, K, shared=False, replacement=True, exclude_positive=True,
-                                   generator=g)
-            scta_loss(h @ Wsem.t(), E(y), E(neg), tau).backward()
-    else:
-        raise ValueError(f"the loss-only benchmarks support ce|chunked|scta, got {method!r}")
-    return f
-
-
-def loss_only_time(method: str, V: int, N: int = 1024, hidden: int = 256, d_sem: int = 64, K: int = 32,
-                   tau: float = 0.07, repeats: int = 5, seed: int = 0, threads: int = 1, device: str = "cpu") -> float:
-    """Median seconds of forward+backward of the output loss alone (given hidden states), for method at V."""
-    dev = torch.device(device)
-    if threads and dev.type == "cpu":
-        torch.set_num_threads(threads)
-    f = _loss_closure(method, V, N, hidden, d_sem, K, tau, seed, dev)
-    return time_callable(f, warmup=1, repeats=repeats, sync_cuda=dev.type == "cuda").median
-
-
-class _ElementCounter:
-    """Counts the elements written by every tensor operation (forward and backward) run inside it, views
-    excluded: the work of a computation in a device-independent unit (a sparse result counts its stored values)."""
-
-    def __init__(self):
-        from torch.utils._python_dispatch import TorchDispatchMode
-        from torch.utils._pytree import tree_flatten
-
-        counter = self
-
-        class _Mode(TorchDispatchMode):
-            def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-                out = func(*args, **(kwargs or {}))
-                if getattr(func, "is_view", False):  # views alias their input: nothing is written
-                    return out
-                for t in tree_flatten(out)[0]:
-                    if isinstance(t, torch.Tensor):
-                        counter.elements += t._values().numel() if t.is_sparse else t.numel()
-                return out
-
-        self.elements = 0
-        self.mode = _Mode()
-
-
-def loss_work(method: str, V: int, N: int = 1024, hidden: int = 256, d_sem: int = 64, K: int = 32,
-              tau: float = 0.07, seed: int = 0) -> int:
-    """Elements written by all operations of one forward+backward of the output loss alone (CPU, given N hidden
-    states): an operation count of the loss, independent of the device and of timing noise."""
-    f = _loss_closure(method, V, N, hidden, d_sem, K, tau, seed, torch.device("cpu"))
-    c = _ElementCounter()
-    with c.mode:
-        f()
-    return int(c.elements)
-
-
-def speedup_table(df, baseline: str = "CE (full logits) dense"):
+def speedup_table(df, baseline: str = CE_DENSE):
     """Per V: speedup of each method over `baseline` (baseline step time / method step time); NaN where either
     is missing or failed; 'inf' where only the baseline failed (the paper's "infinite")."""
     rows = []
@@ -334,28 +223,6 @@ def speedup_table(df, baseline: str = "CE (full logits) dense"):
                 s = math.inf
             rows.append({"V": V, "label": r["label"], "speedup_vs_ce": s})
     return pd.DataFrame(rows)
-
-
-def parse_methods(specs: list[str]) -> list[tuple[str, bool]]:
-    """["ce:dense", "scta:sparse", ...] -> [("ce", False), ("scta", True), ...]."""
-    from paperlib.scta.model import METHODS
-
-    out = []
-    for s in specs:
-        m, _, kind = str(s).partition(":")
-        if m not in METHODS or kind not in ("dense", "sparse"):
-            raise ValueError(f"method spec {s!r} must look like '<{'|'.join(METHODS)}>:<dense|sparse>'")
-        out.append((m, kind == "sparse"))
-    return out
-
-
-def memory_cap_fraction(cap_gib: float, device=None) -> float | None:
-    """Fraction of this CUDA device's memory equal to cap_gib (None on CPU or when the device is smaller)."""
-    if not torch.cuda.is_available():
-        return None
-    total = torch.cuda.get_device_properties(device or torch.cuda.current_device()).total_memory
-    frac = cap_gib * GIB / total
-    return frac if frac < 1.0 else None
 
 
 def step_time(df, label: str, V: int) -> float:
@@ -388,25 +255,12 @@ def memory_table(methods, *, device_type: str, V=None, results=None, bench_kwarg
     return pd.DataFrame(rows)
 
 
-def analytic_memory_table(Vs, methods, *, chunk: int, emb_dim: int, hidden: int, d_sem: int, K: int,
-                          batch: int = 16, seq_len: int = 64) -> pd.DataFrame:
-    """The analytic memory model (GiB) for every (V, method) at one configuration (default: the paper's batch
-    16 x 64 tokens)."""
-    rows = []
-    for V in Vs:
-        for m, sp in methods:
-            a = analytic_memory(m, V, batch=batch, seq_len=seq_len, emb_dim=emb_dim, hidden=hidden, d_sem=d_sem,
-                                K=K, sparse=sp, chunk=chunk)
-            rows.append({"label": method_label(m, sp), "V": V, **{k: round(v, 2) for k, v in a.items()}})
-    return pd.DataFrame(rows)
-
-
 def energy_ratio(df, V: int) -> float | None:
     """CE/SCTA (dense) energy per step at V from the sweep's NVML readings; None when either is missing."""
     if "energy_j_per_step" not in df:
         return None
     e = df.set_index(["label", "V"])["energy_j_per_step"]
-    e_ce, e_sem = e.get(("CE (full logits) dense", V)), e.get(("SCTA dense", V))
+    e_ce, e_sem = e.get((CE_DENSE, V)), e.get((SCTA_DENSE, V))
     if e_ce is None or e_sem is None or pd.isna(e_ce) or pd.isna(e_sem) or not e_sem > 0:
         return None
     return float(e_ce / e_sem)

@@ -11,14 +11,14 @@ from __future__ import annotations
 import math
 import statistics
 
+from paperlib.common.stats import ratio_summary
 from paperlib.common.verdicts import Verdict
+from paperlib.scta.methods import CE_DENSE, SCTA_DENSE
+from paperlib.scta.paper import PAPER_A6000
 
-__all__ = ["ENERGY_BAND", "EXPONENT_MAX", "MAX_REL_IQR", "PAPER_A6000", "SEPARATION", "SPEEDUP_BAND",
-           "energy", "one_m_consumer", "ratio_summary", "scta_complexity", "scta_conv", "scta_scale",
-           "t1_speedup"]
+__all__ = ["ENERGY_BAND", "EXPONENT_MAX", "MAX_REL_IQR", "SEPARATION", "SPEEDUP_BAND", "energy", "one_m_consumer",
+           "scta_complexity", "scta_conv", "scta_scale", "t1_speedup"]
 
-# Table 1 (A6000): per-step speedup of SCTA over CE at V = 50K / 200K / 1M
-PAPER_A6000 = {50_000: 1.61, 200_000: 2.97, 1_000_000: 4.43}
 SPEEDUP_BAND = 1.3  # reproduced when every ratio is within this factor of the paper's
 ENERGY_BAND = 1.3   # "energy proportional to time": energy ratio within this factor of the time ratio
 # "O(K * D_sem) instead of O(V)": the loss's work grows with V at most like V^0.15 ("independent of V"; CE: V^1)
@@ -37,16 +37,6 @@ def _fmt(xs) -> str:
 
 def _vtxt(Vs) -> str:
     return "/".join(f"{V // 1000}K" if V >= 1000 else str(V) for V in Vs)
-
-
-def ratio_summary(samples) -> dict:
-    """Median, quartiles and min/max of repeated ratio measurements (>= 1 finite positive value)."""
-    xs = sorted(float(x) for x in samples)
-    if not xs or not all(math.isfinite(x) and x > 0 for x in xs):
-        raise ValueError(f"ratios must be finite and > 0, got {samples!r}")
-    q = statistics.quantiles(xs, n=4, method="inclusive") if len(xs) >= 2 else [xs[0]] * 3
-    return {"median": statistics.median(xs), "q1": q[0], "q3": q[2], "min": xs[0], "max": xs[-1], "n": len(xs),
-            "rel_iqr": (q[2] - q[0]) / statistics.median(xs)}
 
 
 def _change(a: dict, b: dict) -> str:
@@ -75,7 +65,8 @@ def scta_complexity(*, work_exponent: float, work_exponent_ce: float, time_expon
 
 def scta_scale(ratios: dict, *, shape: str = "") -> Verdict:
     """SCTA-SCALE ("speedup increases with vocabulary size", a direction the paper states in general) from
-    repeated, interleaved CE/SCTA-dense step-time ratios {V: [ratio per repeat]} (>= 2 V).
+    repeated, interleaved CE/SCTA-dense step-time ratios {V: [ratio per repeat]} (>= 2 V), each summarised by
+    `paperlib.common.stats.ratio_summary` (inclusive quartiles).
 
     Only ratios whose IQR is at most MAX_REL_IQR of their median decide (the others are reported, excluded);
     fewer than two such V: not-testable. Over the deciding V, with changes resolved by SEPARATION: reproduced
@@ -148,7 +139,7 @@ def one_m_consumer(statuses: dict | None, *, analytic: str = "") -> Verdict:
         return Verdict("SCTA-1M-CONSUMER", "pending",
                        f"needs a GPU run under the emulated memory cap (allocator memory); {analytic or 'no estimate'}",
                        analytic or None)
-    ce_fail, sem_ok = statuses.get("CE (full logits) dense") == "oom", statuses.get("SCTA dense") == "ok"
+    ce_fail, sem_ok = statuses.get(CE_DENSE) == "oom", statuses.get(SCTA_DENSE) == "ok"
     verdict = "reproduced" if (ce_fail and sem_ok) else "partially-reproduced" if sem_ok else "not-reproduced"
     measured = f"under the cap: {statuses}"
     return Verdict("SCTA-1M-CONSUMER", verdict, f"CE {'OOM' if ce_fail else 'ran'}, SCTA "
