@@ -63,7 +63,9 @@ import torch
 import paperlib
 from paperlib import scta
 from paperlib.scta import bench as scta_bench
+from paperlib.scta import loss_cost
 from paperlib.scta import verdicts as scta_verdicts
+from paperlib.scta.paper import PAPER_CE_LOSS, PAPER_SEM_LOSS
 from paperlib.common import figures
 from paperlib.common.figures import savefig, save_table, use_house_style
 from paperlib.companion.headline import beside_headline, quote_headline, run_banner
@@ -151,8 +153,7 @@ for c in show.columns:
         show[c] = show[c].map(lambda v: f"{v:.3g}")
 print(show.to_string(index=False))
 _ = save_table(chance, "scta_chance_levels", profile=PROFILE)
-# the paper's final training losses (README, Key Findings 4; claims registry SCTA-CONV)
-PAPER_CE_LOSS, PAPER_SEM_LOSS = (5.7, 7.3), (0.58, 0.81)
+# the paper's final training losses (README, Key Findings 4; paperlib.scta.paper)
 p_sem = [math.exp(-PAPER_SEM_LOSS[1]), math.exp(-PAPER_SEM_LOSS[0])]
 print(f"paper's final SEM loss {PAPER_SEM_LOSS[0]}-{PAPER_SEM_LOSS[1]} = positive gets {p_sem[0]:.2f}-{p_sem[1]:.2f} "
       f"of the mass among {K + 1} candidates")
@@ -181,7 +182,7 @@ plt.show()
 #
 # A complexity claim is decided by an operation count, not by a clock: we count the elements written by every
 # tensor operation of one forward and backward pass of the output loss alone (given $N$ hidden states; views
-# excluded; `paperlib.scta.bench.loss_work`), for full CE and for SCTA (its table $E_\text{sem}$ as a
+# excluded; `paperlib.scta.loss_cost.loss_work`), for full CE and for SCTA (its table $E_\text{sem}$ as a
 # sparse-gradient embedding, so that only the gathered $N(K{+}1)$ rows are touched), as $V$ grows. The count
 # does not depend on the device. The scaling exponent is the slope of log count against log V. The rule
 # (`paperlib.scta.verdicts.scta_complexity`), fixed before measuring: reproduced when the SCTA loss's exponent
@@ -190,7 +191,7 @@ plt.show()
 # includes the V-row tables and their optimizer, is chapter 21's subject.
 
 # %%
-work = pd.DataFrame([{"method": m, "V": V, "elements": scta_bench.loss_work(m, V, N=LOSS_N, d_sem=D_SEM, K=K,
+work = pd.DataFrame([{"method": m, "V": V, "elements": loss_cost.loss_work(m, V, N=LOSS_N, d_sem=D_SEM, K=K,
                                                                           tau=TAU, seed=SEED)}
                      for m, Vs in (("ce", LOSS_VS_CE), ("scta", LOSS_VS_SCTA)) for V in Vs])
 work_exps = {m: scta_bench.scaling_exponent(s["V"], s["elements"]) for m, s in work.groupby("method")}
@@ -202,7 +203,7 @@ print("operation-count exponents (elements ~ V^a):", {m: round(a, 2) + 0.0 for m
 cost = []
 for method, Vs in (("ce", LOSS_VS_CE), ("chunked", LOSS_VS_CE), ("scta", LOSS_VS_SCTA)):
     for V in Vs:
-        t = scta_bench.loss_only_time(method, V, N=LOSS_N, d_sem=D_SEM, K=K, tau=TAU, repeats=REPEATS,
+        t = loss_cost.loss_only_time(method, V, N=LOSS_N, d_sem=D_SEM, K=K, tau=TAU, repeats=REPEATS,
                                       seed=SEED, threads=THREADS, device=str(DEVICE))
         cost.append({"method": method, "V": V, "seconds": t})
 cost = pd.DataFrame(cost)

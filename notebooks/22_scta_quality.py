@@ -63,8 +63,9 @@ import torch
 
 import paperlib
 from paperlib import scta
-from paperlib.scta import bench as scta_bench
 from paperlib.scta import verdicts as scta_verdicts
+from paperlib.scta.methods import method_label, parse_methods
+from paperlib.scta.paper import PAPER_CE_LOSS, PAPER_SEM_LOSS
 from paperlib.common import figures
 from paperlib.common.figures import savefig, save_table, use_house_style
 from paperlib.companion.headline import beside_headline, quote_headline, run_banner
@@ -95,8 +96,8 @@ print(f"token budget per method: {STEPS} steps x {BATCH} x {SEQ_LEN} = {STEPS * 
 
 # %%
 runs = {}
-for m, sp in scta_bench.parse_methods(METHODS):
-    runs[scta_bench.method_label(m, sp)] = scta.quality_run(
+for m, sp in parse_methods(METHODS):
+    runs[method_label(m, sp)] = scta.quality_run(
         m, train_ids, valid_ids, V, STEPS, stage2_steps=STAGE2_STEPS if m == "scta" else 0, batch=BATCH,
         seq_len=SEQ_LEN, lr=LR, stage2_lr=STAGE2_LR, stage2_mode=STAGE2_MODE, stage2_init=STAGE2_INIT,
         eval_every=EVAL_EVERY, n_eval=EVAL_WINDOWS, seed=SEED, sparse=sp, hidden=HIDDEN, emb_dim=EMB_DIM,
@@ -142,7 +143,7 @@ print(times.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
 # %% tags=["nbval-ignore-output"]
 lab_sem = next(l for l in runs if l.startswith("SCTA"))
 lab_ce = next(l for l in runs if l.startswith("CE"))
-sp_sem = dict(scta_bench.parse_methods(METHODS)).get("scta", True)
+sp_sem = dict(parse_methods(METHODS)).get("scta", True)
 by_seed = {SEED: {"ce": runs[lab_ce], "scta": runs[lab_sem]}}
 for seed in SEEDS:
     if seed in by_seed:
@@ -176,7 +177,6 @@ print("SCTA-CONV:", conv.verdict)
 # never compared.
 
 # %%
-PAPER_CE_LOSS, PAPER_SEM_LOSS = (5.7, 7.3), (0.58, 0.81)  # final training losses (README, Key Findings 4)
 color = {lab: f"C{i}" for i, lab in enumerate(runs)}
 fig, axs = plt.subplots(1, 3, figsize=(15, 4.3))
 for lab, c in curves.groupby("label"):

@@ -16,7 +16,7 @@ K enters the SCTA loss in two places, and V in neither.
   logits). This is the paper's "O(K · D_sem) instead of O(V)", for the loss alone (chapter 21 adds the V-row
   tables and their optimizer).
 
-check() uses `paperlib.scta.train.untrained_losses` and `paperlib.scta.bench.loss_only_time` (the notebook's cells)
+check() uses `paperlib.scta.train.untrained_losses` and `paperlib.scta.loss_cost.loss_only_time` (the notebook's cells)
 at K = 8 and 128, V = 2,000 and 32,000, N = 256, one thread; timings are medians of repeats and the asserted
 ratios are loose.
 """
@@ -27,7 +27,7 @@ def check() -> dict:
     import torch
 
     from paperlib import scta
-    from paperlib.scta import bench as scta_bench
+    from paperlib.scta import loss_cost
 
     torch.set_num_threads(1)
     Ks, Vs, out = (8, 128), (2000, 32000), {}
@@ -43,10 +43,10 @@ def check() -> dict:
 
     for K in Ks:
         for V in Vs:
-            out[f"scta_loss_s_K{K}_V{V}"] = scta_bench.loss_only_time("scta", V, N=256, d_sem=64, K=K, tau=0.07,
+            out[f"scta_loss_s_K{K}_V{V}"] = loss_cost.loss_only_time("scta", V, N=256, d_sem=64, K=K, tau=0.07,
                                                                       repeats=7, seed=0, threads=1)
     for V in Vs:
-        out[f"ce_loss_s_V{V}"] = scta_bench.loss_only_time("ce", V, N=256, repeats=3, seed=0, threads=1)
+        out[f"ce_loss_s_V{V}"] = loss_cost.loss_only_time("ce", V, N=256, repeats=3, seed=0, threads=1)
     ce_growth = out["ce_loss_s_V32000"] / out["ce_loss_s_V2000"]
     for V in Vs:
         k_growth = out[f"scta_loss_s_K128_V{V}"] / out[f"scta_loss_s_K8_V{V}"]

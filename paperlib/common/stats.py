@@ -25,8 +25,8 @@ def quartiles(values) -> tuple[float, float, float]:
         raise ValueError(f"quartiles need >= 1 finite value, got {values!r}")
     if len(xs) == 1:
         return xs[0], xs[0], xs[0]
-    q1, q2, q3 = statistics.quantiles(xs, n=4, method="inclusive")
-    return q1, q2, q3
+    q1, _, q3 = statistics.quantiles(xs, n=4, method="inclusive")
+    return q1, statistics.median(xs), q3  # the median exactly (quantiles' interpolation can round its last bit)
 
 
 def ratio_summary(samples) -> dict:
