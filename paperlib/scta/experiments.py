@@ -10,9 +10,11 @@ from typing import Any
 
 import pandas as pd
 
+from paperlib.common.measure import fingerprint
 from paperlib.common.stats import ratio_summary
 from paperlib.common.verdicts import Measurement
-from paperlib.scta import verdicts
+from paperlib.scta import bench, verdicts
+from paperlib.scta.memory import analytic_memory_table, memory_cap_fraction
 from paperlib.scta.methods import CE_DENSE, SCTA_DENSE, method_label
 from paperlib.scta.paper import PAPER_BATCH, PAPER_SEQ_LEN, PAPER_VS
 
@@ -42,10 +44,9 @@ def _analytic_text(paper_mem: pd.DataFrame, cap_gb: float) -> str:
 
 def performance_targets(df: pd.DataFrame, paper_mem: pd.DataFrame, cap_gb: float) -> list[str]:
     """The chapter's two performance targets as lines 'target ...: value (met|missed; target ...)'."""
-    from paperlib.scta.bench import step_time
-
     Vmax = int(df["V"].max())
-    ratio = step_time(df, method_label("scta", True), Vmax) / step_time(df, method_label("none", True), Vmax)
+    ratio = (bench.step_time(df, method_label("scta", True), Vmax)
+             / bench.step_time(df, method_label("none", True), Vmax))
     outcome = "not measured" if math.isnan(ratio) else "met" if ratio <= SPARSE_FLOOR_TARGET else "missed"
     lines = [f"target 1: SCTA sparse step / floor at V={Vmax:,}: {ratio:.2f}x ({outcome}; target <= "
              f"{SPARSE_FLOOR_TARGET}x)"]
@@ -60,8 +61,6 @@ def performance_targets(df: pd.DataFrame, paper_mem: pd.DataFrame, cap_gb: float
 
 
 def _device_label(device) -> str:
-    from paperlib.common.measure import fingerprint
-
     fp = fingerprint()["device"]
     return fp if fp.split(":")[0] == device.type else str(device)
 
@@ -81,8 +80,6 @@ def table1_claims(P: Mapping[str, Any], *, device) -> Measurement:
     scta_speedup_paired (one row per round and method), scta_speedup_paired_summary (ratio_summary per V),
     scta_memory_analytic_paper_config, and scta_capped_8gb on CUDA. Notes: device label, targets, exponents.
     """
-    from paperlib.scta import bench
-
     dev_type = device.type
     on_cuda = dev_type == "cuda"
     label = _device_label(device)
@@ -111,8 +108,6 @@ def table1_claims(P: Mapping[str, Any], *, device) -> Measurement:
     medians = {V: ratio_summary(r)["median"] for V, r in paired.items()}
 
     # the analytic memory at the paper's configuration, and the capped run on CUDA
-    from paperlib.scta.memory import analytic_memory_table, memory_cap_fraction
-
     paper_mem = analytic_memory_table(PAPER_VS, methods, chunk=P["CHUNK"], batch=PAPER_BATCH, seq_len=PAPER_SEQ_LEN,
                                       emb_dim=P["EMB_DIM"], hidden=P["HIDDEN"], d_sem=P["D_SEM"], K=P["K"])
     tables = {"scta_bench_rows": df, "scta_speedup_vs_vocab": spd, "scta_speedup_paired": pd.DataFrame(paired_rows),
