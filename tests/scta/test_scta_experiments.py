@@ -62,3 +62,42 @@ def test_performance_targets_met_and_missed():
     assert ": missed (" in performance_targets(sweep(1.0), mem, 4.0)[1]
     no_floor = sweep(1.0).iloc[1:]
     assert "not measured" in performance_targets(no_floor, mem, 8.0)[0]
+
+
+def test_cuda_path_decides_from_paired_ratios_capped_run_and_energy(monkeypatch):
+    """The GPU branch without a GPU: the measurements are faked, the decisions are table1_claims' own."""
+    import types
+
+    import pandas as pd
+
+    from paperlib.scta import experiments
+    from paperlib.scta.paper import PAPER_A6000
+
+    def sweep(methods, Vs, progress_desc=None, mem_fraction=None, **kw):
+        rows = []
+        for V in Vs:
+            for m, sp in methods:
+                oom = mem_fraction is not None and m == "ce"
+                t = {"ce": 4.0, "scta": 1.0}.get(m, 2.0)
+                rows.append(dict(method=m, V=V, sparse=sp, label=experiments.method_label(m, sp),
+                                 status="oom" if oom else "ok", step_s=None if oom else t,
+                                 energy_j_per_step=None if oom else 10 * t))
+        return pd.DataFrame(rows)
+
+    def paired_ratios(V, methods, **kw):  # the A6000's own ratios, three identical rounds
+        rows = [dict(V=V, round=r, label=lab, step_s=t) for r in range(3)
+                for lab, t in (("CE (full logits) dense", PAPER_A6000[V]), ("SCTA dense", 1.0))]
+        return rows, {"SCTA dense": [PAPER_A6000[V]] * 3}
+
+    monkeypatch.setattr(experiments.bench, "sweep", sweep)
+    monkeypatch.setattr(experiments.bench, "paired_ratios", paired_ratios)
+    monkeypatch.setattr(experiments, "memory_cap_fraction", lambda gib: 0.1)
+    monkeypatch.setattr(experiments, "fingerprint", lambda: {"device": "cuda: Fake GPU (80 GiB)"})
+    P = {**TINY, "VS": sorted(PAPER_A6000), "RATIO_VS": sorted(PAPER_A6000)}
+    m = table1_claims(P, device=types.SimpleNamespace(type="cuda"))
+    got = dict(m.decided())
+    assert got == {"SCTA-SCALE": "reproduced", "SCTA-T1-SPEEDUP": "reproduced", "SCTA-T1-TPUT": "reproduced",
+                   "SCTA-1M-CONSUMER": "reproduced", "SCTA-ENERGY": "reproduced"}
+    assert set(m.tables["scta_capped_8gb"]["method"]) == {"ce", "chunked", "scta"}
+    assert m.evidence["SCTA-1M-CONSUMER"] == "table scta_capped_8gb"
+    assert "Fake GPU" in m.verdict("SCTA-T1-SPEEDUP").measured
