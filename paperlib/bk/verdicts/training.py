@@ -81,6 +81,36 @@ def bk_pb_conv(steps_pb, steps_random, *, target_loss: float, reference_identica
     return Verdict("BK-PB-CONV", "not-reproduced", f"{base}: no difference beyond seed noise{same}{ref}", measured)
 
 
+T4_IDENTICAL = "identical by construction"
+
+
+def t4_outcome(full, ablated, *, by_construction: bool = False) -> tuple[str, dict | None]:
+    """One Table 4 row (per-seed PPL of the full and the ablated model, same seeds): 'identical by construction'
+    (not evidence; no comparison), else 'worse' (ablated higher beyond seed noise, paired), 'better' (lower
+    beyond noise: the opposite of the paper's direction) or 'no difference'; with the paired comparison."""
+    if by_construction:
+        return T4_IDENTICAL, None
+    c = _compare(full, ablated, paired=True)
+    kind = ("worse" if c["significant"] and c["diff"] > 0 else
+            "better" if c["significant"] and c["diff"] < 0 else "no difference")
+    return kind, c
+
+
+def t4_rows(rows) -> list[dict]:
+    """Table 4 beside this run, one dict per row of `bk_t4_abl`'s input (each may carry `paper`, the ablated PPL
+    Table 4 prints): the paper's change vs its full model, our paired means, change, p-value and outcome, as
+    `t4_outcome` (the rule's own classification) gives it."""
+    out = []
+    for r in rows:
+        kind, _ = t4_outcome(r["full"], r["ablated"], by_construction=bool(r.get("by_construction")))
+        c = _compare(r["full"], r["ablated"], paired=True)
+        paper_pct = 100 * (r["paper"] / paper.TABLE4_PPL["full"] - 1) if r.get("paper") is not None else float("nan")
+        out.append({"configuration": r["name"], "paper_vs_full_pct": paper_pct, "ppl_full": c["mean_a"],
+                    "ppl_ablated": c["mean_b"], "ppl_std": c["std_b"], "vs_full_pct": 100 * c["rel_change"],
+                    "p_paired": c["p_value"], "by_construction": bool(r.get("by_construction")), "outcome": kind})
+    return out
+
+
 def bk_t4_abl(rows) -> Verdict:
     """BK-T4-ABL (Table 4): every ablation should have a higher PPL than the full model (the paper's direction).
 
@@ -92,13 +122,11 @@ def bk_t4_abl(rows) -> Verdict:
     or none worse; not-testable: no testable row. (Not `refuted`: Table 4 is a measurement, not a theorem.)"""
     outcomes, excluded = [], []
     for r in rows:
-        if r.get("by_construction"):
+        kind, c = t4_outcome(r["full"], r["ablated"], by_construction=bool(r.get("by_construction")))
+        if kind == T4_IDENTICAL:
             excluded.append(r["name"])
-            continue
-        c = _compare(r["full"], r["ablated"], paired=True)
-        kind = ("worse" if c["significant"] and c["diff"] > 0 else
-                "better" if c["significant"] and c["diff"] < 0 else "no difference")
-        outcomes.append((r["name"], kind, c))
+        else:
+            outcomes.append((r["name"], kind, c))
     measured = "; ".join(f"{n} {_pct(c['rel_change'])} vs full (p={c['p_value']:.2g}): {k}" for n, k, c in outcomes)
     excl = f"; identical to full by construction, not evidence: {', '.join(excluded)}" if excluded else ""
     if not outcomes:
@@ -176,6 +204,19 @@ def bk_eq10_act(flops_fraction, ppl_full, ppl_act) -> Verdict:
     return Verdict("BK-EQ10-ACT", v, reason, measured)
 
 
+def s64_statistics(ppl_transformer, ppl_optimized, steps_transformer, steps_optimized) -> dict:
+    """Section 6.4's PPL and convergence parts from paired seeds (optimized vs Transformer): `ppl` (the paired
+    comparison), `ppl_increase` (relative change of the mean) and `ppl_spread` (larger seed sd / Transformer mean);
+    `extra_steps` (mean of steps_optimized / steps_transformer - 1 over seeds) and `extra_steps_sd` (its seed sd,
+    NaN for one seed). What `bk_s64_tradeoff` decides on and its table shows."""
+    c = _compare(ppl_transformer, ppl_optimized, paired=True)
+    st, so = _np.asarray(steps_transformer, float), _np.asarray(steps_optimized, float)
+    extra = so / st - 1.0
+    return {"ppl": c, "ppl_increase": c["rel_change"], "ppl_spread": max(c["std_a"], c["std_b"]) / c["mean_a"],
+            "extra_steps": float(extra.mean()),
+            "extra_steps_sd": float(extra.std(ddof=1)) if extra.size > 1 else float("nan")}
+
+
 def bk_s64_tradeoff(ppl_transformer, ppl_optimized, steps_transformer, steps_optimized, *,
                     latency_ratio: float, latency_spread: float, tput_drop: float, tput_spread: float,
                     on_cuda: bool) -> Verdict:
@@ -187,17 +228,15 @@ def bk_s64_tradeoff(ppl_transformer, ppl_optimized, steps_transformer, steps_opt
     Over the parts used: every part holds -> reproduced (on CUDA) or pending (off CUDA, timings outstanding); some
     hold, others fail or are undecided -> partially-reproduced; none holds and some fails -> not-reproduced; every
     part undecided -> pending."""
-    c = _compare(ppl_transformer, ppl_optimized, paired=True)
-    st, so = _np.asarray(steps_transformer, float), _np.asarray(steps_optimized, float)
-    extra = so / st - 1.0
-    extra_sd = float(extra.std(ddof=1)) if extra.size > 1 else float("nan")
-    parts = {"PPL +1-2%": _range_part(c["rel_change"], max(c["std_a"], c["std_b"]) / c["mean_a"], *S64_PPL,
-                                      1 + c["rel_change"]),
-             "steps +10-15%": _range_part(float(extra.mean()), extra_sd, *S64_STEPS, 1 + float(extra.mean()))}
+    st = s64_statistics(ppl_transformer, ppl_optimized, steps_transformer, steps_optimized)
+    c = st["ppl"]
+    parts = {"PPL +1-2%": _range_part(st["ppl_increase"], st["ppl_spread"], *S64_PPL, 1 + st["ppl_increase"]),
+             "steps +10-15%": _range_part(st["extra_steps"], st["extra_steps_sd"], *S64_STEPS,
+                                          1 + st["extra_steps"])}
     timing = {"latency 1.5-2x": _range_part(latency_ratio, latency_spread, *S64_LATENCY, latency_ratio),
               "throughput 2-3x lower": _range_part(tput_drop, tput_spread, *S64_TPUT_DROP, tput_drop)}
     measured = (f"latency x{latency_ratio:.2g} ± {latency_spread:.2g}; throughput /{tput_drop:.2g} ± "
-                f"{tput_spread:.2g}; PPL {_pct(c['rel_change'])}; steps {_pct(float(extra.mean()))}")
+                f"{tput_spread:.2g}; PPL {_pct(c['rel_change'])}; steps {_pct(st['extra_steps'])}")
     if not on_cuda:
         note = (f"; latency and throughput are GPU timings, pending (CPU: x{latency_ratio:.2g}, "
                 f"/{tput_drop:.2g})")
