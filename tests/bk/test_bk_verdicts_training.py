@@ -59,6 +59,11 @@ def test_t4_abl_all_verdicts():
 
 
 
+def test_same_function_at_init():
+    """Rounding-level logit differences are the same function; scaled by max(1, |logit|)."""
+    assert bv.same_function_at_init(5e-6, 0.3) and not bv.same_function_at_init(2e-5, 0.3)
+    assert bv.same_function_at_init(5e-5, 10.0) and not bv.same_function_at_init(2e-4, 10.0)
+
 def test_t4_outcome_is_the_rules_classification():
     """The table's row outcomes (t4_rows) and the rule's (bk_t4_abl) are one classification, t4_outcome; its
     oracle here is the definition: beyond seed noise = compare_groups' `significant`, direction = sign."""

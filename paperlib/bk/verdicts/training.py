@@ -81,6 +81,17 @@ def bk_pb_conv(steps_pb, steps_random, *, target_loss: float, reference_identica
     return Verdict("BK-PB-CONV", "not-reproduced", f"{base}: no difference beyond seed noise{same}{ref}", measured)
 
 
+# float32 rounding level for logits: two models whose logits differ by less than this x max(1, max |logit|) at
+# initialisation compute the same function (Table 4's reference-code Prime-Bump row is then identical by construction)
+INIT_ROUND_TOL = 1e-5
+
+
+def same_function_at_init(max_logit_diff: float, max_abs_logit: float) -> bool:
+    """Whether two models' logits at initialisation (same seed, same input) agree up to float32 rounding:
+    max |difference| < INIT_ROUND_TOL x max(1, max |logit|). Feeds `by_construction` of bk_t4_abl's rows."""
+    return bool(max_logit_diff < INIT_ROUND_TOL * max(1.0, max_abs_logit))
+
+
 T4_IDENTICAL = "identical by construction"
 
 
