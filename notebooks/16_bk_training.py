@@ -192,7 +192,7 @@ for i, (name, ref, paper) in enumerate(PAIRS[::-1]):
         mark_paper(ax[1], x=100 * (paper / PAPER_T4["full"] - 1), y=i,
                    label=f"paper: Table 4, ablated PPL vs full's {PAPER_T4['full']}")
     if name == "optimized":
-        ax[1].plot([100 * p for p in bk_verdicts.S64_PPL], [i, i], marker="|", markersize=12,
+        ax[1].plot([100 * p for p in bk_paper.S64_PPL], [i, i], marker="|", markersize=12,
                    label="paper: +1-2% (Sec. 6.4)", **{**PAPER_STYLE, "linestyle": "-"})
 ax[1].axvline(0, color="grey", lw=0.8)
 ax[1].set_yticks(range(len(PAIRS)), [f"{n} vs {r}" for n, r, _ in PAIRS[::-1]])
@@ -319,7 +319,8 @@ ax[0].set(xlabel="training step", ylabel=f"training loss (nats/token, moving avg
 ax[0].legend(fontsize=7)
 ax[1].plot(PB_SEEDS, s_pb / s_rand, "o", color="C0", label="each seed")
 ax[1].axhline(1.0, color="grey", lw=0.8, label="no difference")
-ax[1].axhline(bk_verdicts.PB_MAX_RATIO, color="grey", lw=0.8, ls=":", label=f"rule: reproduced at <= {bk_verdicts.PB_MAX_RATIO}")
+ax[1].axhline(bk_verdicts.PB_MAX_RATIO, color="grey", lw=0.8, ls=":",
+              label=f"rule: reproduced at <= {bk_verdicts.PB_MAX_RATIO}")
 mark_paper(ax[1], y=PAPER_PB_RATIO, label=f"paper: 30% faster = ratio {PAPER_PB_RATIO} (Sec. 3.2)")
 ax[1].set_xticks(PB_SEEDS); ax[1].set_ylim(0.5, max(1.3, float(np.max(s_pb / s_rand)) + 0.1))
 ax[1].set(xlabel="seed", ylabel="steps to target, PB / random (ratio)")
@@ -459,8 +460,8 @@ rt = router_timings(D_MODEL, N_EXPERTS, BATCH, SEQ_LEN, repeats=max(4 * TIMING_R
 for k, t in rt.items():
     print(f"{k:14s} {t}" if k != "mlp_gate_params" else f"{k}: {t}")
 v_router = bk_verdicts.bk_eq7_router(rt["scattering"].median, rt["scattering"].iqr, rt["mlp"].median, rt["mlp"].iqr,
-                            [r.final_ppl for r in runs["full"]], [r.final_ppl for r in runs["no_scattering"]],
-                            router_params=router_params, gate_params=gate_params)
+                                     [r.final_ppl for r in runs["full"]], [r.final_ppl for r in runs["no_scattering"]],
+                                     router_params=router_params, gate_params=gate_params)
 _ = rec.record(v_router, evidence="figure bk_router_utilisation; table bk_training_summary")
 print(v_router)
 
@@ -635,9 +636,9 @@ if ON_CUDA:
                                         ("optimized", "table10_optimized", "amp", True)]}
     mem_red = 1 - peak["optimized"] / peak["baseline"]
     print(f"CUDA training peak at Table 11's configuration: {peak}")
-v_abs = bk_verdicts.bk_abs(param_red, [r.final_ppl for r in runs["transformer"]], [r.final_ppl for r in runs["optimized"]],
-                  memory_reduction=mem_red,
-                  ppl_setting=f"d={D_MODEL}, {N_LAYERS} layers, vocab {V}, {STEPS} steps, {len(SEEDS)} seeds")
+v_abs = bk_verdicts.bk_abs(param_red, [r.final_ppl for r in runs["transformer"]],
+                           [r.final_ppl for r in runs["optimized"]], memory_reduction=mem_red,
+                           ppl_setting=f"d={D_MODEL}, {N_LAYERS} layers, vocab {V}, {STEPS} steps, {len(SEEDS)} seeds")
 _ = rec.record(v_abs, evidence="table bk_training_summary; notebook 14 (BK-T10-PARAMS, BK-T11-VRAM)")
 print(v_abs)
 
