@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 10 · ResNet-BK operator theory: the free resolvent, the Birman-Schwinger kernel, Theorem 2, Algorithm 1
 #
-# ResNet-BK (seed 002, Section 3) dresses its token mixer in Birman-Schwinger language:
+# The ResNet-BK paper (Arai, 2025; Section 3) dresses its token mixer in Birman-Schwinger language:
 #
 # $$K_\varepsilon(z) = |V_\varepsilon|^{1/2} R_0(z) |V_\varepsilon|^{1/2}\quad(1),\qquad
 #   R_0(z;u,v) = \tfrac{i}{2} e^{iz(u-v)}\,\mathrm{sgn}(u-v)\quad(2),\qquad |R_0(z;u,v)| \le \tfrac12 e^{-\mathrm{Im} z\,|u-v|},$$
@@ -59,7 +59,7 @@ import matplotlib.pyplot as plt
 import paperlib
 from paperlib.bk import operator as bk
 from paperlib.bk import semiseparable as ssm
-from paperlib.bk import verdicts as bkv
+from paperlib.bk import verdicts as bk_verdicts
 from paperlib.common.figures import PALETTE, PAPER_STYLE, mark_paper, savefig, save_table, use_house_style, verdict_subtitle
 from paperlib.common.stats import fit_linear
 from paperlib.companion.headline import beside_headline, quote_headline, run_banner
@@ -95,7 +95,7 @@ print(tab.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
 # %%
 worst = float(pw.loc[pw.kernel == "printed", "above_diag_max"].iloc[0])
 below = float(pw.loc[pw.kernel == "printed", "below_diag_max"].iloc[0])
-v_eq2 = bkv.bk_eq2_r0bound(below, worst)
+v_eq2 = bk_verdicts.bk_eq2_r0bound(below, worst)
 _ = rec.record(v_eq2, evidence="figure bk_r0_bound; table bk_r0_bound")
 print(v_eq2)
 
@@ -180,12 +180,12 @@ pr = sweep[sweep.kernel == "printed"]
 s2_fail = pr[pr.S2_ratio > 1]
 conv2 = ref[(ref.kernel == "printed") & (ref.pad == max(REFINE_PADS))].S2.values
 others2 = {k: float(sweep[sweep.kernel == k].S2_ratio.max()) for k in ("laplacian", "symmetric")}
-v_s2 = bkv.bk_th2_s2(float(pr.S2_ratio.max()), len(s2_fail), len(pr), float(abs(conv2[-1] - conv2[-2]) / conv2[-1]),
-                     min_fail_im_z=float(s2_fail.im_z.min()) if not s2_fail.empty else None, others=others2)
+v_s2 = bk_verdicts.bk_th2_s2(float(pr.S2_ratio.max()), len(s2_fail), len(pr), float(abs(conv2[-1] - conv2[-2]) / conv2[-1]),
+                             min_fail_im_z=float(s2_fail.im_z.min()) if not s2_fail.empty else None, others=others2)
 _ = rec.record(v_s2, evidence="table bk_theorem2_sweep; figure bk_theorem2_refinement")
 others1 = {k: float(sweep[sweep.kernel == k].S1_ratio.max()) for k in ("laplacian", "symmetric")}
-v_s1 = bkv.bk_th2_s1(float(pr.S1_ratio.max()), int((pr.S1_ratio > 1).sum()), len(pr), slope["printed"],
-                     rel_change["printed"], others=others1)
+v_s1 = bk_verdicts.bk_th2_s1(float(pr.S1_ratio.max()), int((pr.S1_ratio > 1).sum()), len(pr), slope["printed"],
+                             rel_change["printed"], others=others1)
 _ = rec.record(v_s1, evidence="table bk_theorem2_sweep; figure bk_theorem2_refinement")
 print(v_s2, "\n")
 print(v_s1)
@@ -283,8 +283,8 @@ fit_m = ssm.fit_power_law(sc.N, sc.storage_MB)
 save_table(sc, "bk_alg1_scaling", profile=PROFILE)
 print(sc.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
 print({k: round(v, 4) for k, v in fit_t.items()})
-v_alg1 = bkv.bk_alg1(counts.N, counts.flops, counts.storage_bytes, float(exact["max rel err"].max()), rank=counts.r,
-                     time_exponent=fit_t["exponent"])
+v_alg1 = bk_verdicts.bk_alg1(counts.N, counts.flops, counts.storage_bytes, float(exact["max rel err"].max()), rank=counts.r,
+                             time_exponent=fit_t["exponent"])
 _ = rec.record(v_alg1, evidence="table bk_alg1_counts; table bk_alg1_scaling; figure bk_alg1_scaling")
 # the figure: the exact count (what decides), the CPU time (supporting only) and the operator's storage
 fig, ax = plt.subplots(1, 3, figsize=(11, 3.6))

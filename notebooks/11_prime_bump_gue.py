@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 11 · The Prime-Bump potential and "the GUE fit"
 #
-# ResNet-BK (seed 002) Eq. 5: $V_\varepsilon(x)=\sum_p\sum_{k=1}^{k_{\max}}\alpha_{p,k}(\varepsilon)\,\psi_\varepsilon(x-\log p)$,
+# The ResNet-BK paper (Arai, 2025), Eq. 5: $V_\varepsilon(x)=\sum_p\sum_{k=1}^{k_{\max}}\alpha_{p,k}(\varepsilon)\,\psi_\varepsilon(x-\log p)$,
 # $\alpha_{p,k}=\log p/p^{k(1/2+\varepsilon)}$, $\psi_\varepsilon(x)=\varepsilon^{-1/2}e^{-x^2/(2\varepsilon)}$.
 # **Theorem 4**: "the eigenvalues of $H_\varepsilon = H_0 + V_\varepsilon$ follow GUE statistics with nearest-neighbour
 # spacing distribution $p(s)=\frac{\pi s}{2}e^{-\pi s^2/4}$" (Eq. 6). Table 2: spacing mean $0.98\pm0.05$ (theory 1.0),
@@ -62,9 +62,10 @@ import pandas as pd
 import matplotlib.pyplot as plt
 
 import paperlib
+from paperlib.bk import paper as bk_paper
 from paperlib.bk import prime_bump as pb
 from paperlib.bk import spectral_stats as ss
-from paperlib.bk import verdicts as bkv
+from paperlib.bk import verdicts as bk_verdicts
 from paperlib.common.figures import mark_paper, savefig, save_table, use_house_style, verdict_subtitle
 from paperlib.companion.headline import beside_headline, quote_headline, run_banner
 from paperlib.companion.ledger import Recorder
@@ -254,22 +255,20 @@ print(bulk.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
 # %%
 h = res[res.reading.isin(["integer", "stretched"])]
-v_th4 = bkv.bk_th4_gue(h.u_label, validated, ratio_r_range=(h.u_ratio_r.min(), h.u_ratio_r.max()))
+v_th4 = bk_verdicts.bk_th4_gue(h.u_label, validated, ratio_r_range=(h.u_ratio_r.min(), h.u_ratio_r.max()))
 b_int, b_zero = bulk[bulk.reading == "integer"], bulk[bulk.reading == "zero"]
 big_b = b_int[b_int.N == b_int.N.max()].iloc[0]
-v_fe = bkv.bk_gue_fiterr(big_b.bulk_u_ks_goe, int(big_b.bulk_u_n_spacings), ks_paper_proc=big_b.bulk_ks_eq6,
-                         ks_range=(b_int.bulk_u_ks_goe.min(), b_int.bulk_u_ks_goe.max()))
+v_fe = bk_verdicts.bk_gue_fiterr(big_b.bulk_u_ks_goe, int(big_b.bulk_u_n_spacings), ks_paper_proc=big_b.bulk_ks_eq6,
+                                 ks_range=(b_int.bulk_u_ks_goe.min(), b_int.bulk_u_ks_goe.max()))
 
 
-def bulk_spacings(reading, proc, N):
-    b, _ = pb.split_band(pb.h_eps_levels(N, REF_EPS, reading))
-    if proc == "paper":
-        return ss.spacings_global_mean(b)
-    su = np.diff(ss.unfold(b, UNFOLD_DEGREE, EDGE_FRAC))  # with ss.analyse_levels' fallback to local unfolding
-    return su if np.all(su >= 0) else ss.spacings_local_unfolded(b, 10, EDGE_FRAC)
+def bulk_spacings(reading, proc, N):  # the spacings ss.bulk_analysis measures (section 4), for the histograms
+    return ss.bulk_spacings(pb.h_eps_levels(N, REF_EPS, reading), pb.H0_BAND, proc, UNFOLD_DEGREE, EDGE_FRAC)
 
 
 N, edges = max(NS), np.arange(0, 4.05, 0.1)
+T2_PRINTED = {k: f"{v} ± {tol}" for k, (v, tol) in (("mean", bk_paper.TABLE2_SPACING_MEAN),
+                                                    ("std", bk_paper.TABLE2_SPACING_STD))}   # Table 2 as printed
 fig, axes = plt.subplots(2, 2, figsize=(10, 7.4))
 for a, (reading, proc, title) in zip(axes.ravel(), [("integer", "unfolded", "(a) integer grid, unfolded"),
                                                      ("zero", "unfolded", "(b) V = 0 control, unfolded"),
@@ -280,7 +279,7 @@ for a, (reading, proc, title) in zip(axes.ravel(), [("integer", "unfolded", "(a)
         a.plot(s_grid, ss.surmise_pdf(s_grid, k), st, label=f"{LAW[k]} surmise" + (" (= Eq. 6)" if k == "goe" else ""))
     note = f"N = {N}, {s.size} spacings\nKS to Eq. 6: {ss.ks_distance(s, 'goe'):.2f}\nstd: {s.std():.3f}"
     if proc == "paper":
-        note += f"\n(Table 2: {bkv.T2_STD} ± {bkv.T2_STD_TOL})"
+        note += f"\n(Table 2: {T2_PRINTED['std']})"
     if dens.max() > 2.6:
         note += f"\npeak off scale: {dens.max():.0f}"
     a.text(0.97, 0.95, note, transform=a.transAxes, ha="right", va="top", fontsize=8)
@@ -294,7 +293,7 @@ a.plot(b_int.N, b_int.bulk_ks_eq6, "^-", label="(c) integer grid, paper's proced
 a.plot(b_int.N, [ss.ks_critical(int(n)) for n in b_int.bulk_u_n_spacings], ":", color="0.4", label="1% critical value")
 goe = val[val.ensemble == "goe"]
 a.plot(goe.n, goe.u_ks_goe, "D", color="C2", label=f"sampled GOE, unfolded ({len(goe)} seeds)")
-mark_paper(a, y=bkv.GUE_FIT_ERROR, label=f"fit error ≈ {bkv.GUE_FIT_ERROR} (Sec. 4.3)")
+mark_paper(a, y=bk_paper.GUE_FIT_ERROR, label=f"fit error ≈ {bk_paper.GUE_FIT_ERROR} (Sec. 4.3)")
 a.set_xscale("log", base=2); a.set_yscale("log"); a.set_ylim(top=8)
 a.set_xlabel("N (levels; GOE: matrix size n)"); a.set_ylabel("KS distance to Eq. 6 (log scale)")
 verdict_subtitle(a, v_fe, PROFILE, title="(d) fit error vs N")
@@ -317,21 +316,22 @@ b_int, b_zero = bulk[bulk.reading == "integer"], bulk[bulk.reading == "zero"]
 def ms(x):
     return f"{x.mean():.3f} ± {x.std(ddof=0):.3f}"
 t2 = pd.DataFrame([
-    {"quantity": "spacing mean", "paper (Table 2)": "0.98 ± 0.05", "theory (paper)": "1.0",
+    {"quantity": "spacing mean", "paper (Table 2)": T2_PRINTED["mean"], "theory (paper)": f"{bk_paper.TABLE2_SPACING_MEAN_THEORY}",
      "H_eps integer, paper proc.": ms(ref.paper_mean), "H_eps integer, unfolded": ms(ref.u_mean),
      "H_eps stretched, unfolded": ms(stretched.u_mean), "V=0, paper proc.": ms(zero.paper_mean), "GOE sample, unfolded": ms(goe.u_mean)},
-    {"quantity": "spacing std (bulk)", "paper (Table 2)": "0.54 ± 0.03", "theory (paper)": "0.52 (GOE value; GUE 0.422)",
+    {"quantity": "spacing std (bulk)", "paper (Table 2)": T2_PRINTED["std"],
+     "theory (paper)": f"{bk_paper.TABLE2_SPACING_STD_THEORY} (GOE value; GUE {ss.SURMISE_STD['gue']:.3f})",
      "H_eps integer, paper proc.": ms(b_int.bulk_std), "H_eps integer, unfolded": ms(b_int.bulk_u_std),
      "H_eps stretched, unfolded": ms(bulk[bulk.reading == "stretched"].bulk_u_std), "V=0, paper proc.": ms(b_zero.bulk_std),
      "GOE sample, unfolded": ms(goe.u_std)},
     {"quantity": "spacing std (whole spectrum)", "paper (Table 2)": "", "theory (paper)": "",
      "H_eps integer, paper proc.": ms(ref.paper_std), "H_eps integer, unfolded": ms(ref.u_std),
      "H_eps stretched, unfolded": ms(stretched.u_std), "V=0, paper proc.": ms(zero.paper_std), "GOE sample, unfolded": ""},
-    {"quantity": "fit error (KS to Eq. 6, bulk)", "paper (Table 2)": "≈ 0.3", "theory (paper)": "",
+    {"quantity": "fit error (KS to Eq. 6, bulk)", "paper (Table 2)": f"≈ {bk_paper.GUE_FIT_ERROR}", "theory (paper)": "",
      "H_eps integer, paper proc.": ms(b_int.bulk_ks_eq6), "H_eps integer, unfolded": ms(b_int.bulk_u_ks_goe),
      "H_eps stretched, unfolded": ms(bulk[bulk.reading == "stretched"].bulk_u_ks_goe), "V=0, paper proc.": ms(b_zero.bulk_ks_eq6),
      "GOE sample, unfolded": ms(goe.u_ks_goe)},
-    {"quantity": "fit error (L1 histogram to Eq. 6)", "paper (Table 2)": "≈ 0.3", "theory (paper)": "",
+    {"quantity": "fit error (L1 histogram to Eq. 6)", "paper (Table 2)": f"≈ {bk_paper.GUE_FIT_ERROR}", "theory (paper)": "",
      "H_eps integer, paper proc.": ms(ref.paper_l1_eq6), "H_eps integer, unfolded": ms(ref.u_l1_eq6),
      "H_eps stretched, unfolded": ms(stretched.u_l1_eq6), "V=0, paper proc.": ms(zero.paper_l1_eq6), "GOE sample, unfolded": ms(goe.u_l1_eq6)},
 ])
@@ -357,10 +357,10 @@ print(t2.to_string(index=False))
 # v_th4 and v_fe were computed for the figure of section 5 (these rules, the same inputs)
 _ = rec.record(v_th4, evidence="figure bk_gue_fit; figure bk_gue_validation; table bk_spacing_stats")
 big = ref[ref.N == ref.N.max()].iloc[0]
-v_mean = bkv.bk_t2_mean(big.paper_mean, big.u_mean)
+v_mean = bk_verdicts.bk_t2_mean(big.paper_mean, big.u_mean)
 _ = rec.record(v_mean, evidence="table bk_table2")
-v_std = bkv.bk_t2_std(b_int.bulk_std.mean(), b_zero.bulk_std.mean(), bulk_spread=b_int.bulk_std.std(ddof=0),
-                      full_std=big_b.full_std, n_outliers=int(big_b.n_outliers))
+v_std = bk_verdicts.bk_t2_std(b_int.bulk_std.mean(), b_zero.bulk_std.mean(), bulk_spread=b_int.bulk_std.std(ddof=0),
+                              full_std=big_b.full_std, n_outliers=int(big_b.n_outliers))
 _ = rec.record(v_std, evidence="table bk_spacing_bulk; table bk_table2")
 _ = rec.record(v_fe, evidence="table bk_spacing_bulk; table bk_table2; figure bk_gue_fit")
 for r in (v_th4, v_mean, v_std, v_fe):

@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 12 · Scattering phase, the phase router, Birman-Krein and ACT halting
 #
-# ResNet-BK (seed 002, Section 3.3-3.5):
+# The ResNet-BK paper (Arai, 2025; Sections 3.3-3.5):
 # $\delta_\varepsilon(\lambda)=\arg\det_2(I+K_\varepsilon(\lambda+i0))$ (Eq. 7) with the Carleman-Fredholm determinant
 # $\det_2(I+K)=\det(I+K)\,e^{-\mathrm{tr}K}$; token $i$ goes to expert $e$ if
 # $\delta_\varepsilon(\lambda_i)\in[(e-1)\pi/E,\ e\pi/E]$ (Eq. 8); Birman-Krein (Eq. 9):
@@ -42,10 +42,10 @@
 # %% tags=["parameters"]
 PROFILE = "smoke"
 SEED = 0
-BK_N = 24
-BK_LAMBDAS = [0.3, -1.7, -3.0]
-BK_IM = 0.2
-BK_SEEDS = [0, 1, 2]
+BIRMAN_KREIN_N = 24
+BIRMAN_KREIN_LAMBDAS = [0.3, -1.7, -3.0]
+BIRMAN_KREIN_IM = 0.2
+BIRMAN_KREIN_SEEDS = [0, 1, 2]
 SEQ_N = 48
 N_SEQS = 4
 N_EXPERTS = 4
@@ -58,7 +58,7 @@ import matplotlib.pyplot as plt
 
 import paperlib
 from paperlib.bk import scattering as sc
-from paperlib.bk import verdicts as bkv
+from paperlib.bk import verdicts as bk_verdicts
 from paperlib.common.figures import savefig, save_table, use_house_style
 from paperlib.companion.headline import beside_headline, quote_headline, run_banner
 from paperlib.companion.ledger import Recorder
@@ -71,16 +71,17 @@ print(run_banner(PROFILE))
 # %% [markdown]
 # ## 1 · Birman-Krein (Eq. 9) on finite matrices: which D?
 #
-# $\log D$ is differentiated by a central difference in $\lambda$ (off the real axis, $\mathrm{Im}\lambda=$ `BK_IM`)
-# and compared with the trace. Candidates: `det` = $\det(I+VR_0)=\det(H-\lambda)/\det(H_0-\lambda)$;
+# $\log D$ is differentiated by a central difference in $\lambda$ (off the real axis,
+# $\mathrm{Im}\lambda=$ `BIRMAN_KREIN_IM`) and compared with the trace. Candidates: `det` = $\det(I+VR_0)=\det(H-\lambda)/\det(H_0-\lambda)$;
 # `det2` = its regularised version (Eq. 7's determinant); `abs`, `abs_det2` = the same with the paper's
 # $|V|^{1/2}R_0|V|^{1/2}$ (equal to `det` only when $V\ge0$). Analytically
 # $\frac{d}{d\lambda}\log\det_2 = \frac{d}{d\lambda}\log\det - \mathrm{Tr}(VR_0^2)$, so `det2` must miss.
-# Each random sign-changing $V$ is one draw: we take `BK_SEEDS` draws and report the worst error over all of them.
+# Each random sign-changing $V$ is one draw: we take `BIRMAN_KREIN_SEEDS` draws and report the worst error over all of them.
 
 # %%
-bkt = pd.concat([sc.birman_krein_table(BK_N, [complex(l, BK_IM) for l in BK_LAMBDAS], s).assign(seed=s)
-                 for s in BK_SEEDS], ignore_index=True)
+bk_lambdas = [complex(lam, BIRMAN_KREIN_IM) for lam in BIRMAN_KREIN_LAMBDAS]
+bkt = pd.concat([sc.birman_krein_table(BIRMAN_KREIN_N, bk_lambdas, s).assign(seed=s) for s in BIRMAN_KREIN_SEEDS],
+                ignore_index=True)
 piv = bkt.groupby(["V", "D"]).rel_err.max().unstack()
 save_table(bkt, "bk_birman_krein", profile=PROFILE)
 # errors below the 1e-6 tolerance of the verdict are rounding (their digits differ between CPUs): shown as "<1e-6"
@@ -92,8 +93,8 @@ print(piv.to_string(float_format=lambda x: "<1e-6" if x < 1e-6 else f"{x:.1e}"))
 # `not-reproduced` otherwise. The quantity is exact linear algebra: decided on any device.
 
 # %%
-v_eq9 = bkv.bk_eq9_bk(float(max(piv["det"])), float(piv.loc["signed V", "det2"]),
-                      err_abs_signed=float(piv.loc["signed V", "abs"]), n_seeds=len(BK_SEEDS))
+v_eq9 = bk_verdicts.bk_eq9_bk(float(max(piv["det"])), float(piv.loc["signed V", "det2"]),
+                              err_abs_signed=float(piv.loc["signed V", "abs"]), n_seeds=len(BIRMAN_KREIN_SEEDS))
 _ = rec.record(v_eq9, evidence="table bk_birman_krein")
 print(v_eq9.verdict)
 

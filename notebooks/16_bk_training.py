@@ -82,12 +82,15 @@ import torch
 import paperlib
 from paperlib.bk import (TrainConfig, ablation_specs, build_model, count_params, expected_untrained_ppl, forward_time,
                          init_output_difference, logit_stats, prepare_lm_data, prime_bump_potential, router_timings,
-                         summarize_runs, table10_rows, train_step_memory, train_throughput, train_variant)
-from paperlib.bk import verdicts as bv
+                         summarize_runs, table10_rows, train_step_memory, train_variant)
+from paperlib.bk import configs as bk_configs
+from paperlib.bk import paper as bk_paper
+from paperlib.bk import verdicts as bk_verdicts
+from paperlib.bk.tradeoff import s64_tradeoff_claims
 from paperlib.common.figures import PAPER_STYLE, mark_paper, save_table, savefig, use_house_style, verdict_subtitle
 from paperlib.common.lm import eval_windows, evaluate_perplexity, sample_text
 from paperlib.common.measure import fingerprint, peak_rss_subprocess
-from paperlib.common.stats import common_target_loss, compare_groups, ratio_with_spread, smooth, steps_to_loss
+from paperlib.common.stats import common_target_loss, compare_groups, smooth, steps_to_loss
 from paperlib.companion.headline import beside_headline, quote_headline, run_banner
 from paperlib.companion.ledger import Recorder
 
@@ -132,7 +135,7 @@ print(fingerprint()["device"], "| torch", torch.__version__)
 V = data.vocab_size
 SPECS = ablation_specs(V, D_MODEL, N_LAYERS, SEQ_LEN, N_EXPERTS, LAP_IM_Z)
 PB_PAIR = ("pb_potential", "random_potential")
-PAPER_T4 = {"full": 28.3, "no_prime_bump": 29.8, "no_scattering": 28.9, "no_lap": 31.2}  # Table 4 PPL (WikiText-103)
+PAPER_T4 = bk_paper.TABLE4_PPL  # Table 4 PPL (WikiText-103)
 param_table = pd.DataFrame([{"variant": k, "params": count_params(build_model(s))} for k, s in SPECS.items()])
 print(param_table.to_string(index=False))
 
@@ -189,7 +192,7 @@ for i, (name, ref, paper) in enumerate(PAIRS[::-1]):
         mark_paper(ax[1], x=100 * (paper / PAPER_T4["full"] - 1), y=i,
                    label=f"paper: Table 4, ablated PPL vs full's {PAPER_T4['full']}")
     if name == "optimized":
-        ax[1].plot([100 * p for p in bv.S64_PPL], [i, i], marker="|", markersize=12,
+        ax[1].plot([100 * p for p in bk_paper.S64_PPL], [i, i], marker="|", markersize=12,
                    label="paper: +1-2% (Sec. 6.4)", **{**PAPER_STYLE, "linestyle": "-"})
 ax[1].axvline(0, color="grey", lw=0.8)
 ax[1].set_yticks(range(len(PAIRS)), [f"{n} vs {r}" for n, r, _ in PAIRS[::-1]])
@@ -235,9 +238,9 @@ print(f"0.02 * V_eps(x): max {0.02 * Vpb.max().item():.4f} at x = {int(Vpb.argma
 probe = eval_windows(data.eval, SEQ_LEN, 4)
 probe_tokens = torch.cat([probe[0], probe[1][:, -1:]], dim=1)   # [B, T+1] windows
 d_init = init_output_difference(SPECS["full"], SPECS["no_prime_bump"], 0, probe_tokens)
-# float32 rounding level for logits of this size: a difference below it is "the same function"
-ROUND_TOL = 1e-5
-same_init = d_init["max_logit_diff"] < ROUND_TOL * max(1.0, d_init["max_abs_logit"])
+# float32 rounding level for logits of this size: a difference below it is "the same function" (the rule's)
+ROUND_TOL = bk_verdicts.INIT_ROUND_TOL
+same_init = bk_verdicts.same_function_at_init(d_init["max_logit_diff"], d_init["max_abs_logit"])
 print(f"at initialisation, same seed: logits of Prime-Bump and random init equal up to float32 rounding "
       f"(max |logit(PB) - logit(random)| < {ROUND_TOL:g} x max |logit|): {same_init}")
 
@@ -274,7 +277,7 @@ print(f"per-step training-loss difference between paired full/no_prime_bump runs
 # %%
 d_pot = init_output_difference(SPECS["pb_potential"], SPECS["random_potential"], 0, probe_tokens)
 print(f"potential offset V_eps vs random at initialisation (same seed): logits differ beyond float32 rounding: "
-      f"{d_pot['max_logit_diff'] >= ROUND_TOL * max(1.0, d_pot['max_abs_logit'])}; V_eps(x) > 0.1 for "
+      f"{not bk_verdicts.same_function_at_init(d_pot['max_logit_diff'], d_pot['max_abs_logit'])}; V_eps(x) > 0.1 for "
       f"{int((Vpb > 0.1).sum())} of {SEQ_LEN} positions (the bumps sit at x = log p)")
 
 # %% [markdown]
@@ -290,7 +293,7 @@ target = common_target_loss([r.losses for r in pb_runs + rd_runs], SMOOTH)
 s_pb = np.array([steps_to_loss(r.losses, target, SMOOTH) for r in pb_runs])
 s_rand = np.array([steps_to_loss(r.losses, target, SMOOTH) for r in rd_runs])
 ppl_pb = compare_groups([r.final_ppl for r in rd_runs], [r.final_ppl for r in pb_runs], paired=True)
-v_pb = bv.bk_pb_conv(s_pb, s_rand, target_loss=target, reference_identical=ref_identical)
+v_pb = bk_verdicts.bk_pb_conv(s_pb, s_rand, target_loss=target, reference_identical=ref_identical)
 _ = rec.record(v_pb, evidence="table bk_pb_potential; figure bk_pb_potential")
 
 # %% tags=["nbval-ignore-output"]
@@ -303,7 +306,7 @@ pb_table = pd.DataFrame({"seed": PB_SEEDS, "steps_pb": s_pb, "steps_random": s_r
                          "ppl_pb": [r.final_ppl for r in pb_runs], "ppl_random": [r.final_ppl for r in rd_runs]})
 _ = save_table(pb_table, "bk_pb_potential", profile=PROFILE)
 # the figure for BK-PB-CONV: left, the paired runs' curves and the common target; right, the steps ratio per seed
-PAPER_PB_RATIO = 0.7  # "30% faster convergence" (Section 3.2), read as 30% fewer steps
+PAPER_PB_RATIO = bk_paper.PRIME_BUMP_STEPS_RATIO  # "30% faster convergence" (Section 3.2), read as 30% fewer steps
 fig, ax = plt.subplots(1, 2, figsize=(10, 3.8), width_ratios=(1.6, 1))
 for name, rs in (("V_eps offset (pb_potential)", pb_runs), ("random offset (random_potential)", rd_runs)):
     curves = np.stack([smooth(r.losses, SMOOTH) for r in rs])
@@ -316,7 +319,8 @@ ax[0].set(xlabel="training step", ylabel=f"training loss (nats/token, moving avg
 ax[0].legend(fontsize=7)
 ax[1].plot(PB_SEEDS, s_pb / s_rand, "o", color="C0", label="each seed")
 ax[1].axhline(1.0, color="grey", lw=0.8, label="no difference")
-ax[1].axhline(bv.PB_MAX_RATIO, color="grey", lw=0.8, ls=":", label=f"rule: reproduced at <= {bv.PB_MAX_RATIO}")
+ax[1].axhline(bk_verdicts.PB_MAX_RATIO, color="grey", lw=0.8, ls=":",
+              label=f"rule: reproduced at <= {bk_verdicts.PB_MAX_RATIO}")
 mark_paper(ax[1], y=PAPER_PB_RATIO, label=f"paper: 30% faster = ratio {PAPER_PB_RATIO} (Sec. 3.2)")
 ax[1].set_xticks(PB_SEEDS); ax[1].set_ylim(0.5, max(1.3, float(np.max(s_pb / s_rand)) + 0.1))
 ax[1].set(xlabel="seed", ylabel="steps to target, PB / random (ratio)")
@@ -387,17 +391,7 @@ abl_inputs = [
     {"name": "no_lap", "full": full_ppl, "ablated": [r.final_ppl for r in runs["no_lap"]],
      "by_construction": False, "paper": PAPER_T4["no_lap"]},
 ]
-abl_rows = []
-for r in abl_inputs:
-    c = compare_groups(r["full"], r["ablated"], paired=True)
-    abl_rows.append({"configuration": r["name"], "paper_vs_full_pct": 100 * (r["paper"] / PAPER_T4["full"] - 1),
-                     "ppl_full": c["mean_a"], "ppl_ablated": c["mean_b"], "ppl_std": c["std_b"],
-                     "vs_full_pct": 100 * c["rel_change"], "p_paired": c["p_value"],
-                     "by_construction": r["by_construction"],
-                     "outcome": ("identical by construction" if r["by_construction"] else
-                                 "worse" if c["significant"] and c["diff"] > 0 else
-                                 "better" if c["significant"] else "no difference")})
-abl = pd.DataFrame(abl_rows)
+abl = pd.DataFrame(bk_verdicts.t4_rows(abl_inputs))   # each row's outcome as the rule classifies it
 print(abl.round(3).to_string(index=False))
 _ = save_table(abl, "bk_table4_ablation", profile=PROFILE)
 
@@ -407,7 +401,7 @@ _ = save_table(abl, "bk_table4_ablation", profile=PROFILE)
 # is printed but not compared by the tests; the published verdict comes from the cpu profile.
 
 # %% tags=["nbval-ignore-output"]
-v_abl = bv.bk_t4_abl(abl_inputs)
+v_abl = bk_verdicts.bk_t4_abl(abl_inputs)
 _ = rec.record(v_abl, evidence="table bk_table4_ablation")
 print(v_abl)
 
@@ -465,9 +459,9 @@ for name, u in util.items():
 rt = router_timings(D_MODEL, N_EXPERTS, BATCH, SEQ_LEN, repeats=max(4 * TIMING_REPEATS, 10), device=DEVICE)
 for k, t in rt.items():
     print(f"{k:14s} {t}" if k != "mlp_gate_params" else f"{k}: {t}")
-v_router = bv.bk_eq7_router(rt["scattering"].median, rt["scattering"].iqr, rt["mlp"].median, rt["mlp"].iqr,
-                            [r.final_ppl for r in runs["full"]], [r.final_ppl for r in runs["no_scattering"]],
-                            router_params=router_params, gate_params=gate_params)
+v_router = bk_verdicts.bk_eq7_router(rt["scattering"].median, rt["scattering"].iqr, rt["mlp"].median, rt["mlp"].iqr,
+                                     [r.final_ppl for r in runs["full"]], [r.final_ppl for r in runs["no_scattering"]],
+                                     router_params=router_params, gate_params=gate_params)
 _ = rec.record(v_router, evidence="figure bk_router_utilisation; table bk_training_summary")
 print(v_router)
 
@@ -517,7 +511,7 @@ quote_headline("BK-EQ7-ROUTER")
 
 # %% tags=["nbval-ignore-output"]
 act_frac = np.array([r.final_eval["aux"]["act_flops_fraction"] for r in runs["act"]])
-v_act = bv.bk_eq10_act(act_frac, full_ppl, [r.final_ppl for r in runs["act"]])
+v_act = bk_verdicts.bk_eq10_act(act_frac, full_ppl, [r.final_ppl for r in runs["act"]])
 _ = rec.record(v_act, evidence="table bk_training_summary")
 print(v_act)
 
@@ -587,38 +581,14 @@ if len(mem_df):
 # **reproduced** (4/4), **partially-reproduced** (1-3), **not-reproduced** (0).
 
 # %% tags=["nbval-ignore-output"]
-ppl_opt = compare_groups([r.final_ppl for r in runs["transformer"]], [r.final_ppl for r in runs["optimized"]],
-                         paired=True)
-tgt_opt = common_target_loss([r.losses for r in runs["optimized"] + runs["transformer"]], SMOOTH)
-st_opt = np.array([steps_to_loss(r.losses, tgt_opt, SMOOTH) for r in runs["optimized"]])
-st_tr = np.array([steps_to_loss(r.losses, tgt_opt, SMOOTH) for r in runs["transformer"]])
-tput = {n: train_throughput(SPECS[s], batch=BATCH, seq_len=SEQ_LEN, steps=TIMING_REPEATS, device=str(DEVICE),
-                            checkpointing=ck)
-        for n, s, ck in [("optimized", "optimized", False), ("optimized+ckpt", "optimized", True),
-                         ("transformer", "transformer", False)]}
-
-
-def _ratio(a, b, key):  # a/b of two medians with its spread (common.stats.ratio_with_spread)
-    iqr = key.replace("_s", "_iqr_s")
-    return ratio_with_spread(tput[a][key], tput[a][iqr], tput[b][key], tput[b][iqr])
-
-
-lat_ratio, lat_spread = _ratio("optimized+ckpt", "transformer", "forward_s")
-tput_drop, tput_spread = _ratio("optimized+ckpt", "transformer", "step_s")  # = tput(transformer) / tput(optimized+ckpt)
-trade = pd.DataFrame([
-    {"quantity": "inference latency (optimized+ckpt / transformer)", "measured": lat_ratio, "spread": lat_spread, "paper": "1.5-2x"},
-    {"quantity": "inference latency (ckpt / no ckpt)", "measured": _ratio("optimized+ckpt", "optimized", "forward_s")[0], "spread": np.nan, "paper": "-"},
-    {"quantity": "training throughput drop, x (tput transformer / tput optimized+ckpt)", "measured": tput_drop, "spread": tput_spread, "paper": "2-3x"},
-    {"quantity": "training throughput drop from checkpointing alone", "measured": _ratio("optimized+ckpt", "optimized", "step_s")[0], "spread": np.nan, "paper": "-"},
-    {"quantity": "PPL increase %", "measured": 100 * ppl_opt["rel_change"], "spread": 100 * max(ppl_opt["std_a"], ppl_opt["std_b"]) / ppl_opt["mean_a"], "paper": "1-2"},
-    {"quantity": "extra steps to equal loss %", "measured": 100 * float(np.mean(st_opt / st_tr - 1)), "spread": 100 * float(np.std(st_opt / st_tr, ddof=1)), "paper": "10-15"}])
+# one measurement, shared with the GPU run (paperlib.bk.tradeoff); it reuses the runs trained above
+m_s64 = s64_tradeoff_claims(globals(), device=DEVICE, runs=runs, specs=SPECS)
+trade = m_s64.tables["bk_s64_tradeoffs"]
 print(trade.round(3).to_string(index=False))
 _ = save_table(trade, "bk_s64_tradeoffs", profile=PROFILE)
 ON_CUDA = DEVICE.type == "cuda"
-v_s64 = bv.bk_s64_tradeoff([r.final_ppl for r in runs["transformer"]], [r.final_ppl for r in runs["optimized"]],
-                           st_tr, st_opt, latency_ratio=lat_ratio, latency_spread=lat_spread, tput_drop=tput_drop,
-                           tput_spread=tput_spread, on_cuda=ON_CUDA)
-_ = rec.record(v_s64, evidence="table bk_s64_tradeoffs")
+v_s64 = m_s64.verdict("BK-S64-TRADEOFF")
+_ = rec.record(v_s64, evidence=m_s64.evidence["BK-S64-TRADEOFF"])
 print(v_s64)
 
 # %% [markdown]
@@ -666,9 +636,9 @@ if ON_CUDA:
                                         ("optimized", "table10_optimized", "amp", True)]}
     mem_red = 1 - peak["optimized"] / peak["baseline"]
     print(f"CUDA training peak at Table 11's configuration: {peak}")
-v_abs = bv.bk_abs(param_red, [r.final_ppl for r in runs["transformer"]], [r.final_ppl for r in runs["optimized"]],
-                  memory_reduction=mem_red,
-                  ppl_setting=f"d={D_MODEL}, {N_LAYERS} layers, vocab {V}, {STEPS} steps, {len(SEEDS)} seeds")
+v_abs = bk_verdicts.bk_abs(param_red, [r.final_ppl for r in runs["transformer"]],
+                           [r.final_ppl for r in runs["optimized"]], memory_reduction=mem_red,
+                           ppl_setting=f"d={D_MODEL}, {N_LAYERS} layers, vocab {V}, {STEPS} steps, {len(SEEDS)} seeds")
 _ = rec.record(v_abs, evidence="table bk_training_summary; notebook 14 (BK-T10-PARAMS, BK-T11-VRAM)")
 print(v_abs)
 
@@ -698,7 +668,8 @@ quote_headline("BK-ABS")
 # **not-reproduced** when the difference is not distinguishable from initialisation noise.
 
 # %%
-T8_PAPER, T8_PAPER_VOCAB = {"baseline": 50738.89, "phase1": 50505.61}, 50257  # Table 8 (untrained, GPT-2 vocab)
+T8_PAPER = bk_paper.TABLE8_PPL            # Table 8 (untrained)
+T8_PAPER_VOCAB = bk_configs.GPT2_VOCAB     # our reading: the GPT-2 tokenizer (the paper prints no vocabulary)
 for ppl_paper in T8_PAPER.values():
     print(f"paper PPL {ppl_paper}: implied logit std s = {math.sqrt(2 * math.log(ppl_paper / T8_PAPER_VOCAB)):.4f}")
 t8_data = data if T8_VOCAB == VOCAB else prepare_lm_data(CORPUS, TOKENIZER, T8_VOCAB, max_train_chars=MAX_TRAIN_CHARS or None,
@@ -732,7 +703,7 @@ print(f"baseline {c8['mean_a']:.1f} ± {c8['std_a']:.1f}, phase1 {c8['mean_b']:.
       f"{T8_PAPER['baseline'] / T8_PAPER_VOCAB:.3f}, {T8_PAPER['phase1'] / T8_PAPER_VOCAB:.3f})")
 
 # %% tags=["nbval-ignore-output"]
-v_t8 = bv.bk_t8_ppl(t8[t8.model == "baseline"].ppl.values, t8[t8.model == "phase1"].ppl.values, vocab_size=V8)
+v_t8 = bk_verdicts.bk_t8_ppl(t8[t8.model == "baseline"].ppl.values, t8[t8.model == "phase1"].ppl.values, vocab_size=V8)
 _ = rec.record(v_t8, evidence="figure bk_table8_untrained; table bk_table8_untrained")
 print(v_t8)
 

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import torch.nn as nn
 
+from paperlib.bk import paper
 from paperlib.bk.model import BKConfig, ResNetBKLM, expected_params as bk_expected_params
 from paperlib.bk.phase1 import UltraMemoryOptimizedLM
 from paperlib.bk.transformer import TransformerLM
@@ -22,15 +23,15 @@ from paperlib.bk.transformer import TransformerLM
 __all__ = ["CONFIGS", "KINDS", "PAPER", "build_model", "ablation_specs", "config_names", "table10_rows", "table1_rows", "model_kwargs",
            "expected_param_rows", "count_param_rows"]
 
-GPT2_VOCAB = 50257
+GPT2_VOCAB = 50257   # our reading: the GPT-2 tokenizer of the reference code (the paper prints no vocabulary here)
+_S61 = {k: v for k, v in paper.SECTION61.items() if k != "batch"}   # Tables 10/11: Section 6.1's configuration
 
 # name -> (kind, kwargs). kind: "bk" (BKConfig fields), "ultra" (UltraMemoryOptimizedLM), "transformer".
 CONFIGS: dict[str, tuple[str, dict]] = {
     # Tables 10/11: vocab 10k, d 512, 6 layers, seq 512, batch 2
-    "table10_baseline": ("transformer", dict(vocab_size=10_000, d_model=512, n_layers=6, n_heads=8, ffn_mult=4,
-                                             seq_len=512, pos_embedding=False)),
-    "table10_optimized": ("ultra", dict(vocab_size=10_000, d_model=512, n_layers=6, htt_rank=4, r_max=8,
-                                        gate_hidden=128, seq_len=512)),
+    "table10_baseline": ("transformer", dict(**_S61, n_heads=8, ffn_mult=4, pos_embedding=False)),
+    "table10_optimized": ("ultra", dict(**_S61, htt_rank=paper.TABLE10_HTT_RANK, r_max=paper.TABLE10_AR_SSM_MAX_RANK,
+                                        gate_hidden=128)),
     # Tables 5-7: vocab 50257, d 256, 4 layers, FP32, batch 2, seq 1024 (Table 5), 512/1024/2048 (Table 6)
     "table5_baseline": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, seq_len=1024)),
     "table5_phase1": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, seq_len=1024, embedding="htt",
@@ -38,33 +39,18 @@ CONFIGS: dict[str, tuple[str, dict]] = {
     "table5_phase1_arssm_only": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, seq_len=1024,
                                             embedding="htt", htt_rank=16, mixer="arssm")),
     # Table 1 model sizes
-    "table1_small": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=6, seq_len=2048)),
-    "table1_medium": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=512, n_layers=16, seq_len=8192)),
-    "table1_large": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=2048, n_layers=48, seq_len=32768)),
+    **{name: ("bk", dict(vocab_size=GPT2_VOCAB, d_model=d, n_layers=L, seq_len=n))
+       for name, (d, L, n) in paper.SECTION41_SIZES.items()},
     # Section 4.4: seq 4096, batch 2, FP32
-    "s44_bk": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, seq_len=4096)),
+    "s44_bk": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, seq_len=paper.S44_SEQ_LEN)),
     "s44_dense_attention": ("transformer", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, n_heads=8,
-                                                ffn_mult=4, seq_len=4096, pos_embedding=True)),
+                                                ffn_mult=4, seq_len=paper.S44_SEQ_LEN, pos_embedding=True)),
 }
 
-# The paper's printed numbers (strings/number as printed).
+# The paper's printed numbers, under the keys other modules read (the values live in paperlib.bk.paper).
 PAPER = {
-    "table10": {  # component: (baseline, optimized, reduction %)
-        "embedding": (5.12e6, 18.40e3, 99.6), "layers": (18.91e6, 545.63e3, 97.1),
-        "head": (5.13e6, 79.70e3, 98.4), "total": (29.16e6, 616.09e3, 97.9)},
-    "table11": {  # metric: (baseline FP32 MB, optimized FP16 MB, reduction %)
-        "parameter_memory": (113.2, 17.4, 84.6), "peak_memory": (456.3, 69.1, 84.8),
-        "activation_memory": (343.1, 51.7, 84.9)},
-    "table5": {  # model: (peak, forward, backward) MB
-        "baseline": (1902.39, 992.20, 1777.47), "phase1": (1810.39, 958.02, 1743.29)},
-    "table6": {  # model: {seq: tokens/s}
-        "baseline": {512: 801.45, 1024: 783.09, 2048: 810.31}, "phase1": {512: 789.46, 1024: 848.59, 2048: 836.18}},
-    "table6_forward_s": {"baseline": {512: 575.90, 1024: 1210.44, 2048: 2656.13},
-                         "phase1": {512: 607.02, 1024: 1160.83, 2048: 2379.31}},
-    "table7": {"baseline": ("O(N)", 0.9995, 2.448143), "phase1": ("O(N log N)", 1.0000, 0.2902336)},
-    "table1": {  # name: (params, FP16 memory bytes as printed)
-        "table1_small": (32.5e6, "63 MB"), "table1_medium": (122.7e6, "242 MB"), "table1_large": (3.5e9, "6.6 GB")},
-    "s44": {"forward_ms": 35.0, "memory_gb": 3.2, "dense_memory_gb": 9.8, "train_tokens_per_s": 1200.0},
+    "table10": paper.TABLE10, "table11": paper.TABLE11, "table5": paper.TABLE5, "table6": paper.TABLE6,
+    "table6_forward_s": paper.TABLE6_FORWARD_S, "table7": paper.TABLE7, "table1": paper.TABLE1, "s44": paper.S44,
 }
 
 

@@ -240,12 +240,39 @@ def surmise_moments(kind: str) -> dict:
     return {"mean": m, "std": math.sqrt(m2 - m * m)}
 
 
+LOCAL_UNFOLD_WINDOW = 10   # the fallback's running mean: 2 x 10 + 1 = 21 raw spacings
+
+
+def unfolded_spacings(levels, degree: int = 9, edge_frac: float = 0.1) -> tuple[np.ndarray, str]:
+    """(spacings, method) of the proper procedure: the polynomial staircase fit ('poly'); where that fit is not
+    monotone (a negative unfolded spacing), local unfolding by a running mean of 21 spacings ('local')."""
+    su = np.diff(unfold(levels, degree, edge_frac))
+    if np.any(su < 0):  # the smooth staircase fit is not monotone here: fall back to local unfolding
+        return spacings_local_unfolded(levels, LOCAL_UNFOLD_WINDOW, edge_frac), "local"
+    return su, "poly"
+
+
+def in_band(levels, band) -> np.ndarray:
+    """The sorted levels inside the closed band [lo, hi] (the bulk of a spectrum whose band is known)."""
+    e = _check_levels(levels)
+    lo, hi = band
+    return e[(e >= lo) & (e <= hi)]
+
+
+def bulk_spacings(levels, band, procedure: str = "unfolded", degree: int = 9, edge_frac: float = 0.1) -> np.ndarray:
+    """Spacings of the levels inside ``band`` under one procedure: 'unfolded' (``unfolded_spacings``, with its
+    fallback) or 'paper' (the paper's global-mean normalisation); what ``bulk_analysis`` measures."""
+    bulk = in_band(levels, band)
+    if procedure == "paper":
+        return spacings_global_mean(bulk)
+    if procedure == "unfolded":
+        return unfolded_spacings(bulk, degree, edge_frac)[0]
+    raise ValueError(f"unknown procedure {procedure!r}; expected 'unfolded' or 'paper'")
+
+
 def analyse_levels(levels, degree: int = 9, edge_frac: float = 0.1) -> dict:
     """Both procedures on one spectrum: proper unfolding (prefix u_) and the paper's global mean (prefix paper_)."""
-    su = np.diff(unfold(levels, degree, edge_frac))
-    method = "poly"
-    if np.any(su < 0):  # the smooth staircase fit is not monotone here: fall back to local unfolding
-        su, method = spacings_local_unfolded(levels, 10, edge_frac), "local"
+    su, method = unfolded_spacings(levels, degree, edge_frac)
     rep = spacing_report(su, levels)
     rep["unfold"] = method
     sp = spacings_global_mean(levels)
@@ -263,8 +290,7 @@ def bulk_analysis(levels, band, degree: int = 9, edge_frac: float = 0.1) -> dict
     bulk_std / bulk_ks_eq6 (paper's procedure on the bulk), bulk_u_* (unfolded bulk: std, ks_goe, n_spacings,
     label, unfold method)."""
     e = _check_levels(levels)
-    lo, hi = band
-    bulk = e[(e >= lo) & (e <= hi)]
+    bulk = in_band(e, band)
     sp_full, sp_bulk = spacings_global_mean(e), spacings_global_mean(bulk)
     u = analyse_levels(bulk, degree, edge_frac)
     return {"n_levels": int(e.size), "n_outliers": int(e.size - bulk.size), "full_std": float(sp_full.std()),

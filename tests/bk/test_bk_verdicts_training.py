@@ -2,6 +2,7 @@
 driven to every verdict it can return, with the paper's own numbers where the claim prints them."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from paperlib.bk import verdicts as bv
@@ -56,6 +57,31 @@ def test_t4_abl_all_verdicts():
     assert _word(bv.bk_t4_abl([_row("x", SAME)])) == "not-reproduced"
     assert _word(bv.bk_t4_abl([_row("no_prime_bump", FULL, True)])) == "not-testable"
 
+
+
+def test_same_function_at_init():
+    """Rounding-level logit differences are the same function; scaled by max(1, |logit|)."""
+    assert bv.same_function_at_init(5e-6, 0.3) and not bv.same_function_at_init(2e-5, 0.3)
+    assert bv.same_function_at_init(5e-5, 10.0) and not bv.same_function_at_init(2e-4, 10.0)
+
+def test_t4_outcome_is_the_rules_classification():
+    """The table's row outcomes (t4_rows) and the rule's (bk_t4_abl) are one classification, t4_outcome; its
+    oracle here is the definition: beyond seed noise = compare_groups' `significant`, direction = sign."""
+    from paperlib.common.stats import compare_groups
+
+    for ablated, want in ((WORSE, "worse"), (BETTER, "better"), (SAME, "no difference")):
+        kind, c = bv.t4_outcome(FULL, ablated)
+        ref = compare_groups(FULL, ablated, paired=True)
+        assert kind == want and c == ref and ref["significant"] == (want != "no difference")
+    assert bv.t4_outcome(FULL, FULL, by_construction=True) == (bv.T4_IDENTICAL, None)
+    rows = [_row("no_lap", WORSE) | {"paper": 31.2}, _row("no_scattering", BETTER),
+            _row("no_prime_bump", FULL, True) | {"paper": 29.8}, _row("x", SAME)]
+    table = bv.t4_rows(rows)
+    assert [r["outcome"] for r in table] == ["worse", "better", bv.T4_IDENTICAL, "no difference"]
+    assert table[0]["paper_vs_full_pct"] == pytest.approx(100 * (31.2 / 28.3 - 1))   # Table 4: 31.2 vs 28.3
+    assert table[0]["vs_full_pct"] == pytest.approx(100 * (sum(WORSE) / sum(FULL) - 1))
+    v = bv.bk_t4_abl(rows)
+    assert v.reason.startswith("1/3 testable ablations worse than full beyond seed noise, 1 better")
 
 # ------------------------------------------------------------------------------------------- BK-EQ7-ROUTER
 
@@ -119,6 +145,16 @@ def test_s64_tradeoff_all_verdicts():
     v = bv.bk_s64_tradeoff(TR, noisy_ppl, ST_TR, noisy_steps, **cpu)
     assert v.verdict == "pending" and "steps +10-15%: undecided" in v.reason and "PPL +1-2%: undecided" in v.reason
 
+
+
+def test_s64_statistics_by_hand():
+    st = bv.s64_statistics(TR, OPT_PAPER, ST_TR, ST_PAPER)
+    assert st["ppl_increase"] == pytest.approx(sum(OPT_PAPER) / sum(TR) - 1)      # +1.5%
+    sd = max(np.std(TR, ddof=1), np.std(OPT_PAPER, ddof=1))
+    assert st["ppl_spread"] == pytest.approx(sd / np.mean(TR))
+    extra = np.array(ST_PAPER) / np.array(ST_TR) - 1
+    assert st["extra_steps"] == pytest.approx(extra.mean()) and st["extra_steps_sd"] == pytest.approx(extra.std(ddof=1))
+    assert np.isnan(bv.s64_statistics(TR[:2], OPT_PAPER[:2], [100.0], [112.0])["extra_steps_sd"])
 
 # ------------------------------------------------------------------------------------------------- BK-ABS
 

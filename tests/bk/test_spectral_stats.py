@@ -106,3 +106,26 @@ def test_bulk_and_outliers_of_a_point_impurity():
     assert growth == pytest.approx(2.0, rel=0.1)  # sqrt(1024 / 256)
     with pytest.raises(ValueError, match="band"):
         pb.split_band(np.arange(5.0), band=(0.0, -1.0))
+
+
+def test_bulk_spacings_are_what_bulk_analysis_measures():
+    """ss.bulk_spacings (notebook 11's histograms) and ss.bulk_analysis (its verdicts) share one unfolding with one
+    fallback: on the stretched grid at eps 0.6 the polynomial staircase of the bulk is not monotone, so both use
+    local unfolding; on the integer grid both use the polynomial fit. Oracle for the band: pb.split_band."""
+    from paperlib.bk import prime_bump as pb
+
+    for reading, method in (("stretched", "local"), ("integer", "poly")):
+        lv = pb.h_eps_levels(256, 0.6, reading)
+        a = ss.bulk_analysis(lv, pb.H0_BAND)
+        assert a["bulk_u_unfold"] == method
+        bulk, _ = pb.split_band(lv)
+        np.testing.assert_array_equal(ss.in_band(lv, pb.H0_BAND), bulk)
+        su = ss.bulk_spacings(lv, pb.H0_BAND, "unfolded")
+        poly = np.diff(ss.unfold(bulk))
+        assert (np.any(poly < 0)) == (method == "local")
+        expect = ss.spacings_local_unfolded(bulk, 10) if method == "local" else poly
+        np.testing.assert_array_equal(su, expect)
+        assert su.std() == a["bulk_u_std"] and su.size == a["bulk_u_n_spacings"]
+        assert ss.bulk_spacings(lv, pb.H0_BAND, "paper").std() == a["bulk_std"]
+    with pytest.raises(ValueError, match="procedure"):
+        ss.bulk_spacings(lv, pb.H0_BAND, "raw")
