@@ -103,3 +103,14 @@ def test_device_check_on_cuda():
     rows = bench.device_check("cuda", 512)
     assert [r["dtype"] for r in rows] == ["float64", "float32"]
     assert all(r["finite"] for r in rows) and rows[0]["max_rel_err"] < 1e-8 and rows[1]["max_rel_err"] < 1e-3
+
+
+def test_exactness_and_stability_summaries_reach_both_answers():
+    ex = pd.DataFrame(dict(case=["random", "near_spectrum"], rel_err_two_sided=[1e-12, 1e-9], rel_err_causal=[np.nan, 1e-10]))
+    assert bench.exactness_summary(ex) == dict(worst_well=1e-12, worst_near=1e-9, ok=True)
+    assert not bench.exactness_summary(ex.assign(rel_err_causal=[2e-10, 1e-10]))["ok"]  # well-conditioned bound 1e-10
+    assert not bench.exactness_summary(ex.assign(rel_err_two_sided=[1e-12, 2e-8]))["ok"]  # near-spectrum bound 1e-8
+    st = bench.stability_table(ns=(64, 2048), n_rows=4)
+    s = bench.stability_summary(st)
+    assert s["n_max"] == 2048 and s["scan_finite"] and s["err64"] < 1e-10 and s["naive_broken_n"] == 2048
+    assert bench.stability_summary(st[st.method != "naive-theta"])["naive_broken_n"] is None
