@@ -86,7 +86,8 @@ import pandas as pd
 import torch
 
 import paperlib
-from paperlib.bk import core_bench as bench
+from paperlib.bk import core_bench as bench, core_ref
+from paperlib.bk.core_train_step import train_step_comparison
 from paperlib.bk import verdicts as bkv
 from paperlib.bk.core import bk_diag, resolve_method
 from paperlib.common.figures import mark_paper, save_table, savefig, use_house_style, verdict_subtitle
@@ -147,7 +148,7 @@ def g_causal_transfer_matrices(d, b2, normalise=True):
     return out
 
 
-v_demo, off_demo, z_demo = bench.make_case("random", 2048, SEED)
+v_demo, off_demo, z_demo = core_ref.make_case("random", 2048, SEED)
 d_demo, b2_demo = -2.0 + v_demo - z_demo, off_demo**2
 lib_two = bk_diag(torch.tensor(v_demo), z_demo, torch.tensor(off_demo), causal=False, method="scan").numpy()
 lib_causal = bk_diag(torch.tensor(v_demo), z_demo, torch.tensor(off_demo), causal=True, method="scan").numpy()
@@ -177,14 +178,14 @@ exact = bench.exactness_table(ns=EXACT_NS, dense_max=DENSE_EXACT_MAX, causal_ora
 save_table(exact, "bk_core_exactness", profile=PROFILE, caption="BK-Core max relative error vs banded float64 solve")
 summary = exact.groupby(["case", "method"])[["rel_err_two_sided", "rel_err_causal"]].max()
 print(summary.map(lambda x: f"{x:.1e}").to_string())
-worst_well = exact[exact.case != "near_spectrum"][["rel_err_two_sided", "rel_err_causal"]].max().max()
-worst_near = exact[exact.case == "near_spectrum"][["rel_err_two_sided", "rel_err_causal"]].max().max()
-print(f"worst relative error, well-conditioned cases: {worst_well:.0e} (bound checked: 1e-10)")
-print(f"worst relative error, z near the spectrum:    {worst_near:.0e} (bound checked: 1e-8)")
+ex_sum = bench.exactness_summary(exact)
+print(f"worst relative error, well-conditioned cases: {ex_sum['worst_well']:.0e} (bound checked: {bench.EXACT_WELL_REL:.0e})")
+print(f"worst relative error, z near the spectrum:    {ex_sum['worst_near']:.0e} (bound checked: {bench.EXACT_NEAR_REL:.0e})")
 
 # %%
-exact_ok = bool(worst_well < 1e-10 and worst_near < 1e-8)
-print("all methods within the bounds (1e-10 well-conditioned, 1e-8 near the spectrum):", exact_ok)
+exact_ok = ex_sum["ok"]
+print(f"all methods within the bounds ({bench.EXACT_WELL_REL:.0e} well-conditioned, {bench.EXACT_NEAR_REL:.0e} near the "
+      "spectrum):", exact_ok)
 
 # %% [markdown]
 # Near the spectrum every method, the dense solve included, loses digits in proportion to the
@@ -217,25 +218,19 @@ show["max_rel_err"] = show.max_rel_err.map(lambda x: f"{x:.0e}")
 print(show.to_string(index=False))
 
 # %% tags=["nbval-ignore-output"]
-n_max = max(STAB_NS)
-at_max = stab[(stab.N == n_max) & (stab.method == "scan")]
-scan_finite = bool((at_max.finite_frac == 1.0).all())
-err64 = float(at_max[at_max.dtype == "float64"].max_rel_err.max())
-err32 = float(at_max[at_max.dtype == "float32"].max_rel_err.max())
-scan_stable = scan_finite and err64 < 1e-10 and err32 < 1e-4
-naive = stab[stab.method == "naive-theta"]
-naive_broken_n = naive[naive.finite_frac < 1.0].N.min() if (naive.finite_frac < 1.0).any() else None
+st_sum = bench.stability_summary(stab)
+n_max, scan_finite, err64, err32 = st_sum["n_max"], st_sum["scan_finite"], st_sum["err64"], st_sum["err32"]
 print(f"N = {n_max}: scan finite {scan_finite}, max rel err float64 {err64:.0e}, float32 {err32:.0e}")
 
 # %%
-print(f"N = {n_max}: scan outputs all finite: {scan_finite}; within bounds (1e-10 f64, 1e-4 f32): {scan_stable}")
-print("smallest tested N where the naive theta/phi formula breaks:", naive_broken_n)
+print(f"N = {n_max}: scan outputs all finite: {scan_finite}; bounds of the rule: {bkv.STAB_F64_REL:.0e} (float64), "
+      f"{bkv.STAB_F32_REL:.0e} (float32)")
+print("smallest tested N where the naive theta/phi formula breaks:", st_sum["naive_broken_n"])
 
 # %%
 # the figure for BK-STAB-32K: its verdict from the same rule and inputs as section 5 (which records it)
 first = growth["first_nonfinite"]
-v_stab = bkv.bk_stab_32k(n_max, scan_finite, err64, err32, exact_ok,
-                         naive_broken_n=None if naive_broken_n is None else int(naive_broken_n),
+v_stab = bkv.bk_stab_32k(n_max, scan_finite, err64, err32, exact_ok, naive_broken_n=st_sum["naive_broken_n"],
                          naive_first_f64=first["float64"], naive_first_f32=first["float32"], n_seeds=len(STAB_SEEDS))
 fig, ax = plt.subplots(figsize=(6.4, 3.8))
 idx = np.arange(1, len(lt) + 1)
@@ -307,21 +302,9 @@ print("all gradient checks pass:", grads_ok)
 # per-call overhead dominates). Timings depend on the machine: this cell's output is not compared.
 
 # %% tags=["nbval-ignore-output"]
-speed = bench.speed_sweep(SPEED_NS, methods=("scan",) + LOOP_METHODS + ("sequential", "dense"), batch=SPEED_BATCH,
-                          device=DEVICE, dense_max=DENSE_SPEED_MAX, sequential_max=SEQUENTIAL_SPEED_MAX,
-                          repeats=SPEED_REPEATS, seed=SEED)
-speed["pass"] = "forward"
-if BACKWARD_NS:
-    bwd = bench.speed_sweep(BACKWARD_NS, methods=("scan",) + LOOP_METHODS, batch=SPEED_BATCH, device=DEVICE, causal=True,
-                            repeats=SPEED_REPEATS, backward=True, seed=SEED)
-    bwd["pass"] = "forward+backward (causal)"
-    speed = pd.concat([speed, bwd], ignore_index=True)
+sweep = bench.op_sweep(globals(), device=DEVICE)
+speed, fits = sweep.tables["bk_core_speed"], sweep.notes["fits"]
 save_table(speed, "bk_core_speed", profile=PROFILE, caption=f"BK-Core speed on {fp['device']}")
-fits = {}
-for method, g in speed[speed["pass"] == "forward"].groupby("method"):
-    g = g[g.N >= FIT_MIN_N] if (g.N >= FIT_MIN_N).sum() >= 2 else g
-    if len(g) >= 2:
-        fits[method] = bench.fit_power_law(g.N, g.seconds)
 for m, f in fits.items():
     g = speed[(speed["pass"] == "forward") & (speed.method == m)]
     slopes = " ".join(f"{x:.2f}" for x in bench.local_slopes(g.N, g.seconds))
@@ -363,7 +346,7 @@ plt.show()
 # several times, so this fraction is a lower bound on how busy the memory system is.
 
 # %% tags=["nbval-ignore-output"]
-bw = bench.cuda_bandwidth(n=CUDA_BW_N, batch=CUDA_BW_BATCH) if DEVICE.type == "cuda" else None
+bw = sweep.notes["bandwidth"]
 if bw is None:
     print("no CUDA device: the bandwidth measurement is skipped (GPU only)")
 else:
@@ -395,7 +378,7 @@ if np.isnan(auto_row.ratio_to_c):
     print("C loop skipped:", vs_c[vs_c.method.str.startswith("C loop")].reason.iloc[0])
 else:
     print(f"bk_diag(method='auto' -> {AUTO_CPU}) / C loop = {auto_row.ratio_to_c:.2f}x "
-          f"(target <= 2x: {'met' if auto_row.ratio_to_c <= 2 else 'missed'})")
+          f"(target <= {bench.C_LOOP_TARGET:g}x: {'met' if auto_row.ratio_to_c <= bench.C_LOOP_TARGET else 'missed'})")
 
 # %% [markdown]
 # What that buys in a whole training step: tokens/s (forward + cross-entropy + backward + AdamW) of a small
@@ -403,9 +386,9 @@ else:
 # the torch scan and with `auto`, methods alternating over `STEP_ROUNDS` rounds.
 
 # %% tags=["nbval-ignore-output"]
-steps_cmp = bench.train_step_comparison("table5_baseline", methods=("scan", "auto"), batch=2, seq_len=STEP_SEQ,
-                                        steps=STEP_STEPS, rounds=STEP_ROUNDS, threads=THREADS, device=DEVICE, seed=SEED,
-                                        overrides=dict(vocab_size=512, d_model=64, n_layers=2))
+steps_cmp = train_step_comparison("table5_baseline", methods=("scan", "auto"), batch=2, seq_len=STEP_SEQ,
+                                  steps=STEP_STEPS, rounds=STEP_ROUNDS, threads=THREADS, device=DEVICE, seed=SEED,
+                                  overrides=dict(vocab_size=512, d_model=64, n_layers=2))
 save_table(steps_cmp, "bk_core_train_step", profile=PROFILE, caption=f"training step per BK-Core method on {fp['device']}",
            provenance={"auto_method": AUTO_DEVICE})
 print(steps_cmp[["bk_method", "resolved", "seq_len", "train_tokens_per_s", "step_s", "forward_s", "speedup"]]

@@ -68,8 +68,8 @@ import torch
 import paperlib
 from paperlib.bk import configs as bk_configs
 from paperlib.bk import bench as bk_bench
+from paperlib.bk import memory_claims
 from paperlib.bk import verdicts as bk_verdicts
-from paperlib.bk.bench import memory_table, train_throughput
 from paperlib.common.figures import mark_paper, savefig, save_table, use_house_style, verdict_subtitle
 from paperlib.companion.headline import beside_headline, quote_headline, run_banner
 from paperlib.companion.ledger import Recorder
@@ -79,7 +79,6 @@ use_house_style()
 torch.set_num_threads(THREADS)
 paperlib.seed_everything(SEED)
 DEVICE = paperlib.default_device()
-ON_CUDA = DEVICE.type == "cuda"
 rec = Recorder(notebook="14_bk_params_memory", profile=PROFILE)
 print(run_banner(PROFILE))
 pd.set_option("display.width", 160)
@@ -200,35 +199,17 @@ quote_headline("BK-T1-SIZES")
 # The models are our modules (with the 3,168 AR-SSM biases: 0.5% of the optimized parameters).
 
 # %%
-T11_SPECS = {
-    "baseline_fp32": dict(name="table10_baseline", precision="fp32", checkpointing=False),
-    "baseline_amp_ckpt": dict(name="table10_baseline", precision="amp", checkpointing=True),
-    "optimized_fp32": dict(name="table10_optimized", precision="fp32", checkpointing=False),
-    "optimized_amp_ckpt": dict(name="table10_optimized", precision="amp", checkpointing=True),
-}
-PAIRING = ("baseline_fp32", "optimized_amp_ckpt")  # repeated T11_REPEATS times; the like-for-like variants once
-specs = [dict(label=v, stage="train", seq_len=T11_SEQ, batch=T11_BATCH, seed=SEED, **T11_SPECS[v])
-         for v in T11_VARIANTS]
-t11 = pd.DataFrame()
-if MEASURE_MEMORY:
-    once = [sp for sp in specs if sp["label"] not in PAIRING]
-    t11 = pd.concat([memory_table([sp for sp in specs if sp["label"] in PAIRING], DEVICE, repeats=T11_REPEATS)]
-                    + ([memory_table(once, DEVICE)] if once else []), ignore_index=True)
-T11_PAIRS = [("paper pairing", "baseline_fp32", "optimized_amp_ckpt"),
-             ("like-for-like fp32", "baseline_fp32", "optimized_fp32"),
-             ("like-for-like amp+ckpt", "baseline_amp_ckpt", "optimized_amp_ckpt")]
+m11 = memory_claims.t11_vram(globals(), device=DEVICE)
+t11, t11_red = m11.notes["raw"], m11.notes["reductions"]
 
 # %% tags=["nbval-ignore-output"]
-t11_red = {}
+for name, df in m11.tables.items():
+    save_table(df, name, profile=PROFILE)
 if len(t11):
-    t11["activation_mb"] = t11["mem_mb"] - t11["param_mb"]
-    save_table(t11.round(2), "bk_table11", profile=PROFILE)
     print(t11[["label", "rep", "precision", "checkpointing", "param_mb", "mem_mb", "activation_mb", "memory_kind"]]
           .round(2).to_string(index=False))
-    m = t11.pivot(index="rep", columns="label", values="mem_mb")
-    t11_red = {n: (100 * (1 - m[o_] / m[b])).dropna().tolist() for n, b, o_ in T11_PAIRS if b in m and o_ in m}
     for n, r in t11_red.items():
-        print(f"{n}: peak reduction per repeat {np.round(r, 1).tolist()} (paper 84.8%)")
+        print(f"{n}: peak reduction per repeat {np.round(r, 1).tolist()} (paper {bk_verdicts.T11_PEAK_REDUCTION}%)")
 
 # %% [markdown]
 # **Rule (`bk_t11_vram`).** Peak VRAM is allocator memory on a GPU: `pending` off CUDA or away from seq 512 /
@@ -239,38 +220,34 @@ if len(t11):
 # the exact count, optimized FP16 = 2 bytes × the exact count (Table 10), in MB = $10^6$ bytes.
 
 # %%
-t10_tot = t10.set_index("component").loc["total"]
-param_mb = (4 * t10_tot["baseline"] / 1e6, 2 * t10_tot["optimized"] / 1e6)
+param_mb = m11.notes["param_mb"]
 print(f"parameter memory (bytes of tensors): {param_mb[0]:.1f} MB -> {param_mb[1]:.2f} MB "
-      f"(paper 113.2 -> 17.4 MB)")
-if t11_red:
-    res = bk_verdicts.bk_t11_vram(t11_red["paper pairing"], on_cuda=ON_CUDA,
-                                  paper_size=(T11_SEQ, T11_BATCH) == (512, 2), memory_kind=t11["memory_kind"].iloc[0],
-                                  like_for_like={k: x for k, x in t11_red.items() if k != "paper pairing"},
-                                  param_mb=param_mb)
-    rec.record(res, evidence="table bk_table11; figure bk_table11_memory")
+      f"(paper {bk_verdicts.T11_PARAM_MB[0]} -> {bk_verdicts.T11_PARAM_MB[1]} MB)")
+for res in m11.verdicts:
+    rec.record(res, evidence=m11.evidence[res.claim] + "; figure bk_table11_memory")
     print(res.verdict)
 
 # %% tags=["nbval-ignore-output"]
-if t11_red:
+for res in m11.verdicts:
     print(res.reason)
 
 # %% tags=["nbval-ignore-output"]
 # the figure for BK-T11-VRAM: left, each configuration's training-step peak in MB (10^6 bytes, the paper's unit; our
 # MiB x 1.048576) beside Table 11's printed GPU peaks; right, the peak reduction of each pairing beside the paper's 84.8%
-if t11_red:
+if m11.verdicts:
     to_mb = bk_bench.MB / 1e6
-    order = [v for v in T11_SPECS if v in set(t11.label)][::-1]   # top to bottom as in T11_SPECS
+    order = [v for v in memory_claims.T11_SPECS if v in set(t11.label)][::-1]   # top to bottom as in T11_SPECS
     med = t11.groupby("label")[["mem_mb", "param_mb"]].median().loc[order] * to_mb
     fig, ax = plt.subplots(1, 2, figsize=(10, 3.8))
     ax[0].barh(order, med["param_mb"], height=0.5, color="C1", label="parameters (bytes of tensors)")
     ax[0].barh(order, med["mem_mb"] - med["param_mb"], left=med["param_mb"], height=0.5, color="C0",
                label=f"rest of the peak ({t11['memory_kind'].iloc[0]})")
     t11_paper = bk_configs.PAPER["table11"]["peak_memory"]
-    for lab, mb in zip(PAIRING, t11_paper[:2]):
+    for lab, mb in zip(memory_claims.T11_PAIRING, t11_paper[:2]):
         if lab in order:
             mark_paper(ax[0], x=mb, y=order.index(lab), label=f"paper: peak {t11_paper[0]} / {t11_paper[1]} MB "
-                       "(Table 11: GPU VRAM, seq 512)" if lab == PAIRING[0] else "paper")
+                       f"(Table 11: GPU VRAM, seq {bk_configs.model_kwargs('table10_baseline')[1]['seq_len']})"
+                       if lab == memory_claims.T11_PAIRING[0] else "paper")
     ax[0].set_xlabel("training-step peak memory (MB, 10^6 bytes)")
     ax[0].set_title(f"seq {T11_SEQ}, batch {T11_BATCH}, one AdamW step")
     names = list(t11_red)[::-1]
@@ -282,7 +259,7 @@ if t11_red:
     for a, n in zip(ax, (len(order), len(names))):
         a.set_ylim(-0.7, n - 0.3)
     ax[1].set_xlim(0, 100); ax[1].set_xlabel("peak-memory reduction, optimized vs baseline (%)")
-    verdict_subtitle(ax[1], res, PROFILE, title="peak reduction per pairing")
+    verdict_subtitle(ax[1], m11.verdict("BK-T11-VRAM"), PROFILE, title="peak reduction per pairing")
     handles = {lab: h for a in ax for h, lab in zip(*a.get_legend_handles_labels()) if lab != "paper"}
     fig.legend(handles.values(), handles.keys(), loc="outside lower center", ncol=3, fontsize=7)
     savefig(fig, "bk_table11_memory", profile=PROFILE)
@@ -311,36 +288,25 @@ quote_headline("BK-T11-VRAM")
 # reduces memory but the median is outside; else `not-reproduced`.
 
 # %%
-t5_specs = [dict(label=lab, name=name, stage=st, precision="fp32", checkpointing=False, seq_len=T5_SEQ,
-                 batch=T5_BATCH, seed=SEED, overrides={**T5_OVERRIDES, "seq_len": T5_SEQ})
-            for lab, name in (("baseline", "table5_baseline"), ("phase1", "table5_phase1")) for st in T5_STAGES]
-t5 = pd.DataFrame()
-if MEASURE_MEMORY and T5_STAGES:
-    once = [sp for sp in t5_specs if sp["stage"] != "train"]
-    t5 = pd.concat([memory_table([sp for sp in t5_specs if sp["stage"] == "train"], DEVICE, repeats=T5_REPEATS)]
-                   + ([memory_table(once, DEVICE)] if once else []), ignore_index=True)
+m5 = memory_claims.t5_mem(globals(), device=DEVICE)
+t5_red = m5.notes["reductions"]
 
 # %% tags=["nbval-ignore-output"]
-t5_red = []
-if len(t5):
-    save_table(t5.round(2), "bk_table5", profile=PROFILE)
-    piv = t5.groupby(["label", "stage"])["mem_mb"].median().unstack("stage")
-    print(piv.round(1).to_string())
-    tr = t5[t5.stage == "train"].pivot(index="rep", columns="label", values="mem_mb")
-    t5_red = (100 * (1 - tr["phase1"] / tr["baseline"])).tolist()
-    print(f"Phase 1 training-peak reduction per repeat: {np.round(t5_red, 2).tolist()} (paper 4.8%)")
+for name, df in m5.tables.items():
+    save_table(df, name, profile=PROFILE)
+if "by_stage" in m5.notes:
+    print(m5.notes["by_stage"].round(1).to_string())
+if t5_red:
+    print(f"Phase 1 training-peak reduction per repeat: {np.round(t5_red, 2).tolist()} "
+          f"(paper {bk_verdicts.T5_PEAK_REDUCTION}%)")
 
 # %%
-if t5_red:
-    res = bk_verdicts.bk_t5_mem(t5_red, on_cuda=ON_CUDA,
-                                paper_size=(T5_SEQ, T5_BATCH) == (1024, 2) and not T5_OVERRIDES,
-                                memory_kind=t5["memory_kind"].iloc[0], baseline_mb=float(tr["baseline"].median()),
-                                phase1_mb=float(tr["phase1"].median()))
-    rec.record(res, evidence="table bk_table5")
+for res in m5.verdicts:
+    rec.record(res, evidence=m5.evidence[res.claim])
     print(res.verdict)
 
 # %% tags=["nbval-ignore-output"]
-if t5_red:
+for res in m5.verdicts:
     print(res.reason)
 
 # %% [markdown]
@@ -364,34 +330,21 @@ quote_headline("BK-T5-MEM")
 # ≥ 1200 / 1.5 tokens/s and dense attention needs ≥ 2× BK's training memory; else `not-reproduced`.
 
 # %%
-S44_MODELS = (("resnet_bk", "s44_bk"), ("dense_attention", "s44_dense_attention"))
-s44 = {lab: train_throughput(name, batch=S44_BATCH, seq_len=S44_SEQ, steps=S44_REPEATS, warmup=1, device=DEVICE,
-                             seed=SEED, overrides={**S44_OVERRIDES, "seq_len": S44_SEQ})
-       for lab, name in (S44_MODELS if S44_RUN else ())}
-mem44 = (memory_table([dict(label=lab, name=name, stage="train", seq_len=S44_SEQ, batch=S44_BATCH, seed=SEED,
-                            overrides={**S44_OVERRIDES, "seq_len": S44_SEQ}) for lab, name in S44_MODELS], DEVICE)
-         if S44_RUN and S44_MEMORY else pd.DataFrame())
+m44 = memory_claims.s44_perf(globals(), device=DEVICE)
+for name, df in m44.tables.items():
+    save_table(df, name, profile=PROFILE)
 
 # %% tags=["nbval-ignore-output"]
-if s44:
-    df44 = pd.DataFrame(s44).T[["seq_len", "forward_s", "forward_iqr_s", "train_tokens_per_s", "step_iqr_s",
-                                "n_params"]]
-    if len(mem44):
-        df44["train_peak_mb"] = mem44.set_index("label")["mem_mb"]
-    save_table(df44.reset_index().round(3), "bk_s44", profile=PROFILE)
-    print(df44.round(3).to_string())
+if m44.verdicts:
+    print(m44.notes["by_model"].round(3).to_string())
 
 # %%
-if s44:
-    mem_ratio = (df44.loc["dense_attention", "train_peak_mb"] / df44.loc["resnet_bk", "train_peak_mb"]
-                 if "train_peak_mb" in df44 else float("nan"))
-    res = bk_verdicts.bk_s44_perf(1e3 * s44["resnet_bk"]["forward_s"], s44["resnet_bk"]["train_tokens_per_s"],
-                                  float(mem_ratio), on_cuda=ON_CUDA, seq_len=S44_SEQ)
-    rec.record(res, evidence="table bk_s44")
+for res in m44.verdicts:
+    rec.record(res, evidence=m44.evidence[res.claim])
     print(res.verdict)
 
 # %% tags=["nbval-ignore-output"]
-if s44:
+for res in m44.verdicts:
     print(res.reason)
 
 # %% [markdown]

@@ -53,18 +53,14 @@ CONTROL = True
 OP_SEQS = [64, 128, 256, 512]
 
 # %%
-import numpy as np
-import pandas as pd
 import matplotlib.pyplot as plt
 
 import torch
 
 import paperlib
-from paperlib.bk import configs as bk_configs
+from paperlib.bk import scaling_claims as scaling
 from paperlib.bk import verdicts as bk_verdicts
-from paperlib.bk.bench import fit_complexity, forward_time, op_counts, train_throughput
 from paperlib.common.figures import mark_paper, savefig, save_table, use_house_style, verdict_subtitle
-from paperlib.common.stats import fit_linear
 from paperlib.companion.headline import beside_headline, quote_headline, run_banner
 from paperlib.companion.ledger import Recorder
 from paperlib.common.measure import fingerprint
@@ -73,13 +69,9 @@ use_house_style()
 torch.set_num_threads(THREADS)  # a shared 2-core machine: multi-threaded timings are at the mercy of other jobs
 paperlib.seed_everything(SEED)
 DEVICE = paperlib.default_device()
-ON_CUDA = DEVICE.type == "cuda"
 rec = Recorder(notebook="15_bk_throughput_scaling", profile=PROFILE)
 print(run_banner(PROFILE))
-PAPER_SIZE = (VOCAB, D_MODEL, N_LAYERS) == (50257, 256, 4)
-OVR = dict(vocab_size=VOCAB, d_model=D_MODEL, n_layers=N_LAYERS)
-MODELS = {"baseline": "table5_baseline", "phase1": "table5_phase1"}
-print(f"vocab {VOCAB}, d {D_MODEL}, {N_LAYERS} layers, batch {BATCH}; paper size: {PAPER_SIZE}")
+print(f"vocab {VOCAB}, d {D_MODEL}, {N_LAYERS} layers, batch {BATCH}; paper size: {scaling.paper_size(globals())}")
 
 # %% tags=["nbval-ignore-output"]
 print({k: fingerprint()[k] for k in ("device", "threads", "torch")})
@@ -89,20 +81,14 @@ print({k: fingerprint()[k] for k in ("device", "threads", "torch")})
 # One training step = forward + cross-entropy + backward + AdamW; median of `T6_STEPS` timed steps after a warm-up.
 
 # %%
-rows = []
-for lab, name in MODELS.items():
-    for T in T6_SEQS:
-        r = train_throughput(name, batch=BATCH, seq_len=T, steps=T6_STEPS, warmup=1, device=DEVICE, seed=SEED,
-                             overrides={**OVR, "seq_len": T})
-        rows.append({"model": lab, **r})
-t6 = pd.DataFrame(rows)
+m6 = scaling.t6_tput(globals(), device=DEVICE)
 
 # %% tags=["nbval-ignore-output"]
-save_table(t6.round(4), "bk_table6", profile=PROFILE)
+for name, df in m6.tables.items():
+    save_table(df, name, profile=PROFILE)
+t6, ratio = m6.notes["raw"], m6.notes["ratio"]
 print(t6[["model", "seq_len", "train_tokens_per_s", "step_s", "step_iqr_s", "forward_s"]].round(4).to_string(index=False))
-piv = t6.pivot(index="seq_len", columns="model", values="train_tokens_per_s")
-ratio = piv["phase1"] / piv["baseline"]
-print("Phase 1 / baseline throughput:", ratio.round(3).to_dict(), f"mean {ratio.mean():.3f} (paper 1.033)")
+print("Phase 1 / baseline throughput:", ratio.round(3).to_dict(), f"mean {ratio.mean():.3f} (paper {bk_verdicts.T6_RATIO})")
 
 # %% [markdown]
 # **Rule (`bk_t6_tput`).** On CUDA at the paper's size: `reproduced` if the mean Phase-1/baseline throughput ratio
@@ -110,9 +96,9 @@ print("Phase 1 / baseline throughput:", ratio.round(3).to_dict(), f"mean {ratio.
 # with this run's ratio in the reason as supporting evidence.
 
 # %%
-res = bk_verdicts.bk_t6_tput(float(ratio.mean()), on_cuda=ON_CUDA, paper_size=PAPER_SIZE)
-rec.record(res, evidence="table bk_table6")
-print(res.verdict)
+for res in m6.verdicts:
+    rec.record(res, evidence=m6.evidence[res.claim])
+    print(res.verdict)
 
 # %% [markdown]
 # **What we found.** Table 6's throughputs are GPU numbers; off a GPU at the paper's size the claim waits for one.
@@ -128,33 +114,19 @@ quote_headline("BK-T6-TPUT")
 # For each model we time the forward pass (no grad) at every length in `FIT_SEQS`, `FIT_REPEATS` times, and fit
 # $t = a f(N) + b$ with $f \in \{N, N\log_2 N, N^2\}$ by weighted least squares (weights $1/t$), plus $t = cN^p$.
 # $\mathrm{AIC} = n\ln(\mathrm{RSS}/n) + 2k$, $\mathrm{BIC} = n\ln(\mathrm{RSS}/n) + k\ln n$; a class is
-# *decided* when its BIC beats the runner-up by at least 2, otherwise *undetermined*.
+# *decided* when its BIC beats the runner-up by at least 2, otherwise *undetermined*
+# (`paperlib.bk.bench.decided_class`, the one decision the table and the rule both use).
 # The three-point fit of the paper (N = 512, 1024, 2048) is redone beside it when those lengths were measured.
 
 # %%
-names = dict(MODELS)
-if CONTROL:
-    names["dense_attention"] = "s44_dense_attention"
-times = pd.concat([forward_time(name, FIT_SEQS, batch=BATCH, repeats=FIT_REPEATS, device=DEVICE, seed=SEED,
-                                overrides={**OVR, "seq_len": max(FIT_SEQS)}).assign(model=lab)
-                   for lab, name in names.items()], ignore_index=True)
+mc = scaling.complexity(globals(), device=DEVICE)
+times, fits, decided, pexp = mc.notes["times"], mc.notes["fits"], mc.notes["decided"], mc.notes["exponents"]
 
 # %% tags=["nbval-ignore-output"]
-fits, decided = [], {}
-for lab, g in times.groupby("model", sort=False):
-    f = fit_complexity(g["seq_len"].values, g["seconds"].values)
-    f = f.rename(columns={"model": "fit"}).assign(model=lab)
-    b = f[f.fit.str.startswith("O(")].sort_values("bic")
-    fits.append(f)
-    decided[lab] = b.iloc[0]["fit"] if b.iloc[1]["bic"] - b.iloc[0]["bic"] >= 2 else "undetermined"
-    three = g[g.seq_len.isin([512, 1024, 2048])]
-    if three.seq_len.nunique() == 3:
-        tm = three.groupby("seq_len")["seconds"].median()
-        for cls, fn in (("O(N)", lambda n: n), ("O(N log N)", lambda n: n * np.log2(n))):
-            x = fn(tm.index.values.astype(float))
-            print(f"{lab}: 3-point fit {cls}: R^2 = {fit_linear(x, tm.values)['r2']:.4f}")
-fits = pd.concat(fits, ignore_index=True)
-save_table(fits.round(6), "bk_table7_fits", profile=PROFILE)
+for lab, r2 in mc.notes["three_point_r2"].items():
+    for cls, r in r2.items():
+        print(f"{lab}: 3-point fit {cls}: R^2 = {r:.4f}")
+save_table(mc.tables["bk_table7_fits"], "bk_table7_fits", profile=PROFILE)
 print(fits[["model", "fit", "a", "b", "exponent", "r2", "aic", "bic", "delta_bic"]].round(4).to_string(index=False))
 print("decided classes:", decided)
 
@@ -173,26 +145,20 @@ print("decided classes:", decided)
 # wall-clock exponent and BIC class are reported beside it as supporting evidence only.
 
 # %%
-ops = pd.concat([op_counts(name, OP_SEQS, batch=1, overrides={**OVR, "seq_len": max(OP_SEQS)}, seed=SEED)
-                 .assign(model=lab) for lab, name in {**MODELS, "dense_attention": "s44_dense_attention"}.items()],
-                ignore_index=True)
-ops["ops_per_token"] = ops["total"] / ops["seq_len"]
-_ = save_table(ops, "bk_op_counts", profile=PROFILE)
+ops = mc.notes["ops"]
+_ = save_table(mc.tables["bk_op_counts"], "bk_op_counts", profile=PROFILE)
 
 # %% tags=["nbval-ignore-output"]
 print("operations per token (the exact counts depend on which attention kernel torch picks on this CPU):")
 print(ops.pivot(index="seq_len", columns="model", values="ops_per_token").round(1).to_string())
 
 # %%
-count_cls = {lab: bk_verdicts.count_class(g["seq_len"], g["total"]) for lab, g in ops.groupby("model", sort=False)}
+count_cls = mc.notes["count_classes"]
 print({k: (c, round(q, 2)) for k, (c, q) in count_cls.items()})
 
 # %%
-pexp = fits[fits.fit == "power law c N^p"].set_index("model")["exponent"].astype(float).to_dict()
-cnt = {lab: g["total"].tolist() for lab, g in ops.groupby("model", sort=False)}
-v_t3 = bk_verdicts.bk_t3_on(OP_SEQS, cnt["baseline"], cnt["dense_attention"], wall_exponent=pexp["baseline"],
-                           wall_class=decided["baseline"])
-rec.record(v_t3, evidence="table bk_op_counts; figure bk_complexity_fit; table bk_table7_fits")
+v_t3 = mc.verdict("BK-T3-ON")
+rec.record(v_t3, evidence=mc.evidence[v_t3.claim] + "; figure bk_complexity_fit")
 print(v_t3.verdict)
 print(v_t3.measured)
 
@@ -220,10 +186,8 @@ quote_headline("BK-T3-ON")
 # both are undetermined.
 
 # %%
-v_t7 = bk_verdicts.bk_t7_fit(decided["baseline"], decided["phase1"], on_cuda=ON_CUDA, paper_size=PAPER_SIZE,
-                             baseline_exponent=pexp["baseline"], phase1_exponent=pexp["phase1"],
-                             count_classes=(count_cls["baseline"][0], count_cls["phase1"][0]))
-rec.record(v_t7, evidence="table bk_table7_fits; figure bk_complexity_fit; table bk_op_counts")
+v_t7 = mc.verdict("BK-T7-FIT")
+rec.record(v_t7, evidence=mc.evidence[v_t7.claim] + "; figure bk_complexity_fit")
 print(v_t7.verdict)
 
 # %% tags=["nbval-ignore-output"]
@@ -240,7 +204,7 @@ for lab, g in times.groupby("model", sort=False):
     med = g.groupby("seq_len")["seconds"].median()
     axes[1].loglog(med.index, med.values / (BATCH * med.index) * 1e6, "o-", color=colour[lab],
                    label=f"{lab}: BIC {decided[lab]}, time ~ N^{pexp[lab]:.2f}")
-t7_ns = list(bk_configs.PAPER["table6"]["baseline"])  # Table 7 fits the timings at Table 6's three lengths
+t7_ns = scaling.PAPER_FIT_NS  # Table 7 fits the timings at Table 6's three lengths
 for n in t7_ns:
     mark_paper(axes[1], x=n, label=f"paper: Table 7 fit from N = {', '.join(map(str, t7_ns))}")
 axes[0].set_ylabel("operations per token (exact count)"); axes[0].legend(fontsize=7, title="count class", title_fontsize=7)

@@ -22,21 +22,16 @@ procedure itself on synthetic timings with a known law and a known multiplicativ
 
 `check()` generates seeded synthetic timings t = c f(N)(1 + sigma xi), f in {N, N log2 N}, three repeats,
 and asserts these statements with `paperlib.bk.bench.fit_complexity` and the notebook's decision rule
-(a class is decided when its BIC beats the runner-up by at least 2).
+`paperlib.bk.bench.decided_class` (a class is decided when its BIC beats the runner-up by at least 2).
 """
 import numpy as np
 
-from paperlib.bk.bench import fit_complexity
+from paperlib.bk.bench import decided_class, fit_complexity
 
 THREE = [512, 1024, 2048]
 WIDE = [64 * 2 ** k for k in range(10)]          # 64 .. 32768
 REPEATS, SEEDS = 3, range(20)
 LAWS = {"O(N)": lambda n: n, "O(N log N)": lambda n: n * np.log2(n)}
-
-
-def _decided(fits):
-    b = fits[fits.model.str.startswith("O(")].sort_values("bic")
-    return b.iloc[0]["model"] if b.iloc[1]["bic"] - b.iloc[0]["bic"] >= 2 else "undetermined"
 
 
 def _study(seqs, sigma):
@@ -49,7 +44,7 @@ def _study(seqs, sigma):
             N = np.repeat(seqs, REPEATS).astype(float)
             t = 1e-3 * f(N) / f(N).mean() * (1 + sigma * rng.standard_normal(N.size))
             fits = fit_complexity(N, t)
-            correct.append(_decided(fits) == law)
+            correct.append(decided_class(fits) == law)
             r2_min.append(float(fits.set_index("model").loc[list(LAWS), "r2"].min()))
         out[law] = {"correct": float(np.mean(correct)), "median_min_r2": float(np.median(r2_min))}
     return out

@@ -23,8 +23,8 @@ import torch.nn.functional as F
 from paperlib.bk.configs import build_model, model_kwargs
 from paperlib.common.stats import fit_power_law
 
-__all__ = ["train_step_memory", "memory_table", "train_throughput", "forward_time", "fit_complexity", "param_megabytes",
-           "count_ops", "op_counts"]
+__all__ = ["train_step_memory", "memory_table", "train_throughput", "forward_time", "fit_complexity", "decided_class",
+           "param_megabytes", "count_ops", "op_counts"]
 
 MB = 1024 ** 2
 _PRECISIONS = ("fp32", "fp16", "amp")
@@ -239,6 +239,16 @@ def fit_complexity(N, t) -> pd.DataFrame:
     basis = df[df.model.isin(list(_BASIS))]
     df["delta_bic"] = df["bic"] - basis["bic"].min()
     return df
+
+
+BIC_MARGIN = 2.0  # a complexity class is decided when its BIC beats the runner-up by at least this much
+
+
+def decided_class(fits: pd.DataFrame, margin: float = BIC_MARGIN) -> str:
+    """The complexity class (O(N), O(N log N) or O(N^2)) whose BIC, in :func:`fit_complexity`'s table, beats the
+    runner-up class by at least `margin`; "undetermined" otherwise. The power law is not a class."""
+    b = fits[fits["model"].isin(list(_BASIS))].sort_values("bic")
+    return b.iloc[0]["model"] if b.iloc[1]["bic"] - b.iloc[0]["bic"] >= margin else "undetermined"
 
 
 # ------------------------------------------------------------------------------------------ operation counts

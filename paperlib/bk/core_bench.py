@@ -1,46 +1,40 @@
-"""Checks and measurements of the BK-Core op for notebook 13: exactness against float64 banded/dense
-oracles (scipy/numpy, independent of the op), stability to N = 32768, gradients, speed and scaling, the
-yardstick comparison with a plain C loop (paperlib/bk/core_ref.c) and a training step per BK-Core method.
-(scipy is imported where the oracles need it, so the timing helpers also run where scipy is missing.)"""
+"""Checks and measurements of the BK-Core op for notebook 13 and the GPU run: exactness against the float64
+oracles of :mod:`paperlib.bk.core_ref`, stability to N = 32768, gradients, the speed sweep and its scaling fit
+(:func:`op_sweep`, one function for the notebook and ``gpu_run``), achieved bandwidth on CUDA, and the yardstick
+comparison with the plain C loop. (The oracles import scipy where they need it, so the timing helpers also run
+where scipy is missing.)"""
 from __future__ import annotations
 
-import ctypes
-import hashlib
 import math
-import os
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 import torch
 
-from paperlib.common import paths
 from paperlib.bk.core import bk_diag, bk_diag_theta_naive, resolve_method
+from paperlib.bk.core_ref import CASES, c_reference, make_case, max_elementwise_rel, oracle_causal, oracle_two_sided
 from paperlib.common.measure import time_callable
-from paperlib.common.stats import fit_power_law  # re-exported: notebook 13 fits through bench
+from paperlib.common.stats import fit_power_law
+from paperlib.common.verdicts import Measurement
 
 __all__ = [
-    "make_case",
-    "oracle_two_sided",
-    "oracle_causal",
     "exactness_table",
+    "exactness_summary",
+    "stability_summary",
     "stability_table",
     "gradient_check",
-    "speed_sweep",
-    "fit_power_law",
-    "local_slopes",
-    "cuda_bandwidth",
     "theta_growth",
+    "speed_sweep",
+    "power_law_fits",
+    "op_sweep",
+    "local_slopes",
+    "device_check",
+    "copy_peak_GBps",
+    "cuda_bandwidth",
     "default_methods",
-    "c_reference",
     "c_loop_comparison",
-    "train_step_comparison",
 ]
-
-CASES = ("random", "large_v", "near_spectrum", "small_off")
 
 
 def default_methods(base=("scan", "sequential", "dense")):
@@ -48,83 +42,6 @@ def default_methods(base=("scan", "sequential", "dense")):
     from paperlib.bk import core_compiled as bk_core_compiled
 
     return tuple(base) + (("compiled",) if bk_core_compiled.available() and "compiled" not in base else ())
-
-
-def make_case(kind: str, n: int, seed: int):
-    """(v, off, z) as numpy float64 arrays / complex for a named input family.
-
-    random: v ~ N(0, 1.5^2) clamped to +-3 (the model's range), off = 1 + 0.3 N(0,1), z = i.
-    large_v: v ~ N(0, 1e3^2), random off, z = 0.1 + 0.5i.
-    near_spectrum: random v/off, z = (an eigenvalue of H from the middle of the spectrum) + 1e-4 i
-                   (computed only for n <= 4096; beyond that z = 0.01 i inside the band).
-    small_off: off of random sign and size 1e-4..1e-2, z = 0.1 + 0.01i.
-    """
-    if kind not in CASES:
-        raise ValueError(f"unknown case {kind!r}; expected one of {', '.join(CASES)}")
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
-    g = np.random.default_rng(seed)
-    m = max(n - 1, 0)
-    v = np.clip(g.normal(size=n) * 1.5, -3, 3)
-    off = 1.0 + 0.3 * g.normal(size=m)
-    z = 1j
-    if kind == "large_v":
-        v = g.normal(size=n) * 1e3
-        z = 0.1 + 0.5j
-    elif kind == "small_off":
-        off = g.uniform(1e-4, 1e-2, size=m) * g.choice([-1.0, 1.0], size=m)
-        z = 0.1 + 0.01j
-    elif kind == "near_spectrum":
-        if n <= 4096:
-            lam = _scipy_linalg().eigvalsh_tridiagonal(-2.0 + v, off) if n > 1 else -2.0 + v
-            z = complex(lam[n // 2], 1e-4)
-        else:
-            z = 0.01j
-    return v, off, z
-
-
-def _scipy_linalg():
-    import scipy.linalg
-
-    return scipy.linalg
-
-
-def _banded(v, off, z, h0=-2.0):
-    n = len(v)
-    ab = np.zeros((3, n), dtype=np.complex128)
-    if n > 1:
-        ab[0, 1:] = off
-        ab[2, :-1] = off
-    ab[1] = h0 + v - z
-    return ab
-
-
-def oracle_two_sided(v, off, z, h0=-2.0, rows=None):
-    """Diagonal of (H - zI)^{-1} by scipy banded solves, complex128 (all rows: one solve with N right-hand
-    sides, O(N^2) memory; rows: one O(N) solve per selected row)."""
-    ab = _banded(v, off, z, h0)
-    n = len(v)
-    if rows is None:
-        return np.diag(_scipy_linalg().solve_banded((1, 1), ab, np.eye(n, dtype=np.complex128)))
-    out = []
-    for i in rows:
-        e = np.zeros(n, dtype=np.complex128)
-        e[i] = 1.0
-        out.append(_scipy_linalg().solve_banded((1, 1), ab, e)[i])
-    return np.array(out)
-
-
-def oracle_causal(v, off, z, h0=-2.0, rows=None):
-    """Last diagonal entry of the leading-(i+1)-block resolvent, by banded solves on each block."""
-    rows = range(len(v)) if rows is None else rows
-    return np.array([oracle_two_sided(v[: i + 1], off[:i], z, h0, rows=[i])[0] for i in rows])
-
-
-def _max_elementwise_rel(got, ref):
-    # max_i |got_i - ref_i| / |ref_i| (complex; an op's worst entry), unlike common.checks.relative_error's norm ratio
-    got = got.detach().cpu().to(torch.complex128).numpy()
-    with np.errstate(all="ignore"):
-        return float(np.max(np.abs(got - ref) / np.abs(ref)))
 
 
 def exactness_table(ns=(64, 512), cases=CASES, methods=None, dense_max=256,
@@ -143,12 +60,39 @@ def exactness_table(ns=(64, 512), cases=CASES, methods=None, dense_max=256,
                 if method == "dense" and n > dense_max:
                     continue
                 vt, ot = torch.tensor(v), torch.tensor(off)
-                e2 = _max_elementwise_rel(bk_diag(vt, z, ot, causal=False, method=method), ref2)
+                e2 = max_elementwise_rel(bk_diag(vt, z, ot, causal=False, method=method), ref2)
                 ec = float("nan")
                 if refc is not None and not (method == "dense" and n > dense_causal_max):
-                    ec = _max_elementwise_rel(bk_diag(vt, z, ot, causal=True, method=method), refc)
+                    ec = max_elementwise_rel(bk_diag(vt, z, ot, causal=True, method=method), refc)
                 rows.append(dict(N=n, case=kind, method=method, rel_err_two_sided=e2, rel_err_causal=ec))
     return pd.DataFrame(rows)
+
+
+EXACT_WELL_REL = 1e-10  # exactness bound vs the float64 oracle, well-conditioned cases (max relative error)
+EXACT_NEAR_REL = 1e-8   # ... and with z within 1e-4 of the spectrum (near_spectrum case)
+C_LOOP_TARGET = 2.0     # bk_diag(method="auto") should be within this factor of the plain C loop (an engineering goal)
+
+
+def exactness_summary(exact: pd.DataFrame) -> dict:
+    """Worst relative error of :func:`exactness_table` over the well-conditioned cases and the near-spectrum case,
+    and whether both are within their bounds (EXACT_WELL_REL, EXACT_NEAR_REL): the ``exact_ok`` of BK-STAB-32K."""
+    cols = ["rel_err_two_sided", "rel_err_causal"]
+    well = float(exact[exact.case != "near_spectrum"][cols].max().max())
+    near = float(exact[exact.case == "near_spectrum"][cols].max().max())
+    return dict(worst_well=well, worst_near=near, ok=bool(well < EXACT_WELL_REL and near < EXACT_NEAR_REL))
+
+
+def stability_summary(stab: pd.DataFrame) -> dict:
+    """From :func:`stability_table` rows (any number of seeds): at the largest N, whether every scan output is
+    finite and the worst scan error per dtype; and the smallest N where the naive theta/phi products broke."""
+    n_max = int(stab.N.max())
+    at_max = stab[(stab.N == n_max) & (stab.method == "scan")]
+    naive = stab[stab.method == "naive-theta"]
+    broken = naive[naive.finite_frac < 1.0].N
+    return dict(n_max=n_max, scan_finite=bool((at_max.finite_frac == 1.0).all()),
+                err64=float(at_max[at_max.dtype == "float64"].max_rel_err.max()),
+                err32=float(at_max[at_max.dtype == "float32"].max_rel_err.max()),
+                naive_broken_n=int(broken.min()) if len(broken) else None)
 
 
 def stability_table(ns=(256, 1024, 4096, 32768), seed=0, n_rows=8, naive_max=32768):
@@ -173,7 +117,7 @@ def stability_table(ns=(256, 1024, 4096, 32768), seed=0, n_rows=8, naive_max=327
                     g = bk_diag(vt, z, ot, causal=causal, method="scan")
                 fin = torch.isfinite(torch.view_as_real(g)).all(-1)
                 sel = g[rows]
-                err = _max_elementwise_rel(sel, ref) if bool(torch.isfinite(torch.view_as_real(sel)).all()) else float("inf")
+                err = max_elementwise_rel(sel, ref) if bool(torch.isfinite(torch.view_as_real(sel)).all()) else float("inf")
                 out.append(dict(N=n, variant="causal" if causal else "two-sided", method=name,
                                 dtype=str(dt).replace("torch.", ""), finite_frac=float(fin.double().mean()),
                                 max_rel_err=err))
@@ -283,13 +227,20 @@ def device_check(device, n: int, seed: int = 0) -> list[dict]:
                     causal=False)
         rows.append(dict(dtype=str(dt).replace("torch.", ""), method=resolve_method(device, dt),
                          finite=bool(torch.isfinite(torch.view_as_real(g)).all()),
-                         max_rel_err=_max_elementwise_rel(g, ref.numpy())))
+                         max_rel_err=max_elementwise_rel(g, ref.numpy())))
     return rows
+
+
+def copy_peak_GBps(device="cuda", repeats=10) -> float:
+    """The device's practical peak bandwidth, GB/s: a 1 GiB device-to-device copy (read + write) per second."""
+    big = torch.empty(256 * 2**20, dtype=torch.float32, device=device)
+    t_copy = time_callable(lambda: big.clone(), warmup=2, repeats=repeats).median
+    return 2 * big.numel() * 4 / t_copy / 1e9
 
 
 def cuda_bandwidth(n=32768, batch=64, dtype=torch.float32, causal=False, repeats=10):
     """Achieved bandwidth of the op on CUDA = (bytes of v read + bytes of G written) / time, as a fraction of
-    the device's practical peak (a large device-to-device copy, read + write). Returns None without CUDA."""
+    the device's practical peak (:func:`copy_peak_GBps`). Returns None without CUDA."""
     if not torch.cuda.is_available():
         return None
     dev = torch.device("cuda")
@@ -302,74 +253,45 @@ def cuda_bandwidth(n=32768, batch=64, dtype=torch.float32, causal=False, repeats
     t_op = time_callable(op, warmup=2, repeats=repeats).median
     item = torch.empty((), dtype=dtype).element_size()
     useful = batch * n * item * 3  # v (1 real) read + G (2 reals) written
-    big = torch.empty(256 * 2**20, dtype=torch.float32, device=dev)  # 1 GiB
-    t_copy = time_callable(lambda: big.clone(), warmup=2, repeats=repeats).median
-    peak = 2 * big.numel() * 4 / t_copy
+    peak = copy_peak_GBps(dev, repeats=repeats)
     return dict(device=torch.cuda.get_device_name(), seconds=t_op, useful_bytes=useful,
-                achieved_GBps=useful / t_op / 1e9, copy_peak_GBps=peak / 1e9, fraction_of_peak=useful / t_op / peak,
+                achieved_GBps=useful / t_op / 1e9, copy_peak_GBps=peak, fraction_of_peak=useful / t_op / 1e9 / peak,
                 tokens_per_s=batch * n / t_op)
 
 
-# ------------------------------------------------------------------------------- the plain C yardstick
-REF_C = Path(__file__).with_name("core_ref.c")
+def power_law_fits(speed: pd.DataFrame, fit_min_n: int) -> dict:
+    """{method: fit_power_law(N, seconds)} over the forward rows of a speed table, at N >= fit_min_n when at
+    least two sizes are there (else over all sizes); methods with fewer than two sizes get no fit."""
+    fits = {}
+    for method, g in speed[speed["pass"] == "forward"].groupby("method"):
+        g = g[g.N >= fit_min_n] if (g.N >= fit_min_n).sum() >= 2 else g
+        if len(g) >= 2:
+            fits[method] = fit_power_law(g.N, g.seconds)
+    return fits
 
 
-def _compiler():
-    cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
-    return cc if cc and (os.path.isabs(cc) and os.path.exists(cc) or shutil.which(cc)) else None
-
-
-def c_reference(folder=None):
-    """The plain C causal loop (paperlib/bk/core_ref.c) built with `cc -O2 -shared -fPIC` into build/cext/
-    (cached by source hash; a temporary folder if build/ is not writable) and wrapped for torch.
-
-    Returns (fn, info): fn(v, off, z=1j, h0=-2.0) -> complex128 (rows, N) for float64 v (rows, N) and off
-    (rows, N-1); or (None, reason) when there is no compiler or the build fails."""
-    cc = _compiler()
-    if cc is None:
-        return None, "no C compiler (cc/gcc or $CC) found"
-    src = REF_C.read_bytes()
-    tag = hashlib.sha256(src + cc.encode()).hexdigest()[:12]
-    folder = Path(folder) if folder is not None else paths.BUILD / "cext"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        if not os.access(folder, os.W_OK):
-            raise OSError(f"{folder} is not writable")
-    except OSError:
-        folder = Path(tempfile.gettempdir()) / "paperlib-cext"
-        folder.mkdir(parents=True, exist_ok=True)
-    lib_path = folder / f"bk_core_ref-{tag}.so"
-    if not lib_path.exists():
-        tmp = folder / f".{lib_path.name}.{os.getpid()}.tmp"
-        cmd = [cc, "-O2", "-shared", "-fPIC", "-o", str(tmp), str(REF_C)]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-        except (OSError, subprocess.SubprocessError) as exc:
-            return None, f"C build failed to run ({' '.join(cmd)}): {exc}"
-        if proc.returncode != 0:
-            tmp.unlink(missing_ok=True)
-            tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-3:])
-            return None, f"C build failed ({' '.join(cmd)}): {tail}"
-        os.replace(tmp, lib_path)
-    lib = ctypes.CDLL(str(lib_path))
-    f = lib.bk_causal_ref
-    f.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_double, ctypes.c_double, ctypes.c_double,
-                  ctypes.c_long, ctypes.c_long, ctypes.c_void_p]
-    f.restype = None
-
-    def fn(v, off, z=1j, h0=-2.0):
-        if v.dtype != torch.float64 or v.dim() != 2 or v.device.type != "cpu":
-            raise ValueError("the C loop takes a float64 CPU tensor v of shape (rows, N)")
-        rows, n = v.shape
-        if off.shape != (rows, max(n - 1, 0)) or off.dtype != torch.float64:
-            raise ValueError(f"off must be float64 of shape {(rows, max(n - 1, 0))}, got {tuple(off.shape)}")
-        v, off = v.contiguous(), off.contiguous()
-        out = torch.empty(rows, n, dtype=torch.complex128)
-        z = complex(z)
-        f(v.data_ptr(), off.data_ptr(), float(h0), z.real, z.imag, rows, n, out.data_ptr())
-        return out
-
-    return fn, f"{Path(cc).name} -O2 -shared -fPIC -> {Path(lib_path).name}"  # no machine paths in outputs
+def op_sweep(P: Mapping[str, Any], *, device) -> Measurement:
+    """Notebook 13's speed section, for the notebook and the GPU run alike: seconds per call of the two-sided op
+    (float32, batch ``SPEED_BATCH``) at each N in ``SPEED_NS`` for the scan, the loop method that "auto" runs on
+    `device` (compiled/triton, when it does), the sequential loop (to ``SEQUENTIAL_SPEED_MAX``) and the dense
+    inverse (to ``DENSE_SPEED_MAX``); forward + backward (causal) at ``BACKWARD_NS``; power-law fits at
+    N >= ``FIT_MIN_N``; on CUDA the achieved bandwidth at ``CUDA_BW_BATCH`` x ``CUDA_BW_N``. Decides no claim."""
+    auto = resolve_method(device, torch.float32)
+    loop = tuple(m for m in ("compiled", "triton") if m == auto)  # the loop path auto runs on this device
+    speed = speed_sweep(P["SPEED_NS"], methods=("scan",) + loop + ("sequential", "dense"), batch=P["SPEED_BATCH"],
+                        device=device, dense_max=P["DENSE_SPEED_MAX"], sequential_max=P["SEQUENTIAL_SPEED_MAX"],
+                        repeats=P["SPEED_REPEATS"], seed=P["SEED"])
+    speed["pass"] = "forward"
+    if P["BACKWARD_NS"]:
+        bwd = speed_sweep(P["BACKWARD_NS"], methods=("scan",) + loop, batch=P["SPEED_BATCH"], device=device,
+                          causal=True, repeats=P["SPEED_REPEATS"], backward=True, seed=P["SEED"])
+        bwd["pass"] = "forward+backward (causal)"
+        speed = pd.concat([speed, bwd], ignore_index=True)
+    on_cuda = torch.device(device).type == "cuda"
+    bw = cuda_bandwidth(n=P["CUDA_BW_N"], batch=P["CUDA_BW_BATCH"]) if on_cuda else None
+    return Measurement(tables={"bk_core_speed": speed},
+                       notes=dict(fits=power_law_fits(speed, P["FIT_MIN_N"]), bandwidth=bw, auto=auto,
+                                  loop_methods=loop))
 
 
 def c_loop_comparison(batch=8, n=4096, repeats=20, rounds=3, warmup=3, threads=1, seed=0, z=1j,
@@ -431,35 +353,3 @@ def c_loop_comparison(batch=8, n=4096, repeats=20, rounds=3, warmup=3, threads=1
     return df
 
 
-def train_step_comparison(name="table5_baseline", methods=("scan", "auto"), batch=2, seq_len=512, steps=3,
-                          warmup=1, rounds=1, threads=1, overrides=None, device="cpu", seed=0):
-    """Training tokens/s (forward + cross-entropy + backward + AdamW, paperlib.bk.bench.train_throughput) of one
-    BK model per BK-Core method (BKConfig.bk_method); 'auto' rows name what it resolved to. With rounds > 1 the
-    methods alternate (drift on a shared machine hits all) and each row is the median over rounds.
-    Columns: bk_method, resolved, train_tokens_per_s, step_s, step_iqr_s, forward_s, rounds, speedup (vs row 0)."""
-    from paperlib.bk.bench import train_throughput
-
-    if rounds < 1:
-        raise ValueError("rounds must be >= 1")
-    old_threads = torch.get_num_threads()
-    if torch.device(device).type == "cpu":
-        torch.set_num_threads(threads)
-    runs = {m: [] for m in methods}
-    try:
-        for _ in range(rounds):
-            for m in methods:
-                runs[m].append(train_throughput(name, batch=batch, seq_len=seq_len, steps=steps, warmup=warmup,
-                                                device=device, seed=seed,
-                                                overrides={**(overrides or {}), "seq_len": seq_len, "bk_method": m}))
-    finally:
-        torch.set_num_threads(old_threads)
-    rows = []
-    for m, rs in runs.items():
-        med = {k: float(np.median([r[k] for r in rs])) for k in ("train_tokens_per_s", "step_s", "step_iqr_s",
-                                                                  "forward_s")}
-        resolved = resolve_method(device, torch.float32) if m == "auto" else m
-        rows.append(dict(bk_method=m, resolved=resolved, seq_len=rs[0]["seq_len"], batch=batch, **med,
-                         n_params=rs[0]["n_params"], rounds=rounds))
-    df = pd.DataFrame(rows)
-    df["speedup"] = df.train_tokens_per_s / df.train_tokens_per_s.iloc[0]
-    return df

@@ -14,18 +14,17 @@ since Triton 3.1 are used (program_id, arange, masked load/store, runtime-bounde
 TRITON_INTERPRET was set).
 
 Rows are the parallelism: few rows (a batch of 2 sequences) leave most of a GPU idle; many rows (batch x
-channels) fill it. :func:`self_check` runs the kernel once on a tiny problem per device and dtype against the
-sequential reference; method="auto" uses Triton on CUDA only if that passed. On CPU the kernel runs only under
+channels) fill it. :func:`paperlib.bk.core.triton_self_check` runs the kernel once on a tiny problem per device
+and dtype against the sequential reference; method="auto" uses Triton on CUDA only if that passed (the check
+lives beside the dispatch in core.py, so this module imports nothing from it). On CPU the kernel runs only under
 the Triton interpreter (TRITON_INTERPRET=1), which the tests use.
 """
 import math
 import os
-import warnings
 
 import torch
 
-__all__ = ["available", "interpreting", "ensure_usable", "self_check", "self_check_report", "recurrence_forward",
-           "recurrence_backward"]
+__all__ = ["available", "interpreting", "ensure_usable", "recurrence_forward", "recurrence_backward"]
 
 try:
     import triton
@@ -167,59 +166,3 @@ def recurrence_backward(g_r, b2, gout_r, reverse):
         bwd[grid](g_r, b2_arg, gout_r.to(g_r.dtype).contiguous(), gd, gb_arg, rows, n, int(bool(reverse)),
                   BLOCK=block, num_warps=1)
     return gd, gb2
-
-
-# --------------------------------------------------------------------------------------------- self-check
-_SELF_CHECK = {}
-
-
-def _run_self_check(device, dtype):
-    """Forward values and v/off gradients of the kernel vs the float64 sequential reference on CPU."""
-    from paperlib.bk.core import bk_diag
-
-    tol = 1e-4 if dtype == torch.float32 else 1e-10
-    g = torch.Generator().manual_seed(0)
-    v = (torch.randn(3, 37, generator=g, dtype=torch.float64) * 1.5).clamp(-3, 3)
-    off = 1.0 + 0.3 * torch.randn(3, 36, generator=g, dtype=torch.float64)
-    w = torch.randn(3, 37, 2, generator=g, dtype=torch.float64)
-    z = 0.3 + 0.8j
-    worst = 0.0
-    with torch.inference_mode(False), torch.enable_grad():
-        for causal in (True, False):
-            grads = []
-            for method, dev, dt in (("sequential", torch.device("cpu"), torch.float64), ("triton", device, dtype)):
-                vv = v.to(dev, dt).requires_grad_()
-                oo = off.to(dev, dt).requires_grad_()
-                out = bk_diag(vv, z, oo, causal=causal, method=method)
-                loss = (torch.view_as_real(out) * w.to(dev, dt)).sum()
-                gv, go = torch.autograd.grad(loss, (vv, oo))
-                grads.append([t.detach().cpu().double() for t in (torch.view_as_real(out), gv, go)])
-            for ref, got in zip(*grads):
-                err = float((got - ref).abs().max() / ref.abs().max())
-                worst = max(worst, err)
-                if not err <= tol:
-                    return False, f"mismatch vs sequential (causal={causal}): rel err {err:.1e} > {tol:.0e}"
-    return True, f"ok: forward and gradients within {worst:.1e} of the sequential reference"
-
-
-def self_check(device, dtype=torch.float32) -> bool:
-    """Whether the kernel runs correctly on this CUDA device and dtype (tiny problem; cached per device, dtype)."""
-    device = torch.device(device)
-    if triton is None or device.type != "cuda" or not torch.cuda.is_available():
-        return False
-    index = device.index if device.index is not None else torch.cuda.current_device()
-    key = (index, dtype)
-    if key not in _SELF_CHECK:
-        try:
-            _SELF_CHECK[key] = _run_self_check(torch.device("cuda", index), dtype)
-        except Exception as exc:  # noqa: BLE001 - any failure means: do not use the kernel here
-            _SELF_CHECK[key] = (False, f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}")
-        if not _SELF_CHECK[key][0]:
-            warnings.warn(f"Triton BK-Core self-check failed on cuda:{index} ({dtype}): {_SELF_CHECK[key][1]}; "
-                          "method='auto' uses the torch scan there", RuntimeWarning)
-    return _SELF_CHECK[key][0]
-
-
-def self_check_report() -> dict:
-    """{'cuda:<i> <dtype>': (passed, reason)} for every self-check run in this process."""
-    return {f"cuda:{i} {str(dt).replace('torch.', '')}": r for (i, dt), r in _SELF_CHECK.items()}

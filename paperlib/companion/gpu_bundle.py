@@ -5,6 +5,9 @@
 OUTDIR gets:
   project.tar    `git archive HEAD` of this repository (committed code only: commit first)
   COMMIT         the full commit id of HEAD
+  PARAMS.json    the parameters gpu_run's sections read ({profile: {notebook: parameters}}, paper and smoke),
+                 resolved here from the notebooks' parameter cells and notebooks/params/*.yaml, so the GPU
+                 machine needs neither jupytext nor the YAML files (copied to project/BUNDLE_PARAMS.json)
   run_gpu.sh     unpacks project.tar into OUTDIR/project (+ project/BUNDLE_COMMIT), checks the Python modules
                  the run needs (required: torch, numpy, pandas; optional: yaml, triton, pynvml, numba, scipy),
                  puts bundled pure-python fallbacks on PYTHONPATH for missing ones, then runs
@@ -42,6 +45,7 @@ if [ ! -f "$PROJECT/paperlib/__init__.py" ]; then
   tar -xf "$HERE/project.tar" -C "$PROJECT"
 fi
 cp "$HERE/COMMIT" "$PROJECT/BUNDLE_COMMIT"
+cp "$HERE/PARAMS.json" "$PROJECT/BUNDLE_PARAMS.json"
 export PYTHONPATH="$PROJECT${PYTHONPATH:+:$PYTHONPATH}"
 export PAPERLIB_OUTPUT="${PAPERLIB_OUTPUT:-$HERE/results}"
 echo "bundle commit $(cat "$HERE/COMMIT"); python: $("$PY" -c 'import sys; print(sys.executable, sys.version.split()[0])')"
@@ -115,13 +119,17 @@ def build(outdir, vendor=DEFAULT_VENDOR, wheels=()) -> dict:
         raise FileExistsError(f"{out} is not empty")
     out.mkdir(parents=True, exist_ok=True)
     commit = _git("rev-parse", "HEAD").strip()
-    dirty = [line[3:] for line in _git("status", "--porcelain", "--untracked-files=no", "--", "paperlib").splitlines()]
+    dirty = [line[3:] for line in _git("status", "--porcelain", "--untracked-files=no", "--", "paperlib",
+                                       "notebooks").splitlines()]
     with open(out / "project.tar", "wb") as f:
         proc = subprocess.run(["git", "-C", str(paths.ROOT), "archive", "--format=tar", "HEAD"], stdout=f,
                               stderr=subprocess.PIPE, timeout=300)
     if proc.returncode != 0:
         raise RuntimeError(f"git archive failed: {proc.stderr.decode().strip()}")
     (out / "COMMIT").write_text(commit + "\n")
+    from paperlib.companion import gpu_run
+
+    (out / "PARAMS.json").write_text(json.dumps(gpu_run.bundle_parameters(), indent=1))
     vendored, skipped = {}, {}
     for name in vendor:
         try:
@@ -138,7 +146,7 @@ def build(outdir, vendor=DEFAULT_VENDOR, wheels=()) -> dict:
               .replace("__REQUIRED__", " ".join(REQUIRED)).replace("__OPTIONAL__", " ".join(OPTIONAL)))
     (out / "run_gpu.sh").write_text(script)
     os.chmod(out / "run_gpu.sh", 0o755)
-    manifest = dict(commit=commit, files=["project.tar", "COMMIT", "run_gpu.sh"], vendored=vendored,
+    manifest = dict(commit=commit, files=["project.tar", "COMMIT", "PARAMS.json", "run_gpu.sh"], vendored=vendored,
                     vendor_skipped=skipped, wheels=wheel_names, required=list(REQUIRED), optional=list(OPTIONAL),
                     uncommitted_changes_not_in_bundle=dirty,
                     command="./run_gpu.sh  (PAPERLIB_OUTPUT defaults to <bundle>/results)")
@@ -155,7 +163,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     m = build(args.outdir, vendor=args.vendor, wheels=args.wheel)
     if m["uncommitted_changes_not_in_bundle"]:
-        print("warning: uncommitted changes under paperlib/ are NOT in the bundle (it archives HEAD): "
+        print("warning: uncommitted changes under paperlib/ or notebooks/ are NOT in the bundle (it archives HEAD): "
               + ", ".join(m["uncommitted_changes_not_in_bundle"]), file=sys.stderr)
     for name, why in m["vendor_skipped"].items():
         print(f"warning: {why}", file=sys.stderr)

@@ -1,39 +1,73 @@
-"""The GPU run: the measurements behind the companion's GPU-pending claims, in one command.
+"""The GPU run: the measurements behind the companion's GPU-pending claims, in one command (orchestration only).
 
-    python -m paperlib.companion.gpu_run            # on a CUDA machine, paper configurations, < ~8 minutes on one H100/H200
-    python -m paperlib.companion.gpu_run --tiny     # CPU rehearsal of the whole flow at tiny sizes (needs PAPERLIB_OUTPUT)
+    python -m paperlib.companion.gpu_run            # on a CUDA machine, the paper profile, < ~8 minutes on one H100
+    python -m paperlib.companion.gpu_run --tiny     # CPU rehearsal of the whole flow, smoke profile (needs PAPERLIB_OUTPUT)
 
-It prints the versions it found first, then runs these sections (--only picks some):
+Every section calls the one library function that the notebook's cell calls, with that notebook's parameters:
+the `paper` profile (the parameters cell updated with ``notebooks/params/<notebook>.yaml``'s ``paper:`` section),
+or under ``--tiny`` the `smoke` profile (the parameters cell's defaults). A bundle (``gpu_bundle``) carries those
+resolved parameters in BUNDLE_PARAMS.json, so the GPU machine needs neither jupytext nor the YAML files.
 
-  op      BK-Core op: Triton kernel vs torch scan (and the numba loop on CPU tensors, up to 8K) for
-          N = 1K..64K at batch 8 x 512 channels (4096 rows), causal, float32: seconds per call, exponent of
-          t ~ N^p, achieved bandwidth (bytes moved / time) against the device's spec peak (when known) and a
-          device-to-device copy; a forward+backward point; the Triton self-check; Triton vs float64 scan error.
-  bk_s44  BK-S44-PERF (notebook 14): seq 4096, batch 2, FP32: forward ms, training tokens/s, training-peak
-          memory of ResNet-BK vs dense attention (paperlib.bk.bench.train_throughput / memory_table).
-  bk_t6   BK-T6-TPUT (notebook 15): training tokens/s of table5_baseline vs table5_phase1 at seq 512/1024/2048.
-  scta    SCTA-T1-SPEEDUP, SCTA-T1-TPUT, SCTA-1M-CONSUMER, SCTA-ENERGY (notebook 21): per-step time of CE vs SCTA
-          at V = 50K/200K/1M (paperlib.scta.bench.bench_step), the 8 GiB-capped run at 1M, NVML energy.
+  section  notebook                   function                                    claims recorded
+  bk_s44   14_bk_params_memory        bk.memory_claims.s44_perf                   BK-S44-PERF
+  bk_t11   14_bk_params_memory        bk.memory_claims.t11_vram                   BK-T11-VRAM
+  bk_t5    14_bk_params_memory        bk.memory_claims.t5_mem                     BK-T5-MEM
+  bk_t6    15_bk_throughput_scaling   bk.scaling_claims.t6_tput                   BK-T6-TPUT
+  bk_t7    15_bk_throughput_scaling   bk.scaling_claims.complexity                BK-T7-FIT
+  scta     21_scta_speedup_vs_vocab   scta.experiments.table1_claims              SCTA-T1-SPEEDUP, SCTA-T1-TPUT,
+                                                                                  SCTA-1M-CONSUMER, SCTA-ENERGY
+  bk_s64   16_bk_training             bk.tradeoff.s64_tradeoff_claims             BK-S64-TRADEOFF
+  op       13_bk_core                 bk.core_bench.op_sweep (+ device_check)     none: the BK-Core op's speed,
+           scaling and achieved bandwidth against the device's spec peak (HBM_PEAK_GBPS) and a device copy
 
-Claims are recorded through paperlib.companion.ledger.Recorder under the notebooks' names, with their claim ids and
-verdict rules (profile "paper"; --tiny records under "smoke"). Tables go to <output>/gpu_run/*.csv and a summary
+A function may decide more claims than the section records (bk_t7 also decides BK-T3-ON, an operation count that
+does not wait for a GPU): only the claims listed are recorded; the others are listed in the summary.
+
+Where the paper profile's full configuration would not fit the 8-minute budget of `make gpu`, the section runs a
+smaller, stated configuration (PAPER_OVERRIDES, also appended to every recorded reason):
+  bk_t11  T11_VARIANTS = the paper's pairing only (baseline FP32 vs optimized AMP + checkpointing, 3 repeats):
+          the like-for-like variants are supporting evidence, and each variant is a fresh process (~10 s);
+  bk_t5   T5_STAGES = [train]: the claim is the training peak; the forward/backward stages are supporting;
+  bk_s64  STEPS 300 (WARMUP 10, EVAL_CHUNKS 50) instead of 3000: the claim's GPU-pending parts are inference
+          latency and training throughput, which do not need the full training; its perplexity and
+          steps-to-loss parts at 300 steps are this configuration's, not the paper's.
+Sections run in the order above; after --budget-s (default 480 s) no new section starts, and a run with a
+skipped section is never published.
+
+Claims are recorded through paperlib.companion.ledger.Recorder under the notebooks' names (profile "paper";
+--tiny records under "smoke"). Each section's tables go to <output>/gpu_run/<section>/<table>.csv and a summary
 to <output>/gpu_run/summary.json, where <output> = paths.output_dir(profile) (PAPERLIB_OUTPUT/<profile> when
 set). --tiny refuses to run without PAPERLIB_OUTPUT, so a rehearsal never writes into figures/.
-
-Imports are kept to torch, numpy and pandas (+ pyyaml for the ledger; without it the records go to
-gpu_run/claims_records.json). One deviation from notebook 21: a CUDA run without an NVML energy counter
-records SCTA-ENERGY as `pending` (the counter is missing from this run), not `not-testable`.
 """
 import argparse
+import importlib
 import json
-import math
 import os
 import platform
 import sys
 import time
 import traceback
+from dataclasses import replace
 
-SECTIONS = ("op", "bk_s44", "bk_t6", "scta")
+SECTIONS = ("bk_s44", "bk_t11", "bk_t5", "bk_t6", "bk_t7", "scta", "bk_s64", "op")
+SECTION_SPECS = {  # section -> (notebook, "module:function", claims it records)
+    "bk_s44": ("14_bk_params_memory", "paperlib.bk.memory_claims:s44_perf", ("BK-S44-PERF",)),
+    "bk_t11": ("14_bk_params_memory", "paperlib.bk.memory_claims:t11_vram", ("BK-T11-VRAM",)),
+    "bk_t5": ("14_bk_params_memory", "paperlib.bk.memory_claims:t5_mem", ("BK-T5-MEM",)),
+    "bk_t6": ("15_bk_throughput_scaling", "paperlib.bk.scaling_claims:t6_tput", ("BK-T6-TPUT",)),
+    "bk_t7": ("15_bk_throughput_scaling", "paperlib.bk.scaling_claims:complexity", ("BK-T7-FIT",)),
+    "scta": ("21_scta_speedup_vs_vocab", "paperlib.scta.experiments:table1_claims",
+             ("SCTA-T1-SPEEDUP", "SCTA-T1-TPUT", "SCTA-1M-CONSUMER", "SCTA-ENERGY")),
+    "bk_s64": ("16_bk_training", "paperlib.bk.tradeoff:s64_tradeoff_claims", ("BK-S64-TRADEOFF",)),
+    "op": ("13_bk_core", "paperlib.bk.core_bench:op_sweep", ()),
+}
+GPU_CLAIMS = tuple(c for _, _, claims in SECTION_SPECS.values() for c in claims)
+PAPER_OVERRIDES = {  # the stated smaller configurations of the real run (module docstring says why)
+    "bk_t11": {"T11_VARIANTS": ["baseline_fp32", "optimized_amp_ckpt"]},
+    "bk_t5": {"T5_STAGES": ["train"]},
+    "bk_s64": {"STEPS": 300, "WARMUP": 10, "EVAL_CHUNKS": 50},
+}
+BUNDLE_PARAMS = "BUNDLE_PARAMS.json"  # resolved parameters a bundle carries (paths.ROOT / this)
 HBM_PEAK_GBPS = {  # vendor spec memory bandwidth, GB/s (matched by substring of the device name)
     "H200": 4800, "H100 SXM": 3350, "H100 NVL": 3900, "H100 PCIe": 2000, "H100": 3350, "GH200": 4000,
     "A100-SXM4-80GB": 2039, "A100 80GB PCIe": 1935, "A100-PCIE-40GB": 1555, "A100-SXM4-40GB": 1555, "A100": 1555,
@@ -81,25 +115,62 @@ def _spec_peak_gbps(name: str):
     return None
 
 
-# ------------------------------------------------------------------------------------------------ config
-def config(tiny: bool) -> dict:
-    if tiny:
-        return dict(
-            op=dict(batch=2, channels=4, ns=[64, 128, 256], repeats=2, warmup=1, bwd_n=128, compiled_max=256),
-            bk_s44=dict(seq=128, batch=2, steps=1, memory=True, overrides=dict(vocab_size=512, d_model=32, n_layers=2)),
-            bk_t6=dict(seqs=[64, 128], steps=1, batch=2, vocab=512, d_model=32, n_layers=2),
-            scta=dict(vs=[2000, 8000], batch=4, seq_len=32, steps=1, warmup=1, emb_dim=64, hidden=64, d_sem=32, K=16,
-                      n_types=2048, cap_gb=8.0, methods=["ce:dense", "chunked:dense", "scta:dense", "scta:sparse"]),
-        )
-    return dict(
-        op=dict(batch=8, channels=512, ns=[1024, 2048, 4096, 8192, 16384, 32768, 65536], repeats=5, warmup=2,
-                bwd_n=8192, compiled_max=8192),
-        bk_s44=dict(seq=4096, batch=2, steps=5, memory=True, overrides={}),
-        bk_t6=dict(seqs=[512, 1024, 2048], steps=10, batch=2, vocab=50257, d_model=256, n_layers=4),
-        scta=dict(vs=[50000, 200000, 1000000], batch=16, seq_len=64, steps=20, warmup=3, emb_dim=256, hidden=256,
-                  d_sem=64, K=32, n_types=8192, cap_gb=8.0,
-                  methods=["ce:dense", "chunked:dense", "scta:dense", "scta:sparse"]),
-    )
+def _spec_peak_gbps(name: str):
+    for key, bw in HBM_PEAK_GBPS.items():
+        if key.lower() in name.lower():
+            return bw
+    return None
+
+
+# ------------------------------------------------------------------------------------------------ parameters
+def resolve_parameters(notebook: str, profile: str) -> dict:
+    """The notebook's parameters as its cell sees them under `profile`: the parameters cell's defaults updated
+    with the profile's section of notebooks/params/<notebook>.yaml (smoke: the defaults)."""
+    from paperlib.companion import profiles
+
+    return {**profiles.default_parameters(notebook), **profiles.resolve(notebook, profile)}
+
+
+def bundle_parameters() -> dict:
+    """{profile: {notebook: parameters}} for every notebook the GPU run reads (what a bundle carries)."""
+    notebooks = sorted({nb for nb, _, _ in SECTION_SPECS.values()})
+    return {prof: {nb: resolve_parameters(nb, prof) for nb in notebooks} for prof in ("paper", "smoke")}
+
+
+def section_parameters(section: str, tiny: bool) -> tuple[dict, dict]:
+    """(P, overrides): the parameters `section`'s function gets (its notebook's, smoke under --tiny, else paper with
+    PAPER_OVERRIDES applied) and the overrides applied. An override naming no parameter of the notebook is an error."""
+    from paperlib.common import paths
+
+    notebook = SECTION_SPECS[section][0]
+    profile = "smoke" if tiny else "paper"
+    carried = paths.ROOT / BUNDLE_PARAMS
+    if carried.is_file():
+        P = dict(json.loads(carried.read_text())[profile][notebook])
+    else:
+        P = resolve_parameters(notebook, profile)
+    over = {} if tiny else dict(PAPER_OVERRIDES.get(section, {}))
+    unknown = set(over) - set(P)
+    if unknown:
+        raise KeyError(f"gpu_run: PAPER_OVERRIDES[{section!r}] names no parameter of {notebook}: {sorted(unknown)}")
+    return {**P, **over}, over
+
+
+def measurement_function(section: str):
+    """The library function of `section` (imported when the section runs: an absent module fails that section)."""
+    module, name = SECTION_SPECS[section][1].split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def measure(section: str, device, tiny: bool):
+    """Run `section`'s measurement: (Measurement, the verdicts this run records, overrides applied)."""
+    P, over = section_parameters(section, tiny)
+    m = measurement_function(section)(P, device=device)
+    claims = SECTION_SPECS[section][2]
+    recorded = [v for v in m.verdicts if v.claim in claims]
+    if over:
+        recorded = [replace(v, reason=f"{v.reason}; gpu_run at a reduced configuration {over}") for v in recorded]
+    return m, recorded, over
 
 
 class Run:
@@ -122,18 +193,16 @@ class Run:
         except ImportError:
             self.ledger = False
 
-    def table(self, df, name: str):
-        path = self.folder / f"{name}.csv"
-        df.to_csv(path, index=False, float_format="%.6g")
-        self.tables.append(str(path))
-        return path
+    def save_tables(self, section: str, tables: dict):
+        folder = self.folder / section
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, df in tables.items():
+            path = folder / f"{name}.csv"
+            df.to_csv(path, index=False, float_format="%.6g")
+            self.tables.append(str(path))
 
-    def record(self, notebook: str, result, evidence: str = "", detail: str = ""):
-        """Record a rule's Verdict for `notebook` (with run details appended to its reason)."""
-        from dataclasses import replace
-
-        if detail:
-            result = replace(result, reason=f"{result.reason}; {detail}")
+    def record(self, notebook: str, result, evidence: str = ""):
+        """Record a rule's Verdict for `notebook` in the ledger (or gpu_run/claims_records.json without pyyaml)."""
         if self.ledger:
             from paperlib.companion.ledger import Recorder
 
@@ -148,243 +217,54 @@ class Run:
         _log(f"  [{result.claim}] {rec['verdict']}: {rec['measured_value']}")
         return rec
 
-    @property
-    def device_label(self):
-        from paperlib.common.measure import fingerprint
 
-        return fingerprint()["device"]
+def _plain(x):
+    """The JSON-friendly part of a Measurement's notes (numbers, strings, and dicts/lists of them; no tables)."""
+    if isinstance(x, (str, int, float, bool)) or x is None:
+        return x
+    if isinstance(x, dict):
+        out = {str(k): _plain(v) for k, v in x.items()}
+        return {k: v for k, v in out.items() if v is not _SKIP}
+    if isinstance(x, (list, tuple)):
+        out = [_plain(v) for v in x]
+        return _SKIP if any(v is _SKIP for v in out) else out
+    return _SKIP
 
 
-# ----------------------------------------------------------------------------------------- section: op
-def section_op(run: Run, cfg: dict):
-    import pandas as pd
+_SKIP = object()
+
+
+def run_section(run: Run, section: str, tiny: bool) -> dict:
+    """One section: measure, save its tables, record its claims under its notebook; returns the summary entry."""
     import torch
 
-    from paperlib.bk import core_compiled as bk_core_compiled, core_triton as bk_core_triton
-    from paperlib.bk.core import bk_diag, resolve_method
-    from paperlib.common.stats import fit_power_law
-    from paperlib.common.measure import time_callable
+    notebook, where, claims = SECTION_SPECS[section]
+    m, recorded, over = measure(section, run.device, tiny)
+    run.save_tables(section, m.tables)
+    for v in recorded:
+        run.record(notebook, v, evidence=f"gpu_run/{section}: {m.evidence.get(v.claim, '')}")
+    missing = sorted(set(claims) - {v.claim for v in recorded})
+    if missing:
+        raise RuntimeError(f"{where} decided none of {missing} (its parameters turned the measurement off?)")
+    result = dict(function=where, notebook=notebook, overrides=over,
+                  recorded={v.claim: v.verdict for v in recorded},
+                  not_recorded={v.claim: v.verdict for v in m.verdicts if v.claim not in claims},
+                  notes=_plain({k: v for k, v in m.notes.items()}))
+    if section == "op":  # the GPU bookkeeping the library does not hold: spec peak, self-check, device check
+        from paperlib.bk.core import triton_self_check_report
+        from paperlib.bk.core_bench import device_check
 
-    dev = run.device
-    rows_n = cfg["batch"] * cfg["channels"]
-    on_cuda = dev.type == "cuda"
-    triton_ok = (bk_core_triton.self_check(dev, torch.float32) if on_cuda
-                 else bk_core_triton.available() and bk_core_triton.interpreting())
-    auto = resolve_method(dev, torch.float32)
-    _log(f"  rows {rows_n} ({cfg['batch']} x {cfg['channels']}), auto -> {auto}, triton usable: {triton_ok}"
-         + (f" {bk_core_triton.self_check_report()}" if on_cuda else " (Triton interpreter)" if triton_ok else ""))
-    methods = (["triton"] if triton_ok else []) + ["scan"]
-    g = torch.Generator().manual_seed(0)
-    out, slow = [], set()
-    for n in cfg["ns"]:
-        v_cpu = (torch.randn(rows_n, n, generator=g) * 1.5).clamp(-3, 3)
-        v = v_cpu.to(dev)
-        cands = [(m, v) for m in methods]
-        if bk_core_compiled.available() and n <= cfg["compiled_max"]:
-            cands.append(("compiled", v_cpu))
-        for m, x in cands:
-            if m in slow:
-                continue
-
-            def fn(m=m, x=x):
-                with torch.no_grad():
-                    bk_diag(x, 1j, 1.0, causal=True, method=m, check_finite=False)
-
-            row = dict(method=m, device=str(x.device), N=n, rows=rows_n, dtype="float32", status="ok")
-            try:
-                t = time_callable(fn, warmup=cfg["warmup"], repeats=cfg["repeats"])
-                row.update(seconds=t.median, iqr=t.iqr, tokens_per_s=rows_n * n / t.median)
-                # bytes: the op reads v (4 B) and writes G (8 B); the kernel itself reads d (8) + b2 (4), writes g (8)
-                row.update(useful_GBps=rows_n * n * 12 / t.median / 1e9)
-                if m == "triton":
-                    row.update(kernel_GBps=rows_n * n * 20 / t.median / 1e9)
-                if t.median * (cfg["warmup"] + cfg["repeats"]) > 60:
-                    slow.add(m)  # the next N would not fit the time budget
-            except Exception as exc:  # noqa: BLE001 - an OOM or a failing method becomes a row
-                row.update(status="oom" if "out of memory" in str(exc).lower() else "error",
-                           reason=f"{type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}")
-                slow.add(m)
-                if on_cuda:
-                    torch.cuda.empty_cache()
-            out.append(row)
-            _log(f"  {m:>9} N={n:>6}: {row.get('seconds', float('nan')) * 1e3:9.3f} ms  {row['status']}")
-    df = pd.DataFrame(out)
-    peak = None
-    if on_cuda:
-        name = torch.cuda.get_device_name()
-        spec = _spec_peak_gbps(name)
-        big = torch.empty(256 * 2**20, dtype=torch.float32, device=dev)
-        t_copy = time_callable(lambda: big.clone(), warmup=2, repeats=5).median
-        copy_gbps = 2 * big.numel() * 4 / t_copy / 1e9
-        del big
-        peak = dict(device=name, spec_GBps=spec, copy_GBps=copy_gbps)
-        df["fraction_of_spec_peak"] = df.useful_GBps / spec if spec else math.nan
-        df["fraction_of_copy_peak"] = df.useful_GBps / copy_gbps
-    run.table(df, "bk_core_op_vs_n")
-    fits = {}
-    for m, s in df[df.status == "ok"].groupby("method"):
-        s = s[s.N >= 4096] if (s.N >= 4096).sum() >= 2 else s
-        if len(s) >= 2:
-            fits[m] = fit_power_law(s.N, s.seconds)
-            _log(f"  {m}: t ~ N^{fits[m]['exponent']:.2f} (R^2 {fits[m]['r2']:.3f}) over N = {list(s.N)}")
-    # forward + backward at one N, and accuracy of the fast path against a float64 scan on a few rows
-    extra = []
-    n = cfg["bwd_n"]
-    v0 = (torch.randn(rows_n, n, generator=g) * 1.5).clamp(-3, 3).to(dev)
-    for m in methods:
-        vv = v0.clone().requires_grad_()
-
-        def fb(m=m, vv=vv):
-            G = bk_diag(vv, 1j, 1.0, causal=True, method=m, check_finite=False)
-            torch.autograd.grad(torch.view_as_real(G).sum(), vv)
-
-        try:
-            t = time_callable(fb, warmup=cfg["warmup"], repeats=cfg["repeats"])
-            extra.append(dict(check="forward+backward", method=m, N=n, rows=rows_n, seconds=t.median, iqr=t.iqr))
-        except Exception as exc:  # noqa: BLE001
-            extra.append(dict(check="forward+backward", method=m, N=n, rows=rows_n, error=str(exc)[:160]))
-    n_max = max(cfg["ns"])
-    v_acc = (torch.randn(4, n_max, generator=g) * 1.5).clamp(-3, 3).to(dev)
-    ref = bk_diag(v_acc.double(), 1j, 1.0, causal=True, method="scan")
-    for m in methods:
-        got = bk_diag(v_acc, 1j, 1.0, causal=True, method=m).to(torch.complex128)
-        err = float(((got - ref).abs() / ref.abs()).max())
-        extra.append(dict(check="max rel err vs float64 scan", method=m, N=n_max, rows=4, value=err))
-    run.table(pd.DataFrame(extra), "bk_core_op_checks")
-    return dict(auto=auto, triton_self_check=bk_core_triton.self_check_report(), fits=fits, peak=peak,
-                checks=extra)
-
-
-# --------------------------------------------------------------------------------------- section: bk_s44
-def section_bk_s44(run: Run, cfg: dict):
-    import pandas as pd
-
-    from paperlib.bk import verdicts as bk_verdicts
-    from paperlib.bk.bench import memory_table, train_throughput
-
-    dev, seq, on_cuda = run.device, cfg["seq"], run.device.type == "cuda"
-    over = {**cfg["overrides"], "seq_len": seq}
-    models = (("resnet_bk", "s44_bk", {}), ("resnet_bk_scan", "s44_bk", {"bk_method": "scan"}),
-              ("dense_attention", "s44_dense_attention", {}))
-    res = {}
-    for lab, name, extra in models:
-        res[lab] = train_throughput(name, batch=cfg["batch"], seq_len=seq, steps=cfg["steps"], warmup=1,
-                                    device=str(dev), seed=0, overrides={**over, **extra})
-        _log(f"  {lab}: fwd {res[lab]['forward_s'] * 1e3:.1f} ms, {res[lab]['train_tokens_per_s']:.0f} tok/s")
-    df = pd.DataFrame(res).T[["seq_len", "forward_s", "train_tokens_per_s", "step_s", "n_params"]]
-    mem_ratio = float("nan")
-    if cfg["memory"]:
-        kw = dict(stage="train", seq_len=seq, batch=cfg["batch"], seed=0, overrides=over)
-        mem = memory_table([dict(label="resnet_bk", name="s44_bk", **kw),
-                            dict(label="dense_attention", name="s44_dense_attention", **kw)], str(dev))
-        df["train_peak_mb"] = mem.set_index("label")["mem_mb"]
-        df["memory_kind"] = mem.set_index("label")["memory_kind"]
-        mem_ratio = float(df.loc["dense_attention", "train_peak_mb"] / df.loc["resnet_bk", "train_peak_mb"])
-    run.table(df.reset_index().rename(columns={"index": "model"}), "bk_s44")
-    fwd_ms = 1e3 * float(df.loc["resnet_bk", "forward_s"])
-    tps = float(df.loc["resnet_bk", "train_tokens_per_s"])
-    res = bk_verdicts.bk_s44_perf(fwd_ms, tps, mem_ratio, on_cuda=on_cuda, seq_len=seq)  # notebook 14's rule (a Verdict)
-    from paperlib.bk.core import resolve_method
-
-    run.record("14_bk_params_memory", res, evidence="gpu_run table bk_s44",
-               detail=f"BK-Core method {resolve_method(dev, __import__('torch').float32)} "
-               f"(scan: {df.loc['resnet_bk_scan', 'train_tokens_per_s']:.0f} tok/s); paper's dense/BK memory ratio 3.06")
-    return dict(fwd_ms=fwd_ms, train_tokens_per_s=tps, mem_ratio=mem_ratio)
-
-
-# ---------------------------------------------------------------------------------------- section: bk_t6
-def section_bk_t6(run: Run, cfg: dict):
-    import pandas as pd
-
-    from paperlib.bk import verdicts as bk_verdicts
-    from paperlib.bk.bench import train_throughput
-
-    dev, on_cuda = run.device, run.device.type == "cuda"
-    over = dict(vocab_size=cfg["vocab"], d_model=cfg["d_model"], n_layers=cfg["n_layers"])
-    paper_size = (cfg["vocab"], cfg["d_model"], cfg["n_layers"]) == (50257, 256, 4)
-    rows = []
-    for lab, name in (("baseline", "table5_baseline"), ("phase1", "table5_phase1")):
-        for T in cfg["seqs"]:
-            r = train_throughput(name, batch=cfg["batch"], seq_len=T, steps=cfg["steps"], warmup=1, device=str(dev),
-                                 seed=0, overrides={**over, "seq_len": T})
-            rows.append({"model": lab, **r})
-            _log(f"  {lab} T={T}: {r['train_tokens_per_s']:.0f} tok/s")
-    t6 = pd.DataFrame(rows)
-    run.table(t6, "bk_table6")
-    piv = t6.pivot(index="seq_len", columns="model", values="train_tokens_per_s")
-    ratio = piv["phase1"] / piv["baseline"]
-    res = bk_verdicts.bk_t6_tput(float(ratio.mean()), on_cuda=on_cuda, paper_size=paper_size)  # notebook 15's rule
-    from dataclasses import replace
-
-    run.record("15_bk_throughput_scaling", replace(res, measured=f"{res.measured} at N={list(piv.index)}"),
-               evidence="gpu_run table bk_table6", detail=f"vocab {cfg['vocab']}, d {cfg['d_model']}, "
-               f"{cfg['n_layers']} layers, batch {cfg['batch']}")
-    return dict(ratio=ratio.round(4).to_dict(), mean_ratio=float(ratio.mean()))
-
-
-# ----------------------------------------------------------------------------------------- section: scta
-PAPER_VS = [50000, 200000, 1000000]
-
-
-def section_scta(run: Run, cfg: dict):
-    import pandas as pd
-
-    from paperlib.scta import bench as scta_bench, verdicts as scta_verdicts
-
-    dev, on_cuda = run.device, run.device.type == "cuda"
-    methods = scta_bench.parse_methods(cfg["methods"])
-    common = dict(batch=cfg["batch"], seq_len=cfg["seq_len"], steps=cfg["steps"], warmup=cfg["warmup"], threads=0,
-                  device=str(dev), seed=0, emb_dim=cfg["emb_dim"], hidden=cfg["hidden"], d_sem=cfg["d_sem"],
-                  K=cfg["K"], n_types=cfg["n_types"])
-
-    def sweep(vs, **extra):  # scta_bench.sweep without its progress bar (tqdm may be missing here)
-        rows = []
-        for V in vs:
-            for m, sp in methods:
-                r = scta_bench.bench_step(method=m, V=V, sparse=sp, **common, **extra)
-                r["label"] = scta_bench.method_label(m, sp)
-                rows.append(r)
-                _log(f"  {r['label']:>24} V={V:>8}: {r['status']} {r.get('step_s', float('nan')) * 1e3:9.2f} ms"
-                     + (f" {r['energy_j_per_step']:.3f} J/step" if r.get("energy_j_per_step") is not None else ""))
-        return pd.DataFrame(rows)
-
-    df = sweep(cfg["vs"])
-    run.table(df, "scta_bench_rows")
-
-    def step(label, V):
-        return scta_bench.step_time(df, label, V)
-
-    vs, vmax = cfg["vs"], max(cfg["vs"])
-    ratios = [step("CE (full logits) dense", V) / step("SCTA dense", V) for V in vs]
-    nb = "21_scta_speedup_vs_vocab"
-
-    def record(result, evidence):  # a rule's Verdict (paperlib.scta.verdicts, notebook 21's rules)
-        run.record(nb, result, evidence=evidence)
-
-    for claim in ("SCTA-T1-SPEEDUP", "SCTA-T1-TPUT"):
-        detail = f"{cfg['batch']}x{cfg['seq_len']} tokens/step, median of {cfg['steps']} steps"
-        record(scta_verdicts.t1_speedup(dict(zip(vs, ratios)), on_cuda=on_cuda, claim=claim,
-                                        device=run.device_label, detail=detail), "gpu_run table scta_bench_rows")
-    # SCTA-1M-CONSUMER: the largest V under an emulated 8 GiB device
-    am = {m: scta_bench.analytic_memory(m, max(PAPER_VS), batch=16, seq_len=64, emb_dim=cfg["emb_dim"],
-                                        hidden=cfg["hidden"], d_sem=cfg["d_sem"], K=cfg["K"], chunk=128)["total_gib"]
-          for m in ("ce", "chunked", "scta")}
-    a_txt = (f"analytic at V={max(PAPER_VS):,}: CE {am['ce']:.1f} GiB, chunked CE {am['chunked']:.1f} GiB, "
-             f"SCTA {am['scta']:.1f} GiB vs {cfg['cap_gb']:g} GiB (estimate)")
-    frac = scta_bench.memory_cap_fraction(cfg["cap_gb"]) if on_cuda else None
-    capped = pd.DataFrame()
-    st = None
-    if frac is not None:
-        capped = sweep([vmax], mem_fraction=frac)
-        run.table(capped, "scta_capped_8gb")
-        st = dict(zip(capped["label"], capped["status"]))
-    record(scta_verdicts.one_m_consumer(st, analytic=a_txt),
-           "gpu_run table scta_capped_8gb" if st else "gpu_run table scta_bench_rows")
-    # SCTA-ENERGY: NVML energy counter per step
-    e_ratio = scta_bench.energy_ratio(df, vmax)
-    t_ratio = step("CE (full logits) dense", vmax) / step("SCTA dense", vmax)
-    record(scta_verdicts.energy(e_ratio, t_ratio, on_cuda=on_cuda, V=vmax), "gpu_run table scta_bench_rows")
-    return dict(ce_over_scta=dict(zip(map(str, vs), ratios)), capped=len(capped) > 0)
+        P, _ = section_parameters(section, tiny)
+        bw = m.notes.get("bandwidth")
+        if bw:
+            spec = _spec_peak_gbps(bw["device"])
+            result["bandwidth"] = {**bw, "spec_GBps": spec,
+                                   "fraction_of_spec_peak": bw["achieved_GBps"] / spec if spec else None}
+        result["triton_self_check"] = {k: list(v) for k, v in triton_self_check_report().items()}
+        result["device_check"] = device_check(run.device, max(P["STAB_NS"]), P["SEED"])
+        if run.device.type == "cuda":
+            torch.cuda.empty_cache()
+    return result
 
 
 # ------------------------------------------------------------------------------------------- publishing
@@ -494,13 +374,12 @@ def main(argv=None) -> int:
     if fp.get("commit", "unknown") == "unknown" and commit_file.exists():
         fp["commit"] = commit_file.read_text().strip()  # a bundle has no .git: its commit travels in a file
     run = Run("smoke" if args.tiny else "paper", device)
-    _log(f"gpu_run: profile {run.profile}, device {fp['device']}, commit {fp.get('commit')}, output {run.folder}")
+    _log(f"gpu_run: profile {run.profile}, device {fp['device']}, commit {fp.get('commit')}, output {run.folder}"
+         + ("; parameters from the bundle's " + BUNDLE_PARAMS if (paths.ROOT / BUNDLE_PARAMS).is_file() else ""))
     if not run.ledger:
         _log("gpu_run: pyyaml missing -> claim records go to gpu_run/claims_records.json, not the ledger")
-    cfg = config(args.tiny)
     summary = dict(versions=ver, profile=run.profile, commit=fp.get("commit"), output_root=str(run.root),
                    tiny=args.tiny, sections={})
-    fns = dict(op=section_op, bk_s44=section_bk_s44, bk_t6=section_bk_t6, scta=section_scta)
     failed = 0
     for name in args.only or SECTIONS:
         if time.time() - t_start > args.budget_s:
@@ -510,7 +389,7 @@ def main(argv=None) -> int:
         _log(f"== {name}")
         t0 = time.time()
         try:
-            result, status = fns[name](run, cfg[name]), "ok"
+            result, status = run_section(run, name, args.tiny), "ok"
         except Exception as exc:  # noqa: BLE001 - one failing section must not lose the others
             traceback.print_exc()
             result, status = {"error": f"{type(exc).__name__}: {exc}"}, "error"

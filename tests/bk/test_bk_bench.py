@@ -45,3 +45,25 @@ def test_op_counts_deterministic_and_checked():
 def test_memory_table_repeats_checked():
     with pytest.raises(ValueError, match="repeats"):
         bench.memory_table([], repeats=0)
+
+
+def test_decided_class_needs_a_bic_margin():
+    import numpy as np
+
+    N = np.repeat([64, 128, 256, 512, 1024, 2048, 4096], 3).astype(float)
+    noise = 1 + 0.01 * np.random.default_rng(0).standard_normal(N.size)
+    assert bench.decided_class(bench.fit_complexity(N, 1e-9 * N ** 2 * noise)) == "O(N^2)"
+    assert bench.decided_class(bench.fit_complexity(N, 1e-6 * N * noise)) == "O(N)"
+    fits = bench.fit_complexity(N, 1e-6 * N * noise)
+    fits.loc[fits.model == "O(N log N)", "bic"] = fits.loc[fits.model == "O(N)", "bic"].iloc[0] + 1.9
+    assert bench.decided_class(fits) == "undetermined"                      # runner-up within the margin of 2
+    assert bench.decided_class(fits, margin=1.5) == "O(N)"
+
+
+def test_the_paper_size_and_table11_parameter_memory_come_from_the_configuration():
+    from paperlib.bk import configs, memory_claims, scaling_claims
+
+    assert scaling_claims.paper_size(dict(VOCAB=50257, D_MODEL=256, N_LAYERS=4))
+    assert not scaling_claims.paper_size(dict(VOCAB=512, D_MODEL=32, N_LAYERS=2))
+    total = {r["component"]: r for r in configs.table10_rows(build=True)}["total"]
+    assert memory_claims.table11_param_mb() == (4 * total["baseline"] / 1e6, 2 * total["optimized"] / 1e6)

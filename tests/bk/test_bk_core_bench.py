@@ -1,40 +1,43 @@
-"""Tests of the measurement helpers of notebook 13 (paperlib.bk.core_bench)."""
+"""Tests of the measurement helpers of notebook 13 (paperlib.bk.core_bench) and the references beside the op
+(paperlib.bk.core_ref)."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
-from paperlib.bk import core_bench as bench
+from paperlib.bk import core_bench as bench, core_ref
+from paperlib.common.stats import fit_power_law
 
 
 def test_fit_power_law_recovers_exponent():
     ns = np.array([256, 512, 1024, 2048, 4096])
-    f = bench.fit_power_law(ns, 3e-6 * ns**1.5)
+    f = fit_power_law(ns, 3e-6 * ns**1.5)
     assert f["exponent"] == pytest.approx(1.5, abs=1e-9)
     assert f["prefactor"] == pytest.approx(3e-6, rel=1e-6)
     assert f["r2"] == pytest.approx(1.0)
     np.testing.assert_allclose(bench.local_slopes(ns, ns**2.0), 2.0)
     with pytest.raises(ValueError, match="two points"):
-        bench.fit_power_law([10], [1.0])
+        fit_power_law([10], [1.0])
 
 
-@pytest.mark.parametrize("kind", bench.CASES)
+@pytest.mark.parametrize("kind", core_ref.CASES)
 def test_oracles_match_numpy(kind):
-    v, off, z = bench.make_case(kind, 20, seed=1)
+    v, off, z = core_ref.make_case(kind, 20, seed=1)
     A = np.diag(-2.0 + v - z) + np.diag(off, 1) + np.diag(off, -1)
-    np.testing.assert_allclose(bench.oracle_two_sided(v, off, z), np.diag(np.linalg.inv(A)), rtol=1e-9)
+    np.testing.assert_allclose(core_ref.oracle_two_sided(v, off, z), np.diag(np.linalg.inv(A)), rtol=1e-9)
     causal = [np.linalg.inv(A[: i + 1, : i + 1])[i, i] for i in range(20)]
-    np.testing.assert_allclose(bench.oracle_causal(v, off, z), causal, rtol=1e-9)
-    np.testing.assert_allclose(bench.oracle_two_sided(v, off, z, rows=[3, 7]), np.diag(np.linalg.inv(A))[[3, 7]],
+    np.testing.assert_allclose(core_ref.oracle_causal(v, off, z), causal, rtol=1e-9)
+    np.testing.assert_allclose(core_ref.oracle_two_sided(v, off, z, rows=[3, 7]), np.diag(np.linalg.inv(A))[[3, 7]],
                                rtol=1e-9)
 
 
 def test_make_case_rejects_bad_input():
     with pytest.raises(ValueError, match="unknown case"):
-        bench.make_case("nope", 8, 0)
+        core_ref.make_case("nope", 8, 0)
     with pytest.raises(ValueError, match="n must be"):
-        bench.make_case("random", 0, 0)
+        core_ref.make_case("random", 0, 0)
 
 
 def test_exactness_and_stability_tables_small():
@@ -61,8 +64,34 @@ def test_gradient_check_and_speed_sweep_shapes():
     assert gc.passed.all()
     sp = bench.speed_sweep([16, 32], methods=("scan", "dense"), repeats=1, dense_max=16)
     assert list(sp.method) == ["scan", "dense", "scan"]
-    assert (sp.tokens_per_s > 0).all()
-    assert bench.cuda_bandwidth() is None or torch.cuda.is_available()
+    np.testing.assert_allclose(sp.tokens_per_s, sp.batch * sp.N / sp.seconds)
+    assert (sp.seconds > 0).all() and (sp.iqr >= 0).all()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="the CPU answer of a GPU-only measurement")
+def test_cuda_bandwidth_is_none_without_cuda():
+    assert bench.cuda_bandwidth() is None
+
+
+def test_power_law_fits_use_sizes_from_fit_min_n():
+    ns = [256, 512, 1024, 2048]
+    speed = pd.DataFrame(dict(method="scan", N=ns, seconds=[1e-6 * n for n in ns[:2]] + [1e-9 * n ** 2 for n in ns[2:]],
+                              **{"pass": "forward"}))
+    assert bench.power_law_fits(speed, 1024)["scan"]["exponent"] == pytest.approx(2.0)  # only N >= 1024
+    assert bench.power_law_fits(speed, 4096)["scan"]["exponent"] < 2.0                # too few: all sizes
+    assert bench.power_law_fits(speed.iloc[:1], 0) == {}                              # one size: no fit
+
+
+def test_op_sweep_smoke_parameters_on_cpu():
+    P = dict(SEED=0, SPEED_NS=[16, 32], SPEED_BATCH=2, SPEED_REPEATS=1, DENSE_SPEED_MAX=16, SEQUENTIAL_SPEED_MAX=16,
+             FIT_MIN_N=16, BACKWARD_NS=[16], CUDA_BW_N=64, CUDA_BW_BATCH=2)
+    m = bench.op_sweep(P, device="cpu")
+    sp = m.tables["bk_core_speed"]
+    loop = m.notes["loop_methods"]
+    fwd = sp[sp["pass"] == "forward"]
+    assert sorted(fwd[fwd.N == 32].method) == sorted(("scan",) + loop)  # sequential and dense stop at 16
+    assert set(sp[sp["pass"] != "forward"].method) == {"scan", *loop}
+    assert m.verdicts == [] and m.notes["bandwidth"] is None and set(m.notes["fits"]) == {"scan", *loop}
 
 
 def test_device_check_compares_only_an_accelerator():
@@ -74,3 +103,14 @@ def test_device_check_on_cuda():
     rows = bench.device_check("cuda", 512)
     assert [r["dtype"] for r in rows] == ["float64", "float32"]
     assert all(r["finite"] for r in rows) and rows[0]["max_rel_err"] < 1e-8 and rows[1]["max_rel_err"] < 1e-3
+
+
+def test_exactness_and_stability_summaries_reach_both_answers():
+    ex = pd.DataFrame(dict(case=["random", "near_spectrum"], rel_err_two_sided=[1e-12, 1e-9], rel_err_causal=[np.nan, 1e-10]))
+    assert bench.exactness_summary(ex) == dict(worst_well=1e-12, worst_near=1e-9, ok=True)
+    assert not bench.exactness_summary(ex.assign(rel_err_causal=[2e-10, 1e-10]))["ok"]  # well-conditioned bound 1e-10
+    assert not bench.exactness_summary(ex.assign(rel_err_two_sided=[1e-12, 2e-8]))["ok"]  # near-spectrum bound 1e-8
+    st = bench.stability_table(ns=(64, 2048), n_rows=4)
+    s = bench.stability_summary(st)
+    assert s["n_max"] == 2048 and s["scan_finite"] and s["err64"] < 1e-10 and s["naive_broken_n"] == 2048
+    assert bench.stability_summary(st[st.method != "naive-theta"])["naive_broken_n"] is None

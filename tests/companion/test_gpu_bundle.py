@@ -1,6 +1,7 @@
 """The GPU bundle builder (python -m paperlib.companion.gpu_bundle OUTDIR): contents, commit, the run script's module check."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -37,6 +38,18 @@ def test_contents_and_commit(bundle):
     assert "python -m paperlib.companion.gpu_run" in script.read_text() or "-m paperlib.companion.gpu_run" in script.read_text()
 
 
+def test_carries_the_resolved_parameters_of_every_section(bundle):
+    from paperlib.companion import gpu_run
+
+    out, manifest = bundle
+    params = json.loads((out / "PARAMS.json").read_text())
+    assert "PARAMS.json" in manifest["files"] and set(params) == {"paper", "smoke"}
+    for section, (notebook, _, _) in gpu_run.SECTION_SPECS.items():
+        for profile in ("paper", "smoke"):
+            assert params[profile][notebook] == json.loads(json.dumps(gpu_run.resolve_parameters(notebook, profile)))
+    assert params["paper"]["14_bk_params_memory"]["S44_SEQ"] != params["smoke"]["14_bk_params_memory"]["S44_SEQ"]
+
+
 def test_vendored_yaml_is_pure_python_and_works(bundle):
     out, manifest = bundle
     assert "yaml" in manifest["vendored"]
@@ -55,6 +68,7 @@ def test_run_script_checks_modules(bundle, tmp_path):
     ok = subprocess.run([str(out / "run_gpu.sh"), "--check-only"], env=env, capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0 and "check ok" in ok.stdout, ok.stdout + ok.stderr
     assert (out / "project" / "BUNDLE_COMMIT").read_text() == (out / "COMMIT").read_text()
+    assert (out / "project" / "BUNDLE_PARAMS.json").read_text() == (out / "PARAMS.json").read_text()
     blocker = tmp_path / "block"
     blocker.mkdir()
     (blocker / "pandas.py").write_text("raise ImportError('blocked for the test')\n")
