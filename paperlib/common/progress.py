@@ -16,7 +16,34 @@ def enabled() -> bool:
     return not os.environ.get("CI")
 
 
+class _NoBar:
+    """What `progress` returns without tqdm (a GPU machine's bare Python): the iterable, and no-op bar methods."""
+
+    def __init__(self, iterable=None, **_):
+        self.iterable = iterable if iterable is not None else ()
+
+    def __iter__(self):
+        return iter(self.iterable)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, *a, **k): ...
+    def set_postfix(self, *a, **k): ...
+    def set_description(self, *a, **k): ...
+    def write(self, s, *a, **k): print(s, file=sys.stderr)
+    def close(self): ...
+
+
 def progress(iterable=None, *, desc: str = "", total: int | None = None, **kwargs):
+    if not enabled():
+        try:
+            import tqdm  # noqa: F401 - with tqdm present, a disabled bar is still a tqdm object
+        except ImportError:
+            return _NoBar(iterable)
     interactive = sys.stderr.isatty()
     defaults = dict(desc=desc, total=total, disable=not enabled(), dynamic_ncols=interactive,
                     leave=True, file=sys.stderr)

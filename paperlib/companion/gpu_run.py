@@ -86,7 +86,7 @@ def versions() -> dict:
     import importlib
 
     out = {"python": platform.python_version(), "platform": platform.platform()}
-    for mod in ("torch", "triton", "numba", "numpy", "pandas", "yaml", "pynvml", "scipy"):
+    for mod in ("torch", "triton", "numba", "numpy", "pandas", "yaml", "pynvml", "scipy", "tqdm"):
         try:
             m = importlib.import_module(mod)
             out[mod] = getattr(m, "__version__", "present")

@@ -14,7 +14,9 @@ import pytest
 from paperlib.companion import gpu_run
 from paperlib.common import paths
 
-BLOCKED = ("scipy", "tqdm", "matplotlib", "tabulate", "jinja2")
+# what the GPU run must do without (plotting, pretty tables, templates, progress bars); scipy stays: BK-S64's
+# paired statistics need it (the lent GPU machines ship it)
+BLOCKED = ("tqdm", "matplotlib", "tabulate", "jinja2")
 
 
 def _present(section: str) -> bool:
@@ -40,7 +42,7 @@ def test_tiny_rehearsal_writes_records_and_tables_only_into_paperlib_output(tmp_
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert proc.stdout.startswith("gpu_run versions: ")  # versions first
     versions = json.loads(proc.stdout.splitlines()[0].split(": ", 1)[1])
-    assert versions["scipy"].startswith("missing") and "torch" in versions and versions["device"] == "cpu"
+    assert versions["tqdm"].startswith("missing") and "torch" in versions and versions["device"] == "cpu"
     summary = json.loads((out / "smoke" / "gpu_run" / "summary.json").read_text())
     assert summary["tiny"] and summary["profile"] == "smoke"
     assert {k: s["status"] for k, s in summary["sections"].items()} == {k: "ok" for k in sections}
@@ -58,7 +60,9 @@ def test_tiny_rehearsal_writes_records_and_tables_only_into_paperlib_output(tmp_
     for nb, ids in expected.items():
         recs = json.loads((out / "smoke" / "ledger" / f"{nb}__cpu.json").read_text())["records"]
         assert {r["id"] for r in recs} == ids                                   # only the GPU-waiting claims
-        assert all(r["verdict"] == "pending" and r["profile"] == "smoke" for r in recs)  # CPU: they stay pending
+        assert all(r["profile"] == "smoke" for r in recs)
+        # CPU: they stay pending, except BK-S64-TRADEOFF, whose perplexity and steps parts are decided on any device
+        assert all(r["verdict"] == "pending" for r in recs if r["id"] != "BK-S64-TRADEOFF")
     assert set(summary["sections"]["bk_t7"]["result"]["not_recorded"]) == {"BK-T3-ON"}  # decided, not recorded
     assert summary["sections"]["op"]["result"]["device_check"] == []           # nothing to compare on CPU
 
