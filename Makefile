@@ -44,7 +44,7 @@ $(STAMP): pyproject.toml constraints.txt Makefile
 	 else echo "installing $(TORCH_SPEC)$(if $(TORCH_INDEX), from $(TORCH_INDEX))"; \
 	   $(PY) -m pip install -q $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX) --extra-index-url https://pypi.org/simple) "$(TORCH_SPEC)"; fi
 	$(PY) -m pip install -q -c constraints.txt -e ".[$(EXTRAS)]"
-	$(PY) -m paperlib.companion.kernel
+	$(PY) -m paperlib.companion.jupyter_kernel
 	@touch $(STAMP)
 
 setup: $(STAMP) ## create .venv with the pinned versions and the 'paperlib' Jupyter kernel

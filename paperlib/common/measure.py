@@ -193,7 +193,7 @@ def fingerprint() -> dict:
     import numpy as np
     import torch
 
-    from paperlib import default_device
+    from paperlib.common.runtime import default_device
 
     dev = default_device()
     if dev.type == "cuda":

@@ -32,7 +32,7 @@ from paperlib.common.atomic import atomic_path
 from paperlib.companion.profiles import ParameterError, check_profile, resolve
 
 KERNEL = "paperlib"
-TIMEOUTS = {"smoke": 600, "cpu": 1800, "paper": 7200}  # seconds per cell
+TIMEOUTS = {p.name: p.cell_timeout_s for p in paths.PROFILE_TABLE}  # seconds per cell (paths.Profile)
 
 
 def notebooks(only: list[str] | None = None) -> list[str]:
@@ -52,11 +52,11 @@ def auto_profile() -> str:
     return "paper" if torch.cuda.is_available() else "cpu"
 
 
-def _kernel_env(name: str) -> None:
-    from paperlib.companion.kernel import ENV
+def _kernel_env() -> None:
+    """The kernelspec's settings (inline figures, hash seed), also for a kernel registered before they existed,
+    and offline model hubs. (A notebook's identity and output root are parameters, not variables.)"""
+    from paperlib.companion.jupyter_kernel import ENV
 
-    os.environ["PAPERLIB_NOTEBOOK"] = name
-    # the kernelspec's settings (inline figures, hash seed), also for a kernel registered before they existed
     os.environ.update(ENV)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -81,13 +81,14 @@ class Outcome:
     error: str = ""
 
 
-def execute(name: str, profile: str, out_dir: Path, progress: bool) -> Outcome:
+def execute(name: str, profile: str, out_dir: Path, progress: bool, output_root: Path | None = None) -> Outcome:
+    """Execute one notebook with papermill; `output_root` (a staged run's) is injected as its OUTPUT_ROOT."""
     import nbformat
     import papermill as pm
 
     t0 = time.perf_counter()
     try:
-        params = resolve(name, profile)
+        params = resolve(name, profile, output_root)
     except ParameterError as exc:
         return Outcome(name, False, 0.0, None, f"parameter error: {exc}")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -96,7 +97,7 @@ def execute(name: str, profile: str, out_dir: Path, progress: bool) -> Outcome:
     final = out_dir / f"{name}.ipynb"
     failed = out_dir / f"{name}.failed.ipynb"
     running = out_dir / f".{name}.running.ipynb"  # papermill saves here as it goes; never the final name
-    _kernel_env(name)
+    _kernel_env()
     try:
         pm.execute_notebook(str(source), str(running), parameters=params, kernel_name=KERNEL,
                             cwd=str(paths.ROOT), execution_timeout=TIMEOUTS[profile], progress_bar=progress,
@@ -140,23 +141,17 @@ def _run_one(name: str, profile: str, out_dir: Path, progress: bool) -> Outcome:
     """Execute one notebook; under cpu/paper its outputs are staged and published only on success."""
     from paperlib.companion import publish
 
-    if profile not in paths.PUBLISHED_PROFILES:
+    if not paths.profile(profile).published:
         return execute(name, profile, out_dir, progress)
-    before = os.environ.get("PAPERLIB_OUTPUT")
     stage = publish.fresh_staging(profile, name)
-    os.environ["PAPERLIB_OUTPUT"] = str(stage)
     try:
-        o = execute(name, profile, out_dir, progress)
+        o = execute(name, profile, out_dir, progress, output_root=stage)
         if o.ok:  # the executed notebook is part of the set: figures/<profile>/notebooks/<name>.ipynb
             publish.stage_notebook(o.output, stage, profile, name)
             publish.publish(stage / profile, paths.FIGURES / profile, name)
         return o
     finally:
         publish.discard(profile, name)  # a failed or interrupted notebook leaves the published set as it was
-        if before is None:
-            os.environ.pop("PAPERLIB_OUTPUT", None)
-        else:
-            os.environ["PAPERLIB_OUTPUT"] = before
 
 
 def _write_ledger(profile: str) -> list[dict]:
@@ -220,18 +215,17 @@ def run(profile: str, only: list[str] | None, progress: bool, allow_dirty: bool 
 
 
 def execute_smoke(name: str, output_root: Path, timeout: int | None = None):
-    """Execute a notebook's .py under smoke in a fresh project kernel; return (notebook, seconds)."""
+    """Execute a notebook's .py, as written (its OUTPUT_ROOT = ""), under smoke in a fresh project kernel whose
+    PAPERLIB_OUTPUT is `output_root`, exactly as nbval re-executes the stored copy; return (notebook, seconds).
+    Only the kernel's environment carries the variable: this process's is left as it was."""
     from nbclient import NotebookClient
 
     nb = source_notebook(name)
-    _kernel_env(name)
-    os.environ["PAPERLIB_OUTPUT"] = str(output_root)
+    _kernel_env()
+    env = {**os.environ, "PAPERLIB_OUTPUT": str(output_root)}
     t0 = time.perf_counter()
-    try:
-        NotebookClient(nb, timeout=timeout or TIMEOUTS["smoke"], kernel_name=KERNEL,
-                       resources={"metadata": {"path": str(paths.ROOT)}}).execute()
-    finally:
-        os.environ.pop("PAPERLIB_OUTPUT", None)
+    NotebookClient(nb, timeout=timeout or TIMEOUTS["smoke"], kernel_name=KERNEL,
+                   resources={"metadata": {"path": str(paths.ROOT)}}).execute(env=env)
     return nb, time.perf_counter() - t0
 
 

@@ -94,7 +94,7 @@ def synthetic_store_benchmark(n: int, dim: int = 384, n_queries: int = 64, batch
     """
     import time
 
-    from paperlib import seed_everything
+    from paperlib.common.runtime import seed_everything
     from paperlib.common.measure import time_callable
     from paperlib.scn.model import SCN
 

@@ -17,13 +17,16 @@ from paperlib.common.atomic import write_json
 from paperlib.companion.profiles import ParameterError
 
 NB = '''# %% tags=["parameters"]
+NOTEBOOK = "98_pub"
 PROFILE = "smoke"
+OUTPUT_ROOT = ""
 TAG = "new"
 
 # %%
 import pandas as pd
-from paperlib.common.figures import save_table
-save_table(pd.DataFrame({"x": [1, 2]}), f"t_{TAG}", profile=PROFILE)
+from paperlib.companion.chapter import open_chapter
+ch = open_chapter(globals())
+ch.save_table(pd.DataFrame({"x": [1, 2]}), f"t_{TAG}")
 '''
 
 
@@ -76,7 +79,7 @@ def test_executed_notebook_is_published_with_outputs_and_no_machine_paths(fake_p
         import os, sys
         from pathlib import Path
         from paperlib.common import paths
-        print("saved to", paths.output_dir(PROFILE) / f"t_{TAG}.csv")
+        print("saved to", ch.out_dir / f"t_{TAG}.csv")
         print("python", sys.prefix, "home", Path.home(), "root", paths.ROOT, "cwd", os.getcwd())
         '''))
     _old_set(fake_project / "figures")

@@ -244,7 +244,7 @@ def test_conda_and_binder_install_the_same_thing():
     post = (paths.ROOT / ".binder" / "postBuild").read_text()
     for arg in pip_args:
         assert arg in post, f".binder/postBuild lacks {arg!r} from environment.yml"
-    assert "python -m paperlib.companion.kernel" in post
+    assert "python -m paperlib.companion.jupyter_kernel" in post
     benv = yaml.safe_load((paths.ROOT / ".binder" / "environment.yml").read_text())
     assert [d for d in benv["dependencies"] if isinstance(d, str)] == \
         [d for d in env["dependencies"] if isinstance(d, str)], "same Python for conda and Binder"
