@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 01 — SCN: semantic comparison (Eq. 1) and frozen embeddings (Eq. 2)
 #
-# The SCN paper (seed 000 English, 001 Portuguese) answers a prompt by comparing it with stored prompts.
+# The SCN paper (in English and Portuguese editions) answers a prompt by comparing it with stored prompts.
 # Two comparison functions are given:
 #
 # * **Eq. 1**, a "semantic similarity probability" built from three exact-match indicators (accent-folded

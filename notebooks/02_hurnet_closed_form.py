@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 02 — HurNet: the closed-form layer and its mathematics
 #
-# The SCN paper (seed 000 in English, 001 in Portuguese) proposes *HurNetTorch*, a layer whose weights are
+# The SCN paper (in English and Portuguese editions) proposes *HurNetTorch*, a layer whose weights are
 # computed "in closed form using pseudo-inverse" instead of by gradient descent, and backs it with a chain of
 # mathematical statements (operator theory, spectral bounds, measure-theoretic regularisation). This chapter
 # implements the layer (`paperlib.scn.hurnet.HurNetLayer`) and tests every statement:

@@ -241,7 +241,7 @@ for n in STORE_SIZES:
     kw = dict(n=n, dim=384, n_queries=64, batch_sizes=[1, 64], repeats=LATENCY_REPEATS, chunk_size=CHUNK_SIZE,
               seed=SEED)
     if USE_SUBPROCESS_RSS:
-        out = peak_rss_subprocess("paperlib.scn.store:synthetic_store_benchmark", kw)
+        out = peak_rss_subprocess("paperlib.scn.store_bench:synthetic_store_benchmark", kw)
         res = out["result"]
         res["peak_rss_mb"] = out["peak_rss_mb"]
         res["baseline_rss_mb"] = out["baseline_rss_mb"]

@@ -384,20 +384,27 @@ def readme_summary(table: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def replace_between_markers(path: Path, start: str, end: str, body: str) -> bool:
+    """Replace the text between two marker lines of a file (the README's generated sections) with `body`,
+    atomically and only when it changes; False, writing nothing, when the file or a marker is absent.
+    The one README marker writer: the claims summary (here) and the smoke-times table (companion.workshop)."""
+    path = Path(path)
+    if not path.is_file():
+        return False
+    text = path.read_text(encoding="utf-8")
+    if start not in text or end not in text:
+        return False
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    new = f"{head}{start}\n{body}\n{end}{tail}"
+    if new != text:
+        write_text(path, new)
+    return True
+
+
 def update_readme(table: list[dict], readme: Path) -> bool:
     """Replace the text between the README's claims-summary markers; False when the markers are absent."""
-    readme = Path(readme)
-    if not readme.is_file():
-        return False
-    text = readme.read_text(encoding="utf-8")
-    if README_START not in text or README_END not in text:
-        return False
-    head, rest = text.split(README_START, 1)
-    _, tail = rest.split(README_END, 1)
-    new = f"{head}{README_START}\n{readme_summary(table)}\n{README_END}{tail}"
-    if new != text:
-        write_text(readme, new)
-    return True
+    return replace_between_markers(readme, README_START, README_END, readme_summary(table))
 
 
 def write_outputs(table: list[dict], folder: Path, readme: Path | None = None) -> list[dict]:
