@@ -17,6 +17,9 @@
         (the copies readers see and nbval compares), paired with their .py.
     python -m paperlib.companion.pipeline check-params
         Validate every notebook's parameter file against its parameters cell, for every profile.
+    python -m paperlib.companion.pipeline requote
+        Bring what quotes the ledger up to date with figures/claims.json: re-render every headline-quote cell of
+        the stored and published notebooks and re-store notebook 00 (refresh_ledger_quotes).
 """
 from __future__ import annotations
 
@@ -202,7 +205,7 @@ def run(profile: str, only: list[str] | None, progress: bool, allow_dirty: bool 
         print(f"\nclaims still pending ({len(pending)}): {', '.join(pending) if pending else 'none'}")
         where = paths.FIGURES if profile in paths.PUBLISHED_PROFILES else paths.output_dir(profile)
         print(f"ledger: {where / 'claims.json'}  and  {where / 'CLAIMS.md'}")
-        if profile in paths.PUBLISHED_PROFILES and restore_overview():
+        if profile in paths.PUBLISHED_PROFILES and refresh_ledger_quotes():
             outcomes.append(Outcome(OVERVIEW, False, 0.0, None, "re-storing the smoke copy failed"))
     failures = [o for o in outcomes if not o.ok]
     if failures:
@@ -260,7 +263,7 @@ def store(only: list[str] | None) -> int:
 OVERVIEW = "00_claims_overview"  # its stored (smoke) copy quotes the committed ledger
 
 
-def restore_overview() -> int:
+def refresh_ledger_quotes() -> int:
     """Bring every notebook that quotes the ledger up to date with the one just published (tests compare them):
     re-store notebook 00 under smoke, then re-render the headline-quote cells of the stored and published
     notebooks (no execution). 0 when done. Call it after figures/claims.json changes."""
@@ -274,6 +277,12 @@ def restore_overview() -> int:
     print(f"[paperlib] headline quotes re-rendered from figures/claims.json in {len(changed)} notebook(s)",
           flush=True)
     return rc
+
+
+def restore_overview() -> int:
+    """The old name of refresh_ledger_quotes, still called by companion/gpu_run.py (another branch); the merge
+    switches that call and removes this."""
+    return refresh_ledger_quotes()
 
 
 def check_params() -> int:
@@ -313,7 +322,7 @@ def main(argv=None) -> int:
         if args.cmd == "store":
             return store(args.only or None)
         if args.cmd == "requote":
-            return restore_overview()
+            return refresh_ledger_quotes()
         return check_params()
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -91,8 +91,8 @@ TIMES_START, TIMES_END = "<!-- smoke-times:start -->", "<!-- smoke-times:end -->
 
 
 def times_table(timings: dict[str, float | None], device: str, when: str) -> str:
-    """The README's table of smoke run times (what `make workshop` measured)."""
-    lines = [f"Measured by `make workshop` on {when} on {device}, each notebook from a fresh kernel:", "",
+    """The README's table of smoke run times (what `make readme-times` measured)."""
+    lines = [f"Measured by `make readme-times` on {when} on {device}, each notebook from a fresh kernel:", "",
              "| notebook | smoke run (s) |", "|---|---:|"]
     lines += [f"| `{n}` | {'not measured' if s is None else f'{s:.0f}'} |" for n, s in timings.items()]
     measured = [s for s in timings.values() if s is not None]

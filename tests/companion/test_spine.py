@@ -197,6 +197,7 @@ def test_every_real_notebook_parameter_file_is_valid():
     assert check_params() == 0
 
 
+@pytest.mark.slow  # two subprocesses
 def test_pipeline_cli_rejects_unknown_profile_and_notebook():
     for args, pattern in ((["run", "--profile", "laptop", "--only", "00_claims_overview"], "unknown profile"),
                           (["run", "--profile", "cpu", "--only", "00_claimz"], "unknown notebook")):
@@ -207,6 +208,8 @@ def test_pipeline_cli_rejects_unknown_profile_and_notebook():
 
 
 # ---------------------------------------------------------------- the pipeline, end to end on two tiny notebooks
+@pytest.mark.slow
+@pytest.mark.integration  # runs notebooks in Jupyter kernels
 def test_failing_notebook_fails_the_run_after_the_others(fake_notebook, tmp_path, monkeypatch, capsys):
     from paperlib.companion import pipeline
 
