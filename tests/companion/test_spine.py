@@ -264,7 +264,7 @@ def test_setup_pins_agree_and_leave_torch_to_the_machine():
     assert not [c for c in cons if c.lower().startswith("torch==")]
     make = (paths.ROOT / "Makefile").read_text()
     spec = re.search(r"^TORCH_SPEC\s*\?=\s*(\S+)", make, re.M).group(1)
-    extras = re.search(r"^EXTRAS\s*\?=\s*(\S+)", make, re.M).group(1)
+    extras = re.search(r"^DEFAULT_EXTRAS\s*:=\s*(\S+)", make, re.M).group(1)
     floor = re.search(r"^TORCH_FLOOR\s*:=\s*(\S+)", make, re.M).group(1)
     env = yaml.safe_load((paths.ROOT / "environment.yml").read_text())
     pip_args = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
