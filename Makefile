@@ -4,10 +4,12 @@ SHELL := /bin/bash
 
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
 KERNEL := paperlib
-# Default profile: paper when a CUDA GPU is present, cpu otherwise (decided by the pipeline).
-PROFILE ?= auto
+# The profile of `make figures` and `make nb` (paperlib.common.paths.PROFILE_TABLE): smoke, cpu, paper, or auto,
+# which means one thing everywhere: paper when a CUDA GPU is present, cpu otherwise (decided by the pipeline).
+# `make figures` runs auto by default; `make nb` runs smoke by default (it stores the notebook in notebooks/).
+FIGURES_PROFILE ?= $(or $(PROFILE),auto)
+NB_PROFILE      ?= $(or $(PROFILE),smoke)
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 export HF_HUB_OFFLINE := 1
@@ -17,11 +19,12 @@ export PAPERLIB_DATA_MIRROR ?= $(if $(wildcard ../shared/data),$(abspath ../shar
 
 NBVAL_OUT := build/nbval
 
-.PHONY: help setup data figures notebooks nb test test-unit check-params check-resolve ledger gpu gpu-rehearsal gpu-bundle gpu-import html workshop lab clean lock
+.PHONY: help setup data figures notebooks nb check test test-unit check-params check-resolve ledger requote gpu gpu-rehearsal gpu-bundle gpu-import html workshop readme-times lab clean lock
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-15s %s\n",$$1,$$2}'
-	@echo "  variables: PROFILE=smoke|cpu|paper (default: paper with a CUDA GPU, else cpu), NB=<notebook>,"
+	@echo "  variables: PROFILE=smoke|cpu|paper|auto (auto: paper with a CUDA GPU, else cpu; default: auto for"
+	@echo "             figures, smoke for nb), NB=<notebook>, EXTRAS=test,lab,site[,gpu] (setup),"
 	@echo "             ALLOW_DIRTY=1 (publish cpu/paper results from uncommitted code; recorded), TORCH_INDEX=<url>"
 
 # PyTorch is installed apart from the pins (constraints.txt has no torch line), so one setup serves every machine:
@@ -34,7 +37,11 @@ TORCH_SPEC      ?= torch==2.13.0
 TORCH_INDEX     ?=
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 VENV_FLAGS      ?=
-EXTRAS          ?= test,lab,site
+# The stamp records the extras installed: `make setup EXTRAS=test,lab,site,gpu` after a plain setup installs the
+# gpu extra (the extras differ), and later targets keep what was installed.
+STAMP          := $(VENV)/.installed
+DEFAULT_EXTRAS := test,lab,site
+EXTRAS         ?= $(or $(shell cat $(STAMP) 2>/dev/null),$(DEFAULT_EXTRAS))
 HAVE_TORCH = $(PY) -c 'import sys, torch; v = tuple(int(x) for x in torch.__version__.split("+")[0].split(".")[:2]); sys.exit(v < tuple(int(x) for x in "$(TORCH_FLOOR)".split(".")))' 2>/dev/null
 
 $(STAMP): pyproject.toml constraints.txt Makefile
@@ -44,37 +51,43 @@ $(STAMP): pyproject.toml constraints.txt Makefile
 	 else echo "installing $(TORCH_SPEC)$(if $(TORCH_INDEX), from $(TORCH_INDEX))"; \
 	   $(PY) -m pip install -q $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX) --extra-index-url https://pypi.org/simple) "$(TORCH_SPEC)"; fi
 	$(PY) -m pip install -q -c constraints.txt -e ".[$(EXTRAS)]"
-	$(PY) -m paperlib.companion.kernel
-	@touch $(STAMP)
+	$(PY) -m paperlib.companion.jupyter_kernel
+	@echo "$(EXTRAS)" > $(STAMP)
 
-setup: $(STAMP) ## create .venv with the pinned versions and the 'paperlib' Jupyter kernel
+setup: ## create .venv with the pinned versions, the extras EXTRAS (default test,lab,site) and the 'paperlib' Jupyter kernel
+	@if [ -f $(STAMP) ] && [ "$$(cat $(STAMP))" != "$(EXTRAS)" ]; then \
+	   echo "extras change: $$(cat $(STAMP)) -> $(EXTRAS)"; rm -f $(STAMP); fi
+	@$(MAKE) --no-print-directory $(STAMP) EXTRAS=$(EXTRAS)
 
 data: $(STAMP) ## find (mirror/cache) or fetch the optional corpora, verifying checksums
 	$(PY) -m paperlib.common.data ensure
 	@$(PY) -m paperlib.common.data status
 
-figures: $(STAMP) ## run every notebook under PROFILE; write figures/, tables and the claims ledger
-	@$(PY) -m paperlib.common.data ensure >/dev/null || true
-	$(PY) -m paperlib.companion.pipeline run --profile $(PROFILE) $(if $(ALLOW_DIRTY),--allow-dirty)
+figures: $(STAMP) ## run every notebook under PROFILE (default auto); cpu/paper write figures/<profile>/, claims.json, CLAIMS.md, README summary
+	$(PY) -m paperlib.common.data ensure
+	$(PY) -m paperlib.companion.pipeline run --profile $(FIGURES_PROFILE) $(if $(ALLOW_DIRTY),--allow-dirty)
 
 notebooks: $(STAMP) ## re-execute every notebook under smoke and store it with outputs in notebooks/
 	$(PY) -m paperlib.companion.pipeline store
 
-nb: $(STAMP) ## run one notebook: NB=13_bk_core [PROFILE=smoke stores it in notebooks/; cpu/paper publish into figures/PROFILE/]
-	@test -n "$(NB)" || { echo "usage: make nb NB=<notebook> [PROFILE=smoke|cpu|paper]"; exit 2; }
-	@if [ "$(PROFILE)" = smoke ] || [ "$(PROFILE)" = auto ]; then $(PY) -m paperlib.companion.pipeline store --only $(NB); \
-	 else $(PY) -m paperlib.companion.pipeline run --profile $(PROFILE) --only $(NB) $(if $(ALLOW_DIRTY),--allow-dirty); fi
+nb: $(STAMP) ## one notebook: NB=13_bk_core; PROFILE=smoke (default) stores notebooks/NB.ipynb, cpu/paper/auto publish into figures/<profile>/
+	@test -n "$(NB)" || { echo "usage: make nb NB=<notebook> [PROFILE=smoke|cpu|paper|auto] (default smoke)"; exit 2; }
+	@if [ "$(NB_PROFILE)" = smoke ]; then $(PY) -m paperlib.companion.pipeline store --only $(NB); \
+	 else $(PY) -m paperlib.companion.pipeline run --profile $(NB_PROFILE) --only $(NB) $(if $(ALLOW_DIRTY),--allow-dirty); fi
 
 check-params: $(STAMP) ## validate every notebook's parameter file for every profile
 	$(PY) -m paperlib.companion.pipeline check-params
 
-test: $(STAMP) ## unit tests, notebook pairing/parameter checks, and nbval over the stored notebooks
+test: $(STAMP) ## the full suite CI runs: every test (slow and integration included) and nbval over the stored notebooks
 	rm -rf $(NBVAL_OUT)
 	PAPERLIB_OUTPUT=$(abspath $(NBVAL_OUT)) PAPERLIB_PROGRESS=0 $(PY) -m pytest -p no:cacheprovider tests notebooks \
 	  --nbval --nbval-kernel-name $(KERNEL) --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600
 
-test-unit: $(STAMP) ## the library's unit tests only
-	PAPERLIB_OUTPUT=$(abspath $(NBVAL_OUT)) $(PY) -m pytest -p no:cacheprovider tests
+check: $(STAMP) ## the fast inner loop: every test not marked slow (about a minute; writes only temporary folders)
+	PAPERLIB_OUTPUT=$(abspath $(NBVAL_OUT)) PAPERLIB_PROGRESS=0 $(PY) -m pytest -p no:cacheprovider -q -m "not slow" tests
+
+test-unit: $(STAMP) ## the unit tests: tests/ without the integration tests (browser, kernels, exercises, GPU rehearsal) and nbval
+	PAPERLIB_OUTPUT=$(abspath $(NBVAL_OUT)) PAPERLIB_PROGRESS=0 $(PY) -m pytest -p no:cacheprovider -m "not integration" tests
 
 # nbval over the stored notebooks once per CPU setting that changes floating-point code paths: what CI compares
 # must not depend on the x86 machine it gets (AVX2 or AVX-512, MKL/oneDNN/OpenBLAS kernels, thread count).
@@ -97,8 +110,11 @@ test-variants: $(STAMP) ## nbval over notebooks/ under default, scalar-ATen, 1-t
 html: $(STAMP) ## the reading edition: a static offline site in build/site/ (from build/ and figures/)
 	$(PY) -m paperlib.companion.site
 
-workshop: $(STAMP) ## the workshop kit: build/workshop/ and build/workshop.zip (times each notebook)
+workshop: $(STAMP) ## the workshop kit: build/workshop/ and build/workshop.zip (times each notebook; README untouched)
 	$(PY) -m paperlib.companion.workshop
+
+readme-times: $(STAMP) ## the workshop kit, and the measured smoke times written into README.md's "Start here" table
+	$(PY) -m paperlib.companion.workshop --readme-times
 
 lab: $(STAMP) ## JupyterLab on the project's kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
@@ -126,8 +142,10 @@ gpu-import: $(STAMP) ## publish a bundle's finished run: make gpu-import RESULTS
 	@test -n "$(RESULTS)" || { echo "usage: make gpu-import RESULTS=<bundle>/results"; exit 2; }
 	$(PY) -m paperlib.companion.gpu_run --publish-from $(RESULTS)
 
-ledger: $(STAMP) ## regenerate figures/claims.json, figures/CLAIMS.md, the README summary, notebook 00 and the notebooks' headline quotes
+ledger: $(STAMP) ## regenerate figures/claims.json, figures/CLAIMS.md and the README summary from figures/<profile>/ledger/ (runs nothing)
 	$(PY) -m paperlib.companion.ledger publish
+
+requote: $(STAMP) ## re-render the headline quotes of notebooks/*.ipynb and figures/*/notebooks from figures/claims.json; re-store notebook 00
 	$(PY) -m paperlib.companion.pipeline requote
 
 clean: ## remove build/ outputs (keeps .venv, data/cache and the committed figures/)

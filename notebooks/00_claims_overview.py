@@ -44,7 +44,9 @@
 # the code that tests it (a call into `paperlib`), the result, and the verdict it records.
 
 # %% tags=["parameters"]
+NOTEBOOK = "00_claims_overview"
 PROFILE = "smoke"
+OUTPUT_ROOT = ""
 
 # %%
 import json
@@ -54,6 +56,9 @@ from IPython.display import Markdown, display
 
 from paperlib.common import paths
 from paperlib.companion import ledger
+from paperlib.companion.chapter import open_chapter
+
+ch = open_chapter(globals())
 
 registry = ledger.load_registry()
 per_paper = pd.Series([c.paper for c in registry.values()]).value_counts().reindex(list(ledger.PAPERS), fill_value=0)
@@ -115,3 +120,6 @@ rows = [{"id": cid, "smoke verdict": r["verdict"], "headline verdict": headline.
          "same": r["verdict"] == headline.get(cid)} for cid, r in sorted(smoke.items())]
 print(f"smoke results for {len(rows)} of {len(registry)} claims")
 display(pd.DataFrame(rows, columns=["id", "smoke verdict", "headline verdict", "same"]))
+
+# %% tags=["nbval-ignore-output"]
+print(ch.footer())

@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 01 — SCN: semantic comparison (Eq. 1) and frozen embeddings (Eq. 2)
 #
-# The SCN paper (seed 000 English, 001 Portuguese) answers a prompt by comparing it with stored prompts.
+# The SCN paper (in English and Portuguese editions) answers a prompt by comparing it with stored prompts.
 # Two comparison functions are given:
 #
 # * **Eq. 1**, a "semantic similarity probability" built from three exact-match indicators (accent-folded
@@ -29,7 +29,9 @@
 # paraphrased, in English and Portuguese.
 
 # %% tags=["parameters"]
+NOTEBOOK = "01_scn_similarity"
 PROFILE = "smoke"
+OUTPUT_ROOT = ""
 SEED = 0
 N_TRIALS = 100
 N_HELDOUT = 6
@@ -45,17 +47,13 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 import paperlib
-from paperlib.common.figures import save_table, savefig, use_house_style, verdict_subtitle
-from paperlib.companion.headline import beside_headline, quote_headline, run_banner
-from paperlib.companion.ledger import Recorder
+from paperlib.companion.headline import quote_headline
 from paperlib.scn import (SCN, HashingEmbedder, MiniLMEmbedder, invariant_report, parameter_digest,
                           retrieval_comparison, similarity, tokenize, verdicts)
 from paperlib.scn.experiments import paired_gap
+from paperlib.companion.chapter import open_chapter
 
-use_house_style()
-paperlib.seed_everything(SEED)
-rec = Recorder(notebook="01_scn_similarity", profile=PROFILE)
-print(run_banner(PROFILE))
+ch = open_chapter(globals())
 pd.set_option("display.width", 160)
 
 # %% [markdown]
@@ -88,7 +86,7 @@ for a, b, expected in vectors:
                  "word, no penalty": round(similarity(a, b, "word", length_penalty=False), 4),
                  "literal": round(similarity(a, b, "literal"), 4)})
 eq1_table = pd.DataFrame(rows)
-save_table(eq1_table, "scn_eq1_vectors", profile=PROFILE)
+ch.save_table(eq1_table, "scn_eq1_vectors")
 print(eq1_table.to_string(index=False))
 spec_ok = all(abs(similarity(a, b, "word") - e) < 1e-12 for a, b, e in vectors if e is not None)
 print("spec test vectors reproduced by the word-level reading:", spec_ok)
@@ -113,7 +111,7 @@ print(diff.to_string(index=False))
 
 # %%
 inv = invariant_report(n_trials=N_TRIALS, seed=SEED)
-save_table(inv, "scn_eq1_invariants", profile=PROFILE)
+ch.save_table(inv, "scn_eq1_invariants")
 print(inv[["reading", "invariant", "violations", "holds"]].to_string(index=False))
 print()
 for _, r in inv[~inv.holds].iterrows():
@@ -140,7 +138,7 @@ lit_range_ok = bool(inv.query("reading == 'literal' and invariant == 'range [0,1
 word_range_ok = bool(inv.query("reading == 'word' and invariant == 'range [0,1]'").holds.iloc[0])
 print(f"random texts in [0,1]: literal {lit_range_ok}, word {word_range_ok}")
 v_eq1 = verdicts.scn_eq1_range(min(lit_vals), max(lit_vals), min(word_vals), max(word_vals))
-rec.record(v_eq1, evidence="table scn_eq1_invariants; table scn_eq1_vectors")
+ch.record(v_eq1, evidence="table scn_eq1_invariants; table scn_eq1_vectors")
 print(v_eq1)
 
 # %% [markdown]
@@ -192,7 +190,7 @@ results = {}
 for lang in LANGS:
     df = retrieval_comparison(lang, embedders, n_heldout=N_HELDOUT, seed=SEED, max_pairs=MAX_PAIRS)
     results[lang] = df
-    save_table(df.reset_index(names="family").round(3), f"scn_retrieval_{lang}", profile=PROFILE)
+    ch.save_table(df.reset_index(names="family").round(3), f"scn_retrieval_{lang}")
     print(lang)
     print(df.round(2).to_string())
     print()
@@ -214,7 +212,7 @@ print("held-out accuracy, embedding minus Eq.1 word [95% interval]:",
       {k: f"{m:+.3f} [{lo:+.3f}, {hi:+.3f}]" for k, (m, lo, hi) in gap.items()})
 print("paraphrase accuracy (embedding, Eq.1 word):", {k: tuple(round(x, 3) for x in v) for k, v in para.items()})
 v_eq2 = verdicts.scn_eq2_frozen(frozen, gap)
-rec.record(v_eq2, unit="accuracy gap", evidence="figure scn_retrieval_heldout; tables scn_retrieval_*")
+ch.record(v_eq2, unit="accuracy gap", evidence="figure scn_retrieval_heldout; tables scn_retrieval_*")
 print(v_eq2.verdict)
 
 # %% [markdown]
@@ -234,9 +232,9 @@ for ax, lang in zip(axes[0], LANGS):
     ax.tick_params(axis="x", labelsize=8)
 axes[0, 0].set_ylabel("accuracy (fraction of queries\nanswered correctly)")
 fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncols=4)
-fig.suptitle(verdict_subtitle(axes[0, 0], v_eq2, PROFILE, title="SCN retrieval on held-out prompts (E frozen)"))
+fig.suptitle(ch.verdict_subtitle(axes[0, 0], v_eq2, title="SCN retrieval on held-out prompts (E frozen)"))
 axes[0, 0].set_title(LANGS[0])
-_ = savefig(fig, "scn_retrieval_heldout", profile=PROFILE)  # no path in the output: it depends on PAPERLIB_OUTPUT
+_ = ch.savefig(fig, "scn_retrieval_heldout")  # no path in the output: it depends on the output root
 plt.show()
 
 # %% [markdown]
@@ -260,7 +258,7 @@ quote_headline("SCN-EQ2-FROZEN")
 # Solution: `notebooks/exercises/01_scn_similarity__portuguese_modes.py`
 
 # %%
-print(rec.summary().to_string(index=False))
+print(ch.summary().to_string(index=False))
 
 
 # %% [markdown]
@@ -272,4 +270,7 @@ print(rec.summary().to_string(index=False))
 # results are republished.
 
 # %% tags=["nbval-ignore-output", "headline-quote"]
-beside_headline(rec)
+ch.beside_headline()
+
+# %% tags=["nbval-ignore-output"]
+print(ch.footer())

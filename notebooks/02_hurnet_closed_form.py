@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 02 — HurNet: the closed-form layer and its mathematics
 #
-# The SCN paper (seed 000 in English, 001 in Portuguese) proposes *HurNetTorch*, a layer whose weights are
+# The SCN paper (in English and Portuguese editions) proposes *HurNetTorch*, a layer whose weights are
 # computed "in closed form using pseudo-inverse" instead of by gradient descent, and backs it with a chain of
 # mathematical statements (operator theory, spectral bounds, measure-theoretic regularisation). This chapter
 # implements the layer (`paperlib.scn.hurnet.HurNetLayer`) and tests every statement:
@@ -40,7 +40,9 @@
 # pseudo-inverse solvers already.
 
 # %% tags=["parameters"]
+NOTEBOOK = "02_hurnet_closed_form"
 PROFILE = "smoke"
+OUTPUT_ROOT = ""
 SEED = 0
 EMBEDDER = "hashing"
 N_PAIRS = 150
@@ -74,8 +76,7 @@ import numpy as np
 import pandas as pd
 
 import paperlib
-from paperlib import seed_everything
-from paperlib.common.figures import mark_paper, save_table, savefig, use_house_style, verdict_subtitle
+from paperlib.common.figures import mark_paper
 from paperlib.scn import HurNetFallbackWarning, HurNetLayer, verdicts
 from paperlib.scn.baselines import lstsq_benchmark
 from paperlib.scn.experiments import (
@@ -94,14 +95,11 @@ from paperlib.scn.hurnet_theory import (
     least_squares_family,
     singular_values_by_rows,
 )
-from paperlib.companion.headline import beside_headline, quote_headline, run_banner
-from paperlib.companion.ledger import Recorder
+from paperlib.companion.headline import quote_headline
+from paperlib.companion.chapter import open_chapter
 
-use_house_style()
-seed_everything(SEED)
-DEVICE = paperlib.default_device()
-rec = Recorder(notebook="02_hurnet_closed_form", profile=PROFILE)
-print(run_banner(PROFILE))
+ch = open_chapter(globals())
+DEVICE = ch.device
 pd.set_option("display.width", 160)
 
 # %% [markdown]
@@ -166,7 +164,7 @@ print("teaching versions equal HurNetLayer.fit and .partial_fit")
 # %% tags=["nbval-ignore-output"]
 problems = regime_problems(seed=SEED, real=real)
 agree = pd.DataFrame(solver_agreement(problems))
-save_table(agree, "hurnet_solver_agreement", profile=PROFILE)
+ch.save_table(agree, "hurnet_solver_agreement")
 cols = ["problem", "rank", "cond_X", "cond_eff", "tol_fp", "eq3_explicit_inv", "eq3_excess_residual", "eq10_svd", "numpy_pinv",
         "layer_lstsq", "layer_cholesky", "layer_qr", "layer_svd", "cholesky_used", "qr_used"]
 print(agree[cols].to_string(index=False, float_format=lambda v: f"{v:.1e}"))
@@ -179,7 +177,7 @@ print(agree[cols].to_string(index=False, float_format=lambda v: f"{v:.1e}"))
 
 # %%
 acc = pd.DataFrame(accuracy_vs_condition(COND_LIST, m=COND_M, n=COND_N, seed=SEED))
-save_table(acc, "hurnet_accuracy_vs_condition", profile=PROFILE)
+ch.save_table(acc, "hurnet_accuracy_vs_condition")
 worst = acc.set_index("cond")
 print("cond(X) at which each method's error first exceeds 1e-6:")
 for col in ["lstsq", "qr", "svd", "cholesky", "cholesky unchecked", "Eq. 3 explicit inverse"]:
@@ -205,11 +203,11 @@ eq3_bad_def = int((~(deficient["eq3_explicit_inv"] < 1e-6)).sum())
 err_1e8 = float(acc.loc[acc["cond"] == 1e8, "Eq. 3 explicit inverse"].iloc[0]) if 1e8 in COND_LIST else math.nan
 real_row = agree[agree["problem"].str.startswith("real")].iloc[0]
 v_eq3 = verdicts.scn_eq3_closed(eq3_max, int(real_row["rank"]), int(real_row["n"]), err_1e8)
-rec.record(v_eq3, evidence="table hurnet_solver_agreement; figure hurnet_accuracy_vs_condition")
+ch.record(v_eq3, evidence="table hurnet_solver_agreement; figure hurnet_accuracy_vs_condition")
 ratio10 = agree["eq10_svd"] / agree["tol_fp"]
 worst10 = agree.loc[ratio10.idxmax()]
 v_eq10 = verdicts.scn_eq10_svd(float(ratio10.max()), float(worst10["eq10_svd"]), str(worst10["problem"]))
-rec.record(v_eq10, evidence="table hurnet_solver_agreement")
+ch.record(v_eq10, evidence="table hurnet_solver_agreement")
 print(f"Eq. 3 (explicit inverse) misses the lstsq solution in {eq3_bad_def}/{len(deficient)} rank-deficient/m<n "
       f"regimes; real features: rank {int(real_row['rank'])} of n = {int(real_row['n'])}")
 print("SCN-EQ3-CLOSED:", v_eq3.verdict, "| SCN-EQ10-SVD:", v_eq10.verdict)
@@ -229,9 +227,9 @@ ax.loglog(c, c * eps, "k:", lw=1, label="cond · ε")
 ax.loglog(c, np.minimum(c ** 2 * eps, 1e3), "k--", lw=1, label="cond² · ε")
 ax.set_xlabel("cond(X)")
 ax.set_ylabel("relative error of W")
-verdict_subtitle(ax, v_eq3, PROFILE, title="HurNet solvers: accuracy vs conditioning (float64)")
+ch.verdict_subtitle(ax, v_eq3, title="HurNet solvers: accuracy vs conditioning (float64)")
 ax.legend(fontsize=7, ncol=2)
-savefig(fig, "hurnet_accuracy_vs_condition", profile=PROFILE)
+ch.savefig(fig, "hurnet_accuracy_vs_condition")
 plt.show()
 
 # %% [markdown]
@@ -273,7 +271,7 @@ Xs, Ys = real["X"][:SPAN_M], real["Y"][:SPAN_M]
 fam = least_squares_family(Xs, Ys, ridge=1e-2, seed=SEED, gd_steps=SPAN_GD_STEPS)
 span = pd.DataFrame([dict(solution=k, ls_loss=v["ls_loss"], span_residual=v["span_residual"], norm=v["norm"])
                      for k, v in fam.items()])
-save_table(span, "hurnet_span", profile=PROFILE)
+ch.save_table(span, "hurnet_span")
 print(f"X: {Xs.shape} (rank <= {min(Xs.shape)} < n = {Xs.shape[1]})")
 print(span.assign(ls_loss=span.ls_loss.map(lambda v: f"{v:.3g}"),
                   span_residual=span.span_residual.map(lambda v: "< 1e-8" if v < 1e-8 else f"{v:.2f}"),
@@ -290,7 +288,7 @@ print(span.assign(ls_loss=span.ls_loss.map(lambda v: f"{v:.3g}"),
 closed_keys = [k for k in fam if k.startswith(("min-norm pinv", "lstsq", "ridge"))]
 v_eq8 = verdicts.scn_eq8_span({k: fam[k]["span_residual"] for k in closed_keys},
                               {k: fam[k]["span_residual"] for k in fam if k not in closed_keys})
-rec.record(v_eq8, evidence="table hurnet_span")
+ch.record(v_eq8, evidence="table hurnet_span")
 print("SCN-EQ8-SPAN:", v_eq8.verdict)
 
 # %% [markdown]
@@ -324,7 +322,7 @@ for name, (X, Y) in problems.items():
     rows.append(dict(problem=name, case=f"X/1000, worst r={w['r']}, W={w['reading']}", residual=w["residual"],
                      bound=w["bound"], holds=w["violations"] == 0, violations=f"{w['violations']}/{w['n_cases']}"))
 eq11 = pd.DataFrame(rows)
-save_table(eq11, "hurnet_eq11_bound", profile=PROFILE)
+ch.save_table(eq11, "hurnet_eq11_bound")
 # residuals and bounds that are 0 in exact arithmetic come out as rounding noise (~1e-14, different on every
 # CPU/BLAS); the check's slack is 1e-8 ||Y||_F, so anything below 1e-10 is printed as "~0"
 print(eq11.to_string(index=False, float_format=lambda v: "~0" if abs(v) < 1e-10 else f"{v:.3g}"))
@@ -334,7 +332,7 @@ fails = eq11[~eq11["holds"]]
 ex = fails.iloc[0] if len(fails) else None
 v_eq11 = verdicts.scn_eq11_bound(len(fails), len(eq11), f"{ex['problem']}: residual {ex['residual']:.3g} > bound "
                                  f"{ex['bound']:.3g}" if ex is not None else "")
-rec.record(v_eq11, evidence="table hurnet_eq11_bound; figure hurnet_eq11_vs_r")
+ch.record(v_eq11, evidence="table hurnet_eq11_bound; figure hurnet_eq11_vs_r")
 print("SCN-EQ11-BOUND:", v_eq11.verdict)
 
 # %% [markdown]
@@ -356,9 +354,9 @@ bad = ~(sweep["holds_full"] & sweep["holds_trunc"])
 ax.plot(sweep["r"][bad], sweep["residual_full"][bad].clip(lower=1e-16), "rx", ms=8, label="bound violated")
 ax.set_xlabel("truncation level r")
 ax.set_ylabel("Frobenius norm (residual: units of Y;\nbound: units of X·Y)")
-verdict_subtitle(ax, v_eq11, PROFILE, title=f"Eq. 11 on real embeddings, X {Xr.shape[0]}×{Xr.shape[1]}")
+ch.verdict_subtitle(ax, v_eq11, title=f"Eq. 11 on real embeddings, X {Xr.shape[0]}×{Xr.shape[1]}")
 ax.legend(fontsize=7)
-savefig(fig, "hurnet_eq11_vs_r", profile=PROFILE)
+ch.savefig(fig, "hurnet_eq11_vs_r")
 plt.show()
 n_fail = int((~sweep["holds_full"]).sum() + (~sweep["holds_trunc"]).sum())
 print(f"real embeddings: bound violated for {n_fail} of {2 * len(sweep)} (r, reading) cases")
@@ -397,7 +395,7 @@ r_real = min(SIGMA_R, Xr.shape[1] - 1)
 ms_real = [m for m in sorted(set([10, 30, 100, 300, 1000, 3000, Xr.shape[0]])) if m <= Xr.shape[0]]
 rl = singular_values_by_rows(Xr, ms_real, r=r_real)
 tab = pd.DataFrame(dict(m=syn["ms"], sigma_r1=syn["sigma_r1"], sigma_r1_over_sqrt_m=syn["sigma_r1_over_sqrt_m"]))
-save_table(tab, "hurnet_sigma_vs_m_synthetic", profile=PROFILE)
+ch.save_table(tab, "hurnet_sigma_vs_m_synthetic")
 print(tab.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
 print(f"real embeddings (r={r_real}): sigma_r+1 from {rl['sigma_r1'][0]:.3g} (m={ms_real[0]}) to "
       f"{rl['sigma_r1'][-1]:.3g} (m={ms_real[-1]}); non-decreasing: {rl['monotone']}")
@@ -406,7 +404,7 @@ print(f"real embeddings (r={r_real}): sigma_r+1 from {rl['sigma_r1'][0]:.3g} (m=
 v_s8 = verdicts.scn_s8_conv({
     f"synthetic m {SIGMA_M_LIST[0]}->{SIGMA_M_LIST[-1]}": (syn["sigma_r1"][0], syn["sigma_r1"][-1], syn["monotone"]),
     f"real m {ms_real[0]}->{ms_real[-1]}": (rl["sigma_r1"][0], rl["sigma_r1"][-1], rl["monotone"])})
-rec.record(v_s8, evidence="figure hurnet_sigma_vs_m; table hurnet_sigma_vs_m_synthetic")
+ch.record(v_s8, evidence="figure hurnet_sigma_vs_m; table hurnet_sigma_vs_m_synthetic")
 print("SCN-S8-CONV:", v_s8.verdict)
 
 # %%
@@ -426,9 +424,9 @@ axes[1].set_xlabel("m (rows)")
 axes[1].set_ylabel("σ_{r+1}(X_m) / √m (units of X)")
 axes[1].set_title("divided by √m: a nonzero limit")
 axes[1].legend(fontsize=7)
-fig.suptitle(verdict_subtitle(axes[0], v_s8, PROFILE, title="Section 8: σ_{r+1} grows with m, it does not vanish"))
+fig.suptitle(ch.verdict_subtitle(axes[0], v_s8, title="Section 8: σ_{r+1} grows with m, it does not vanish"))
 axes[0].set_title("σ_{r+1} itself")
-savefig(fig, "hurnet_sigma_vs_m", profile=PROFILE)
+ch.savefig(fig, "hurnet_sigma_vs_m")
 plt.show()
 
 # %% [markdown]
@@ -455,7 +453,7 @@ quote_headline("SCN-S8-CONV")
 Xq, Yq = real["X"][:SPAN_M], real["Y"][:SPAN_M]
 lams = [0.0, 0.01, 0.1, 1.0, 10.0, 100.0]
 mins = pd.DataFrame(eq15_minimizers(Xq, Yq, lams, mu_support=Xq, seed=SEED))
-save_table(mins, "hurnet_eq15_minimizers", profile=PROFILE)
+ch.save_table(mins, "hurnet_eq15_minimizers")
 print(mins[["lam", "printed_gd_norm", "printed_gd_shift", "ridge_min_norm", "printed_min_loss"]].to_string(
     index=False, float_format=lambda v: f"{v:.4g}"))
 print(f"max relative change of grad_W L across lambdas: {'< 1e-12' if mins.printed_grad_change.max() < 1e-12 else mins.printed_grad_change.max()}")
@@ -464,7 +462,7 @@ print(f"max relative change of grad_W L across lambdas: {'< 1e-12' if mins.print
 v_eq15 = verdicts.scn_eq15_min(float(mins["printed_grad_at_ls_rel"].max()), float(mins["printed_gd_shift"].max()),
                                bool(np.linalg.matrix_rank(Xq) == Xq.shape[1]),
                                bool(np.all(np.diff(mins["ridge_min_norm"]) < 0)))
-rec.record(v_eq15, evidence="table hurnet_eq15_minimizers; figure hurnet_eq15_minimizers")
+ch.record(v_eq15, evidence="table hurnet_eq15_minimizers; figure hurnet_eq15_minimizers")
 print("SCN-EQ15-MIN:", v_eq15.verdict)
 
 # %%
@@ -475,8 +473,8 @@ ax.semilogx(lx, mins["ridge_min_norm"], "s-", label="ridge reading: ‖W_λ‖")
 ax.set_xlabel("regularisation weight λ (λ = 0 drawn at 10⁻³)")
 ax.set_ylabel("norm of the minimiser ‖W‖_F\n(units of Y per unit of X)")
 ax.legend(fontsize=7)
-verdict_subtitle(ax, v_eq15, PROFILE, title="Eq. 15: the printed Ω(μ) term does not act on W")
-savefig(fig, "hurnet_eq15_minimizers", profile=PROFILE)
+ch.verdict_subtitle(ax, v_eq15, title="Eq. 15: the printed Ω(μ) term does not act on W")
+ch.savefig(fig, "hurnet_eq15_minimizers")
 plt.show()
 
 # %% [markdown]
@@ -502,7 +500,7 @@ quote_headline("SCN-EQ15-MIN")
 
 # %%
 for v in (verdicts.scn_s9_banach(), verdicts.scn_s10_measure()):
-    rec.record(v, evidence="notebook 02 sections 5-6")
+    ch.record(v, evidence="notebook 02 sections 5-6")
     print(v.claim, v.verdict)
 
 # %% [markdown]
@@ -531,7 +529,7 @@ with warnings.catch_warnings():
     rt = realtime_comparison(Xt, Yt, lrs=GD_LRS, tol=GD_TOL, max_steps=GD_MAX_STEPS, inc_batch=INC_BATCH,
                              repeats=5, seed=SEED)
 rt_tab = pd.DataFrame(rt["closed"] + rt["gradient"])
-save_table(rt_tab, "hurnet_realtime", profile=PROFILE)
+ch.save_table(rt_tab, "hurnet_realtime")
 print(f"optimum MSE {rt['optimum']:.5g}; target {rt['target']:.5g}")
 print(rt_tab.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
 inc = rt["incremental"]
@@ -548,7 +546,7 @@ print(f"incremental: {inc['new_rows']} new rows after {inc['rows_before']}: part
 # %% tags=["nbval-ignore-output"]
 Xb, Yb, _ = embedding_like_stream(BENCH_M, BENCH_N, k=BENCH_K, decay=1.0, noise=0.1, seed=SEED + 2)
 bench = pd.DataFrame(lstsq_benchmark(Xb, Yb, repeats=BENCH_REPEATS, layer_solver="cholesky", device=DEVICE))
-save_table(bench, "hurnet_lstsq_benchmark", profile=PROFILE)
+ch.save_table(bench, "hurnet_lstsq_benchmark")
 print(bench.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
 cpu_rows = bench[~bench["method"].str.contains("cuda")]
 best_other = float(cpu_rows["median_s"].iloc[1:].min())
@@ -562,7 +560,7 @@ v_rt = verdicts.scn_eq3_realtime(best_closed["seconds"], best_closed["iqr"],
                                  fastest_grad["seconds"] if fastest_grad else None,
                                  fastest_grad["steps"] if fastest_grad else None, GD_MAX_STEPS,
                                  inc["partial_fit_s"], inc["partial_fit_iqr"], inc["refit_s"], inc["refit_iqr"])
-rec.record(v_rt, evidence="tables hurnet_realtime, hurnet_lstsq_benchmark")
+ch.record(v_rt, evidence="tables hurnet_realtime, hurnet_lstsq_benchmark")
 print(v_rt, f"| {RT_M}x{RT_N}->{RT_K}; 1e5x384-type fit {ratio:.2f}x best lstsq;",
       paperlib.common.measure.fingerprint()["device"])
 
@@ -586,7 +584,7 @@ quote_headline("SCN-EQ3-REALTIME")
 # Solution: `notebooks/exercises/02_hurnet_closed_form__partial_fit.py`
 
 # %% tags=["nbval-ignore-output"]
-print(rec.summary().to_string(index=False))
+print(ch.summary().to_string(index=False))
 
 
 # %% [markdown]
@@ -598,4 +596,7 @@ print(rec.summary().to_string(index=False))
 # results are republished.
 
 # %% tags=["nbval-ignore-output", "headline-quote"]
-beside_headline(rec)
+ch.beside_headline()
+
+# %% tags=["nbval-ignore-output"]
+print(ch.footer())

@@ -40,7 +40,9 @@
 # store grows (synthetic labelled 384-d embeddings).
 
 # %% tags=["parameters"]
+NOTEBOOK = "03_scn_vs_gpt"
 PROFILE = "smoke"
+OUTPUT_ROOT = ""
 SEED = 0
 LANGS = ["portuguese"]
 N_BASE = 24
@@ -71,18 +73,15 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import LogLocator, NullFormatter
 
 import paperlib
-from paperlib.common.figures import PAPER_STYLE, mark_paper, save_table, savefig, use_house_style, verdict_subtitle
+from paperlib.common.figures import PAPER_STYLE, mark_paper
 from paperlib.common.measure import fingerprint, peak_rss_subprocess
 from paperlib.common.stats import fit_power_law
-from paperlib.companion.headline import beside_headline, quote_headline, run_banner
-from paperlib.companion.ledger import Recorder
+from paperlib.companion.headline import quote_headline
 from paperlib.scn import SCN, MiniLMEmbedder, synthetic_store_benchmark, table1_experiment, verdicts
 from paperlib.scn.experiments import paired_gap
+from paperlib.companion.chapter import open_chapter
 
-use_house_style()
-paperlib.seed_everything(SEED)
-rec = Recorder(notebook="03_scn_vs_gpt", profile=PROFILE)
-print(run_banner(PROFILE))
+ch = open_chapter(globals())
 pd.set_option("display.width", 160)
 PAPER_G = verdicts.PAPER_G
 
@@ -109,8 +108,8 @@ for lang in LANGS:
     t = r["times"].copy()
     t.insert(0, "paper G base", PAPER_G["base"])
     t.insert(1, "paper G fine-tune", PAPER_G["fine-tune"])
-    save_table(t.reset_index(), f"scn_table1_times_{lang}", profile=PROFILE)
-    save_table(r["quality"].reset_index().round(3), f"scn_table1_quality_{lang}", profile=PROFILE)
+    ch.save_table(t.reset_index(), f"scn_table1_times_{lang}")
+    ch.save_table(r["quality"].reset_index().round(3), f"scn_table1_quality_{lang}")
     print(t.to_string(float_format=lambda x: f"{x:.3g}"))
     print(r["quality"].round(2).T.to_string())
 
@@ -135,7 +134,7 @@ ax.set_xlabel("speed gain G base = T_GPT / T_system (×, log scale)")
 ax.set_ylabel("held-out exact-match accuracy\n(fraction of held-out prompts)")
 ax.set_title("Base training: speed gain vs held-out accuracy")
 fig.legend(fontsize=7, loc="outside right upper")
-_ = savefig(fig, "scn_speed_vs_quality", profile=PROFILE)
+_ = ch.savefig(fig, "scn_speed_vs_quality")
 plt.show()
 
 # %% [markdown]
@@ -162,7 +161,7 @@ for cid, kind, col, key in [("SCN-T1-BASE", "base", "G base", "gpt_base"),
     g = {lang: (float(r["times"].loc["SCN-embedding", col]), not r[key].reached) for lang, r in runs.items()}
     rule = verdicts.scn_t1_base if kind == "base" else verdicts.scn_t1_ft
     v = v_t1[kind] = rule(g)
-    rec.record(v, unit="x", evidence="figure scn_fig1_speed_gain; tables scn_table1_times_*")
+    ch.record(v, unit="x", evidence="figure scn_fig1_speed_gain; tables scn_table1_times_*")
     print(v)
     for lang, r in runs.items():
         t = r["times"].loc["SCN-embedding"]
@@ -174,7 +173,7 @@ unseen = {lang: paired_gap(r["unseen_f1"]["SCN-embedding"], r["unseen_f1"]["GPT"
 perturbed = {lang: (float(r["quality"].loc["SCN-embedding", "held-out all held-out"]),
                     float(r["quality"].loc["GPT", "held-out all held-out"])) for lang, r in runs.items()}
 v_gen = verdicts.scn_gen(unseen, {lang: r["gpt_base"].reached for lang, r in runs.items()}, perturbed)
-rec.record(v_gen, unit="answer F1 gap", evidence="tables scn_table1_quality_*")
+ch.record(v_gen, unit="answer F1 gap", evidence="tables scn_table1_quality_*")
 print(v_gen)
 print("unseen prompts:", {lang: r["n_unseen"] for lang, r in runs.items()})
 m = SCN(mode="embedding", embedder=minilm).fit([("Como vai você?", "Bem, obrigado."), ("Quem é você?", "Um robô.")])
@@ -202,7 +201,7 @@ for ax, kind, col, key in zip(axes, ["base", "fine-tune"], ["G base", "G fine-tu
     ax.axhline(1.0, color="0.4", lw=1, ls=":")
     mark_paper(ax, y=PAPER_G[kind], label=f"{PAPER_G[kind]:.0f}x (Table 1)")
     ax.set_xlabel("SCN mode, language")
-    verdict_subtitle(ax, v_t1[kind], PROFILE, title=f"{kind} (the embedding mode decides)")
+    ch.verdict_subtitle(ax, v_t1[kind], title=f"{kind} (the embedding mode decides)")
 axes[0].set_ylabel("speed gain G = T_GPT / T_SCN\n(×, log scale)")
 fig.legend(handles=[Patch(color="C0", label="GPT reached its criterion: G measured"),
                     Patch(color="C1", label="GPT hit its time budget: G is a lower bound"),
@@ -210,7 +209,7 @@ fig.legend(handles=[Patch(color="C0", label="GPT reached its criterion: G measur
                                                       f"{PAPER_G['fine-tune']:.0f}x fine-tune (Table 1)"),
                     Line2D([], [], color="0.4", lw=1, ls=":", label="G = 1")],
            loc="outside lower center", ncols=2, fontsize=8)
-_ = savefig(fig, "scn_fig1_speed_gain", profile=PROFILE)
+_ = ch.savefig(fig, "scn_fig1_speed_gain")
 plt.show()
 
 # %% [markdown]
@@ -242,7 +241,7 @@ for n in STORE_SIZES:
     kw = dict(n=n, dim=384, n_queries=64, batch_sizes=[1, 64], repeats=LATENCY_REPEATS, chunk_size=CHUNK_SIZE,
               seed=SEED)
     if USE_SUBPROCESS_RSS:
-        out = peak_rss_subprocess("paperlib.scn.store:synthetic_store_benchmark", kw)
+        out = peak_rss_subprocess("paperlib.scn.store_bench:synthetic_store_benchmark", kw)
         res = out["result"]
         res["peak_rss_mb"] = out["peak_rss_mb"]
         res["baseline_rss_mb"] = out["baseline_rss_mb"]
@@ -251,7 +250,7 @@ for n in STORE_SIZES:
         res["peak_rss_mb"] = res["baseline_rss_mb"] = float("nan")
     rows.append(res)
 scale = pd.DataFrame(rows)
-save_table(scale.round(6), "scn_infctx_scaling", profile=PROFILE)
+ch.save_table(scale.round(6), "scn_infctx_scaling")
 print(scale[["n", "accuracy", "store_mb", "peak_rss_mb", "build_s", "batch1_s", "batch64_per_query_s"]]
       .to_string(index=False, float_format=lambda x: f"{x:.3g}"))
 
@@ -272,7 +271,7 @@ nmax = int(scale.n.max())
 last = scale.iloc[-1]
 v_ctx = verdicts.scn_eq5_infctx(bool((scale.accuracy == 1.0).all()), fit_lat["exponent"],
                                 float(last.store_mb) * 2**20 / nmax, nmax, float(last.batch1_s) * 1e3)
-rec.record(v_ctx, evidence="figure scn_infctx_latency_memory; table scn_infctx_scaling")
+ch.record(v_ctx, evidence="figure scn_infctx_latency_memory; table scn_infctx_scaling")
 print(v_ctx, f"(latency fit over n = {list(big.n)}, R^2 {fit_lat['r2']:.2f})")
 
 # %% tags=["nbval-ignore-output"]
@@ -295,9 +294,9 @@ for ax in axes:  # plain numbers at 1, 2, 5 x 10^k on the log axes (also when th
     ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))
     ax.yaxis.set_major_formatter("{x:g}")
     ax.yaxis.set_minor_formatter(NullFormatter())
-fig.suptitle(verdict_subtitle(axes[0], v_ctx, PROFILE, title="Eq. 4–5, infinite context: cost vs stored pairs"))
+fig.suptitle(ch.verdict_subtitle(axes[0], v_ctx, title="Eq. 4–5, infinite context: cost vs stored pairs"))
 axes[0].set_title("latency per query")
-_ = savefig(fig, "scn_infctx_latency_memory", profile=PROFILE)
+_ = ch.savefig(fig, "scn_infctx_latency_memory")
 plt.show()
 
 # %% [markdown]
@@ -319,7 +318,7 @@ quote_headline("SCN-EQ5-INFCTX")
 # Solution: `notebooks/exercises/03_scn_vs_gpt__store_chunks.py`
 
 # %% tags=["nbval-ignore-output"]
-print(rec.summary().to_string(index=False))
+print(ch.summary().to_string(index=False))
 
 
 # %% [markdown]
@@ -331,4 +330,7 @@ print(rec.summary().to_string(index=False))
 # results are republished.
 
 # %% tags=["nbval-ignore-output", "headline-quote"]
-beside_headline(rec)
+ch.beside_headline()
+
+# %% tags=["nbval-ignore-output"]
+print(ch.footer())

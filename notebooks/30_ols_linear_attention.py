@@ -36,7 +36,9 @@
 # weight to $Y$: attention reads $Y$ from its context.
 
 # %% tags=["parameters"]
+NOTEBOOK = "30_ols_linear_attention"
 PROFILE = "smoke"
+OUTPUT_ROOT = ""
 SEED = 0
 CONDS = [1.0, 100.0, 10000.0, 1000000.0, 100000000.0, 10000000000.0]
 N_INSTANCES = 2
@@ -70,17 +72,12 @@ from paperlib.related import (COST_MODELS, build_ols_attention, compare_with_hur
                               make_conditioned_problem, make_context_tokens, make_query_tokens, ols_lstsq_predict,
                               ratio_by_summation, ratio_closed_form, ratio_limit, slow_fast_sweep)
 from paperlib.related import verdicts as related_verdicts
-from paperlib.common.figures import save_table, savefig, use_house_style, verdict_subtitle
-from paperlib.companion.headline import beside_headline, quote_headline, run_banner
-from paperlib.companion.ledger import Recorder
+from paperlib.companion.headline import quote_headline
+from paperlib.companion.chapter import open_chapter
 
-use_house_style()
-paperlib.seed_everything(SEED)
-DEVICE = paperlib.default_device()
-rec = Recorder(notebook="30_ols_linear_attention", profile=PROFILE)
-print(run_banner(PROFILE))
+ch = open_chapter(globals())
+DEVICE = ch.device
 EPS = float(np.finfo(np.float64).eps)
-print("profile:", PROFILE)
 
 # %% [markdown]
 # ## 1 · The construction, step by step
@@ -158,8 +155,8 @@ err["informative"] = err["bound"] < 1e-2            # bounds >= 1e-2 cannot show
 by_cond = (err.groupby(["cond_target", "method"])
            .agg(max_rel_err=("rel_err", "max"), min_rank=("rank", "min"), within_bound=("within_bound", "all"))
            .reset_index())
-save_table(by_cond, "ols_lintf_error_by_cond", profile=PROFILE,
-           caption="Attention-OLS vs lstsq: max relative error per condition number and construction")
+ch.save_table(by_cond, "ols_lintf_error_by_cond",
+              caption="Attention-OLS vs lstsq: max relative error per condition number and construction")
 print(f"{len(err)} (instance, construction) pairs; d = {D_FEAT}, n = {N_ROWS}, k = {K_OUT}")
 print(by_cond[["cond_target", "method", "min_rank", "within_bound"]].to_string(index=False))
 
@@ -220,7 +217,7 @@ sv = np.linalg.svd(X_real, compute_uv=False)
 real = pd.DataFrame(compare_with_lstsq(X_real, Y_real, Xq_real, EPS))
 real["within_bound"] = real["rel_err_matched"] <= real["bound"]
 real["informative"] = real["bound"] < 1e-2          # a bound >= 1e-2 cannot show equality: not counted as evidence
-save_table(real, "ols_lintf_real_data", profile=PROFILE, caption=f"Chatterbot prompt->answer regression ({embedder.name})")
+ch.save_table(real, "ols_lintf_real_data", caption=f"Chatterbot prompt->answer regression ({embedder.name})")
 real_ok = bool(real["within_bound"].all() and (real["within_bound"] & real["informative"]).any())
 print(real[["method", "rank", "d", "numpy_rank_default", "within_bound", "informative"]].to_string(index=False))
 print("real-data equality shown by at least one informative check:", real_ok)
@@ -251,7 +248,7 @@ print(real.to_string(index=False, float_format=lambda x: f"{x:.2e}"))
 
 # %%
 sf = pd.DataFrame(slow_fast_sweep(SF_NB, d=SF_D, n_A=SF_N_A, shift_scale=SF_SHIFT, seed=SEED))
-save_table(sf, "ols_lintf_slow_fast", profile=PROFILE, caption="Weights from A, context from B")
+ch.save_table(sf, "ols_lintf_slow_fast", caption="Weights from A, context from B")
 sf_identity_ok = bool((sf["dev_from_SF"] < 1e-10).all())
 new_task_ok = bool((sf[sf["scenario"] == "same inputs, new task"]["dev_from_ols_B"] < 1e-10).all())
 same = sf[sf["scenario"] == "same distribution"].sort_values("n_B")
@@ -332,8 +329,8 @@ ols_result = related_verdicts.ols_lintf(
     note=(f"eigh full-rank (cond<={eigh_full['cond_X'].max():.0e}) max rel err {eigh_full['rel_err'].max():.1e}; "
           f"svd-built (cond<={svd_rows['cond_X'].max():.0e}) {svd_rows['rel_err'].max():.1e}; real data "
           f"({embedder.name}, n={X_real.shape[0]}, d={X_real.shape[1]}, rank {real['rank'].min()}); {breakdown}"))
-_ = rec.record(ols_result, evidence="figure ols_lintf_error_vs_cond, ols_lintf_slow_fast; tables "
-               "ols_lintf_error_by_cond, ols_lintf_real_data, ols_lintf_slow_fast")
+_ = ch.record(ols_result, evidence="figure ols_lintf_error_vs_cond, ols_lintf_slow_fast; tables "
+              "ols_lintf_error_by_cond, ols_lintf_real_data, ols_lintf_slow_fast")
 print(ols_result)
 
 # %%
@@ -359,9 +356,9 @@ ax.plot(kk, D_FEAT * kk * EPS, "k:", lw=1, label=r"$d\,\kappa\,\varepsilon$")
 ax.axvline(EPS ** -0.5, color="grey", lw=0.8, label=r"$\kappa = \varepsilon^{-1/2}$: $\Sigma$ numerically singular")
 ax.set(xscale="log", yscale="log", xlabel=r"condition number $\kappa(X)$",
        ylabel="relative error of the prediction\nvs numpy.linalg.lstsq", ylim=(1e-17, 10))
-verdict_subtitle(ax, ols_result, PROFILE, title="Linear attention (C) vs OLS, by condition number")
+ch.verdict_subtitle(ax, ols_result, title="Linear attention (C) vs OLS, by condition number")
 ax.legend(fontsize=8, loc="upper left")
-savefig(fig, "ols_lintf_error_vs_cond", profile=PROFILE)
+ch.savefig(fig, "ols_lintf_error_vs_cond")
 plt.show()
 
 # %% [markdown]
@@ -381,12 +378,12 @@ ax.axhline(related_verdicts.IDENTITY_TOL, color="0.45", lw=0.8, ls="-.",
            label=f"rule's tolerance for the identities ({related_verdicts.IDENTITY_TOL:g})")
 ax.set(xscale="log", yscale="log", xlabel="context length $n_B$ (tokens)",
        ylabel="relative deviation of the prediction")
-verdict_subtitle(ax, ols_result, PROFILE, title="Weights from A (slow memory), context from B (fast memory)")
+ch.verdict_subtitle(ax, ols_result, title="Weights from A (slow memory), context from B (fast memory)")
 nb = sorted(sf["n_B"].unique())
 ax.set_xticks(nb, [f"{v:g}" for v in nb])  # one tick per context length measured
 ax.xaxis.set_minor_formatter(plt.NullFormatter())
 fig.legend(fontsize=8, loc="outside lower center", ncols=2)
-savefig(fig, "ols_lintf_slow_fast", profile=PROFILE)
+ch.savefig(fig, "ols_lintf_slow_fast")
 plt.show()
 
 
@@ -418,7 +415,7 @@ quote_headline("OLS-LINTF")
 # %%
 table = pd.DataFrame(cost_table(Ls=(1, 2, 3, 4, 5, 8), models=("quadratic", "cross")))
 agree = all(ratio_by_summation(L, m) == ratio_closed_form(L, m) for m in COST_MODELS for L in range(1, 65))
-save_table(table, "hkt_cost_ratios", profile=PROFILE, caption="HKT / standard attention cost, T -> infinity")
+ch.save_table(table, "hkt_cost_ratios", caption="HKT / standard attention cost, T -> infinity")
 print(table.to_string(index=False))
 print("summation == closed form for L = 1..64, all models:", agree)
 r3 = ratio_closed_form(3, "quadratic")
@@ -446,7 +443,7 @@ for T in HKT_T:
         fin.append({"T": T, "L": L, "causal_ratio": float(exact_cost_ratio(T, L)),
                     "with_downsampling": float(exact_cost_ratio(T, L, downsample_cost=HKT_D_HEAD))})
 fin = pd.DataFrame(fin)
-save_table(fin, "hkt_cost_finite_T", profile=PROFILE, caption="Exact causal cost ratio at finite T")
+ch.save_table(fin, "hkt_cost_finite_T", caption="Exact causal cost ratio at finite T")
 first = {T: first_L_reaching(T, Fraction(4, 3), L_max=HKT_L_MAX) for T in HKT_T}
 print(fin[fin["L"] == 3].to_string(index=False, float_format=lambda x: f"{x:.4f}"))
 print("first L with exact causal ratio >= 4/3, per T:", first)
@@ -463,7 +460,7 @@ ax.plot([3], [1.3125], "r*", ms=12, label="abstract: 1.3125 at L = 3")
 ax.set(xlabel="levels L", ylabel="cost / standard attention", title="HKT cost with 2x causal downsampling per level",
        ylim=(0.95, 1.45))
 ax.legend(fontsize=8)
-savefig(fig, "hkt_cost_vs_L", profile=PROFILE)
+ch.savefig(fig, "hkt_cost_vs_L")
 plt.show()
 
 # %% [markdown]
@@ -485,7 +482,7 @@ plt.show()
 # %%
 hkt_result = related_verdicts.hkt_cost(rho_3=r3, sup_rho=ratio_limit("quadratic"), all_below=below,
                                        L_matching=L_1_3125["quadratic"])
-_ = rec.record(hkt_result, evidence="figure hkt_cost_vs_L; tables hkt_cost_ratios, hkt_cost_finite_T")
+_ = ch.record(hkt_result, evidence="figure hkt_cost_vs_L; tables hkt_cost_ratios, hkt_cost_finite_T")
 print(hkt_result)
 
 # %% [markdown]
@@ -512,7 +509,7 @@ quote_headline("HKT-COST")
 # training the authors' model and are not registered either; only its cost statement is checked here.
 
 # %%
-summary = rec.summary()
+summary = ch.summary()
 print(summary[["id", "verdict"]].to_string(index=False))
 
 # %% tags=["nbval-ignore-output"]
@@ -528,4 +525,7 @@ print(summary.to_string(index=False))
 # results are republished.
 
 # %% tags=["nbval-ignore-output", "headline-quote"]
-beside_headline(rec)
+ch.beside_headline()
+
+# %% tags=["nbval-ignore-output"]
+print(ch.footer())

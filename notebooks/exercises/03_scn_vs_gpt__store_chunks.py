@@ -17,7 +17,7 @@ What changing `STORE_SIZES` and `CHUNK_SIZE` shows:
   O(n·d) latency; it only sets the allocation granularity and the per-query working memory
   (batch × CHUNK_SIZE scores at a time).
 
-check() runs `paperlib.scn.store.synthetic_store_benchmark` (the notebook's cell) at n = 2,000 and 32,000 with
+check() runs `paperlib.scn.store_bench.synthetic_store_benchmark` (the notebook's cell) at n = 2,000 and 32,000 with
 chunks of 4,096 and 65,536 rows and asserts these statements (timing: medians of repeats, loose ratios).
 """
 import math
@@ -26,7 +26,7 @@ import math
 def check() -> dict:
     import torch
 
-    from paperlib.scn.store import synthetic_store_benchmark
+    from paperlib.scn.store_bench import synthetic_store_benchmark
 
     torch.set_num_threads(1)
     dim, out = 384, {}

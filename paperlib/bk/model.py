@@ -357,7 +357,10 @@ class ResNetBKLM(nn.Module):
             blk.v_offset.copy_(init.to(blk.v_offset.dtype))
 
     def num_params(self) -> int:
-        return sum(p.numel() for p in self.parameters())
+        """common.modules.count_params of this model."""
+        from paperlib.common.modules import count_params
+
+        return count_params(self)
 
     def forward(self, idx: torch.Tensor) -> torch.Tensor:
         _check_idx(idx, self.cfg.vocab_size)

@@ -109,9 +109,9 @@ def time_matvec(N: int, seed: int = 0, repeats: int = 7) -> float:
     return time_callable(run, warmup=1, repeats=repeats, sync_cuda=False).median / inner
 
 
-def fit_power_law(N, y) -> dict:
-    """The power-law fit (common.stats: exponent, prefactor, R^2 in log-log), and R^2 of the models y = c N and
-    y = c N log2 N (each fitted through the origin in relative error)."""
+def fit_scaling_models(N, y) -> dict:
+    """common.stats.fit_power_law's power-law fit (exponent, prefactor, R^2 in log-log) plus R^2 and rms log
+    residual of the models y = c N and y = c N log2 N (each constant fitted in log space)."""
     N = np.asarray(N, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     if N.size < 3 or N.shape != y.shape or np.any(N <= 0) or np.any(y <= 0):
@@ -124,3 +124,9 @@ def fit_power_law(N, y) -> dict:
         out[f"rms_log_{name}"] = float(np.sqrt(np.mean(res**2)))
         out[f"r2_{name}"] = float(1 - np.sum(res**2) / np.sum(tot**2))
     return out
+
+
+# The old name, which shadowed common.stats.fit_power_law with a different return value. Kept only until notebook
+# 10 (ssm.fit_power_law) and tests/bk/test_semiseparable.py, owned by other branches, call fit_scaling_models;
+# the merge removes it.
+fit_power_law = fit_scaling_models

@@ -46,7 +46,10 @@ class TransformerLM(nn.Module):
         return rows
 
     def num_params(self) -> int:
-        return sum(p.numel() for p in self.parameters())
+        """common.modules.count_params of this model."""
+        from paperlib.common.modules import count_params
+
+        return count_params(self)
 
     def forward(self, idx: torch.Tensor) -> torch.Tensor:
         _check_idx(idx, self.vocab_size)

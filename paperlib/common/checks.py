@@ -1,8 +1,10 @@
-"""Argument checks shared by the papers' code: one version of each, with clear errors."""
+"""Argument checks shared by the papers' code: one version of each, with clear errors.
+
+torch is imported inside the functions that need it, so that the decision rules (which use pos_int) load
+without torch."""
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 __all__ = ["pos_int", "as_float_tensor", "check_xy", "relative_error"]
 
@@ -16,8 +18,12 @@ def pos_int(value, name: str) -> int:
     return int(value)
 
 
-def as_float_tensor(a, name: str, dtype=torch.float64, device=None) -> torch.Tensor:
-    """Convert array-like `a` to a finite real floating tensor of `dtype`; clear errors otherwise."""
+def as_float_tensor(a, name: str, dtype=None, device=None):
+    """Convert array-like `a` to a finite real floating tensor of `dtype` (default torch.float64); clear errors
+    otherwise."""
+    import torch
+
+    dtype = torch.float64 if dtype is None else dtype
     if isinstance(a, torch.Tensor):
         t = a
     elif isinstance(a, np.ndarray):
@@ -39,9 +45,9 @@ def as_float_tensor(a, name: str, dtype=torch.float64, device=None) -> torch.Ten
     return t
 
 
-def check_xy(X, Y, dtype=torch.float64, device=None) -> tuple[torch.Tensor, torch.Tensor, bool]:
-    """A least-squares problem: X (m x n) and Y (m,) or (m x k), finite, m, n, k >= 1.
-    Returns (X, Y as 2-D, whether Y was 1-D)."""
+def check_xy(X, Y, dtype=None, device=None) -> tuple:
+    """A least-squares problem: X (m x n) and Y (m,) or (m x k), finite, m, n, k >= 1 (dtype default
+    torch.float64). Returns (X, Y as 2-D tensors, whether Y was 1-D)."""
     X = as_float_tensor(X, "X", dtype, device)
     Y = as_float_tensor(Y, "Y", dtype, X.device)
     if X.ndim != 2:
@@ -65,8 +71,11 @@ def check_xy(X, Y, dtype=torch.float64, device=None) -> tuple[torch.Tensor, torc
 def relative_error(a, b) -> float:
     """||a - b||_F / ||b||_F in float64 (b the reference; arrays or tensors of one shape); the absolute
     error when b is zero."""
-    a = np.asarray(a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else a, dtype=np.float64)
-    b = np.asarray(b.detach().cpu().numpy() if isinstance(b, torch.Tensor) else b, dtype=np.float64)
+    def _numpy(x):  # a tensor (only possible when torch is loaded) to numpy; anything else as it is
+        return x.detach().cpu().numpy() if hasattr(x, "detach") and hasattr(x, "numpy") else x
+
+    a = np.asarray(_numpy(a), dtype=np.float64)
+    b = np.asarray(_numpy(b), dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"shape mismatch: {a.shape} vs {b.shape}")
     nb = np.linalg.norm(b)

@@ -48,11 +48,13 @@ def use_house_style() -> None:
     mpl.rcParams.update(style)
 
 
-def _provenance(name: str, profile: str, kind: str, extra: dict | None) -> dict:
+def _provenance(name: str, profile: str, kind: str, extra: dict | None, notebook: str | None) -> dict:
     from paperlib.common.measure import fingerprint
 
-    return {"name": name, "kind": kind, "profile": profile, "notebook": os.environ.get("PAPERLIB_NOTEBOOK", ""),
-            **fingerprint(), **(extra or {})}
+    # the notebook's name comes from its chapter (NOTEBOOK); PAPERLIB_NOTEBOOK is the fallback of callers
+    # outside a chapter (the GPU run)
+    notebook = notebook if notebook is not None else os.environ.get("PAPERLIB_NOTEBOOK", "")
+    return {"name": name, "kind": kind, "profile": profile, "notebook": notebook, **fingerprint(), **(extra or {})}
 
 
 def _check_name(name: str) -> None:
@@ -140,9 +142,12 @@ def verdict_subtitle(ax, verdict, profile: str, *, title: str | None = None) -> 
     return text
 
 
-def savefig(fig, name: str, *, profile: str, formats=("png", "pdf"), provenance: dict | None = None) -> Path:
-    """Save `fig` as <output_dir(profile)>/<name>.{png,pdf} atomically; return the PNG path.
+def savefig(fig, name: str, *, profile: str, root=None, notebook: str | None = None, formats=("png", "pdf"),
+            provenance: dict | None = None) -> Path:
+    """Save `fig` as <paths.output_dir(profile, root)>/<name>.{png,pdf} atomically; return the PNG path.
 
+    root: the output root (a chapter's OUTPUT_ROOT; None or "": paths.output_root's fallback); notebook: the
+    name recorded in the provenance sidecar.
     The figure is checked first (:func:`check_figure`; what happens to problems: FIGURE_CHECK_MODE)."""
     _check_name(name)
     problems = check_figure(fig)
@@ -153,7 +158,7 @@ def savefig(fig, name: str, *, profile: str, formats=("png", "pdf"), provenance:
         import warnings
 
         warnings.warn(f"figure {name!r}: " + "; ".join(problems), stacklevel=2)
-    folder = paths.output_dir(profile)
+    folder = paths.output_dir(profile, root)
     meta = {"png": {"Software": None}, "pdf": {"CreationDate": None, "ModDate": None, "Producer": None,
                                                 "Creator": None}}
     written = []
@@ -163,15 +168,16 @@ def savefig(fig, name: str, *, profile: str, formats=("png", "pdf"), provenance:
             fig.savefig(tmp, format=fmt, metadata=meta.get(fmt))
         written.append(target)
     extra = dict(provenance or {}, figure_check=problems)
-    write_json(folder / f"{name}.provenance.json", _provenance(name, profile, "figure", extra))
+    write_json(folder / f"{name}.provenance.json", _provenance(name, profile, "figure", extra, notebook))
     return written[0]
 
 
-def save_table(df, name: str, *, profile: str, index: bool = False, float_format: str = "%.4g",
-               caption: str = "", provenance: dict | None = None) -> Path:
-    """Save a DataFrame as CSV, Markdown and LaTeX (booktabs) atomically; return the CSV path."""
+def save_table(df, name: str, *, profile: str, root=None, notebook: str | None = None, index: bool = False,
+               float_format: str = "%.4g", caption: str = "", provenance: dict | None = None) -> Path:
+    """Save a DataFrame as CSV, Markdown and LaTeX (booktabs) atomically into paths.output_dir(profile, root);
+    return the CSV path."""
     _check_name(name)
-    folder = paths.output_dir(profile)
+    folder = paths.output_dir(profile, root)
     csv = folder / f"{name}.csv"
     write_text(csv, df.to_csv(index=index, float_format=float_format))
     write_text(folder / f"{name}.md", df.to_markdown(index=index, floatfmt=".4g") + "\n")
@@ -179,7 +185,7 @@ def save_table(df, name: str, *, profile: str, index: bool = False, float_format
                         label=f"tab:{name}", escape=True)
     # pandas emits \toprule/\midrule/\bottomrule: booktabs style
     write_text(folder / f"{name}.tex", latex)
-    write_json(folder / f"{name}.provenance.json", _provenance(name, profile, "table", provenance))
+    write_json(folder / f"{name}.provenance.json", _provenance(name, profile, "table", provenance, notebook))
     return csv
 
 

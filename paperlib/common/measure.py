@@ -92,8 +92,22 @@ def cuda_peak_memory(fn, device=None) -> dict:
             "peak_reserved_mb": torch.cuda.max_memory_reserved(device) / mb, "result": result}
 
 
+def is_oom(exc: BaseException) -> bool:
+    """Whether an exception is an out-of-memory error, on CUDA or the CPU: MemoryError, torch.OutOfMemoryError,
+    or a RuntimeError whose message says "out of memory" (older torch, other allocators). The one detector:
+    benchmarks turn such an error into a row with status "oom"; anything else propagates."""
+    if isinstance(exc, MemoryError):
+        return True
+    torch = sys.modules.get("torch")  # an OutOfMemoryError can only come from a torch already imported
+    oom_type = getattr(torch, "OutOfMemoryError", None) if torch is not None else None
+    if oom_type is not None and isinstance(exc, oom_type):
+        return True
+    return isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
+
+
 _CHILD = r"""
 import importlib, json, sys
+from paperlib.common.measure import is_oom
 
 def _status(key):  # kB -> MB, from the kernel's per-process accounting (VmHWM = peak resident set)
     with open("/proc/self/status") as f:
@@ -116,12 +130,11 @@ base = _status("VmRSS")
 _reset_peak()
 try:
     result = fn(**spec["kwargs"]); status, reason = "ok", ""
-except MemoryError as exc:
-    result, status, reason = None, "oom", f"MemoryError: {exc}"
-except RuntimeError as exc:
-    if "out of memory" not in str(exc).lower():
+except BaseException as exc:
+    if not is_oom(exc):
         raise
-    result, status, reason = None, "oom", str(exc).splitlines()[0]
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    result, status, reason = None, "oom", (f"MemoryError: {text}" if isinstance(exc, MemoryError) else text)
 peak = _status("VmHWM")
 print("__PAPERLIB_RESULT__" + json.dumps({"peak_rss_mb": peak, "baseline_rss_mb": base,
       "peak_above_baseline_mb": peak - base, "status": status, "reason": reason, "result": result}, default=str))
@@ -194,7 +207,7 @@ def fingerprint() -> dict:
     import numpy as np
     import torch
 
-    from paperlib import default_device
+    from paperlib.common.runtime import default_device
 
     dev = default_device()
     if dev.type == "cuda":

@@ -31,9 +31,10 @@ def run_banner(profile: str) -> str:
     if profile == "smoke":
         return ("This is a smoke run (small sizes, minutes on a laptop; the stored notebooks are smoke runs). Its "
                 "verdicts may differ from the headline verdicts, which come from the most faithful published run "
-                "(figures/claims.json); the last table puts the two side by side.")
-    return (f"This is a {profile}-profile run: its verdicts are published into figures/{profile}/ and the claims "
-            f"ledger (figures/claims.json) takes each claim's headline from the most faithful published run.")
+                "(figures/claims.json); a chapter's last table puts the two side by side.")
+    return (f"This is a {profile}-profile run: published runs (make figures) put its outputs into figures/{profile}/ "
+            f"once it succeeds, and the claims ledger (figures/claims.json) takes each claim's headline from the most "
+            f"faithful published run.")
 
 
 def committed_headlines(path=None) -> dict[str, dict]:
@@ -46,7 +47,9 @@ def committed_headlines(path=None) -> dict[str, dict]:
     return {r["id"]: r for r in table}
 
 
-BESIDE_SOURCE = "beside_headline(rec)"
+# the source of a beside-headline cell: a chapter's (companion.chapter) or, in notebooks not yet converted, a Recorder's
+BESIDE_SOURCES = ("ch.beside_headline()", "beside_headline(rec)")
+BESIDE_SOURCE = BESIDE_SOURCES[0]
 
 
 class BesideHeadline:
@@ -170,9 +173,9 @@ def quote_cell_outputs(cell, path=None, where: str = "") -> list[dict]:
     ids = quote_ids(cell.source)
     if ids is not None:
         return quote_outputs(ids, n, path)
-    if cell.source.strip() != BESIDE_SOURCE:
+    if cell.source.strip() not in BESIDE_SOURCES:
         raise ValueError(f"{where}: a cell tagged {QUOTE_TAG!r} must be quote_headline(\"ID\", ...) or "
-                         f"{BESIDE_SOURCE}")
+                         f"{' or '.join(BESIDE_SOURCES)}")
     meta = next((o.get("metadata", {}).get("paperlib") for o in cell.get("outputs", [])
                  if o.get("metadata", {}).get("paperlib")), None)
     if meta is None:

@@ -24,7 +24,7 @@ from paperlib.common.atomic import write_json, write_text
 from paperlib.common.verdicts import VERDICTS, Verdict
 
 PAPERS = ("scn-hurnet", "resnet-bk", "scta", "related-theory")
-PROFILE_RANK = {"paper": 0, "cpu": 1, "smoke": 2}
+PROFILE_RANK = {p.name: p.rank for p in paths.PROFILE_TABLE}  # 0: the most faithful (paths.Profile.rank)
 # summary: one plain line saying what the claim is about; section: the heading text of the notebook section
 # that decides it (shown in CLAIMS.md; links use the anchor `claim-<id>`, see claim_anchor)
 REGISTRY_FIELDS = ("id", "paper", "where", "statement", "paper_value", "unit", "notebook", "summary", "section")
@@ -105,13 +105,15 @@ def device_key(device_label: str) -> str:
 class Recorder:
     """What a notebook uses to record its claim results.
 
-    >>> rec = Recorder(notebook="10_bk_operator", profile=PROFILE)
+    A notebook reaches it through its chapter (``ch.record(verdict, evidence=...)``, companion.chapter), which
+    binds notebook, profile and output root. ``root``: the output root (None or "": paths.output_root's fallback).
+
+    >>> rec = Recorder(notebook="10_bk_operator", profile="smoke", root="/tmp/out")
     >>> rec.record(bk.verdicts.eq2_r0bound(...), evidence="table: ...")   # a rule's Verdict
     """
 
-    def __init__(self, notebook: str, profile: str, registry: dict[str, Claim] | None = None):
-        if profile not in paths.PROFILES:
-            raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(paths.PROFILES)}")
+    def __init__(self, notebook: str, profile: str, registry: dict[str, Claim] | None = None, *, root=None):
+        paths.profile(profile)  # ValueError on an unknown profile
         self.notebook = notebook
         self.profile = profile
         self.registry = registry if registry is not None else _registry_cached()
@@ -120,7 +122,7 @@ class Recorder:
         self.fingerprint = fingerprint()
         self.device = self.fingerprint["device"]
         self.records: dict[str, dict] = {}
-        self.path = paths.output_dir(profile) / "ledger" / f"{notebook}__{device_key(self.device)}.json"
+        self.path = paths.output_dir(profile, root) / "ledger" / f"{notebook}__{device_key(self.device)}.json"
 
     def record(self, result: Verdict, *, evidence: str = "", unit: str | None = None) -> dict:
         """Record a decision rule's :class:`Verdict` with the evidence (figure/table names) behind it."""
@@ -382,20 +384,27 @@ def readme_summary(table: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def replace_between_markers(path: Path, start: str, end: str, body: str) -> bool:
+    """Replace the text between two marker lines of a file (the README's generated sections) with `body`,
+    atomically and only when it changes; False, writing nothing, when the file or a marker is absent.
+    The one README marker writer: the claims summary (here) and the smoke-times table (companion.workshop)."""
+    path = Path(path)
+    if not path.is_file():
+        return False
+    text = path.read_text(encoding="utf-8")
+    if start not in text or end not in text:
+        return False
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    new = f"{head}{start}\n{body}\n{end}{tail}"
+    if new != text:
+        write_text(path, new)
+    return True
+
+
 def update_readme(table: list[dict], readme: Path) -> bool:
     """Replace the text between the README's claims-summary markers; False when the markers are absent."""
-    readme = Path(readme)
-    if not readme.is_file():
-        return False
-    text = readme.read_text(encoding="utf-8")
-    if README_START not in text or README_END not in text:
-        return False
-    head, rest = text.split(README_START, 1)
-    _, tail = rest.split(README_END, 1)
-    new = f"{head}{README_START}\n{readme_summary(table)}\n{README_END}{tail}"
-    if new != text:
-        write_text(readme, new)
-    return True
+    return replace_between_markers(readme, README_START, README_END, readme_summary(table))
 
 
 def write_outputs(table: list[dict], folder: Path, readme: Path | None = None) -> list[dict]:

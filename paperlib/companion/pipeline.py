@@ -17,6 +17,9 @@
         (the copies readers see and nbval compares), paired with their .py.
     python -m paperlib.companion.pipeline check-params
         Validate every notebook's parameter file against its parameters cell, for every profile.
+    python -m paperlib.companion.pipeline requote
+        Bring what quotes the ledger up to date with figures/claims.json: re-render every headline-quote cell of
+        the stored and published notebooks and re-store notebook 00 (refresh_ledger_quotes).
 """
 from __future__ import annotations
 
@@ -32,7 +35,7 @@ from paperlib.common.atomic import atomic_path
 from paperlib.companion.profiles import ParameterError, check_profile, resolve
 
 KERNEL = "paperlib"
-TIMEOUTS = {"smoke": 600, "cpu": 1800, "paper": 7200}  # seconds per cell
+TIMEOUTS = {p.name: p.cell_timeout_s for p in paths.PROFILE_TABLE}  # seconds per cell (paths.Profile)
 
 
 def notebooks(only: list[str] | None = None) -> list[str]:
@@ -52,11 +55,11 @@ def auto_profile() -> str:
     return "paper" if torch.cuda.is_available() else "cpu"
 
 
-def _kernel_env(name: str) -> None:
-    from paperlib.companion.kernel import ENV
+def _kernel_env() -> None:
+    """The kernelspec's settings (inline figures, hash seed), also for a kernel registered before they existed,
+    and offline model hubs. (A notebook's identity and output root are parameters, not variables.)"""
+    from paperlib.companion.jupyter_kernel import ENV
 
-    os.environ["PAPERLIB_NOTEBOOK"] = name
-    # the kernelspec's settings (inline figures, hash seed), also for a kernel registered before they existed
     os.environ.update(ENV)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -81,13 +84,14 @@ class Outcome:
     error: str = ""
 
 
-def execute(name: str, profile: str, out_dir: Path, progress: bool) -> Outcome:
+def execute(name: str, profile: str, out_dir: Path, progress: bool, output_root: Path | None = None) -> Outcome:
+    """Execute one notebook with papermill; `output_root` (a staged run's) is injected as its OUTPUT_ROOT."""
     import nbformat
     import papermill as pm
 
     t0 = time.perf_counter()
     try:
-        params = resolve(name, profile)
+        params = resolve(name, profile, output_root)
     except ParameterError as exc:
         return Outcome(name, False, 0.0, None, f"parameter error: {exc}")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -96,7 +100,7 @@ def execute(name: str, profile: str, out_dir: Path, progress: bool) -> Outcome:
     final = out_dir / f"{name}.ipynb"
     failed = out_dir / f"{name}.failed.ipynb"
     running = out_dir / f".{name}.running.ipynb"  # papermill saves here as it goes; never the final name
-    _kernel_env(name)
+    _kernel_env()
     try:
         pm.execute_notebook(str(source), str(running), parameters=params, kernel_name=KERNEL,
                             cwd=str(paths.ROOT), execution_timeout=TIMEOUTS[profile], progress_bar=progress,
@@ -140,23 +144,17 @@ def _run_one(name: str, profile: str, out_dir: Path, progress: bool) -> Outcome:
     """Execute one notebook; under cpu/paper its outputs are staged and published only on success."""
     from paperlib.companion import publish
 
-    if profile not in paths.PUBLISHED_PROFILES:
+    if not paths.profile(profile).published:
         return execute(name, profile, out_dir, progress)
-    before = os.environ.get("PAPERLIB_OUTPUT")
     stage = publish.fresh_staging(profile, name)
-    os.environ["PAPERLIB_OUTPUT"] = str(stage)
     try:
-        o = execute(name, profile, out_dir, progress)
+        o = execute(name, profile, out_dir, progress, output_root=stage)
         if o.ok:  # the executed notebook is part of the set: figures/<profile>/notebooks/<name>.ipynb
             publish.stage_notebook(o.output, stage, profile, name)
             publish.publish(stage / profile, paths.FIGURES / profile, name)
         return o
     finally:
         publish.discard(profile, name)  # a failed or interrupted notebook leaves the published set as it was
-        if before is None:
-            os.environ.pop("PAPERLIB_OUTPUT", None)
-        else:
-            os.environ["PAPERLIB_OUTPUT"] = before
 
 
 def _write_ledger(profile: str) -> list[dict]:
@@ -207,7 +205,7 @@ def run(profile: str, only: list[str] | None, progress: bool, allow_dirty: bool 
         print(f"\nclaims still pending ({len(pending)}): {', '.join(pending) if pending else 'none'}")
         where = paths.FIGURES if profile in paths.PUBLISHED_PROFILES else paths.output_dir(profile)
         print(f"ledger: {where / 'claims.json'}  and  {where / 'CLAIMS.md'}")
-        if profile in paths.PUBLISHED_PROFILES and restore_overview():
+        if profile in paths.PUBLISHED_PROFILES and refresh_ledger_quotes():
             outcomes.append(Outcome(OVERVIEW, False, 0.0, None, "re-storing the smoke copy failed"))
     failures = [o for o in outcomes if not o.ok]
     if failures:
@@ -220,18 +218,17 @@ def run(profile: str, only: list[str] | None, progress: bool, allow_dirty: bool 
 
 
 def execute_smoke(name: str, output_root: Path, timeout: int | None = None):
-    """Execute a notebook's .py under smoke in a fresh project kernel; return (notebook, seconds)."""
+    """Execute a notebook's .py, as written (its OUTPUT_ROOT = ""), under smoke in a fresh project kernel whose
+    PAPERLIB_OUTPUT is `output_root`, exactly as nbval re-executes the stored copy; return (notebook, seconds).
+    Only the kernel's environment carries the variable: this process's is left as it was."""
     from nbclient import NotebookClient
 
     nb = source_notebook(name)
-    _kernel_env(name)
-    os.environ["PAPERLIB_OUTPUT"] = str(output_root)
+    _kernel_env()
+    env = {**os.environ, "PAPERLIB_OUTPUT": str(output_root)}
     t0 = time.perf_counter()
-    try:
-        NotebookClient(nb, timeout=timeout or TIMEOUTS["smoke"], kernel_name=KERNEL,
-                       resources={"metadata": {"path": str(paths.ROOT)}}).execute()
-    finally:
-        os.environ.pop("PAPERLIB_OUTPUT", None)
+    NotebookClient(nb, timeout=timeout or TIMEOUTS["smoke"], kernel_name=KERNEL,
+                   resources={"metadata": {"path": str(paths.ROOT)}}).execute(env=env)
     return nb, time.perf_counter() - t0
 
 
@@ -266,7 +263,7 @@ def store(only: list[str] | None) -> int:
 OVERVIEW = "00_claims_overview"  # its stored (smoke) copy quotes the committed ledger
 
 
-def restore_overview() -> int:
+def refresh_ledger_quotes() -> int:
     """Bring every notebook that quotes the ledger up to date with the one just published (tests compare them):
     re-store notebook 00 under smoke, then re-render the headline-quote cells of the stored and published
     notebooks (no execution). 0 when done. Call it after figures/claims.json changes."""
@@ -280,6 +277,12 @@ def restore_overview() -> int:
     print(f"[paperlib] headline quotes re-rendered from figures/claims.json in {len(changed)} notebook(s)",
           flush=True)
     return rc
+
+
+def restore_overview() -> int:
+    """The old name of refresh_ledger_quotes, still called by companion/gpu_run.py (another branch); the merge
+    switches that call and removes this."""
+    return refresh_ledger_quotes()
 
 
 def check_params() -> int:
@@ -319,7 +322,7 @@ def main(argv=None) -> int:
         if args.cmd == "store":
             return store(args.only or None)
         if args.cmd == "requote":
-            return restore_overview()
+            return refresh_ledger_quotes()
         return check_params()
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -108,13 +108,24 @@ def load_overrides(name: str) -> dict:
     return doc
 
 
-def resolve(name: str, profile: str) -> dict:
-    """Validated parameters to inject into notebook `name` under `profile` (PROFILE included)."""
+# set by the runner (PROFILE, OUTPUT_ROOT) or fixed by the file's name (NOTEBOOK), never by a parameter file
+RUNNER_PARAMETERS = ("PROFILE", "NOTEBOOK", "OUTPUT_ROOT")
+
+
+def resolve(name: str, profile: str, output_root=None) -> dict:
+    """Validated parameters to inject into notebook `name` under `profile` (PROFILE included, and OUTPUT_ROOT
+    when `output_root` is given: a staged or published run's output root, passed as a parameter).
+
+    A parameters cell that sets NOTEBOOK must set it to the file's name (the chapter's one identity)."""
     check_profile(profile)
     defaults = default_parameters(name)
+    if "NOTEBOOK" in defaults and defaults["NOTEBOOK"] != name:
+        raise ParameterError(f"notebooks/{name}.py: its parameters cell sets NOTEBOOK = {defaults['NOTEBOOK']!r}; "
+                             f"it must be the file's name, {name!r}")
     given = dict(load_overrides(name).get(profile) or {})
-    if "PROFILE" in given:
-        raise ParameterError(f"{name}: PROFILE is set by the runner, not in {overrides_file(name).name}")
+    for key in RUNNER_PARAMETERS:
+        if key in given:
+            raise ParameterError(f"{name}: {key} is set by the runner, not in {overrides_file(name).name}")
     for key, value in given.items():
         if key not in defaults:
             import difflib
@@ -127,4 +138,10 @@ def resolve(name: str, profile: str) -> dict:
             raise ParameterError(f"notebook {name}, profile {profile}: parameter {key} should be "
                                  f"{type(defaults[key]).__name__} like its default {defaults[key]!r}, "
                                  f"got {type(value).__name__} {value!r}")
-    return {"PROFILE": profile, **given}
+    out = {"PROFILE": profile, **given}
+    if output_root is not None:
+        if "OUTPUT_ROOT" not in defaults:
+            raise ParameterError(f"{name}: the parameters cell must set OUTPUT_ROOT = \"\" for the runner to "
+                                 f"inject its output root")
+        out["OUTPUT_ROOT"] = str(output_root)
+    return out

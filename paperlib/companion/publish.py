@@ -1,7 +1,8 @@
 """Staged publishing: a notebook's outputs reach figures/<profile>/ together, or not at all.
 
 A `cpu` or `paper` run writes each notebook's figures, tables and ledger records into a staging folder
-(``build/staging/<profile>/<notebook>/``, through ``PAPERLIB_OUTPUT``). Only when the notebook succeeds is
+(``build/staging/<profile>/<notebook>/``, which the pipeline passes to the notebook as its ``OUTPUT_ROOT``
+parameter). Only when the notebook succeeds is
 that set published: it replaces the notebook's previous set in ``figures/<profile>/`` (the files whose
 provenance names the notebook, and its ledger file for the same device). A failed or interrupted notebook
 leaves the published set exactly as it was.
@@ -32,7 +33,7 @@ OUTPUT_SUFFIXES = (".png", ".pdf", ".svg", ".csv", ".md", ".tex", ".provenance.j
 
 
 def staging_root(profile: str, name: str) -> Path:
-    """The PAPERLIB_OUTPUT root for one notebook's staged run (its outputs land in <root>/<profile>/)."""
+    """The output root of one notebook's staged run (its OUTPUT_ROOT; its outputs land in <root>/<profile>/)."""
     if profile not in paths.PUBLISHED_PROFILES:
         raise ValueError(f"only {', '.join(paths.PUBLISHED_PROFILES)} results are published, not {profile!r}")
     return paths.BUILD / "staging" / profile / name

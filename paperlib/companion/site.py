@@ -6,7 +6,7 @@ Notebook pages are rendered by nbconvert (the JupyterLab template with its CDN a
 landing page (verdict dashboard), one page per paper and the data page are Jinja2 templates
 (``paperlib/companion/site_templates``). For each notebook the most faithful executed copy is used:
 figures/paper/notebooks > build/paper > figures/cpu/notebooks > build/cpu > build/smoke > the stored smoke
-copy in notebooks/, and the page says which.
+copy in notebooks/ (profiles in paths.MOST_FAITHFUL_FIRST order), and the page says which.
 Equations ($...$ and $$...$$ in markdown) are converted to MathML when the site is built (latex2mathml), which
 browsers display natively: no script and no network.
 """
@@ -61,7 +61,7 @@ GROUPS = [("Reproduced", ("reproduced",)), ("Partially reproduced", ("partially-
 def pick_executed(name: str) -> tuple[Path | None, str]:
     """The most faithful executed copy of a notebook: per profile (paper > cpu > smoke) the published one
     (figures/<profile>/notebooks/, the run the ledger shows) before one in build/; else the stored smoke copy."""
-    for prof in ("paper", "cpu", "smoke"):
+    for prof in paths.MOST_FAITHFUL_FIRST:
         published = [paths.FIGURES / prof / NOTEBOOKS_DIR] if prof in paths.PUBLISHED_PROFILES else []
         for p in [folder / f"{name}.ipynb" for folder in published + [paths.BUILD / prof]]:
             if p.is_file():

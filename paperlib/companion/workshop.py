@@ -1,11 +1,12 @@
 """The workshop kit: a self-contained folder (and zip) for attendees.
 
-    python -m paperlib.companion.workshop [--out build/workshop] [--no-timing]
+    python -m paperlib.companion.workshop [--out build/workshop] [--no-timing] [--readme-times]
 
 It holds the notebooks with outputs cleared and the smoke profile as their defaults, the library and the
 small data files they need, the environment files, a facilitator guide whose per-notebook timings are
 measured here by executing every notebook under smoke, and the "try it" solutions in a separate folder.
-The same timings refresh the README's "Start here" table (between its smoke-times markers).
+With --readme-times (`make readme-times`) the same timings also replace the tracked README's "Start here" table
+(between its smoke-times markers); without it the README is never written.
 """
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from pathlib import Path
 import nbformat
 
 from paperlib.common import paths
-from paperlib.common.atomic import write_text
 from paperlib.common.measure import fingerprint
 
 SOLUTIONS = paths.NOTEBOOKS / "exercises"
@@ -91,8 +91,8 @@ TIMES_START, TIMES_END = "<!-- smoke-times:start -->", "<!-- smoke-times:end -->
 
 
 def times_table(timings: dict[str, float | None], device: str, when: str) -> str:
-    """The README's table of smoke run times (what `make workshop` measured)."""
-    lines = [f"Measured by `make workshop` on {when} on {device}, each notebook from a fresh kernel:", "",
+    """The README's table of smoke run times (what `make readme-times` measured)."""
+    lines = [f"Measured by `make readme-times` on {when} on {device}, each notebook from a fresh kernel:", "",
              "| notebook | smoke run (s) |", "|---|---:|"]
     lines += [f"| `{n}` | {'not measured' if s is None else f'{s:.0f}'} |" for n, s in timings.items()]
     measured = [s for s in timings.values() if s is not None]
@@ -103,19 +103,15 @@ def times_table(timings: dict[str, float | None], device: str, when: str) -> str
 
 def update_readme_times(timings: dict[str, float | None], readme: Path | None = None) -> bool:
     """Replace the README's smoke-times table; False (nothing written) when its markers are absent."""
-    readme = Path(readme) if readme is not None else paths.README
-    text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
-    if TIMES_START not in text or TIMES_END not in text:
-        return False
-    head, rest = text.split(TIMES_START, 1)
-    _, tail = rest.split(TIMES_END, 1)
+    from paperlib.companion.ledger import replace_between_markers
+
     when = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d")
     table = times_table(timings, fingerprint()["device"], when)
-    write_text(readme, f"{head}{TIMES_START}\n{table}\n{TIMES_END}{tail}")
-    return True
+    return replace_between_markers(readme if readme is not None else paths.README, TIMES_START, TIMES_END, table)
 
 
-def build(out: Path | None = None, timing: bool = True) -> Path:
+def build(out: Path | None = None, timing: bool = True, readme_times: bool = False) -> Path:
+    """The kit in `out` (and `out`.zip); `readme_times`: also write the measured times into the tracked README."""
     out = Path(out) if out is not None else paths.BUILD / "workshop"
     tmp = out.with_name(out.name + ".tmp")
     if tmp.exists():
@@ -142,7 +138,9 @@ def build(out: Path | None = None, timing: bool = True) -> Path:
         else:
             timings[name] = None
     (tmp / "FACILITATOR.md").write_text(guide(timings, exercises()), encoding="utf-8")
-    if timing and update_readme_times(timings):
+    if readme_times and not timing:
+        raise ValueError("readme_times needs timing: the README's table is what this run measured")
+    if readme_times and update_readme_times(timings):
         shutil.copy(paths.README, tmp / "README.md")  # the kit's README shows the fresh table too
         print(f"[workshop] README.md: smoke run times refreshed ({paths.README})", flush=True)
     if out.exists():
@@ -158,8 +156,12 @@ def main(argv=None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=paths.BUILD / "workshop")
     ap.add_argument("--no-timing", action="store_true", help="skip executing the notebooks to time them")
+    ap.add_argument("--readme-times", action="store_true",
+                    help="also write the measured smoke times into the tracked README.md (between its markers)")
     args = ap.parse_args(argv)
-    build(args.out, timing=not args.no_timing)
+    if args.readme_times and args.no_timing:
+        ap.error("--readme-times needs the timing run (drop --no-timing)")
+    build(args.out, timing=not args.no_timing, readme_times=args.readme_times)
     return 0
 
 

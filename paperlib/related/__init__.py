@@ -1,4 +1,4 @@
-"""Related transformer theory (seed 003): OLS as a linear-attention layer, HKT cost, and their decision rules.
+"""Related transformer theory (the feed of abstracts): OLS as a linear-attention layer, HKT cost, and their decision rules.
 
 Notebook 30 imports from here; names are imported on first use (``paperlib.related.verdicts`` alone loads no torch)."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Cost of a Hierarchical Kernel Transformer (HKT; related-theory feed, seed 003), computed exactly.
+"""Cost of a Hierarchical Kernel Transformer (HKT; the related-theory feed's paper), computed exactly.
 
 Abstract: "processes sequences at L resolution levels via trainable causal downsampling ... The total
 computational cost is bounded by 4/3 times that of standard attention, reaching 1.3125x for L = 3."

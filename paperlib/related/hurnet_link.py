@@ -1,5 +1,5 @@
-"""Notebook 30's comparisons on a given regression (X, Y, queries Xq): the OLS linear-attention layer (seed 003)
-against numpy.linalg.lstsq at a matched cut-off, and against HurNet (seed 000, Eq. 3): one solution, two memories. HurNet stores W = X^+ Y in its weights; the attention layer stores only Sigma^+ and reads Y
+"""Notebook 30's comparisons on a given regression (X, Y, queries Xq): the OLS linear-attention layer (the paper)
+against numpy.linalg.lstsq at a matched cut-off, and against HurNet (the SCN paper, Eq. 3): one solution, two memories. HurNet stores W = X^+ Y in its weights; the attention layer stores only Sigma^+ and reads Y
 from its context, yet applies the same map to a query. This module imports both papers' code on purpose.
 """
 from __future__ import annotations

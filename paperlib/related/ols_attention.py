@@ -1,4 +1,4 @@
-"""OLS as a single-layer linear Transformer (related-theory feed, seed 003: "Ordinary Least Squares is a
+"""OLS as a single-layer linear Transformer (the related-theory feed's paper "Ordinary Least Squares is a
 Special Case of Transformer"). Our own construction from the abstract's recipe; no authors' code.
 
 Tokens. Context token i is z_i = [x_i; y_i] in R^{d+k}; the query token is z_q = [x_q; 0].

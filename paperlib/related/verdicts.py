@@ -1,4 +1,4 @@
-"""Decision rules for the related-theory claims (seed 003) checked in notebook 30: OLS-LINTF and HKT-COST.
+"""Decision rules for the related-theory claims checked in notebook 30: OLS-LINTF and HKT-COST.
 
 Each rule takes this run's measured quantities and returns a :class:`paperlib.common.verdicts.Verdict` whose
 reason is built from them; thresholds are the named constants below, fixed from the abstracts' text.

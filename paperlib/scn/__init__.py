@@ -1,4 +1,4 @@
-"""SCN and HurNetTorch (seeds 000/001): semantic comparison with stored pairs, and a layer fitted in
+"""SCN and HurNetTorch (the SCN paper, English and Portuguese editions): semantic comparison with stored pairs, and a layer fitted in
 closed form by least squares. The names the SCN notebooks use, imported on first use (so that importing
 ``paperlib.scn.verdicts`` does not load torch or transformers); the rest lives in the submodules."""
 from __future__ import annotations
@@ -14,7 +14,7 @@ _EXPORTS = {
     "retrieval_comparison": "experiments", "table1_experiment": "gpt_baseline",
     "HurNetFallbackWarning": "hurnet", "HurNetLayer": "hurnet", "SCN": "model",
     "invariant_report": "similarity", "tokenize": "similarity",
-    "EmbeddingStore": "store", "synthetic_store_benchmark": "store",
+    "EmbeddingStore": "store", "synthetic_store_benchmark": "store_bench",
 }
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _EXPORTS)

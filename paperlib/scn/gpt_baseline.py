@@ -125,7 +125,7 @@ class GPTBaseline:
     def __init__(self, vocab_texts: Sequence[str], level: str = "char", d_model: int = 64, n_layers: int = 2,
                  n_heads: int = 4, max_len: int = 192, max_answer_tokens: int = 96, lr: float = 3e-3,
                  batch_size: int = 32, seed: int = 0, device=None):
-        from paperlib import seed_everything
+        from paperlib.common.runtime import seed_everything
 
         self.vocab = CharWordVocab(vocab_texts, level)
         self.seed, self.lr, self.batch_size = seed, lr, batch_size

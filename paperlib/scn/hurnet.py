@@ -1,6 +1,6 @@
 """HurNet layer: a linear map whose weights are fitted in closed form by least squares (SCN paper, Eq. 3, 9-10).
 
-Paper (seed 000, Section 4): X (m x n) inputs, Y (m x k) targets,
+The SCN paper (Section 4): X (m x n) inputs, Y (m x k) targets,
 
     W = (X^T X)^{-1} X^T Y                                    (Eq. 3)
     X = U S V^T,  W = X^+ Y = V S^+ U^T Y                     (Eq. 9-10)

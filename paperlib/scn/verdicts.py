@@ -27,7 +27,7 @@ STATIONARY_TOL = 1e-6
 # Eq. 4-5 "infinite context": per-query cost that does not grow with the store would have a log-log slope near 0;
 # we call the cost flat below this slope (linear scan = slope 1).
 FLAT_SLOPE = 0.2
-# Table 1 (seed 000/001): G = T_GPT / T_SCN.
+# Table 1 of the SCN paper (both editions): G = T_GPT / T_SCN.
 PAPER_G = {"base": 10702.0, "fine-tune": 243.0}
 
 

@@ -94,7 +94,7 @@ def test_train_loop_evaluates_on_schedule_and_at_the_end():
                       eval_fn=lambda s: {"at": s}, eval_every=4)
     assert seen == [(s, s + 1) for s in range(10)] and r.steps == 10 and r.stopped == "steps"
     assert [e["step"] for e in r.evals] == [4, 8, 10] and [e["at"] for e in r.evals] == [4, 8, 10]
-    assert r.losses[0] == 1.0 and r.train_s >= 0
+    assert r.losses[0] == 1.0 and 0 < r.train_s == r.evals[-1]["train_s"]  # the last evaluation is at the end
     assert all(a["train_s"] <= b["train_s"] for a, b in zip(r.evals, r.evals[1:]))
     r = lm.train_loop(lambda s, b: 0.0, _counting_batches(), 8, eval_fn=lambda s: {}, eval_every=4, eval_at_end=False)
     assert [e["step"] for e in r.evals] == [4, 8]

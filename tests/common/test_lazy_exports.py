@@ -20,7 +20,19 @@ def test_names_resolve_on_first_use_and_clashes_are_refused():
         lazy_exports("paperlib.scn", {"similarity": "similarity"})
 
 
-def test_light_submodules_load_no_torch_and_scn_similarity_stays_the_function():
-    code = ("import sys, paperlib.scn.verdicts, paperlib.related.verdicts; assert 'torch' not in sys.modules; "
-            "import paperlib.scn.similarity, paperlib.scn as s; assert callable(s.similarity), s.similarity")
+def test_scn_similarity_stays_the_function():
+    code = "import paperlib.scn.similarity, paperlib.scn as s; assert callable(s.similarity), s.similarity"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# scta's package init is eager on the infra branch; the merge brings its lazy one and drops this xfail (strict: it
+# fails the run as soon as scta loads without torch, so the marker cannot outlive the fix)
+SCTA_EAGER = [pytest.mark.xfail(strict=True, reason="scta/__init__ imports its modules eagerly until the merge"),
+              pytest.mark.slow]  # loading torch takes seconds
+
+
+@pytest.mark.parametrize("paper", ["scn", "related", "bk", pytest.param("scta", marks=SCTA_EAGER)])
+def test_verdict_modules_load_no_torch(paper):
+    code = f"import sys, paperlib.{paper}.verdicts; loaded = 'torch' in sys.modules; print(loaded); sys.exit(loaded)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, f"importing paperlib.{paper}.verdicts loads torch: {proc.stderr[-500:]}"

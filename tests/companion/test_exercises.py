@@ -48,6 +48,8 @@ def test_posed_and_solved_match_one_to_one():
     assert solved - posed == set(), f"solutions whose exercise is not in its notebook: {sorted(solved - posed)}"
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
 def test_solution_checks(path):
     result = _load(path).check()

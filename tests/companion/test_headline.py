@@ -99,17 +99,17 @@ def _notebooks_with_quotes():
 @pytest.mark.parametrize("ipynb", _notebooks_with_quotes(), ids=lambda p: p.relative_to(paths.ROOT).as_posix())
 def test_stored_quotes_match_the_committed_ledger(ipynb):
     """Quote cells are nbval-ignored (a new `make figures` must not turn `make test` red) and compared here
-    instead; `make ledger` (and every cpu/paper run) re-renders them."""
+    instead; `make requote` (and every cpu/paper run) re-renders them."""
     nb = nbformat.read(ipynb, as_version=4)
     cells = _quote_cells(nb)
     if ipynb.stem != "00_claims_overview":
-        assert [c.source.strip() for c in cells].count(headline.BESIDE_SOURCE) == 1, \
+        assert sum(c.source.strip() in headline.BESIDE_SOURCES for c in cells) == 1, \
             f"{ipynb.name}: the closing this-run-beside-the-headline table must be tagged {headline.QUOTE_TAG!r}"
     for cell in cells:
         assert "nbval-ignore-output" in cell.metadata["tags"]
         want = [o["data"] for o in headline.quote_cell_outputs(cell, None, ipynb.name)]
         assert [o.get("data") for o in cell.outputs] == want, \
-            f"{ipynb.name}: the quote in {cell.source.strip()!r} differs from figures/claims.json: run `make ledger`"
+            f"{ipynb.name}: the quote in {cell.source.strip()!r} differs from figures/claims.json: run `make requote`"
 
 
 @pytest.mark.parametrize("py", sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.py")), ids=lambda p: p.stem)

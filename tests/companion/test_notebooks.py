@@ -61,7 +61,7 @@ def test_overview_quotes_the_committed_ledger():
     stored = nbformat.read(paths.NOTEBOOKS / "00_claims_overview.ipynb", as_version=4)
     cells = [c for c in stored.cells if "committed-ledger" in c.metadata.get("tags", [])]
     assert len(cells) == 3 and all("nbval-ignore-output" in c.metadata["tags"] for c in cells)
-    hint = "run `make nb NB=00_claims_overview` after `make ledger`/`make figures`"
+    hint = "run `make nb NB=00_claims_overview` after `make ledger` (or run `make requote`)"
 
     def text(cell):
         return "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
@@ -78,7 +78,7 @@ def test_overview_quotes_the_committed_ledger():
 
 def test_readme_cites_the_papers_and_has_the_start_here_table(tmp_path):
     """The README cites every paper as site.CITATIONS does (the reading edition and the workshop kit use the
-    same list), and `make workshop` refreshes its table of smoke run times, one row per notebook."""
+    same list), and `make readme-times` refreshes its table of smoke run times, one row per notebook."""
     from paperlib.companion import site, workshop
 
     readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")  # paths.README is a temporary file in tests

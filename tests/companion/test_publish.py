@@ -16,14 +16,19 @@ from paperlib.common import measure, paths
 from paperlib.common.atomic import write_json
 from paperlib.companion.profiles import ParameterError
 
+KERNEL = lambda f: pytest.mark.slow(pytest.mark.integration(f))  # noqa: E731 - runs notebooks in Jupyter kernels
+
 NB = '''# %% tags=["parameters"]
+NOTEBOOK = "98_pub"
 PROFILE = "smoke"
+OUTPUT_ROOT = ""
 TAG = "new"
 
 # %%
 import pandas as pd
-from paperlib.common.figures import save_table
-save_table(pd.DataFrame({"x": [1, 2]}), f"t_{TAG}", profile=PROFILE)
+from paperlib.companion.chapter import open_chapter
+ch = open_chapter(globals())
+ch.save_table(pd.DataFrame({"x": [1, 2]}), f"t_{TAG}")
 '''
 
 
@@ -56,6 +61,7 @@ def fake_project(tmp_path, monkeypatch):
     return tmp_path
 
 
+@KERNEL
 def test_successful_notebook_replaces_only_its_own_set(fake_project):
     dest = _old_set(fake_project / "figures")
     assert pipeline.run("cpu", None, progress=False) == 0
@@ -69,6 +75,7 @@ def test_successful_notebook_replaces_only_its_own_set(fake_project):
     assert not list(dest.glob(".publish-*"))
 
 
+@KERNEL
 def test_executed_notebook_is_published_with_outputs_and_no_machine_paths(fake_project):
     """figures/<profile>/notebooks/<nb>.ipynb: the executed notebook, outputs kept, paths neutral."""
     (fake_project / "notebooks" / "98_pub.py").write_text(NB + textwrap.dedent('''
@@ -76,7 +83,7 @@ def test_executed_notebook_is_published_with_outputs_and_no_machine_paths(fake_p
         import os, sys
         from pathlib import Path
         from paperlib.common import paths
-        print("saved to", paths.output_dir(PROFILE) / f"t_{TAG}.csv")
+        print("saved to", ch.out_dir / f"t_{TAG}.csv")
         print("python", sys.prefix, "home", Path.home(), "root", paths.ROOT, "cwd", os.getcwd())
         '''))
     _old_set(fake_project / "figures")
@@ -97,6 +104,7 @@ def test_executed_notebook_is_published_with_outputs_and_no_machine_paths(fake_p
     assert published.read_bytes() == before
 
 
+@KERNEL
 def test_published_run_re_stores_the_overview(fake_project, monkeypatch):
     """Notebook 00's stored copy quotes figures/claims.json: a published run re-stores it after the ledger."""
     (fake_project / "notebooks" / "00_claims_overview.py").write_text('# %% tags=["parameters"]\nPROFILE = "smoke"\n')
@@ -108,6 +116,7 @@ def test_published_run_re_stores_the_overview(fake_project, monkeypatch):
     assert pipeline.run("smoke", ["98_pub"], progress=False) == 0 and len(stored) == 1  # smoke: never
 
 
+@KERNEL
 def test_failed_notebook_leaves_the_published_set_untouched(fake_project):
     (fake_project / "notebooks" / "98_pub.py").write_text(NB + "\nraise RuntimeError('late failure')\n")
     _old_set(fake_project / "figures")
@@ -126,6 +135,7 @@ def test_parameter_error_writes_nothing(fake_project):
     assert not (fake_project / "build").exists()
 
 
+@KERNEL
 def test_uncommitted_inputs_are_refused_unless_overridden(fake_project, monkeypatch):
     monkeypatch.setattr(measure, "dirty_inputs", lambda: ["paperlib/bk/core.py"])
     monkeypatch.setenv("PAPERLIB_ALLOW_DIRTY", "0")  # restored after the test (the override sets it)
@@ -175,6 +185,7 @@ DRIVER = textwrap.dedent('''
 ''')
 
 
+@KERNEL
 def test_killed_run_leaves_the_published_set_exactly_as_it_was(fake_project):
     """Kill a real run (its kernel too) in the middle of a notebook that has already written outputs."""
     (fake_project / "notebooks" / "98_pub.py").write_text(NB + "\nimport time\ntime.sleep(120)\n")
@@ -237,7 +248,7 @@ def test_gpu_results_publish_only_when_complete_and_committed(tmp_path, monkeypa
     monkeypatch.setattr(paths, "FIGURES", tmp_path / "figures")
     monkeypatch.setenv("PAPERLIB_ALLOW_DIRTY", "0")
     restored = []
-    monkeypatch.setattr(pipeline, "restore_overview", lambda: restored.append(1) or 0)  # never the tracked 00
+    monkeypatch.setattr(pipeline, "refresh_ledger_quotes", lambda: restored.append(1) or 0)  # never the tracked 00
     partial = dict.fromkeys(gpu_run.SECTIONS, "ok") | {"scta": "error"}
     for i, kw in enumerate([dict(tiny=True), dict(commit="abc123+dirty"), dict(commit="unknown"),
                             dict(statuses=partial)]):

@@ -15,6 +15,8 @@ import pytest
 from paperlib.companion import ledger, site
 from paperlib.common import paths
 
+pytestmark = [pytest.mark.slow, pytest.mark.integration]  # builds the site and drives Chromium
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 

@@ -197,6 +197,7 @@ def test_every_real_notebook_parameter_file_is_valid():
     assert check_params() == 0
 
 
+@pytest.mark.slow  # two subprocesses
 def test_pipeline_cli_rejects_unknown_profile_and_notebook():
     for args, pattern in ((["run", "--profile", "laptop", "--only", "00_claims_overview"], "unknown profile"),
                           (["run", "--profile", "cpu", "--only", "00_claimz"], "unknown notebook")):
@@ -207,6 +208,8 @@ def test_pipeline_cli_rejects_unknown_profile_and_notebook():
 
 
 # ---------------------------------------------------------------- the pipeline, end to end on two tiny notebooks
+@pytest.mark.slow
+@pytest.mark.integration  # runs notebooks in Jupyter kernels
 def test_failing_notebook_fails_the_run_after_the_others(fake_notebook, tmp_path, monkeypatch, capsys):
     from paperlib.companion import pipeline
 
@@ -244,7 +247,7 @@ def test_conda_and_binder_install_the_same_thing():
     post = (paths.ROOT / ".binder" / "postBuild").read_text()
     for arg in pip_args:
         assert arg in post, f".binder/postBuild lacks {arg!r} from environment.yml"
-    assert "python -m paperlib.companion.kernel" in post
+    assert "python -m paperlib.companion.jupyter_kernel" in post
     benv = yaml.safe_load((paths.ROOT / ".binder" / "environment.yml").read_text())
     assert [d for d in benv["dependencies"] if isinstance(d, str)] == \
         [d for d in env["dependencies"] if isinstance(d, str)], "same Python for conda and Binder"
@@ -261,7 +264,7 @@ def test_setup_pins_agree_and_leave_torch_to_the_machine():
     assert not [c for c in cons if c.lower().startswith("torch==")]
     make = (paths.ROOT / "Makefile").read_text()
     spec = re.search(r"^TORCH_SPEC\s*\?=\s*(\S+)", make, re.M).group(1)
-    extras = re.search(r"^EXTRAS\s*\?=\s*(\S+)", make, re.M).group(1)
+    extras = re.search(r"^DEFAULT_EXTRAS\s*:=\s*(\S+)", make, re.M).group(1)
     floor = re.search(r"^TORCH_FLOOR\s*:=\s*(\S+)", make, re.M).group(1)
     env = yaml.safe_load((paths.ROOT / "environment.yml").read_text())
     pip_args = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))

@@ -259,6 +259,7 @@ def test_bad_inputs(call, exc, msg):
         call()
 
 
+@pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_cuda_matches_cpu():
     P = lo.make_conditioned_problem(200, 16, 2, cond=10.0, seed=0)

@@ -287,6 +287,7 @@ def test_property_eq10_equals_numpy_pinv(m, n, seed):
     np.testing.assert_allclose(pinv_svd_solution(X, Y).numpy(), np.linalg.pinv(X) @ Y, atol=1e-9)
 
 
+@pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_cuda_matches_cpu():
     X, Y = _data(200, 16, 4, seed=15)

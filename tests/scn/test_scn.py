@@ -8,7 +8,8 @@ import torch
 from paperlib.scn.embed import HashingEmbedder
 from paperlib.scn.experiments import answer_sets, exact_match_rate
 from paperlib.scn.model import SCN
-from paperlib.scn.store import EmbeddingStore, EmptyModelError, synthetic_store_benchmark
+from paperlib.scn.store import EmbeddingStore, EmptyModelError
+from paperlib.scn.store_bench import synthetic_store_benchmark
 
 PAIRS = [("Olá", "Oi"), ("Como vai você?", "Bem, e você?"), ("What is your name?", "I am a bot."),
          ("Do you like music?", "Yes, jazz."), ("Qual é a capital do Brasil?", "Brasília.")]

@@ -1,6 +1,6 @@
 """Register the project's Jupyter kernel, "paperlib", in the current environment.
 
-    python -m paperlib.companion.kernel
+    python -m paperlib.companion.jupyter_kernel
 
 Used by `make setup` and by Binder's postBuild, so papermill, nbval, `make lab` and Binder all run the
 notebooks on the same kernel: this environment's Python, figures drawn inline (so executed notebooks carry
