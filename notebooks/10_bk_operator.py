@@ -36,7 +36,9 @@
 # $K_{ij}=\sqrt{w_i|V_i|}\,R_0(x_i,x_j)\sqrt{w_j|V_j|}$, Schatten norms from singular values.
 
 # %% tags=["parameters"]
+NOTEBOOK = "10_bk_operator"
 PROFILE = "smoke"
+OUTPUT_ROOT = ""
 SEED = 0
 P_MAX = 200
 EPS_LIST = [0.6, 1.0]
@@ -60,15 +62,12 @@ import paperlib
 from paperlib.bk import operator as bk
 from paperlib.bk import semiseparable as ssm
 from paperlib.bk import verdicts as bk_verdicts
-from paperlib.common.figures import PALETTE, PAPER_STYLE, mark_paper, savefig, save_table, use_house_style, verdict_subtitle
+from paperlib.common.figures import PALETTE, PAPER_STYLE, mark_paper
 from paperlib.common.stats import fit_linear
-from paperlib.companion.headline import beside_headline, quote_headline, run_banner
-from paperlib.companion.ledger import Recorder
+from paperlib.companion.headline import quote_headline
+from paperlib.companion.chapter import open_chapter
 
-use_house_style()
-paperlib.seed_everything(SEED)
-rec = Recorder(notebook="10_bk_operator", profile=PROFILE)
-print(run_banner(PROFILE))
+ch = open_chapter(globals())
 KERNELS = ["printed", "momentum", "laplacian", "symmetric"]
 
 # %% [markdown]
@@ -85,7 +84,7 @@ pw = pd.DataFrame([{"kernel": k, **bk.pointwise_bound_check(z_demo, 10.0, 201, k
 g_ode = bk.quadrature_grid(-4.0, 4.0, 800)
 ode = pd.DataFrame([{"kernel": k, **bk.ode_residual(g_ode, z_demo, np.exp(-g_ode.x**2), k)} for k in KERNELS])
 tab = pw.merge(ode, on="kernel").rename(columns={"momentum": "resid (-i d/du - z)", "laplacian": "resid (-d2/du2 - z)"})
-save_table(tab, "bk_r0_bound", profile=PROFILE)
+ch.save_table(tab, "bk_r0_bound")
 print(tab.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
 
 # %% [markdown]
@@ -96,7 +95,7 @@ print(tab.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
 worst = float(pw.loc[pw.kernel == "printed", "above_diag_max"].iloc[0])
 below = float(pw.loc[pw.kernel == "printed", "below_diag_max"].iloc[0])
 v_eq2 = bk_verdicts.bk_eq2_r0bound(below, worst)
-_ = rec.record(v_eq2, evidence="figure bk_r0_bound; table bk_r0_bound")
+_ = ch.record(v_eq2, evidence="figure bk_r0_bound; table bk_r0_bound")
 print(v_eq2)
 
 # %%
@@ -112,14 +111,14 @@ ax[0].text(-3.8, 30, "u < v: above the bound", fontsize=8)
 ax[0].text(0.6, 1.0, "u > v: equal to it", fontsize=8)
 ax[0].set_xlabel("u - v (position difference)"); ax[0].set_ylabel("kernel modulus |R0(z; u, v)|")
 ax[0].legend(fontsize=7, loc="upper right")
-verdict_subtitle(ax[0], v_eq2, PROFILE, title="Eq. 2's kernel vs its stated bound")
+ch.verdict_subtitle(ax[0], v_eq2, title="Eq. 2's kernel vs its stated bound")
 for k in KERNELS:
     val = np.abs(bk.resolvent_kernel(z_demo, u, 0.0, k))
     ax[1].semilogy(u, np.where(val > 0, val, np.nan), label=k)   # `momentum` is 0 for u < v
 ax[1].semilogy(u, bk.printed_pointwise_bound(z_demo, u, 0.0), label="paper: stated bound (Eq. 2)", **PAPER_STYLE)
 ax[1].set_ylim(1e-3, 1e2); ax[1].set_xlabel("u - v (position difference)"); ax[1].legend(fontsize=7, loc="upper right")
 ax[1].set_title(f"four kernels at z = {z_demo.real:g} + {z_demo.imag:g}i")
-_ = savefig(fig, "bk_r0_bound", profile=PROFILE)
+_ = ch.savefig(fig, "bk_r0_bound")
 plt.show()
 
 # %% [markdown]
@@ -145,7 +144,7 @@ quote_headline("BK-EQ2-R0BOUND")
 # %%
 sweep = bk.theorem2_sweep(KERNELS, EPS_LIST, IM_Z_LIST, N_GRID, PAD, P_MAX, RE_Z)
 cols = ["kernel", "eps", "im_z", "S2", "S2_bound", "S2_ratio", "S1", "S1_bound", "S1_ratio"]
-save_table(sweep[cols], "bk_theorem2_sweep", profile=PROFILE)
+ch.save_table(sweep[cols], "bk_theorem2_sweep")
 summ = sweep.groupby(["kernel", "im_z"])[["S2_ratio", "S1_ratio"]].max().reset_index()
 print(summ.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
 
@@ -161,7 +160,7 @@ print(summ.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
 
 # %%
 ref = bk.refinement_study(KERNELS, 1.0, REFINE_IM_Z, REFINE_NS, REFINE_PADS, P_MAX, RE_Z)
-save_table(ref[["kernel", "pad", "n", "h", "S2", "S2_ratio", "S1", "S1_ratio"]], "bk_theorem2_refinement", profile=PROFILE)
+ch.save_table(ref[["kernel", "pad", "n", "h", "S2", "S2_ratio", "S1", "S1_ratio"]], "bk_theorem2_refinement")
 piv = ref[ref.pad == max(REFINE_PADS)].pivot(index="n", columns="kernel", values="S1")
 slope = {k: fit_linear(np.log(piv.index.values), piv[k].values)["slope"] for k in piv.columns}
 rel_change = {k: float(abs(piv[k].iloc[-1] - piv[k].iloc[-2]) / piv[k].iloc[-1]) for k in piv.columns}
@@ -182,11 +181,11 @@ conv2 = ref[(ref.kernel == "printed") & (ref.pad == max(REFINE_PADS))].S2.values
 others2 = {k: float(sweep[sweep.kernel == k].S2_ratio.max()) for k in ("laplacian", "symmetric")}
 v_s2 = bk_verdicts.bk_th2_s2(float(pr.S2_ratio.max()), len(s2_fail), len(pr), float(abs(conv2[-1] - conv2[-2]) / conv2[-1]),
                              min_fail_im_z=float(s2_fail.im_z.min()) if not s2_fail.empty else None, others=others2)
-_ = rec.record(v_s2, evidence="table bk_theorem2_sweep; figure bk_theorem2_refinement")
+_ = ch.record(v_s2, evidence="table bk_theorem2_sweep; figure bk_theorem2_refinement")
 others1 = {k: float(sweep[sweep.kernel == k].S1_ratio.max()) for k in ("laplacian", "symmetric")}
 v_s1 = bk_verdicts.bk_th2_s1(float(pr.S1_ratio.max()), int((pr.S1_ratio > 1).sum()), len(pr), slope["printed"],
                              rel_change["printed"], others=others1)
-_ = rec.record(v_s1, evidence="table bk_theorem2_sweep; figure bk_theorem2_refinement")
+_ = ch.record(v_s1, evidence="table bk_theorem2_sweep; figure bk_theorem2_refinement")
 print(v_s2, "\n")
 print(v_s1)
 
@@ -203,10 +202,10 @@ for a, norm, eq, v in zip(ax, ("S2", "S1"), ("3", "4"), (v_s2, v_s1)):
     mark_paper(a, y=1.0, label="Theorem 2 (Eqs. 3-4): ratio <= 1")
     a.set_xlabel(f"grid points n (Im z = {REFINE_IM_Z:g}, eps = 1)")
     a.set_xticks(REFINE_NS, [str(n) for n in REFINE_NS]); a.minorticks_off()
-    verdict_subtitle(a, v, PROFILE, title=f"||K||_{norm} / Eq. {eq} bound")
+    ch.verdict_subtitle(a, v, title=f"||K||_{norm} / Eq. {eq} bound")
 ax[0].set_ylabel("norm / stated bound (ratio)"); ax[1].set_ylabel("norm / stated bound (ratio)")
 fig.legend(*ax[0].get_legend_handles_labels(), loc="outside right center", fontsize=7)
-_ = savefig(fig, "bk_theorem2_refinement", profile=PROFILE)
+_ = ch.savefig(fig, "bk_theorem2_refinement")
 plt.show()
 
 # %% [markdown]
@@ -265,7 +264,7 @@ counts = pd.DataFrame([{"N": N, "r": ssm.rank_for(N), "flops": ssm.flops(N, ssm.
                         "storage_bytes": ssm.storage_bytes(N, ssm.rank_for(N))} for N in SCALING_NS])
 counts["flops/N"] = counts.flops / counts.N
 counts["bytes/(N log2 N)"] = counts.storage_bytes / (counts.N * np.log2(counts.N))
-save_table(counts, "bk_alg1_counts", profile=PROFILE)
+ch.save_table(counts, "bk_alg1_counts")
 print(counts.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
 
 # %% tags=["nbval-ignore-output"]
@@ -278,20 +277,20 @@ print(fingerprint())
 sc = pd.DataFrame([{"N": N, "r": ssm.rank_for(N), "seconds": ssm.time_matvec(N, SEED, SCALING_REPEATS),
                     "flops": ssm.flops(N, ssm.rank_for(N)), "storage_MB": ssm.storage_bytes(N, ssm.rank_for(N)) / 2**20,
                     "matvec_peak_MB": ssm.matvec_peak_bytes(N, SEED) / 2**20} for N in SCALING_NS])
-fit_t = ssm.fit_power_law(sc.N, sc.seconds)
-fit_m = ssm.fit_power_law(sc.N, sc.storage_MB)
-save_table(sc, "bk_alg1_scaling", profile=PROFILE)
+fit_t = ssm.fit_scaling_models(sc.N, sc.seconds)
+fit_m = ssm.fit_scaling_models(sc.N, sc.storage_MB)
+ch.save_table(sc, "bk_alg1_scaling")
 print(sc.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
 print({k: round(v, 4) for k, v in fit_t.items()})
 v_alg1 = bk_verdicts.bk_alg1(counts.N, counts.flops, counts.storage_bytes, float(exact["max rel err"].max()), rank=counts.r,
                              time_exponent=fit_t["exponent"])
-_ = rec.record(v_alg1, evidence="table bk_alg1_counts; table bk_alg1_scaling; figure bk_alg1_scaling")
+_ = ch.record(v_alg1, evidence="table bk_alg1_counts; table bk_alg1_scaling; figure bk_alg1_scaling")
 # the figure: the exact count (what decides), the CPU time (supporting only) and the operator's storage
 fig, ax = plt.subplots(1, 3, figsize=(11, 3.6))
 ax[0].semilogx(counts.N, counts["flops/N"], "o-", label="count, r = ceil(log2 N)")
 ax[0].axhline(counts["flops/N"].iloc[0], color="grey", linestyle=":", label="O(N) (as stated): flat")
 ax[0].set_xlabel("sequence length N"); ax[0].set_ylabel("flops per element (flops / N)"); ax[0].legend(fontsize=7)
-verdict_subtitle(ax[0], v_alg1, PROFILE, title="compute (exact count)")
+ch.verdict_subtitle(ax[0], v_alg1, title="compute (exact count)")
 nl = sc.N * np.log2(sc.N)
 ax[1].loglog(sc.N, sc.seconds, "o-", label="measured (CPU)")
 ax[1].loglog(sc.N, sc.seconds.iloc[-1] * sc.N / sc.N.iloc[-1], "--", color="grey", label="~ N")
@@ -303,7 +302,7 @@ ax[2].loglog(sc.N, sc.storage_MB.iloc[-1] * nl / nl.iloc[-1], ":", color="grey",
 ax[2].loglog(sc.N, sc.matvec_peak_MB, "s-", label="matvec peak extra")
 ax[2].set_xlabel("sequence length N"); ax[2].set_ylabel("memory (MiB)"); ax[2].legend(fontsize=7)
 ax[2].set_title("memory")
-_ = savefig(fig, "bk_alg1_scaling", profile=PROFILE)
+_ = ch.savefig(fig, "bk_alg1_scaling")
 plt.show()
 print(v_alg1)
 
@@ -324,7 +323,7 @@ quote_headline("BK-ALG1")
 
 
 # %% tags=["nbval-ignore-output"]
-print(rec.summary().to_string(index=False))
+print(ch.summary().to_string(index=False))
 
 
 # %% [markdown]
@@ -336,4 +335,7 @@ print(rec.summary().to_string(index=False))
 # results are republished.
 
 # %% tags=["nbval-ignore-output", "headline-quote"]
-beside_headline(rec)
+ch.beside_headline()
+
+# %% tags=["nbval-ignore-output"]
+print(ch.footer())

@@ -46,7 +46,9 @@
 # then 1 identically.
 
 # %% tags=["parameters"]
+NOTEBOOK = "11_prime_bump_gue"
 PROFILE = "smoke"
+OUTPUT_ROOT = ""
 SEED = 0
 NS = [256, 512]
 EPS_LIST = [0.6, 1.0, 2.0]
@@ -66,14 +68,11 @@ from paperlib.bk import paper as bk_paper
 from paperlib.bk import prime_bump as pb
 from paperlib.bk import spectral_stats as ss
 from paperlib.bk import verdicts as bk_verdicts
-from paperlib.common.figures import mark_paper, savefig, save_table, use_house_style, verdict_subtitle
-from paperlib.companion.headline import beside_headline, quote_headline, run_banner
-from paperlib.companion.ledger import Recorder
+from paperlib.common.figures import mark_paper
+from paperlib.companion.headline import quote_headline
+from paperlib.companion.chapter import open_chapter
 
-use_house_style()
-paperlib.seed_everything(SEED)
-rec = Recorder(notebook="11_prime_bump_gue", profile=PROFILE)
-print(run_banner(PROFILE))
+ch = open_chapter(globals())
 
 # %% [markdown]
 # ## 1 · The potential on the two grids
@@ -100,7 +99,7 @@ ax[1].plot(sites, Vs, "--", label="stretched grid: N points on [0, log N + 4 sqr
 ax[1].set_xscale("log"); ax[1].set_xlabel("site i + 1 (log scale)"); ax[1].set_ylabel("V_i (energy, H0 hopping = 1)")
 ax[1].set_ylim(top=1.4 * max(Vi.max(), Vs.max())); ax[1].legend(fontsize=7, loc="upper left")
 ax[1].set_title(f"V on the N = {N} sites, eps = {REF_EPS}")
-_ = savefig(fig, "bk_prime_bump_potential", profile=PROFILE)
+_ = ch.savefig(fig, "bk_prime_bump_potential")
 plt.show()
 print(f"integer grid: sites with V > 1e-6: {int(np.sum(Vi > 1e-6))} of {N}; max V = {Vi.max():.3g}")
 
@@ -164,7 +163,7 @@ for a, k in zip(axes, ss.SURMISES):
     a.set_xlabel("spacing s (units of the mean spacing)")
 axes[0].set_ylabel("density p(s)")
 fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=4, fontsize=8)
-_ = savefig(fig, "bk_gue_validation", profile=PROFILE)
+_ = ch.savefig(fig, "bk_gue_validation")
 plt.show()
 
 # %% [markdown]
@@ -239,7 +238,7 @@ for N in NS:
         bulk_rows.append({"reading": reading, "N": N, **ss.bulk_analysis(lv, pb.H0_BAND, UNFOLD_DEGREE, EDGE_FRAC)})
 bulk = pd.DataFrame(bulk_rows)
 bulk["full_std/sqrt(N)"] = bulk.full_std / np.sqrt(bulk.N)
-save_table(bulk, "bk_spacing_bulk", profile=PROFILE)
+ch.save_table(bulk, "bk_spacing_bulk")
 print(bulk.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
 # %% [markdown]
@@ -285,7 +284,7 @@ for a, (reading, proc, title) in zip(axes.ravel(), [("integer", "unfolded", "(a)
     a.text(0.97, 0.95, note, transform=a.transAxes, ha="right", va="top", fontsize=8)
     a.set_xlim(0, 4); a.set_ylim(0, 2.6); a.set_title(title, fontsize=10)
     a.set_xlabel("spacing s (units of the mean spacing)"); a.set_ylabel("density p(s)")
-verdict_subtitle(axes[0, 0], v_th4, PROFILE, title="(a) integer grid, unfolded: GUE (Theorem 4)?")
+ch.verdict_subtitle(axes[0, 0], v_th4, title="(a) integer grid, unfolded: GUE (Theorem 4)?")
 a = axes[1, 1]
 a.plot(b_int.N, b_int.bulk_u_ks_goe, "o-", label="(a) integer grid, unfolded")
 a.plot(b_zero.N, b_zero.bulk_u_ks_goe, "s--", mfc="none", ms=9, label="(b) V = 0, unfolded (on top of (a))")
@@ -296,10 +295,10 @@ a.plot(goe.n, goe.u_ks_goe, "D", color="C2", label=f"sampled GOE, unfolded ({len
 mark_paper(a, y=bk_paper.GUE_FIT_ERROR, label=f"fit error ≈ {bk_paper.GUE_FIT_ERROR} (Sec. 4.3)")
 a.set_xscale("log", base=2); a.set_yscale("log"); a.set_ylim(top=8)
 a.set_xlabel("N (levels; GOE: matrix size n)"); a.set_ylabel("KS distance to Eq. 6 (log scale)")
-verdict_subtitle(a, v_fe, PROFILE, title="(d) fit error vs N")
+ch.verdict_subtitle(a, v_fe, title="(d) fit error vs N")
 a.legend(fontsize=7, loc="upper right")
 fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncol=4, fontsize=8)
-_ = savefig(fig, "bk_gue_fit", profile=PROFILE)
+_ = ch.savefig(fig, "bk_gue_fit")
 plt.show()
 
 # %% [markdown]
@@ -335,8 +334,8 @@ t2 = pd.DataFrame([
      "H_eps integer, paper proc.": ms(ref.paper_l1_eq6), "H_eps integer, unfolded": ms(ref.u_l1_eq6),
      "H_eps stretched, unfolded": ms(stretched.u_l1_eq6), "V=0, paper proc.": ms(zero.paper_l1_eq6), "GOE sample, unfolded": ms(goe.u_l1_eq6)},
 ])
-save_table(t2, "bk_table2", profile=PROFILE)
-save_table(res[tcols], "bk_spacing_stats", profile=PROFILE)
+ch.save_table(t2, "bk_table2")
+ch.save_table(res[tcols], "bk_spacing_stats")
 print(t2.to_string(index=False))
 
 # %% [markdown]
@@ -355,14 +354,14 @@ print(t2.to_string(index=False))
 
 # %%
 # v_th4 and v_fe were computed for the figure of section 5 (these rules, the same inputs)
-_ = rec.record(v_th4, evidence="figure bk_gue_fit; figure bk_gue_validation; table bk_spacing_stats")
+_ = ch.record(v_th4, evidence="figure bk_gue_fit; figure bk_gue_validation; table bk_spacing_stats")
 big = ref[ref.N == ref.N.max()].iloc[0]
 v_mean = bk_verdicts.bk_t2_mean(big.paper_mean, big.u_mean)
-_ = rec.record(v_mean, evidence="table bk_table2")
+_ = ch.record(v_mean, evidence="table bk_table2")
 v_std = bk_verdicts.bk_t2_std(b_int.bulk_std.mean(), b_zero.bulk_std.mean(), bulk_spread=b_int.bulk_std.std(ddof=0),
                               full_std=big_b.full_std, n_outliers=int(big_b.n_outliers))
-_ = rec.record(v_std, evidence="table bk_spacing_bulk; table bk_table2")
-_ = rec.record(v_fe, evidence="table bk_spacing_bulk; table bk_table2; figure bk_gue_fit")
+_ = ch.record(v_std, evidence="table bk_spacing_bulk; table bk_table2")
+_ = ch.record(v_fe, evidence="table bk_spacing_bulk; table bk_table2; figure bk_gue_fit")
 for r in (v_th4, v_mean, v_std, v_fe):
     print(r, "\n")
 
@@ -384,7 +383,7 @@ quote_headline("BK-TH4-GUE", "BK-T2-MEAN", "BK-T2-STD", "BK-GUE-FITERR")
 
 
 # %%
-print(rec.summary().to_string(index=False))
+print(ch.summary().to_string(index=False))
 
 
 # %% [markdown]
@@ -396,4 +395,7 @@ print(rec.summary().to_string(index=False))
 # results are republished.
 
 # %% tags=["nbval-ignore-output", "headline-quote"]
-beside_headline(rec)
+ch.beside_headline()
+
+# %% tags=["nbval-ignore-output"]
+print(ch.footer())

@@ -40,7 +40,9 @@
 # speak of the printed formula, and the training claims of notebook 16 of the causal reading.
 
 # %% tags=["parameters"]
+NOTEBOOK = "12_scattering_router"
 PROFILE = "smoke"
+OUTPUT_ROOT = ""
 SEED = 0
 BIRMAN_KREIN_N = 24
 BIRMAN_KREIN_LAMBDAS = [0.3, -1.7, -3.0]
@@ -59,14 +61,10 @@ import matplotlib.pyplot as plt
 import paperlib
 from paperlib.bk import scattering as sc
 from paperlib.bk import verdicts as bk_verdicts
-from paperlib.common.figures import savefig, save_table, use_house_style
-from paperlib.companion.headline import beside_headline, quote_headline, run_banner
-from paperlib.companion.ledger import Recorder
+from paperlib.companion.headline import quote_headline
+from paperlib.companion.chapter import open_chapter
 
-use_house_style()
-paperlib.seed_everything(SEED)
-rec = Recorder(notebook="12_scattering_router", profile=PROFILE)
-print(run_banner(PROFILE))
+ch = open_chapter(globals())
 
 # %% [markdown]
 # ## 1 · Birman-Krein (Eq. 9) on finite matrices: which D?
@@ -83,7 +81,7 @@ bk_lambdas = [complex(lam, BIRMAN_KREIN_IM) for lam in BIRMAN_KREIN_LAMBDAS]
 bkt = pd.concat([sc.birman_krein_table(BIRMAN_KREIN_N, bk_lambdas, s).assign(seed=s) for s in BIRMAN_KREIN_SEEDS],
                 ignore_index=True)
 piv = bkt.groupby(["V", "D"]).rel_err.max().unstack()
-save_table(bkt, "bk_birman_krein", profile=PROFILE)
+ch.save_table(bkt, "bk_birman_krein")
 # errors below the 1e-6 tolerance of the verdict are rounding (their digits differ between CPUs): shown as "<1e-6"
 print(piv.to_string(float_format=lambda x: "<1e-6" if x < 1e-6 else f"{x:.1e}"))
 
@@ -95,7 +93,7 @@ print(piv.to_string(float_format=lambda x: "<1e-6" if x < 1e-6 else f"{x:.1e}"))
 # %%
 v_eq9 = bk_verdicts.bk_eq9_bk(float(max(piv["det"])), float(piv.loc["signed V", "det2"]),
                               err_abs_signed=float(piv.loc["signed V", "abs"]), n_seeds=len(BIRMAN_KREIN_SEEDS))
-_ = rec.record(v_eq9, evidence="table bk_birman_krein")
+_ = ch.record(v_eq9, evidence="table bk_birman_krein")
 print(v_eq9.verdict)
 
 # %% [markdown]
@@ -118,7 +116,7 @@ quote_headline("BK-EQ9-BK")
 # %%
 phases = sc.phase_samples(SEQ_N, N_SEQS, ETAS, SEED)
 util = sc.utilisation_table(phases, N_EXPERTS)
-save_table(util, "bk_router_phase_shares", profile=PROFILE)
+ch.save_table(util, "bk_router_phase_shares")
 print(util.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
 # %% [markdown]
@@ -148,7 +146,7 @@ fig.supylabel("share of tokens (% per bin)", fontsize=10)
 shading = [plt.Rectangle((0, 0), 1, 1, facecolor="none", edgecolor="0.85", hatch="//", label="delta < 0: unrouted (printed Eq. 8)")]
 shading += [plt.Rectangle((0, 0), 1, 1, color=f"C{e + 1}", alpha=0.15, label=f"expert {e + 1}") for e in range(N_EXPERTS)]
 fig.legend(handles=shading, loc="outside lower center", ncol=N_EXPERTS + 1, fontsize=8)
-_ = savefig(fig, "bk_router_phases", profile=PROFILE)
+_ = ch.savefig(fig, "bk_router_phases")
 plt.show()
 
 # %% [markdown]
@@ -173,7 +171,7 @@ for key, d in phases.items():
     rows.append({"potential": key[0], "eta / variant": str(key[1]), "P(p=1)": float(np.mean(p == 1)),
                  "P(p=0)": float(np.mean(p == 0)), "P(0<p<1)": float(np.mean((p > 0) & (p < 1))), "mean p_halt": float(p.mean())})
 act = pd.DataFrame(rows)
-save_table(act, "bk_act_halting", profile=PROFILE)
+ch.save_table(act, "bk_act_halting")
 print(act.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 fig, ax = plt.subplots(figsize=(5.5, 3.4))
 dd = np.linspace(-np.pi, np.pi, 2001)
@@ -183,11 +181,11 @@ for t in (-0.8, -0.2, 0.2, 0.8):
     ax.axvline(t, color="C3", lw=0.8, ls="--", label="Eq. 10 thresholds |delta| = 0.2, 0.8" if t == 0.2 else None)
 ax.set_xlabel("scattering phase delta (rad)"); ax.set_ylabel("halting probability p_halt")
 ax.set_ylim(-0.05, 1.35); ax.legend(fontsize=7, loc="upper left"); ax.set_title("ACT halting rule (Eq. 10)")
-_ = savefig(fig, "bk_act_rule", profile=PROFILE)
+_ = ch.savefig(fig, "bk_act_rule")
 plt.show()
 
 # %%
-print(rec.summary().to_string(index=False))
+print(ch.summary().to_string(index=False))
 
 
 # %% [markdown]
@@ -199,4 +197,7 @@ print(rec.summary().to_string(index=False))
 # results are republished.
 
 # %% tags=["nbval-ignore-output", "headline-quote"]
-beside_headline(rec)
+ch.beside_headline()
+
+# %% tags=["nbval-ignore-output"]
+print(ch.footer())

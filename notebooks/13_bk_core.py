@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 13 · The BK-Core op: an exact, stable, parallel diagonal resolvent
 #
-# ResNet-BK (seed 002) mixes tokens with the diagonal of the resolvent of a tridiagonal "Hamiltonian"
+# ResNet-BK (the paper) mixes tokens with the diagonal of the resolvent of a tridiagonal "Hamiltonian"
 # built from the sequence: each token $i$ contributes a potential $v_i$, the free part $H_0$ is the discrete
 # Laplacian (main diagonal $-2$, off-diagonals $1$), and the layer outputs
 #
@@ -50,7 +50,9 @@
 # same scan on the reversed sequence for $\beta$.
 
 # %% tags=["parameters"]
+NOTEBOOK = "13_bk_core"
 PROFILE = "smoke"
+OUTPUT_ROOT = ""
 SEED = 0
 THREADS = 1
 EXACT_NS = [64, 256]
@@ -88,21 +90,17 @@ import torch
 import paperlib
 from paperlib.bk import core_bench as bench, core_ref
 from paperlib.bk.core_train_step import train_step_comparison
-from paperlib.bk import verdicts as bkv
+from paperlib.bk import verdicts as bk_verdicts
 from paperlib.bk.core import bk_diag, resolve_method
-from paperlib.common.figures import mark_paper, save_table, savefig, use_house_style, verdict_subtitle
-from paperlib.companion.headline import beside_headline, quote_headline, run_banner
-from paperlib.companion.ledger import Recorder
+from paperlib.common.figures import mark_paper
+from paperlib.companion.headline import quote_headline
 from paperlib.common.measure import fingerprint
+from paperlib.companion.chapter import open_chapter
 
-use_house_style()
-paperlib.seed_everything(SEED)
+ch = open_chapter(globals())
 torch.set_num_threads(THREADS)  # the CPU is shared; one thread gives repeatable timings
-DEVICE = paperlib.default_device()
-rec = Recorder(notebook="13_bk_core", profile=PROFILE)
-print(run_banner(PROFILE))
+DEVICE = ch.device
 pd.set_option("display.width", 160)
-print("profile:", PROFILE)
 
 # %% tags=["nbval-ignore-output"]
 fp = fingerprint()
@@ -175,7 +173,7 @@ print(f"N = {len(d_demo)}: teaching loops equal the library's scan (rel. diff < 
 # %% tags=["nbval-ignore-output"]
 exact = bench.exactness_table(ns=EXACT_NS, dense_max=DENSE_EXACT_MAX, causal_oracle_max=CAUSAL_ORACLE_MAX,
                               dense_causal_max=DENSE_CAUSAL_MAX, seed=SEED)
-save_table(exact, "bk_core_exactness", profile=PROFILE, caption="BK-Core max relative error vs banded float64 solve")
+ch.save_table(exact, "bk_core_exactness", caption="BK-Core max relative error vs banded float64 solve")
 summary = exact.groupby(["case", "method"])[["rel_err_two_sided", "rel_err_causal"]].max()
 print(summary.map(lambda x: f"{x:.1e}").to_string())
 ex_sum = bench.exactness_summary(exact)
@@ -211,7 +209,7 @@ print("first index where the naive theta product is inf/nan/0:", growth["first_n
 # %% tags=["nbval-ignore-output"]
 stab = pd.concat([bench.stability_table(ns=STAB_NS, seed=s, naive_max=NAIVE_MAX).assign(seed=s) for s in STAB_SEEDS],
                  ignore_index=True)
-save_table(stab, "bk_core_stability", profile=PROFILE, caption="BK-Core stability vs N")
+ch.save_table(stab, "bk_core_stability", caption="BK-Core stability vs N")
 show = stab.copy()
 show["finite_frac"] = show.finite_frac.map(lambda x: f"{x:.3f}")
 show["max_rel_err"] = show.max_rel_err.map(lambda x: f"{x:.0e}")
@@ -223,14 +221,14 @@ n_max, scan_finite, err64, err32 = st_sum["n_max"], st_sum["scan_finite"], st_su
 print(f"N = {n_max}: scan finite {scan_finite}, max rel err float64 {err64:.0e}, float32 {err32:.0e}")
 
 # %%
-print(f"N = {n_max}: scan outputs all finite: {scan_finite}; bounds of the rule: {bkv.STAB_F64_REL:.0e} (float64), "
-      f"{bkv.STAB_F32_REL:.0e} (float32)")
+print(f"N = {n_max}: scan outputs all finite: {scan_finite}; bounds of the rule: {bk_verdicts.STAB_F64_REL:.0e} (float64), "
+      f"{bk_verdicts.STAB_F32_REL:.0e} (float32)")
 print("smallest tested N where the naive theta/phi formula breaks:", st_sum["naive_broken_n"])
 
 # %%
 # the figure for BK-STAB-32K: its verdict from the same rule and inputs as section 5 (which records it)
 first = growth["first_nonfinite"]
-v_stab = bkv.bk_stab_32k(n_max, scan_finite, err64, err32, exact_ok, naive_broken_n=st_sum["naive_broken_n"],
+v_stab = bk_verdicts.bk_stab_32k(n_max, scan_finite, err64, err32, exact_ok, naive_broken_n=st_sum["naive_broken_n"],
                          naive_first_f64=first["float64"], naive_first_f32=first["float32"], n_seeds=len(STAB_SEEDS))
 fig, ax = plt.subplots(figsize=(6.4, 3.8))
 idx = np.arange(1, len(lt) + 1)
@@ -239,13 +237,13 @@ for name, c, ls in (("float64", "C3", "--"), ("float32", "C1", ":")):
     ax.axhline(growth[f"{name}_limit"], color=c, ls=ls, label=f"largest {name}")
     if first[name] is not None:
         ax.axvline(first[name], color=c, alpha=0.5, label=f"naive {name} product: first inf")
-mark_paper(ax, x=bkv.STAB_N, label=f"stable to {bkv.STAB_N // 1024}k tokens (Sec. 4.3)")
+mark_paper(ax, x=bk_verdicts.STAB_N, label=f"stable to {bk_verdicts.STAB_N // 1024}k tokens (Sec. 4.3)")
 ax.set_xscale("log"); ax.set_yscale("log")
 ax.set_xlabel("token index i")
 ax.set_ylabel(r"size of $|\theta_i|$ (decades, $\log_{10}|\theta_i|$)")
-verdict_subtitle(ax, v_stab, PROFILE, title="the paper's theta product overflows")
+ch.verdict_subtitle(ax, v_stab, title="the paper's theta product overflows")
 ax.legend(fontsize=7, loc="upper left")
-savefig(fig, "bk_core_theta_overflow", profile=PROFILE)
+ch.savefig(fig, "bk_core_theta_overflow")
 plt.show()
 
 # %% [markdown]
@@ -302,9 +300,9 @@ print("all gradient checks pass:", grads_ok)
 # per-call overhead dominates). Timings depend on the machine: this cell's output is not compared.
 
 # %% tags=["nbval-ignore-output"]
-sweep = bench.op_sweep(globals(), device=DEVICE)
+sweep = bench.op_sweep(ch.params, device=DEVICE)
 speed, fits = sweep.tables["bk_core_speed"], sweep.notes["fits"]
-save_table(speed, "bk_core_speed", profile=PROFILE, caption=f"BK-Core speed on {fp['device']}")
+ch.save_table(speed, "bk_core_speed", caption=f"BK-Core speed on {fp['device']}")
 for m, f in fits.items():
     g = speed[(speed["pass"] == "forward") & (speed.method == m)]
     slopes = " ".join(f"{x:.2f}" for x in bench.local_slopes(g.N, g.seconds))
@@ -337,7 +335,7 @@ axes[0].set_ylabel("time per forward call (s)"); axes[0].set_title("time per cal
 axes[1].set_ylabel("throughput (tokens / s)"); axes[1].set_title("throughput")
 fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=8)
 fig.suptitle(f"BK-Core (two-sided) on {fp['device']}, batch {SPEED_BATCH}", fontsize=10)
-savefig(fig, "bk_core_scaling", profile=PROFILE)
+ch.savefig(fig, "bk_core_scaling")
 plt.show()
 
 # %% [markdown]
@@ -367,7 +365,7 @@ else:
 
 # %% tags=["nbval-ignore-output"]
 vs_c = bench.c_loop_comparison(batch=C_BATCH, n=C_N, repeats=C_REPEATS, rounds=C_ROUNDS, threads=THREADS, seed=SEED)
-save_table(vs_c, "bk_core_vs_c_loop", profile=PROFILE,
+ch.save_table(vs_c, "bk_core_vs_c_loop",
            caption=f"BK-Core causal float64, batch {C_BATCH} x N {C_N}, {THREADS} thread(s): bk_diag vs a plain C loop",
            provenance={"auto_method_cpu": AUTO_CPU, "batch": C_BATCH, "N": C_N, "threads": THREADS})
 print(vs_c.assign(seconds=vs_c.seconds.map(lambda x: f"{x * 1e3:.3f} ms"), iqr=vs_c.iqr.map(lambda x: f"{x * 1e3:.3f} ms"),
@@ -389,7 +387,7 @@ else:
 steps_cmp = train_step_comparison("table5_baseline", methods=("scan", "auto"), batch=2, seq_len=STEP_SEQ,
                                   steps=STEP_STEPS, rounds=STEP_ROUNDS, threads=THREADS, device=DEVICE, seed=SEED,
                                   overrides=dict(vocab_size=512, d_model=64, n_layers=2))
-save_table(steps_cmp, "bk_core_train_step", profile=PROFILE, caption=f"training step per BK-Core method on {fp['device']}",
+ch.save_table(steps_cmp, "bk_core_train_step", caption=f"training step per BK-Core method on {fp['device']}",
            provenance={"auto_method": AUTO_DEVICE})
 print(steps_cmp[["bk_method", "resolved", "seq_len", "train_tokens_per_s", "step_s", "forward_s", "speedup"]]
       .to_string(index=False, float_format=lambda x: f"{x:.4g}"))
@@ -410,7 +408,7 @@ print(steps_cmp[["bk_method", "resolved", "seq_len", "train_tokens_per_s", "step
 
 # %% tags=["nbval-ignore-output"]
 # v_stab: bk_stab_32k on section 2's measurements (computed there for the figure)
-rec.record(v_stab, evidence="figure bk_core_theta_overflow; tables bk_core_stability, bk_core_exactness")
+ch.record(v_stab, evidence="figure bk_core_theta_overflow; tables bk_core_stability, bk_core_exactness")
 print(v_stab)
 
 # %%
@@ -428,7 +426,7 @@ quote_headline("BK-STAB-32K")
 
 
 # %% tags=["nbval-ignore-output"]
-print(rec.summary().to_string(index=False))
+print(ch.summary().to_string(index=False))
 
 
 # %% [markdown]
@@ -440,4 +438,7 @@ print(rec.summary().to_string(index=False))
 # results are republished.
 
 # %% tags=["nbval-ignore-output", "headline-quote"]
-beside_headline(rec)
+ch.beside_headline()
+
+# %% tags=["nbval-ignore-output"]
+print(ch.footer())

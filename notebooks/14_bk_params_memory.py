@@ -38,7 +38,9 @@
 # Readings we had to choose are listed in `paperlib/bk/configs.py` (e.g. "Phase 1" = BK mixer + AR-SSM + HTT).
 
 # %% tags=["parameters"]
+NOTEBOOK = "14_bk_params_memory"
 PROFILE = "smoke"
+OUTPUT_ROOT = ""
 SEED = 0
 THREADS = 1
 MEASURE_MEMORY = True
@@ -70,17 +72,14 @@ from paperlib.bk import configs as bk_configs
 from paperlib.bk import bench as bk_bench
 from paperlib.bk import memory_claims
 from paperlib.bk import verdicts as bk_verdicts
-from paperlib.common.figures import mark_paper, savefig, save_table, use_house_style, verdict_subtitle
-from paperlib.companion.headline import beside_headline, quote_headline, run_banner
-from paperlib.companion.ledger import Recorder
+from paperlib.common.figures import mark_paper
+from paperlib.companion.headline import quote_headline
 from paperlib.common.measure import fingerprint
+from paperlib.companion.chapter import open_chapter
 
-use_house_style()
+ch = open_chapter(globals())
 torch.set_num_threads(THREADS)
-paperlib.seed_everything(SEED)
-DEVICE = paperlib.default_device()
-rec = Recorder(notebook="14_bk_params_memory", profile=PROFILE)
-print(run_banner(PROFILE))
+DEVICE = ch.device
 pd.set_option("display.width", 160)
 pd.set_option("display.max_columns", 20)
 
@@ -108,7 +107,7 @@ closed = pd.DataFrame(bk_configs.table10_rows(build=False))
 assert (t10[["baseline", "optimized"]].values == closed[["baseline", "optimized"]].values).all()
 with_bias = pd.DataFrame(bk_configs.table10_rows(build=False, paper_exact=False)).set_index("component")
 t10["optimized_with_our_biases"] = with_bias.loc[t10.component, "optimized"].values
-save_table(t10.round(3), "bk_table10", profile=PROFILE)
+ch.save_table(t10.round(3), "bk_table10")
 print(t10[["component", "baseline", "optimized", "reduction_pct", "paper_baseline", "paper_optimized",
            "paper_reduction_pct", "optimized_with_our_biases"]].round(3).to_string(index=False))
 
@@ -122,7 +121,7 @@ print(t10[["component", "baseline", "optimized", "reduction_pct", "paper_baselin
 # %%
 t10_counts = {r.component: (int(r.baseline), int(r.optimized)) for r in t10.itertuples()}
 res = bk_verdicts.bk_t10_params(t10_counts, bk_configs.PAPER["table10"])
-rec.record(res, evidence="table bk_table10")
+ch.record(res, evidence="table bk_table10")
 print(res.verdict)
 print(res.reason)
 
@@ -168,11 +167,11 @@ t1 = pd.DataFrame(bk_configs.table1_rows())
 t1["fp16_bytes"] = 2 * t1["params"]
 t1["paper_bytes"] = [float(m.split()[0]) * bk_verdicts.T1_UNIT_BYTES[m.split()[1]] for m in t1["paper_memory"]]
 t1["mem_rel"] = t1["fp16_bytes"] / t1["paper_bytes"] - 1
-save_table(t1.round(4), "bk_table1", profile=PROFILE)
+ch.save_table(t1.round(4), "bk_table1")
 print(t1[["config", "params", "paper_params", "rel_diff", "fp16_MB", "paper_memory", "mem_rel"]].round(4)
       .to_string(index=False))
 res = bk_verdicts.bk_t1_sizes(t1["params"], t1["paper_params"], t1["paper_memory"])
-rec.record(res, evidence="table bk_table1")
+ch.record(res, evidence="table bk_table1")
 print(res.verdict)
 print(res.reason)
 
@@ -199,12 +198,12 @@ quote_headline("BK-T1-SIZES")
 # The models are our modules (with the 3,168 AR-SSM biases: 0.5% of the optimized parameters).
 
 # %%
-m11 = memory_claims.t11_vram(globals(), device=DEVICE)
+m11 = memory_claims.t11_vram(ch.params, device=DEVICE)
 t11, t11_red = m11.notes["raw"], m11.notes["reductions"]
 
 # %% tags=["nbval-ignore-output"]
 for name, df in m11.tables.items():
-    save_table(df, name, profile=PROFILE)
+    ch.save_table(df, name)
 if len(t11):
     print(t11[["label", "rep", "precision", "checkpointing", "param_mb", "mem_mb", "activation_mb", "memory_kind"]]
           .round(2).to_string(index=False))
@@ -224,7 +223,7 @@ param_mb = m11.notes["param_mb"]
 print(f"parameter memory (bytes of tensors): {param_mb[0]:.1f} MB -> {param_mb[1]:.2f} MB "
       f"(paper {bk_verdicts.T11_PARAM_MB[0]} -> {bk_verdicts.T11_PARAM_MB[1]} MB)")
 for res in m11.verdicts:
-    rec.record(res, evidence=m11.evidence[res.claim] + "; figure bk_table11_memory")
+    ch.record(res, evidence=m11.evidence[res.claim] + "; figure bk_table11_memory")
     print(res.verdict)
 
 # %% tags=["nbval-ignore-output"]
@@ -259,10 +258,10 @@ if m11.verdicts:
     for a, n in zip(ax, (len(order), len(names))):
         a.set_ylim(-0.7, n - 0.3)
     ax[1].set_xlim(0, 100); ax[1].set_xlabel("peak-memory reduction, optimized vs baseline (%)")
-    verdict_subtitle(ax[1], m11.verdict("BK-T11-VRAM"), PROFILE, title="peak reduction per pairing")
+    ch.verdict_subtitle(ax[1], m11.verdict("BK-T11-VRAM"), title="peak reduction per pairing")
     handles = {lab: h for a in ax for h, lab in zip(*a.get_legend_handles_labels()) if lab != "paper"}
     fig.legend(handles.values(), handles.keys(), loc="outside lower center", ncol=3, fontsize=7)
-    savefig(fig, "bk_table11_memory", profile=PROFILE)
+    ch.savefig(fig, "bk_table11_memory")
     plt.show()
 
 # %% [markdown]
@@ -288,12 +287,12 @@ quote_headline("BK-T11-VRAM")
 # reduces memory but the median is outside; else `not-reproduced`.
 
 # %%
-m5 = memory_claims.t5_mem(globals(), device=DEVICE)
+m5 = memory_claims.t5_mem(ch.params, device=DEVICE)
 t5_red = m5.notes["reductions"]
 
 # %% tags=["nbval-ignore-output"]
 for name, df in m5.tables.items():
-    save_table(df, name, profile=PROFILE)
+    ch.save_table(df, name)
 if "by_stage" in m5.notes:
     print(m5.notes["by_stage"].round(1).to_string())
 if t5_red:
@@ -302,7 +301,7 @@ if t5_red:
 
 # %%
 for res in m5.verdicts:
-    rec.record(res, evidence=m5.evidence[res.claim])
+    ch.record(res, evidence=m5.evidence[res.claim])
     print(res.verdict)
 
 # %% tags=["nbval-ignore-output"]
@@ -330,9 +329,9 @@ quote_headline("BK-T5-MEM")
 # ≥ 1200 / 1.5 tokens/s and dense attention needs ≥ 2× BK's training memory; else `not-reproduced`.
 
 # %%
-m44 = memory_claims.s44_perf(globals(), device=DEVICE)
+m44 = memory_claims.s44_perf(ch.params, device=DEVICE)
 for name, df in m44.tables.items():
-    save_table(df, name, profile=PROFILE)
+    ch.save_table(df, name)
 
 # %% tags=["nbval-ignore-output"]
 if m44.verdicts:
@@ -340,7 +339,7 @@ if m44.verdicts:
 
 # %%
 for res in m44.verdicts:
-    rec.record(res, evidence=m44.evidence[res.claim])
+    ch.record(res, evidence=m44.evidence[res.claim])
     print(res.verdict)
 
 # %% tags=["nbval-ignore-output"]
@@ -366,7 +365,7 @@ quote_headline("BK-S44-PERF")
 # (median and range over repeats of the paper's pairing, with the kind of memory it is).
 
 # %% tags=["nbval-ignore-output"]
-print(rec.summary().to_string(index=False))
+print(ch.summary().to_string(index=False))
 
 
 # %% [markdown]
@@ -378,4 +377,7 @@ print(rec.summary().to_string(index=False))
 # results are republished.
 
 # %% tags=["nbval-ignore-output", "headline-quote"]
-beside_headline(rec)
+ch.beside_headline()
+
+# %% tags=["nbval-ignore-output"]
+print(ch.footer())

@@ -38,7 +38,9 @@
 # in the time budget — the scaling question is about $N$, which they keep.
 
 # %% tags=["parameters"]
+NOTEBOOK = "15_bk_throughput_scaling"
 PROFILE = "smoke"
+OUTPUT_ROOT = ""
 SEED = 0
 THREADS = 1
 VOCAB = 512
@@ -60,18 +62,15 @@ import torch
 import paperlib
 from paperlib.bk import scaling_claims as scaling
 from paperlib.bk import verdicts as bk_verdicts
-from paperlib.common.figures import mark_paper, savefig, save_table, use_house_style, verdict_subtitle
-from paperlib.companion.headline import beside_headline, quote_headline, run_banner
-from paperlib.companion.ledger import Recorder
+from paperlib.common.figures import mark_paper
+from paperlib.companion.headline import quote_headline
 from paperlib.common.measure import fingerprint
+from paperlib.companion.chapter import open_chapter
 
-use_house_style()
+ch = open_chapter(globals())
 torch.set_num_threads(THREADS)  # a shared 2-core machine: multi-threaded timings are at the mercy of other jobs
-paperlib.seed_everything(SEED)
-DEVICE = paperlib.default_device()
-rec = Recorder(notebook="15_bk_throughput_scaling", profile=PROFILE)
-print(run_banner(PROFILE))
-print(f"vocab {VOCAB}, d {D_MODEL}, {N_LAYERS} layers, batch {BATCH}; paper size: {scaling.paper_size(globals())}")
+DEVICE = ch.device
+print(f"vocab {VOCAB}, d {D_MODEL}, {N_LAYERS} layers, batch {BATCH}; paper size: {scaling.paper_size(ch.params)}")
 
 # %% tags=["nbval-ignore-output"]
 print({k: fingerprint()[k] for k in ("device", "threads", "torch")})
@@ -81,11 +80,11 @@ print({k: fingerprint()[k] for k in ("device", "threads", "torch")})
 # One training step = forward + cross-entropy + backward + AdamW; median of `T6_STEPS` timed steps after a warm-up.
 
 # %%
-m6 = scaling.t6_tput(globals(), device=DEVICE)
+m6 = scaling.t6_tput(ch.params, device=DEVICE)
 
 # %% tags=["nbval-ignore-output"]
 for name, df in m6.tables.items():
-    save_table(df, name, profile=PROFILE)
+    ch.save_table(df, name)
 t6, ratio = m6.notes["raw"], m6.notes["ratio"]
 print(t6[["model", "seq_len", "train_tokens_per_s", "step_s", "step_iqr_s", "forward_s"]].round(4).to_string(index=False))
 print("Phase 1 / baseline throughput:", ratio.round(3).to_dict(), f"mean {ratio.mean():.3f} (paper {bk_verdicts.T6_RATIO})")
@@ -97,7 +96,7 @@ print("Phase 1 / baseline throughput:", ratio.round(3).to_dict(), f"mean {ratio.
 
 # %%
 for res in m6.verdicts:
-    rec.record(res, evidence=m6.evidence[res.claim])
+    ch.record(res, evidence=m6.evidence[res.claim])
     print(res.verdict)
 
 # %% [markdown]
@@ -119,14 +118,14 @@ quote_headline("BK-T6-TPUT")
 # The three-point fit of the paper (N = 512, 1024, 2048) is redone beside it when those lengths were measured.
 
 # %%
-mc = scaling.complexity(globals(), device=DEVICE)
+mc = scaling.complexity(ch.params, device=DEVICE)
 times, fits, decided, pexp = mc.notes["times"], mc.notes["fits"], mc.notes["decided"], mc.notes["exponents"]
 
 # %% tags=["nbval-ignore-output"]
 for lab, r2 in mc.notes["three_point_r2"].items():
     for cls, r in r2.items():
         print(f"{lab}: 3-point fit {cls}: R^2 = {r:.4f}")
-save_table(mc.tables["bk_table7_fits"], "bk_table7_fits", profile=PROFILE)
+ch.save_table(mc.tables["bk_table7_fits"], "bk_table7_fits")
 print(fits[["model", "fit", "a", "b", "exponent", "r2", "aic", "bic", "delta_bic"]].round(4).to_string(index=False))
 print("decided classes:", decided)
 
@@ -146,7 +145,7 @@ print("decided classes:", decided)
 
 # %%
 ops = mc.notes["ops"]
-_ = save_table(mc.tables["bk_op_counts"], "bk_op_counts", profile=PROFILE)
+_ = ch.save_table(mc.tables["bk_op_counts"], "bk_op_counts")
 
 # %% tags=["nbval-ignore-output"]
 print("operations per token (the exact counts depend on which attention kernel torch picks on this CPU):")
@@ -158,7 +157,7 @@ print({k: (c, round(q, 2)) for k, (c, q) in count_cls.items()})
 
 # %%
 v_t3 = mc.verdict("BK-T3-ON")
-rec.record(v_t3, evidence=mc.evidence[v_t3.claim] + "; figure bk_complexity_fit")
+ch.record(v_t3, evidence=mc.evidence[v_t3.claim] + "; figure bk_complexity_fit")
 print(v_t3.verdict)
 print(v_t3.measured)
 
@@ -187,7 +186,7 @@ quote_headline("BK-T3-ON")
 
 # %%
 v_t7 = mc.verdict("BK-T7-FIT")
-rec.record(v_t7, evidence=mc.evidence[v_t7.claim] + "; figure bk_complexity_fit")
+ch.record(v_t7, evidence=mc.evidence[v_t7.claim] + "; figure bk_complexity_fit")
 print(v_t7.verdict)
 
 # %% tags=["nbval-ignore-output"]
@@ -208,17 +207,17 @@ t7_ns = scaling.PAPER_FIT_NS  # Table 7 fits the timings at Table 6's three leng
 for n in t7_ns:
     mark_paper(axes[1], x=n, label=f"paper: Table 7 fit from N = {', '.join(map(str, t7_ns))}")
 axes[0].set_ylabel("operations per token (exact count)"); axes[0].legend(fontsize=7, title="count class", title_fontsize=7)
-verdict_subtitle(axes[0], v_t3, PROFILE, title="Table 3: forward op count")
+ch.verdict_subtitle(axes[0], v_t3, title="Table 3: forward op count")
 axes[1].set_ylabel("forward time per token (µs, CPU)")
 handles = dict(zip(*axes[1].get_legend_handles_labels()[::-1]))  # one entry per label
 fig.legend(handles.values(), handles.keys(), loc="outside right upper", fontsize=7, title="CPU timing fit",
            title_fontsize=7)
-verdict_subtitle(axes[1], v_t7, PROFILE, title="Table 7: CPU timing (supporting)")
+ch.verdict_subtitle(axes[1], v_t7, title="Table 7: CPU timing (supporting)")
 for a, ns in zip(axes, (OP_SEQS, sorted(set(FIT_SEQS) | set(t7_ns)))):
     a.set_xticks(ns, [f"{n // 1024}k" if n >= 1024 else str(n) for n in ns])
     a.tick_params(axis="x", which="minor", bottom=False, labelbottom=False)
     a.set_xlabel("sequence length N (tokens)")
-_ = savefig(fig, "bk_complexity_fit", profile=PROFILE)
+_ = ch.savefig(fig, "bk_complexity_fit")
 plt.show()
 
 # %% [markdown]
@@ -241,7 +240,7 @@ quote_headline("BK-T7-FIT")
 # Solution: `notebooks/exercises/15_bk_throughput_scaling__three_point_fit.py`
 
 # %% tags=["nbval-ignore-output"]
-print(rec.summary().to_string(index=False))
+print(ch.summary().to_string(index=False))
 
 
 # %% [markdown]
@@ -253,4 +252,7 @@ print(rec.summary().to_string(index=False))
 # results are republished.
 
 # %% tags=["nbval-ignore-output", "headline-quote"]
-beside_headline(rec)
+ch.beside_headline()
+
+# %% tags=["nbval-ignore-output"]
+print(ch.footer())

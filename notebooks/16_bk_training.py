@@ -40,7 +40,9 @@
 # budgets; we test **directions and relative sizes** at equal budget.
 
 # %% tags=["parameters"]
+NOTEBOOK = "16_bk_training"
 PROFILE = "smoke"
+OUTPUT_ROOT = ""
 CORPUS = "chatterbot"  # embedded, so the stored smoke run is the same everywhere; cpu/paper: "auto"
 TOKENIZER = "bpe"
 VOCAB = 512
@@ -87,20 +89,17 @@ from paperlib.bk import configs as bk_configs
 from paperlib.bk import paper as bk_paper
 from paperlib.bk import verdicts as bk_verdicts
 from paperlib.bk.tradeoff import s64_tradeoff_claims
-from paperlib.common.figures import PAPER_STYLE, mark_paper, save_table, savefig, use_house_style, verdict_subtitle
+from paperlib.common.figures import PAPER_STYLE, mark_paper
 from paperlib.common.lm import eval_windows, evaluate_perplexity, sample_text
 from paperlib.common.measure import fingerprint, peak_rss_subprocess
 from paperlib.common.stats import common_target_loss, compare_groups, smooth, steps_to_loss
-from paperlib.companion.headline import beside_headline, quote_headline, run_banner
-from paperlib.companion.ledger import Recorder
+from paperlib.companion.headline import quote_headline
+from paperlib.companion.chapter import open_chapter
 
-use_house_style()
-rec = Recorder(notebook="16_bk_training", profile=PROFILE)
-print(run_banner(PROFILE))
-DEVICE = paperlib.default_device()
+ch = open_chapter(globals())
+DEVICE = ch.device
 if DEVICE.type == "cpu" and TORCH_THREADS > 0:
     torch.set_num_threads(TORCH_THREADS)  # these models are tiny: one thread is faster than two fighting OpenMP barriers
-paperlib.seed_everything(0)
 
 data = prepare_lm_data(CORPUS, TOKENIZER, VOCAB, max_train_chars=MAX_TRAIN_CHARS or None,
                           max_eval_chars=MAX_EVAL_CHARS or None)
@@ -164,7 +163,7 @@ for name, spec in SPECS.items():
 # and no_lap's (z near the real axis) by several PPL; the comparisons below judge them against seed spread
 summary = summarize_runs(runs)
 print(summary[["variant", "params", "seeds", "ppl_mean", "ppl_std"]].round(3).to_string(index=False))
-_ = save_table(summary, "bk_training_summary", profile=PROFILE)
+_ = ch.save_table(summary, "bk_training_summary")
 
 # %%
 # left: training curves of the architectures and of the ablations that change the function (no_prime_bump is
@@ -200,7 +199,7 @@ ax[1].set(xlabel="held-out PPL change vs reference (%)", ylabel="variant vs its 
           title=f"after {STEPS} steps (bar: mean over seeds)")
 handles = dict(zip(*ax[1].get_legend_handles_labels()[::-1]))
 fig.legend(handles.values(), handles.keys(), fontsize=7, loc="outside lower right", ncol=3)
-_ = savefig(fig, "bk_training_curves", profile=PROFILE)
+_ = ch.savefig(fig, "bk_training_curves")
 plt.show()
 
 # %% [markdown]
@@ -294,7 +293,7 @@ s_pb = np.array([steps_to_loss(r.losses, target, SMOOTH) for r in pb_runs])
 s_rand = np.array([steps_to_loss(r.losses, target, SMOOTH) for r in rd_runs])
 ppl_pb = compare_groups([r.final_ppl for r in rd_runs], [r.final_ppl for r in pb_runs], paired=True)
 v_pb = bk_verdicts.bk_pb_conv(s_pb, s_rand, target_loss=target, reference_identical=ref_identical)
-_ = rec.record(v_pb, evidence="table bk_pb_potential; figure bk_pb_potential")
+_ = ch.record(v_pb, evidence="table bk_pb_potential; figure bk_pb_potential")
 
 # %% tags=["nbval-ignore-output"]
 # trained-model steps at smoke size (two seeds, a few steps) differ between CPUs: the verdict is shown, not compared
@@ -304,7 +303,7 @@ print(f"steps ratio PB/random per seed {np.round(s_pb / s_rand, 3).tolist()}; ev
       f"({100 * ppl_pb['rel_change']:+.2f}%, paired p = {ppl_pb['p_value']:.2g})")
 pb_table = pd.DataFrame({"seed": PB_SEEDS, "steps_pb": s_pb, "steps_random": s_rand, "ratio": s_pb / s_rand,
                          "ppl_pb": [r.final_ppl for r in pb_runs], "ppl_random": [r.final_ppl for r in rd_runs]})
-_ = save_table(pb_table, "bk_pb_potential", profile=PROFILE)
+_ = ch.save_table(pb_table, "bk_pb_potential")
 # the figure for BK-PB-CONV: left, the paired runs' curves and the common target; right, the steps ratio per seed
 PAPER_PB_RATIO = bk_paper.PRIME_BUMP_STEPS_RATIO  # "30% faster convergence" (Section 3.2), read as 30% fewer steps
 fig, ax = plt.subplots(1, 2, figsize=(10, 3.8), width_ratios=(1.6, 1))
@@ -325,8 +324,8 @@ mark_paper(ax[1], y=PAPER_PB_RATIO, label=f"paper: 30% faster = ratio {PAPER_PB_
 ax[1].set_xticks(PB_SEEDS); ax[1].set_ylim(0.5, max(1.3, float(np.max(s_pb / s_rand)) + 0.1))
 ax[1].set(xlabel="seed", ylabel="steps to target, PB / random (ratio)")
 ax[1].legend(fontsize=7, loc="upper left")
-verdict_subtitle(ax[1], v_pb, PROFILE, title="steps ratio")
-_ = savefig(fig, "bk_pb_potential", profile=PROFILE)
+ch.verdict_subtitle(ax[1], v_pb, title="steps ratio")
+_ = ch.savefig(fig, "bk_pb_potential")
 plt.show()
 
 # %% [markdown]
@@ -393,7 +392,7 @@ abl_inputs = [
 ]
 abl = pd.DataFrame(bk_verdicts.t4_rows(abl_inputs))   # each row's outcome as the rule classifies it
 print(abl.round(3).to_string(index=False))
-_ = save_table(abl, "bk_table4_ablation", profile=PROFILE)
+_ = ch.save_table(abl, "bk_table4_ablation")
 
 # %% [markdown]
 # At smoke size (two seeds: the paired t-test has one degree of freedom, and `no_lap`'s Im z = 0.01 amplifies
@@ -402,7 +401,7 @@ _ = save_table(abl, "bk_table4_ablation", profile=PROFILE)
 
 # %% tags=["nbval-ignore-output"]
 v_abl = bk_verdicts.bk_t4_abl(abl_inputs)
-_ = rec.record(v_abl, evidence="table bk_table4_ablation")
+_ = ch.record(v_abl, evidence="table bk_table4_ablation")
 print(v_abl)
 
 # %% [markdown]
@@ -462,7 +461,7 @@ for k, t in rt.items():
 v_router = bk_verdicts.bk_eq7_router(rt["scattering"].median, rt["scattering"].iqr, rt["mlp"].median, rt["mlp"].iqr,
                                      [r.final_ppl for r in runs["full"]], [r.final_ppl for r in runs["no_scattering"]],
                                      router_params=router_params, gate_params=gate_params)
-_ = rec.record(v_router, evidence="figure bk_router_utilisation; table bk_training_summary")
+_ = ch.record(v_router, evidence="figure bk_router_utilisation; table bk_training_summary")
 print(v_router)
 
 # %% tags=["nbval-ignore-output"]
@@ -478,8 +477,8 @@ for ax, name, what in zip(axes, util, ("scattering router", "MLP gate")):
     ax.set_title(f"{name}: {what}")
 axes[0].set_ylabel("fraction of tokens routed")
 axes[1].legend(fontsize=7)
-verdict_subtitle(axes[0], v_router, PROFILE)
-_ = savefig(fig, "bk_router_utilisation", profile=PROFILE)
+ch.verdict_subtitle(axes[0], v_router)
+_ = ch.savefig(fig, "bk_router_utilisation")
 plt.show()
 
 # %% [markdown]
@@ -512,7 +511,7 @@ quote_headline("BK-EQ7-ROUTER")
 # %% tags=["nbval-ignore-output"]
 act_frac = np.array([r.final_eval["aux"]["act_flops_fraction"] for r in runs["act"]])
 v_act = bk_verdicts.bk_eq10_act(act_frac, full_ppl, [r.final_ppl for r in runs["act"]])
-_ = rec.record(v_act, evidence="table bk_training_summary")
+_ = ch.record(v_act, evidence="table bk_training_summary")
 print(v_act)
 
 # %% tags=["nbval-ignore-output"]
@@ -560,7 +559,7 @@ tp = summary.set_index("variant")[["params", "ppl_mean", "ppl_std", "tokens_per_
 print(tp.round(3).to_string())
 if len(mem_df):
     print(mem_df.round(2).to_string(index=False))
-    _ = save_table(mem_df, "bk_training_memory", profile=PROFILE)
+    _ = ch.save_table(mem_df, "bk_training_memory")
 
 # %% [markdown]
 # ## Section 6.4 trade-offs (BK-S64-TRADEOFF)
@@ -582,13 +581,13 @@ if len(mem_df):
 
 # %% tags=["nbval-ignore-output"]
 # one measurement, shared with the GPU run (paperlib.bk.tradeoff); it reuses the runs trained above
-m_s64 = s64_tradeoff_claims(globals(), device=DEVICE, runs=runs, specs=SPECS)
+m_s64 = s64_tradeoff_claims(ch.params, device=DEVICE, runs=runs, specs=SPECS)
 trade = m_s64.tables["bk_s64_tradeoffs"]
 print(trade.round(3).to_string(index=False))
-_ = save_table(trade, "bk_s64_tradeoffs", profile=PROFILE)
+_ = ch.save_table(trade, "bk_s64_tradeoffs")
 ON_CUDA = DEVICE.type == "cuda"
 v_s64 = m_s64.verdict("BK-S64-TRADEOFF")
-_ = rec.record(v_s64, evidence=m_s64.evidence["BK-S64-TRADEOFF"])
+_ = ch.record(v_s64, evidence=m_s64.evidence["BK-S64-TRADEOFF"])
 print(v_s64)
 
 # %% [markdown]
@@ -639,7 +638,7 @@ if ON_CUDA:
 v_abs = bk_verdicts.bk_abs(param_red, [r.final_ppl for r in runs["transformer"]],
                            [r.final_ppl for r in runs["optimized"]], memory_reduction=mem_red,
                            ppl_setting=f"d={D_MODEL}, {N_LAYERS} layers, vocab {V}, {STEPS} steps, {len(SEEDS)} seeds")
-_ = rec.record(v_abs, evidence="table bk_training_summary; notebook 14 (BK-T10-PARAMS, BK-T11-VRAM)")
+_ = ch.record(v_abs, evidence="table bk_training_summary; notebook 14 (BK-T10-PARAMS, BK-T11-VRAM)")
 print(v_abs)
 
 # %% [markdown]
@@ -694,7 +693,7 @@ print(f"vocabulary V = {V8}; seeds {T8_SEEDS} per model")
 # %% tags=["nbval-ignore-output"]
 # float32 forward passes: the last printed digits depend on the CPU's code paths
 print(t8.round(2).to_string(index=False))
-_ = save_table(t8, "bk_table8_untrained", profile=PROFILE)
+_ = ch.save_table(t8, "bk_table8_untrained")
 
 # %% tags=["nbval-ignore-output"]
 c8 = compare_groups(t8[t8.model == "baseline"].ppl.values, t8[t8.model == "phase1"].ppl.values)
@@ -704,7 +703,7 @@ print(f"baseline {c8['mean_a']:.1f} ± {c8['std_a']:.1f}, phase1 {c8['mean_b']:.
 
 # %% tags=["nbval-ignore-output"]
 v_t8 = bk_verdicts.bk_t8_ppl(t8[t8.model == "baseline"].ppl.values, t8[t8.model == "phase1"].ppl.values, vocab_size=V8)
-_ = rec.record(v_t8, evidence="figure bk_table8_untrained; table bk_table8_untrained")
+_ = ch.record(v_t8, evidence="figure bk_table8_untrained; table bk_table8_untrained")
 print(v_t8)
 
 # %% tags=["nbval-ignore-output"]
@@ -720,8 +719,8 @@ ax.set_xticks(range(len(t8_specs)), list(t8_specs)); ax.set_xlim(-0.5, len(t8_sp
 ax.set(xlabel="model (untrained)", ylabel="untrained PPL / vocabulary size V")
 handles = dict(zip(*ax.get_legend_handles_labels()[::-1]))
 fig.legend(handles.values(), handles.keys(), fontsize=7, loc="outside lower center", ncol=2)
-verdict_subtitle(ax, v_t8, PROFILE, title="Table 8: untrained perplexity over seeds")
-_ = savefig(fig, "bk_table8_untrained", profile=PROFILE)
+ch.verdict_subtitle(ax, v_t8, title="Table 8: untrained perplexity over seeds")
+_ = ch.savefig(fig, "bk_table8_untrained")
 plt.show()
 
 # %% [markdown]
@@ -752,7 +751,7 @@ for name in ["full", "transformer"]:
 # (Some measured values are timings, so this cell's printed output is not compared by nbval.)
 
 # %% tags=["nbval-ignore-output"]
-print(rec.summary().to_string(index=False))
+print(ch.summary().to_string(index=False))
 
 
 # %% [markdown]
@@ -764,4 +763,7 @@ print(rec.summary().to_string(index=False))
 # results are republished.
 
 # %% tags=["nbval-ignore-output", "headline-quote"]
-beside_headline(rec)
+ch.beside_headline()
+
+# %% tags=["nbval-ignore-output"]
+print(ch.footer())

@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 20 · SCTA: the semantic contrastive loss beside cross-entropy and sampled softmax
 #
-# *OktoSemantic Training* (de Oliveira, seed 004) replaces the full softmax over a vocabulary of $V$ tokens by
+# *OktoSemantic Training* (de Oliveira, 2024) replaces the full softmax over a vocabulary of $V$ tokens by
 # a contrastive loss in a small "semantic" space. In the paper's words, the loss cost becomes
 # **"$O(K \cdot D_\text{sem})$ instead of $O(V)$"**. For a hidden state $h_t$ and target $y_t$:
 #
@@ -39,7 +39,9 @@
 #   $\mathbb{E}[e^{\ell}] = e^{\ell_\text{CE}}$ exactly (checked by brute-force enumeration in `tests/scta/test_scta.py`).
 
 # %% tags=["parameters"]
+NOTEBOOK = "20_scta_method"
 PROFILE = "smoke"
+OUTPUT_ROOT = ""
 SEED = 0
 K = 32
 TAU = 0.07
@@ -67,16 +69,12 @@ from paperlib.scta import loss_cost
 from paperlib.scta import verdicts as scta_verdicts
 from paperlib.scta.paper import PAPER_CE_LOSS, PAPER_SEM_LOSS
 from paperlib.common import figures
-from paperlib.common.figures import savefig, save_table, use_house_style
-from paperlib.companion.headline import beside_headline, quote_headline, run_banner
-from paperlib.companion.ledger import Recorder
+from paperlib.companion.headline import quote_headline
+from paperlib.companion.chapter import open_chapter
 
-use_house_style()
-paperlib.seed_everything(SEED)
+ch = open_chapter(globals())
 torch.set_num_threads(THREADS)
-DEVICE = paperlib.default_device()
-rec = Recorder(notebook="20_scta_method", profile=PROFILE)
-print(run_banner(PROFILE))
+DEVICE = ch.device
 print("torch.nn.functional.linear_cross_entropy available:", scta.HAS_TORCH_LCE)
 
 # %% [markdown]
@@ -152,7 +150,7 @@ for c in show.columns:
     if c not in ("V", "K"):
         show[c] = show[c].map(lambda v: f"{v:.3g}")
 print(show.to_string(index=False))
-_ = save_table(chance, "scta_chance_levels", profile=PROFILE)
+_ = ch.save_table(chance, "scta_chance_levels")
 # the paper's final training losses (README, Key Findings 4; paperlib.scta.paper)
 p_sem = [math.exp(-PAPER_SEM_LOSS[1]), math.exp(-PAPER_SEM_LOSS[0])]
 print(f"paper's final SEM loss {PAPER_SEM_LOSS[0]}-{PAPER_SEM_LOSS[1]} = positive gets {p_sem[0]:.2f}-{p_sem[1]:.2f} "
@@ -174,7 +172,7 @@ ax.axhspan(*PAPER_SEM_LOSS, color="C1", alpha=0.15,
 ax.set_xscale("log"); ax.set_xlabel("vocabulary size V (tokens)"); ax.set_ylabel("loss per token (nats)")
 ax.set_title("Loss scales of the two objectives differ by construction")
 ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))  # beside the data, not on it
-_ = savefig(fig, "scta_loss_chance_levels", profile=PROFILE)
+_ = ch.savefig(fig, "scta_loss_chance_levels")
 plt.show()
 
 # %% [markdown]
@@ -195,7 +193,7 @@ work = pd.DataFrame([{"method": m, "V": V, "elements": loss_cost.loss_work(m, V,
                                                                           tau=TAU, seed=SEED)}
                      for m, Vs in (("ce", LOSS_VS_CE), ("scta", LOSS_VS_SCTA)) for V in Vs])
 work_exps = {m: scta_bench.scaling_exponent(s["V"], s["elements"]) for m, s in work.groupby("method")}
-_ = save_table(work, "scta_loss_work_vs_vocab", profile=PROFILE)
+_ = ch.save_table(work, "scta_loss_work_vs_vocab")
 print(work.to_string(index=False))
 print("operation-count exponents (elements ~ V^a):", {m: round(a, 2) + 0.0 for m, a in work_exps.items()})
 
@@ -210,13 +208,13 @@ cost = pd.DataFrame(cost)
 exps = {m: scta_bench.scaling_exponent(s["V"], s["seconds"]) for m, s in cost.groupby("method")}
 print(cost.to_string(index=False))
 print("scaling exponents (time ~ V^a):", {m: round(a, 3) for m, a in exps.items()})
-_ = save_table(cost, "scta_loss_cost_vs_vocab", profile=PROFILE)
+_ = ch.save_table(cost, "scta_loss_cost_vs_vocab")
 
 # %% tags=["nbval-ignore-output"]
 complexity = scta_verdicts.scta_complexity(work_exponent=work_exps["scta"], work_exponent_ce=work_exps["ce"],
                                            time_exponent=exps["scta"], time_exponent_ce=exps["ce"],
                                            V_range=(min(LOSS_VS_SCTA), max(LOSS_VS_SCTA)))
-_ = rec.record(complexity, evidence="tables scta_loss_work_vs_vocab, scta_loss_cost_vs_vocab; "
+_ = ch.record(complexity, evidence="tables scta_loss_work_vs_vocab, scta_loss_cost_vs_vocab; "
                                     "figure scta_loss_cost_vs_vocab")
 print(complexity)
 
@@ -240,7 +238,7 @@ Vline = np.array([Vall[0], Vall[-1]])
 _ = figures.mark_paper(axs[0], y=w0["scta"]["elements"], label="paper: O(K*D_sem), flat in V (Complexity)")
 axs[0].plot(Vline, w0["ce"]["elements"] * Vline / w0["ce"]["V"], ":", color="grey", label="guide: O(V)")
 axs[0].set_ylabel(f"elements written, fwd+bwd (count), N={LOSS_N}")
-figures.verdict_subtitle(axs[0], complexity, PROFILE, title="Operation count of the loss (decides)")
+ch.verdict_subtitle(axs[0], complexity, title="Operation count of the loss (decides)")
 for m, s in cost.groupby("method"):
     axs[1].plot(s["V"], s["seconds"] * 1e3, "o-", color=f"C{list(name).index(m)}",
                 label=f"{name[m]} (~V^{round(exps[m], 2) + 0.0:.2f})")
@@ -251,7 +249,7 @@ for a in axs:
     a.set_xticks(Vall, [f"{V // 1000}K" if V < 10**6 else f"{V / 10**6:g}M" for V in Vall])
     a.xaxis.set_minor_locator(NullLocator())  # V ticks only: no crowded minor labels
     a.legend(fontsize=7, loc="upper left")
-_ = savefig(fig, "scta_loss_cost_vs_vocab", profile=PROFILE)
+_ = ch.savefig(fig, "scta_loss_cost_vs_vocab")
 plt.show()
 
 # %% [markdown]
@@ -278,7 +276,7 @@ quote_headline("SCTA-COMPLEXITY")
 
 # %% tags=["nbval-ignore-output"]
 # verdict reasons quote measured times, so this table is not compared by nbval
-print(rec.summary().to_string(index=False))
+print(ch.summary().to_string(index=False))
 
 
 # %% [markdown]
@@ -290,4 +288,7 @@ print(rec.summary().to_string(index=False))
 # results are republished.
 
 # %% tags=["nbval-ignore-output", "headline-quote"]
-beside_headline(rec)
+ch.beside_headline()
+
+# %% tags=["nbval-ignore-output"]
+print(ch.footer())

@@ -41,7 +41,9 @@
 # space; notebook 22 trains on real dialog text.
 
 # %% tags=["parameters"]
+NOTEBOOK = "21_scta_speedup_vs_vocab"
 PROFILE = "smoke"
+OUTPUT_ROOT = ""
 SEED = 0
 VS = [2000, 8000]
 METHODS = ["none:sparse", "none:dense", "ce:dense", "chunked:dense", "scta:dense", "scta:sparse", "sampled:sparse"]
@@ -71,20 +73,16 @@ from matplotlib.ticker import NullLocator
 import paperlib
 from paperlib.scta import bench as scta_bench
 from paperlib.scta.experiments import table1_claims
-from paperlib.scta.methods import CE_DENSE, SCTA_DENSE
+from paperlib.scta.methods import CE_DENSE, SCTA_DENSE, parse_methods
 from paperlib.scta.paper import PAPER_A6000, PAPER_CONSUMER_GB, PAPER_RTX4070, PAPER_VS
 from paperlib.common import figures
-from paperlib.common.figures import savefig, save_table, use_house_style
-from paperlib.companion.headline import beside_headline, quote_headline, run_banner
-from paperlib.companion.ledger import Recorder
+from paperlib.companion.headline import quote_headline
 from paperlib.common.measure import fingerprint
+from paperlib.companion.chapter import open_chapter
 
-use_house_style()
-paperlib.seed_everything(SEED)
-DEVICE = paperlib.default_device()
-rec = Recorder(notebook="21_scta_speedup_vs_vocab", profile=PROFILE)
-print(run_banner(PROFILE))
-methods = scta_bench.parse_methods(METHODS)
+ch = open_chapter(globals())
+DEVICE = ch.device
+methods = parse_methods(METHODS)
 common = dict(batch=BATCH, seq_len=SEQ_LEN, steps=STEPS, warmup=WARMUP, threads=THREADS, device=str(DEVICE),
               seed=SEED, emb_dim=EMB_DIM, hidden=HIDDEN, d_sem=D_SEM, K=K, n_types=N_TYPES)
 print("device:", DEVICE.type, "| V:", VS, "| tokens per step:", BATCH * SEQ_LEN)
@@ -100,9 +98,9 @@ print("device:", DEVICE.type, "| V:", VS, "| tokens per step:", BATCH * SEQ_LEN)
 # %% tags=["nbval-ignore-output"]
 fp = fingerprint()
 print({k: fp[k] for k in ("device", "cpu", "threads", "torch")})
-m = table1_claims(globals(), device=DEVICE)
+m = table1_claims(ch.params, device=DEVICE)
 for name, table in m.tables.items():
-    _ = save_table(table, name, profile=PROFILE)
+    _ = ch.save_table(table, name)
 df = m.tables["scta_bench_rows"]
 cols = ["label", "V", "status", "step_s", "tokens_per_s", "examples_per_s", "paper_run_s", "loss", "reason"]
 print(df[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
@@ -176,7 +174,7 @@ mem = scta_bench.memory_table(methods, device_type=DEVICE.type, V=MEM_V, results
                               batch=BATCH, seq_len=SEQ_LEN, emb_dim=EMB_DIM, hidden=HIDDEN, d_sem=D_SEM, K=K)
 if len(mem):
     print(mem.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-    _ = save_table(mem, "scta_memory_measured", profile=PROFILE)
+    _ = ch.save_table(mem, "scta_memory_measured")
 
 # %%
 paper_mem = m.tables["scta_memory_analytic_paper_config"]
@@ -225,7 +223,7 @@ else:
 
 # %% tags=["nbval-ignore-output"]
 for v in m.verdicts:
-    _ = rec.record(v, evidence=m.evidence[v.claim])
+    _ = ch.record(v, evidence=m.evidence[v.claim])
     print(v)
 print(*m.notes["targets"], sep="\n")
 scale, t1_speedup, one_m = m.verdict("SCTA-SCALE"), m.verdict("SCTA-T1-SPEEDUP"), m.verdict("SCTA-1M-CONSUMER")
@@ -254,14 +252,14 @@ axs[1].errorbar(ps["V"], ps["median"], yerr=[ps["median"] - ps["q1"], ps["q3"] -
                 capsize=4, color=color[SCTA_DENSE],
                 label=f"median, IQR bars ({RATIO_REPEATS} rounds, {RATIO_BATCH}x{RATIO_SEQ} tokens/step)")
 axs[1].set_ylabel(f"CE / SCTA-dense time per step ({DEVICE.type}, x)")
-figures.verdict_subtitle(axs[1], scale, PROFILE, title="SCTA-SCALE: this run, per step")
+ch.verdict_subtitle(axs[1], scale, title="SCTA-SCALE: this run, per step")
 for i, V in enumerate(sorted(PAPER_A6000)):
     star = figures.mark_paper(axs[2], x=V, y=PAPER_A6000[V], label="paper: RTX A6000 (Table 1)")
     star.set_label(star.get_label() if i == 0 else "_nolegend_")
 axs[2].plot(*zip(*sorted(PAPER_A6000.items())), "k--", lw=0.8)
 axs[2].plot(*zip(*sorted(PAPER_RTX4070.items())), "kx:", ms=8, label="paper: RTX 4070 Laptop (Table 1; CE failed at 1M)")
 axs[2].set_ylabel("CE / SEM time for the whole run (GPU, x)")
-figures.verdict_subtitle(axs[2], t1_speedup, PROFILE, title="SCTA-T1-SPEEDUP: paper, whole run")
+ch.verdict_subtitle(axs[2], t1_speedup, title="SCTA-T1-SPEEDUP: paper, whole run")
 axs[2].sharex(axs[1]); axs[2].sharey(axs[1])
 axs[1].set_xticks(*vtick(sorted(set(RATIO_VS) | set(PAPER_A6000))))
 axs[1].set_ylim(0, 1.35 * max(ps["q3"].max(), *PAPER_A6000.values()))  # room for the legends
@@ -269,7 +267,7 @@ for a in axs[1:]:
     a.axhline(1, color="grey", lw=0.8, label="equal time (ratio 1)")
 for a in axs:
     a.legend(fontsize=7, loc="upper left")
-_ = savefig(fig, "scta_speedup_vs_vocab", profile=PROFILE)
+_ = ch.savefig(fig, "scta_speedup_vs_vocab")
 plt.show()
 
 # %% [markdown]
@@ -292,9 +290,9 @@ ax.set_xscale("log"); ax.set_yscale("log"); ax.set_xlabel("vocabulary size V (to
 ax.set_ylabel("peak training memory (GiB)")
 ax.set_xticks(sorted(PAPER_VS), [f"{V // 1000}K" if V < 10**6 else f"{V / 10**6:g}M" for V in sorted(PAPER_VS)])
 ax.xaxis.set_minor_locator(NullLocator())
-figures.verdict_subtitle(ax, one_m, PROFILE, title="SCTA-1M-CONSUMER: memory at 16x64 tokens/step, fp32 + Adam")
+ch.verdict_subtitle(ax, one_m, title="SCTA-1M-CONSUMER: memory at 16x64 tokens/step, fp32 + Adam")
 ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))  # beside the data, not on it
-_ = savefig(fig, "scta_memory_vs_vocab", profile=PROFILE)
+_ = ch.savefig(fig, "scta_memory_vs_vocab")
 plt.show()
 
 # %% [markdown]
@@ -313,7 +311,7 @@ quote_headline("SCTA-T1-SPEEDUP", "SCTA-T1-TPUT", "SCTA-SCALE", "SCTA-1M-CONSUME
 
 # %% tags=["nbval-ignore-output"]
 # verdict reasons quote measured times, so this table is not compared by nbval
-print(rec.summary().to_string(index=False))
+print(ch.summary().to_string(index=False))
 
 
 # %% [markdown]
@@ -325,4 +323,7 @@ print(rec.summary().to_string(index=False))
 # results are republished.
 
 # %% tags=["nbval-ignore-output", "headline-quote"]
-beside_headline(rec)
+ch.beside_headline()
+
+# %% tags=["nbval-ignore-output"]
+print(ch.footer())

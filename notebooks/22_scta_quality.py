@@ -32,7 +32,9 @@
 # machine; the token budget, not the time, is what is equal.
 
 # %% tags=["parameters"]
+NOTEBOOK = "22_scta_quality"
 PROFILE = "smoke"
+OUTPUT_ROOT = ""
 SEED = 0
 SHAREGPT_PATH = ""
 TOKENIZER = "word"
@@ -67,17 +69,13 @@ from paperlib.scta import verdicts as scta_verdicts
 from paperlib.scta.methods import method_label, parse_methods
 from paperlib.scta.paper import PAPER_CE_LOSS, PAPER_SEM_LOSS
 from paperlib.common import figures
-from paperlib.common.figures import savefig, save_table, use_house_style
-from paperlib.companion.headline import beside_headline, quote_headline, run_banner
-from paperlib.companion.ledger import Recorder
+from paperlib.companion.headline import quote_headline
 from paperlib.common.tokenize import train_tokenizer
+from paperlib.companion.chapter import open_chapter
 
-use_house_style()
-paperlib.seed_everything(SEED)
+ch = open_chapter(globals())
 torch.set_num_threads(THREADS)
-DEVICE = paperlib.default_device()
-rec = Recorder(notebook="22_scta_quality", profile=PROFILE)
-print(run_banner(PROFILE))
+DEVICE = ch.device
 texts = scta.dialog_texts(SHAREGPT_PATH or "chatterbot")
 train_texts, valid_texts = scta.split_texts(texts, 0.1, seed=SEED)
 tok = train_tokenizer(train_texts, kind=TOKENIZER, vocab_size=VOCAB_SIZE)  # fitted on the training split only
@@ -109,7 +107,7 @@ final = pd.DataFrame([{"method": lab, "phase": r["final"]["phase"], "steps": r["
                        "final train loss": f"{(r.get('stage2_losses') or r['train_losses'])[-1]:.3f}"}
                       for lab, r in runs.items()])
 sem_only = curves[(curves.phase == "stage1") & curves.label.str.startswith("SCTA")].iloc[-1]
-_ = save_table(curves, "scta_quality_curves", profile=PROFILE)
+_ = ch.save_table(curves, "scta_quality_curves")
 print(final[["method", "phase", "steps"]].to_string(index=False))
 ce_pair = [runs[lab]["final"]["loss"] for lab in runs if lab.startswith(("CE", "chunked CE"))]
 if len(ce_pair) == 2:  # the same objective computed two ways: the same model up to float32 rounding
@@ -156,12 +154,12 @@ for seed in SEEDS:
 seeds_df = pd.DataFrame([{"seed": sd, "ppl_ce": r["ce"]["final"]["ppl"], "ppl_scta": r["scta"]["final"]["ppl"],
                           "top5_ce": r["ce"]["final"]["top5"], "top5_scta": r["scta"]["final"]["top5"]}
                          for sd, r in sorted(by_seed.items())])
-_ = save_table(seeds_df, "scta_quality_seeds", profile=PROFILE)
+_ = ch.save_table(seeds_df, "scta_quality_seeds")
 print(seeds_df.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
 conv = scta_verdicts.scta_conv(seeds_df["ppl_scta"], seeds_df["ppl_ce"],
                                loss_scta=runs[lab_sem]["train_losses"][-1], loss_ce=runs[lab_ce]["train_losses"][-1],
                                budget=f"{STEPS} steps x {BATCH}x{SEQ_LEN} tokens, +{STAGE2_STEPS} Stage-2 steps for SCTA")
-_ = rec.record(conv, evidence="table scta_quality_seeds; figure scta_quality_vs_time; table scta_quality_curves")
+_ = ch.record(conv, evidence="table scta_quality_seeds; figure scta_quality_vs_time; table scta_quality_curves")
 print(conv)
 
 # %%
@@ -196,7 +194,7 @@ axs[1].plot([1] * len(seeds_df), seeds_df["ppl_scta"], "o", color=color[lab_sem]
 axs[1].set_xticks([0, 1], [lab_ce, f"{lab_sem} + Stage 2"]); axs[1].set_xlim(-0.4, 1.4)
 axs[1].set_yscale("log"); axs[1].set_ylabel("final held-out perplexity (full softmax)")
 axs[1].set_xlabel("method, at the equal token budget")
-figures.verdict_subtitle(axs[1], conv, PROFILE, title="SCTA-CONV: held-out perplexity per seed")
+ch.verdict_subtitle(axs[1], conv, title="SCTA-CONV: held-out perplexity per seed")
 axs[2].axhspan(*PAPER_CE_LOSS, color=color[lab_ce], alpha=0.15,
                label=f"paper: final CE loss {PAPER_CE_LOSS[0]}-{PAPER_CE_LOSS[1]} (Key Findings 4)")
 axs[2].axhspan(*PAPER_SEM_LOSS, color=color[lab_sem], alpha=0.15,
@@ -210,7 +208,7 @@ axs[2].set_xlabel("training step"); axs[2].set_ylabel("training loss of its own 
 axs[2].set_title("Training losses: different problems")
 handles = [h for a in axs for h in a.get_legend_handles_labels()[0]]
 fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=8)  # one legend for all three panels
-_ = savefig(fig, "scta_quality_vs_time", profile=PROFILE)
+_ = ch.savefig(fig, "scta_quality_vs_time")
 plt.show()
 
 # %% [markdown]
@@ -236,7 +234,7 @@ quote_headline("SCTA-CONV")
 
 # %% tags=["nbval-ignore-output"]
 # verdict reasons quote measured times, so this table is not compared by nbval
-print(rec.summary().to_string(index=False))
+print(ch.summary().to_string(index=False))
 
 
 # %% [markdown]
@@ -248,4 +246,7 @@ print(rec.summary().to_string(index=False))
 # results are republished.
 
 # %% tags=["nbval-ignore-output", "headline-quote"]
-beside_headline(rec)
+ch.beside_headline()
+
+# %% tags=["nbval-ignore-output"]
+print(ch.footer())

@@ -1,4 +1,4 @@
-"""ResNet-BK (seed 002): the BK-Core resolvent op, its operator theory, Prime-Bump and GUE statistics, the
+"""ResNet-BK (Arai, 2025): the BK-Core resolvent op, its operator theory, Prime-Bump and GUE statistics, the
 model, Phase-1 layers, configurations, training and benchmarks.
 
 The names the BK notebooks use are exported here and imported on first use (PEP 562), so importing one numpy-only

@@ -12,7 +12,6 @@
 """
 from __future__ import annotations
 
-import math
 
 
 import numpy as np
@@ -252,33 +251,6 @@ def decided_class(fits: pd.DataFrame, margin: float = BIC_MARGIN) -> str:
 
 
 # ------------------------------------------------------------------------------------------ operation counts
-def _numel(shape) -> int:
-    return math.prod(int(k) for k in shape)
-
-
-def _op_cost(func, args, out) -> tuple[str, int]:
-    """(kind, count) of one aten call: 'matmul' (2 m n k multiply-adds), 'conv', 'attention' or 'elementwise'
-    (elements written); views and metadata ops cost nothing. An in-place op (add_, index_copy_) also returns an
-    alias of its input, but one it writes: it is counted like its out-of-place form."""
-    name = func.__name__.split(".")[0].rstrip("_") or func.__name__
-    if any(r.alias_info is not None and not r.alias_info.is_write for r in func._schema.returns):
-        return "view", 0
-    if name in ("mm", "bmm"):
-        a, b = args[0], args[1]
-        return "matmul", 2 * _numel(a.shape) * int(b.shape[-1])
-    if name in ("addmm", "baddbmm"):
-        a, b = args[1], args[2]
-        return "matmul", 2 * _numel(a.shape) * int(b.shape[-1])
-    if name in ("convolution", "_convolution"):
-        w = args[1]
-        return "conv", 2 * _numel(out.shape) * _numel(w.shape[1:])
-    if "scaled_dot_product" in name or name.endswith("attention_forward"):
-        q, k = args[0], args[1]  # (B, H, Lq, E), (B, H, Lk, E)
-        return "attention", 4 * _numel(q.shape) * int(k.shape[-2])
-    outs = out if isinstance(out, (tuple, list)) else (out,)
-    return "elementwise", sum(o.numel() for o in outs if isinstance(o, torch.Tensor))
-
-
 def count_ops(fn) -> dict:
     """Run fn() and count every aten op it dispatches (`paperlib.common.opcount.OpCounter`, cost "macs"): {'total',
     'matmul', 'conv', 'attention', 'elementwise', 'n_calls'}. Work done outside torch (a numba or Triton kernel)

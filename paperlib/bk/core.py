@@ -1,6 +1,6 @@
 """BK-Core: the diagonal of the resolvent of a tridiagonal "Hamiltonian", exact, stable and parallel in N.
 
-ResNet-BK (seed 002, Sections 3-4) mixes tokens through G_ii = [(H - zI)^{-1}]_ii, where H is tridiagonal
+ResNet-BK (the paper, Sections 3-4) mixes tokens through G_ii = [(H - zI)^{-1}]_ii, where H is tridiagonal
 with main diagonal a_i = h0_diag + v_i (v: the per-token potential) and symmetric off-diagonals b_i.
 Write d_i = a_i - z. The paper's theta/phi recurrences are
 

@@ -15,7 +15,7 @@ import torch
 from paperlib.bk.core import bk_diag, bk_diag_theta_naive, resolve_method
 from paperlib.bk.core_ref import CASES, c_reference, make_case, max_elementwise_rel, oracle_causal, oracle_two_sided
 from paperlib.common.measure import time_callable
-from paperlib.common.stats import fit_power_law
+from paperlib.common.stats import fit_power_law, quartiles
 from paperlib.common.verdicts import Measurement
 
 __all__ = [
@@ -341,7 +341,7 @@ def c_loop_comparison(batch=8, n=4096, repeats=20, rounds=3, warmup=3, threads=1
                          max_rel_diff_vs_c=math.nan, status="skipped", reason=c_info))
     c_med = float(np.median(times["C loop (cc -O2)"])) if c_fn is not None else math.nan
     for k, ts in times.items():
-        q1, med, q3 = np.percentile(ts, [25, 50, 75])
+        q1, med, q3 = quartiles(ts)
         out = outs[k]
         if k == "compiled kernel only":
             out = torch.view_as_complex(out)

@@ -124,9 +124,3 @@ def fit_scaling_models(N, y) -> dict:
         out[f"rms_log_{name}"] = float(np.sqrt(np.mean(res**2)))
         out[f"r2_{name}"] = float(1 - np.sum(res**2) / np.sum(tot**2))
     return out
-
-
-# The old name, which shadowed common.stats.fit_power_law with a different return value. Kept only until notebook
-# 10 (ssm.fit_power_law) and tests/bk/test_semiseparable.py, owned by other branches, call fit_scaling_models;
-# the merge removes it.
-fit_power_law = fit_scaling_models

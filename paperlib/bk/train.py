@@ -20,14 +20,11 @@ import torch.nn.functional as F
 from paperlib.bk.configs import build_model
 from paperlib.common.checks import pos_int
 from paperlib.common.lm import batches, check_stream, evaluate_perplexity, train_loop
+from paperlib.common.modules import count_params  # the one parameter count (re-exported here)
 
 __all__ = ["TrainConfig", "TrainResult", "lr_at_step", "train_lm", "train_variant", "count_params"]
 
 
-def count_params(model: nn.Module) -> int:
-    if hasattr(model, "num_params"):
-        return int(model.num_params())
-    return sum(p.numel() for p in model.parameters())
 
 
 @dataclass

@@ -41,7 +41,9 @@ class _NoBar:
 def progress(iterable=None, *, desc: str = "", total: int | None = None, **kwargs):
     if not enabled():
         try:
-            import tqdm  # noqa: F401 - with tqdm present, a disabled bar is still a tqdm object
+            import importlib
+
+            importlib.import_module("tqdm")  # with tqdm present, a disabled bar is still a tqdm object
         except ImportError:
             return _NoBar(iterable)
     interactive = sys.stderr.isatty()

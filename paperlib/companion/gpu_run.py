@@ -115,13 +115,6 @@ def _spec_peak_gbps(name: str):
     return None
 
 
-def _spec_peak_gbps(name: str):
-    for key, bw in HBM_PEAK_GBPS.items():
-        if key.lower() in name.lower():
-            return bw
-    return None
-
-
 # ------------------------------------------------------------------------------------------------ parameters
 def resolve_parameters(notebook: str, profile: str) -> dict:
     """The notebook's parameters as its cell sees them under `profile`: the parameters cell's defaults updated
@@ -303,7 +296,7 @@ def publish_results(root) -> int:
          f"({sum(r['profile'] == 'paper' for r in table)} headline(s) from the paper profile)")
     from paperlib.companion import pipeline
 
-    return pipeline.restore_overview()   # notebook 00 quotes the ledger just published
+    return pipeline.refresh_ledger_quotes()   # notebook 00 quotes the ledger just published
 
 
 def _staged_run(args, argv) -> int:

@@ -279,12 +279,6 @@ def refresh_ledger_quotes() -> int:
     return rc
 
 
-def restore_overview() -> int:
-    """The old name of refresh_ledger_quotes, still called by companion/gpu_run.py (another branch); the merge
-    switches that call and removes this."""
-    return refresh_ledger_quotes()
-
-
 def check_params() -> int:
     bad = 0
     for name in notebooks():

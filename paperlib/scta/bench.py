@@ -15,24 +15,13 @@ import pandas as pd
 import torch
 
 from paperlib.common.lm import batches as lm_batches
-from paperlib.common.measure import time_callable
+from paperlib.common.measure import is_oom, time_callable
 from paperlib.common.stats import fit_power_law
 from paperlib.scta.data import zipf_ids
-# memory_cap_fraction and parse_methods are used through this module by notebooks and companion.gpu_run
-from paperlib.scta.memory import analytic_memory, memory_cap_fraction  # noqa: F401
-from paperlib.scta.methods import CE_DENSE, SCTA_DENSE, method_label, parse_methods  # noqa: F401
+from paperlib.scta.memory import analytic_memory
+from paperlib.scta.methods import CE_DENSE, SCTA_DENSE, method_label
 from paperlib.scta.model import GRULM, SCTAConfig, make_optimizers, train_step
 from paperlib.scta.paper import PAPER_EXAMPLES
-
-OOM_TYPES = (MemoryError,) + ((torch.OutOfMemoryError,) if hasattr(torch, "OutOfMemoryError") else ())
-
-
-def is_oom(exc: BaseException) -> bool:
-    """True for CUDA/CPU out-of-memory errors (torch.OutOfMemoryError, MemoryError, RuntimeError 'out of memory')."""
-    if isinstance(exc, OOM_TYPES):
-        return True
-    return isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
-
 
 def run_as_row(fn, **meta) -> dict:
     """Call fn() -> dict; an out-of-memory error becomes {"status": "oom", "reason": ...}; other errors propagate."""

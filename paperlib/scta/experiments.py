@@ -15,7 +15,7 @@ from paperlib.common.stats import ratio_summary
 from paperlib.common.verdicts import Measurement
 from paperlib.scta import bench, verdicts
 from paperlib.scta.memory import analytic_memory_table, memory_cap_fraction
-from paperlib.scta.methods import CE_DENSE, SCTA_DENSE, method_label
+from paperlib.scta.methods import CE_DENSE, SCTA_DENSE, method_label, parse_methods
 from paperlib.scta.paper import PAPER_BATCH, PAPER_SEQ_LEN, PAPER_VS
 
 __all__ = ["CHUNKED_UNDER_CAP", "SPARSE_FLOOR_TARGET", "TABLE1_CLAIMS", "performance_targets", "table1_claims"]
@@ -83,7 +83,7 @@ def table1_claims(P: Mapping[str, Any], *, device) -> Measurement:
     dev_type = device.type
     on_cuda = dev_type == "cuda"
     label = _device_label(device)
-    methods = bench.parse_methods(P["METHODS"])
+    methods = parse_methods(P["METHODS"])
     VS, RATIO_VS = [int(V) for V in P["VS"]], [int(V) for V in P["RATIO_VS"]]
     shape = dict(emb_dim=P["EMB_DIM"], hidden=P["HIDDEN"], d_sem=P["D_SEM"], K=P["K"], n_types=P["N_TYPES"])
     common = dict(batch=P["BATCH"], seq_len=P["SEQ_LEN"], steps=P["STEPS"], warmup=P["WARMUP"],

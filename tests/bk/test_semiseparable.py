@@ -39,11 +39,11 @@ def test_rank_and_counts():
     assert ssm.storage_bytes(8, 3) == 8 * (22 + 48)
 
 
-def test_fit_power_law_recovers_models():
+def test_fit_scaling_models_recovers_models():
     N = np.array([1e3, 1e4, 1e5, 1e6])
-    f = ssm.fit_power_law(N, 3e-9 * N * np.log2(N))
+    f = ssm.fit_scaling_models(N, 3e-9 * N * np.log2(N))
     assert f["r2_NlogN"] > 0.999999 and f["r2_N"] < f["r2_NlogN"]
-    g = ssm.fit_power_law(N, 2e-9 * N)
+    g = ssm.fit_scaling_models(N, 2e-9 * N)
     assert g["exponent"] == pytest.approx(1.0) and g["r2_N"] > 0.999999
 
 

@@ -25,13 +25,7 @@ def test_scn_similarity_stays_the_function():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-# scta's package init is eager on the infra branch; the merge brings its lazy one and drops this xfail (strict: it
-# fails the run as soon as scta loads without torch, so the marker cannot outlive the fix)
-SCTA_EAGER = [pytest.mark.xfail(strict=True, reason="scta/__init__ imports its modules eagerly until the merge"),
-              pytest.mark.slow]  # loading torch takes seconds
-
-
-@pytest.mark.parametrize("paper", ["scn", "related", "bk", pytest.param("scta", marks=SCTA_EAGER)])
+@pytest.mark.parametrize("paper", ["scn", "related", "bk", "scta"])
 def test_verdict_modules_load_no_torch(paper):
     code = f"import sys, paperlib.{paper}.verdicts; loaded = 'torch' in sys.modules; print(loaded); sys.exit(loaded)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

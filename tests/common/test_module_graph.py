@@ -9,15 +9,9 @@ from paperlib.common import paths
 
 PKG = paths.ROOT / "paperlib"
 MAX_LINES = 500
-# Modules other branches are splitting right now (issue 20 §5); the merge removes them from this list.
-KNOWN_LONG = {
-    "paperlib.bk.verdicts",      # split into scale / theory / training
-    "paperlib.companion.gpu_run",  # reduced to orchestration
-}
-# Cycles other branches are breaking right now; the merge empties this list.
-KNOWN_CYCLES = {
-    frozenset({"paperlib.bk.core", "paperlib.bk.core_triton"}),  # the Triton self-check calls bk_diag
-}
+# Known exceptions, each with the reason it may stay: none.
+KNOWN_LONG: set[str] = set()
+KNOWN_CYCLES: set[frozenset] = set()
 
 
 def module_name(path: Path) -> str:
