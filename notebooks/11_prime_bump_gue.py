@@ -142,7 +142,7 @@ val = pd.DataFrame([{"ensemble": k, "seed": s, "n": RMT_N, **ss.analyse_levels(s
 vcols = ["ensemble", "seed", "u_std", "u_ks_poisson", "u_ks_goe", "u_ks_gue", "u_brody_q", "u_ratio_r", "u_label",
          "paper_std", "paper_ks_eq6", "paper_l1_eq6"]
 print(val[vcols].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-validated = bool((val.u_label == val.ensemble).all())
+validated = ss.pipeline_validated(val.u_label, val.ensemble)
 print("pipeline classifies every validation spectrum correctly:", validated)
 
 # %% [markdown]

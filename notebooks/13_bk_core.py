@@ -88,7 +88,7 @@ import pandas as pd
 import torch
 
 import paperlib
-from paperlib.bk import core_bench as bench, core_ref
+from paperlib.bk import core_bench, core_ref
 from paperlib.bk.core_train_step import train_step_comparison
 from paperlib.bk import verdicts as bk_verdicts
 from paperlib.bk.core import bk_diag, resolve_method
@@ -171,18 +171,18 @@ print(f"N = {len(d_demo)}: teaching loops equal the library's scan (rel. diff < 
 # $|G_{ii} - G^{\rm ref}_{ii}| / |G^{\rm ref}_{ii}|$.
 
 # %% tags=["nbval-ignore-output"]
-exact = bench.exactness_table(ns=EXACT_NS, dense_max=DENSE_EXACT_MAX, causal_oracle_max=CAUSAL_ORACLE_MAX,
+exact = core_bench.exactness_table(ns=EXACT_NS, dense_max=DENSE_EXACT_MAX, causal_oracle_max=CAUSAL_ORACLE_MAX,
                               dense_causal_max=DENSE_CAUSAL_MAX, seed=SEED)
 ch.save_table(exact, "bk_core_exactness", caption="BK-Core max relative error vs banded float64 solve")
 summary = exact.groupby(["case", "method"])[["rel_err_two_sided", "rel_err_causal"]].max()
 print(summary.map(lambda x: f"{x:.1e}").to_string())
-ex_sum = bench.exactness_summary(exact)
-print(f"worst relative error, well-conditioned cases: {ex_sum['worst_well']:.0e} (bound checked: {bench.EXACT_WELL_REL:.0e})")
-print(f"worst relative error, z near the spectrum:    {ex_sum['worst_near']:.0e} (bound checked: {bench.EXACT_NEAR_REL:.0e})")
+ex_sum = core_bench.exactness_summary(exact)
+print(f"worst relative error, well-conditioned cases: {ex_sum['worst_well']:.0e} (bound checked: {core_bench.EXACT_WELL_REL:.0e})")
+print(f"worst relative error, z near the spectrum:    {ex_sum['worst_near']:.0e} (bound checked: {core_bench.EXACT_NEAR_REL:.0e})")
 
 # %%
 exact_ok = ex_sum["ok"]
-print(f"all methods within the bounds ({bench.EXACT_WELL_REL:.0e} well-conditioned, {bench.EXACT_NEAR_REL:.0e} near the "
+print(f"all methods within the bounds ({core_bench.EXACT_WELL_REL:.0e} well-conditioned, {core_bench.EXACT_NEAR_REL:.0e} near the "
       "spectrum):", exact_ok)
 
 # %% [markdown]
@@ -196,7 +196,7 @@ print(f"all methods within the bounds ({bench.EXACT_WELL_REL:.0e} well-condition
 # products themselves (float64 and float32) first become non-finite (the figure follows the op's own table below).
 
 # %%
-growth = bench.theta_growth(n=THETA_N, seed=SEED)
+growth = core_bench.theta_growth(n=THETA_N, seed=SEED)
 lt = growth["log10_theta"]
 print(f"log10|theta_N| at N={THETA_N}: {lt[-1]:.4g}  (growth {lt[-1] / THETA_N:.3g} decades per token)")
 print("first index where the naive theta product is inf/nan/0:", growth["first_nonfinite"])
@@ -207,7 +207,7 @@ print("first index where the naive theta product is inf/nan/0:", growth["first_n
 # and the scan in float32 and float64, for each of the `STAB_SEEDS` random sequences (the verdict takes the worst).
 
 # %% tags=["nbval-ignore-output"]
-stab = pd.concat([bench.stability_table(ns=STAB_NS, seed=s, naive_max=NAIVE_MAX).assign(seed=s) for s in STAB_SEEDS],
+stab = pd.concat([core_bench.stability_table(ns=STAB_NS, seed=s, naive_max=NAIVE_MAX).assign(seed=s) for s in STAB_SEEDS],
                  ignore_index=True)
 ch.save_table(stab, "bk_core_stability", caption="BK-Core stability vs N")
 show = stab.copy()
@@ -216,7 +216,7 @@ show["max_rel_err"] = show.max_rel_err.map(lambda x: f"{x:.0e}")
 print(show.to_string(index=False))
 
 # %% tags=["nbval-ignore-output"]
-st_sum = bench.stability_summary(stab)
+st_sum = core_bench.stability_summary(stab)
 n_max, scan_finite, err64, err32 = st_sum["n_max"], st_sum["scan_finite"], st_sum["err64"], st_sum["err32"]
 print(f"N = {n_max}: scan finite {scan_finite}, max rel err float64 {err64:.0e}, float32 {err32:.0e}")
 
@@ -251,7 +251,7 @@ plt.show()
 # largest N); skipped on CPU.
 
 # %% tags=["nbval-ignore-output"]
-for row in bench.device_check(DEVICE, n_max, SEED) or [{"skipped": "no CUDA device: nothing to compare"}]:
+for row in core_bench.device_check(DEVICE, n_max, SEED) or [{"skipped": "no CUDA device: nothing to compare"}]:
     print(row)
 
 # %% [markdown]
@@ -280,7 +280,7 @@ for row in bench.device_check(DEVICE, n_max, SEED) or [{"skipped": "no CUDA devi
 # $\partial G_{ii}/\partial v_j = -G_{ij}G_{ji}$ (numpy inverse).
 
 # %% tags=["nbval-ignore-output"]
-grads = bench.gradient_check(n=8, seed=SEED)
+grads = core_bench.gradient_check(n=8, seed=SEED)
 show = grads.copy()
 show["max_abs_dev"] = show.max_abs_dev.map(lambda x: "" if np.isnan(x) else f"{x:.0e}")
 print(show.to_string(index=False))
@@ -300,12 +300,12 @@ print("all gradient checks pass:", grads_ok)
 # per-call overhead dominates). Timings depend on the machine: this cell's output is not compared.
 
 # %% tags=["nbval-ignore-output"]
-sweep = bench.op_sweep(ch.params, device=DEVICE)
+sweep = core_bench.op_sweep(ch.params, device=DEVICE)
 speed, fits = sweep.tables["bk_core_speed"], sweep.notes["fits"]
 ch.save_table(speed, "bk_core_speed", caption=f"BK-Core speed on {fp['device']}")
 for m, f in fits.items():
     g = speed[(speed["pass"] == "forward") & (speed.method == m)]
-    slopes = " ".join(f"{x:.2f}" for x in bench.local_slopes(g.N, g.seconds))
+    slopes = " ".join(f"{x:.2f}" for x in core_bench.local_slopes(g.N, g.seconds))
     print(f"{m:>10}: cost ~ N^{f['exponent']:.2f}  (R^2 {f['r2']:.3f}); local slopes over the sweep: {slopes}")
 print(speed.assign(seconds=speed.seconds.map(lambda x: f"{x:.3g}"),
                    tokens_per_s=speed.tokens_per_s.map(lambda x: f"{x:.3g}")).drop(columns=["iqr"]).to_string(index=False))
@@ -364,7 +364,7 @@ else:
 # `C_ROUNDS` interleaved rounds of `C_REPEATS` calls; `max_rel_diff_vs_c` checks that all compute the same thing.
 
 # %% tags=["nbval-ignore-output"]
-vs_c = bench.c_loop_comparison(batch=C_BATCH, n=C_N, repeats=C_REPEATS, rounds=C_ROUNDS, threads=THREADS, seed=SEED)
+vs_c = core_bench.c_loop_comparison(batch=C_BATCH, n=C_N, repeats=C_REPEATS, rounds=C_ROUNDS, threads=THREADS, seed=SEED)
 ch.save_table(vs_c, "bk_core_vs_c_loop",
            caption=f"BK-Core causal float64, batch {C_BATCH} x N {C_N}, {THREADS} thread(s): bk_diag vs a plain C loop",
            provenance={"auto_method_cpu": AUTO_CPU, "batch": C_BATCH, "N": C_N, "threads": THREADS})
@@ -376,7 +376,7 @@ if np.isnan(auto_row.ratio_to_c):
     print("C loop skipped:", vs_c[vs_c.method.str.startswith("C loop")].reason.iloc[0])
 else:
     print(f"bk_diag(method='auto' -> {AUTO_CPU}) / C loop = {auto_row.ratio_to_c:.2f}x "
-          f"(target <= {bench.C_LOOP_TARGET:g}x: {'met' if auto_row.ratio_to_c <= bench.C_LOOP_TARGET else 'missed'})")
+          f"(target <= {core_bench.C_LOOP_TARGET:g}x: {'met' if auto_row.ratio_to_c <= core_bench.C_LOOP_TARGET else 'missed'})")
 
 # %% [markdown]
 # What that buys in a whole training step: tokens/s (forward + cross-entropy + backward + AdamW) of a small

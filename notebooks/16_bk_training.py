@@ -92,7 +92,7 @@ from paperlib.bk.tradeoff import s64_tradeoff_claims
 from paperlib.common.figures import PAPER_STYLE, mark_paper
 from paperlib.common.lm import eval_windows, evaluate_perplexity, sample_text
 from paperlib.common.measure import fingerprint, peak_rss_subprocess
-from paperlib.common.stats import common_target_loss, compare_groups, smooth, steps_to_loss
+from paperlib.common.stats import compare_groups, smooth, steps_to_common_target
 from paperlib.companion.headline import quote_headline
 from paperlib.companion.chapter import open_chapter
 
@@ -288,9 +288,7 @@ print(f"potential offset V_eps vs random at initialisation (same seed): logits d
 
 # %%
 pb_runs, rd_runs = runs["pb_potential"], runs["random_potential"]
-target = common_target_loss([r.losses for r in pb_runs + rd_runs], SMOOTH)
-s_pb = np.array([steps_to_loss(r.losses, target, SMOOTH) for r in pb_runs])
-s_rand = np.array([steps_to_loss(r.losses, target, SMOOTH) for r in rd_runs])
+target, s_pb, s_rand = steps_to_common_target([r.losses for r in pb_runs], [r.losses for r in rd_runs], SMOOTH)
 ppl_pb = compare_groups([r.final_ppl for r in rd_runs], [r.final_ppl for r in pb_runs], paired=True)
 v_pb = bk_verdicts.bk_pb_conv(s_pb, s_rand, target_loss=target, reference_identical=ref_identical)
 _ = ch.record(v_pb, evidence="table bk_pb_potential; figure bk_pb_potential")

@@ -307,3 +307,12 @@ def ensemble_levels(kind: str, n: int, seed: int) -> np.ndarray:
     if kind == "poisson":
         return sample_poisson_levels(n, seed)
     raise ValueError(f"unknown ensemble {kind!r}; expected one of {', '.join(SURMISES)}")
+
+
+def pipeline_validated(labels, ensembles) -> bool:
+    """Whether the spacing pipeline labels every control spectrum with the law it was drawn from (Poisson, GOE,
+    GUE): the precondition for judging H_eps with it (BK-TH4-GUE). One mislabelled control fails it."""
+    labels, ensembles = list(labels), list(ensembles)
+    if not labels or len(labels) != len(ensembles):
+        raise ValueError(f"need one label per control spectrum: {len(labels)} labels, {len(ensembles)} ensembles")
+    return all(lab == ens for lab, ens in zip(labels, ensembles))

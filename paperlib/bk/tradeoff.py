@@ -18,7 +18,7 @@ import torch
 
 from paperlib.bk import paper
 from paperlib.bk import verdicts as bk_verdicts
-from paperlib.common.stats import common_target_loss, ratio_with_spread, steps_to_loss
+from paperlib.common.stats import ratio_with_spread, steps_to_common_target
 from paperlib.common.verdicts import Measurement
 
 CLAIM = "BK-S64-TRADEOFF"
@@ -67,9 +67,8 @@ def s64_tradeoff_claims(P: Mapping[str, Any], *, device, runs: Mapping[str, list
     smooth = P["SMOOTH"]
     ppl_tr = [r.final_ppl for r in runs["transformer"]]
     ppl_opt = [r.final_ppl for r in runs["optimized"]]
-    target = common_target_loss([r.losses for r in runs["optimized"] + runs["transformer"]], smooth)
-    st_opt = np.array([steps_to_loss(r.losses, target, smooth) for r in runs["optimized"]])
-    st_tr = np.array([steps_to_loss(r.losses, target, smooth) for r in runs["transformer"]])
+    target, st_opt, st_tr = steps_to_common_target([r.losses for r in runs["optimized"]],
+                                                   [r.losses for r in runs["transformer"]], smooth)
     stats = bk_verdicts.s64_statistics(ppl_tr, ppl_opt, st_tr, st_opt)
 
     from paperlib.bk.bench import train_throughput

@@ -107,6 +107,15 @@ def common_target_loss(loss_curves, window: int = 10) -> float:
     return float(max(smooth(c, window)[-1] for c in loss_curves))
 
 
+
+def steps_to_common_target(curves_a, curves_b, window: int = 10):
+    """(target, steps of each run in a, steps of each run in b): the common target loss of all runs
+    (common_target_loss) and the steps each run needs to reach it (steps_to_loss), the one paired
+    steps-to-target measurement of the training comparisons (BK-PB-CONV, BK-S64-TRADEOFF)."""
+    target = common_target_loss(list(curves_a) + list(curves_b), window)
+    return (target, np.array([steps_to_loss(c, target, window) for c in curves_a]),
+            np.array([steps_to_loss(c, target, window) for c in curves_b]))
+
 def seed_stats(values) -> dict:
     """Mean, sample std (ddof=1), min, max and n of per-seed values (nan-aware)."""
     a = np.asarray(values, dtype=float)

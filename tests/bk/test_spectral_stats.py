@@ -129,3 +129,12 @@ def test_bulk_spacings_are_what_bulk_analysis_measures():
         assert ss.bulk_spacings(lv, pb.H0_BAND, "paper").std() == a["bulk_std"]
     with pytest.raises(ValueError, match="procedure"):
         ss.bulk_spacings(lv, pb.H0_BAND, "raw")
+
+
+def test_pipeline_validated_needs_every_control_labelled_right():
+    from paperlib.bk.spectral_stats import pipeline_validated
+
+    assert pipeline_validated(["goe", "gue", "poisson"], ["goe", "gue", "poisson"])
+    assert not pipeline_validated(["goe", "none", "poisson"], ["goe", "gue", "poisson"])
+    with pytest.raises(ValueError, match="one label per control"):
+        pipeline_validated([], [])

@@ -66,3 +66,14 @@ def test_compare_groups_against_scipy():
 def test_seed_stats():
     s = stats.seed_stats([1.0, 2.0, 3.0, float("nan")])
     assert s == {"mean": 2.0, "std": 1.0, "min": 1.0, "max": 3.0, "n": 3}
+
+
+def test_steps_to_common_target_is_common_target_then_steps():
+    import numpy as np
+
+    from paperlib.common.stats import common_target_loss, steps_to_common_target, steps_to_loss
+
+    fast, slow = np.linspace(3, 1, 50), np.linspace(3, 1.5, 50)
+    target, sa, sb = steps_to_common_target([fast], [slow, slow + 0.1], window=5)
+    assert target == common_target_loss([fast, slow, slow + 0.1], 5)
+    assert list(sa) == [steps_to_loss(fast, target, 5)] and sb[1] == 50 and sa[0] < sb[0]
