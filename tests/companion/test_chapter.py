@@ -6,7 +6,6 @@ import re
 import matplotlib
 import pandas as pd
 import pytest
-import yaml
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -25,11 +24,8 @@ CONVERTED = ("00_claims_overview", "01_scn_similarity", "02_hurnet_closed_form",
 
 
 @pytest.fixture
-def registry(tmp_path):
-    folder = tmp_path / "claims"
-    folder.mkdir()
-    (folder / "t.yaml").write_text(yaml.safe_dump(REG))
-    return ledger.load_registry(folder)
+def registry(registry_from):
+    return registry_from(REG)
 
 
 def test_outputs_go_to_the_given_root_not_the_environment(tmp_path, monkeypatch, registry):

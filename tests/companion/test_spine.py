@@ -21,11 +21,8 @@ REG = [
 
 
 @pytest.fixture
-def registry(tmp_path):
-    folder = tmp_path / "claims"
-    folder.mkdir()
-    (folder / "t.yaml").write_text(yaml.safe_dump(REG))
-    return ledger.load_registry(folder)
+def registry(registry_from):
+    return registry_from(REG)
 
 
 def test_real_registry_loads_and_names_existing_notebooks():
