@@ -35,32 +35,3 @@ def _never_the_real_readme(tmp_path, monkeypatch):
     from paperlib.common import paths
 
     monkeypatch.setattr(paths, "README", tmp_path / "README.not-tracked.md")
-
-
-# Tests in files other branches own, marked here until their owners put the marks in the files (the merge moves
-# them there and empties these tables). slow: over about 2 s on 2 cores (`make check` leaves them out);
-# integration: drives the whole flow (`make test-unit` leaves them out).
-SLOW_ELSEWHERE = (
-    "tests/companion/test_gpu_bundle.py::test_run_script_checks_modules",
-    "tests/companion/test_gpu_run.py::",
-    "tests/bk/test_bk_core_triton.py::test_values_and_gradients_vs_sequential[False-257]",
-    "tests/bk/test_bk_core_triton.py::test_values_and_gradients_vs_sequential[True-257]",
-    "tests/bk/test_bk_core_triton.py::test_values_and_gradients_vs_sequential[False-100]",
-    "tests/bk/test_bk_core_triton.py::test_float32_vs_float64_scan[False-100]",
-    "tests/bk/test_spectral_stats.py::test_ratio_statistic_separates_ensembles",
-    "tests/bk/test_spectral_stats.py::test_classify_sampled_ensembles",
-    "tests/bk/test_bk_core_compiled.py::test_import_without_numba_in_a_fresh_process",
-    "tests/common/test_common_measure.py::test_figures_and_tables_are_deterministic_with_provenance",
-)
-INTEGRATION_ELSEWHERE = (
-    "tests/companion/test_gpu_bundle.py::test_run_script_checks_modules",
-    "tests/companion/test_gpu_run.py::",
-)
-
-
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if item.nodeid.startswith(SLOW_ELSEWHERE):
-            item.add_marker(pytest.mark.slow)
-        if item.nodeid.startswith(INTEGRATION_ELSEWHERE):
-            item.add_marker(pytest.mark.integration)

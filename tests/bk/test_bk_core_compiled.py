@@ -212,6 +212,7 @@ def test_fallback_when_numba_is_unavailable(monkeypatch):
         bk_diag(v, 1j, off, method="compiled")
 
 
+@pytest.mark.slow  # over about 2 s on 2 cores: `make check` leaves it out
 def test_import_without_numba_in_a_fresh_process():
     code = ("import sys; sys.modules['numba'] = None\n"  # makes `import numba` raise ImportError
             "import torch\nfrom paperlib.bk import core_compiled as c\nfrom paperlib.bk.core import bk_diag, resolve_method\n"

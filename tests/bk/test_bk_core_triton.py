@@ -41,7 +41,8 @@ def values_and_grads(method, v, off, causal, w, z=0.3 + 0.7j):
     return out.detach(), gv, torch.zeros_like(b) if go is None else go
 
 
-@pytest.mark.parametrize("n", [1, 2, 3, 17, 100, 257])
+@pytest.mark.parametrize("n", [1, 2, 3, 17, pytest.param(100, marks=pytest.mark.slow),
+                               pytest.param(257, marks=pytest.mark.slow)])  # the interpreter is slow at long N
 @pytest.mark.parametrize("causal", [True, False])
 def test_values_and_gradients_vs_sequential(n, causal):
     v, off = case((3, n), seed=n)
@@ -53,7 +54,7 @@ def test_values_and_gradients_vs_sequential(n, causal):
             assert rel(x, y) < 1e-12
 
 
-@pytest.mark.parametrize("n", [3, 100])
+@pytest.mark.parametrize("n", [3, pytest.param(100, marks=pytest.mark.slow)])
 @pytest.mark.parametrize("causal", [True, False])
 def test_float32_vs_float64_scan(n, causal):
     v, off = case((2, 2, n), seed=2)

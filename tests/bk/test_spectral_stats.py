@@ -39,6 +39,7 @@ def test_unfolding_of_uniform_levels_is_identity_like():
     assert np.allclose(s, 1.0, atol=1e-8)
 
 
+@pytest.mark.slow  # over about 2 s on 2 cores: `make check` leaves it out
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_classify_sampled_ensembles(seed):
     n = 300
@@ -47,6 +48,7 @@ def test_classify_sampled_ensembles(seed):
     assert ss.classify(ss.sample_poisson_levels(n, seed)) == "poisson"
 
 
+@pytest.mark.slow  # over about 2 s on 2 cores: `make check` leaves it out
 def test_ratio_statistic_separates_ensembles():
     rg = np.mean([ss.ratio_statistic(np.linalg.eigvalsh(ss.sample_goe(300, s))) for s in range(3)])
     ru = np.mean([ss.ratio_statistic(np.linalg.eigvalsh(ss.sample_gue(300, s))) for s in range(3)])

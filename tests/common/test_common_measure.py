@@ -6,6 +6,7 @@ import pytest
 
 
 # ---------------------------------------------------------------- figures, tables, measure, progress
+@pytest.mark.slow  # over about 2 s on 2 cores: `make check` leaves it out
 def test_figures_and_tables_are_deterministic_with_provenance(isolated_output):
     import matplotlib.pyplot as plt
 

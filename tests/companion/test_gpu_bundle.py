@@ -61,6 +61,8 @@ def test_vendored_yaml_is_pure_python_and_works(bundle):
     assert proc.stdout.strip() == "ok", proc.stderr
 
 
+@pytest.mark.slow
+@pytest.mark.integration  # builds and runs the bundle
 def test_run_script_checks_modules(bundle, tmp_path):
     out, _ = bundle
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}

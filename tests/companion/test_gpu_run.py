@@ -17,6 +17,7 @@ from paperlib.common import paths
 # what the GPU run must do without (plotting, pretty tables, templates, progress bars); scipy stays: BK-S64's
 # paired statistics need it (the lent GPU machines ship it)
 BLOCKED = ("tqdm", "matplotlib", "tabulate", "jinja2")
+pytestmark = [pytest.mark.slow, pytest.mark.integration]  # whole-flow rehearsals, seconds each
 
 
 def _present(section: str) -> bool:
