@@ -94,20 +94,31 @@ def cuda_peak_memory(fn, device=None) -> dict:
 
 def is_oom(exc: BaseException) -> bool:
     """Whether an exception is an out-of-memory error, on CUDA or the CPU: MemoryError, torch.OutOfMemoryError,
-    or a RuntimeError whose message says "out of memory" (older torch, other allocators). The one detector:
-    benchmarks turn such an error into a row with status "oom"; anything else propagates."""
+    or a RuntimeError whose message says "out of memory" (older torch, other allocators) or, from torch's CPU
+    allocator, "can't allocate memory". The one detector: benchmarks turn such an error into a row with status
+    "oom" (reason: oom_reason); anything else propagates."""
     if isinstance(exc, MemoryError):
         return True
     torch = sys.modules.get("torch")  # an OutOfMemoryError can only come from a torch already imported
     oom_type = getattr(torch, "OutOfMemoryError", None) if torch is not None else None
     if oom_type is not None and isinstance(exc, oom_type):
         return True
-    return isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
+    text = str(exc).lower()
+    return isinstance(exc, RuntimeError) and any(m in text for m in OOM_MESSAGES)
+
+
+OOM_MESSAGES = ("out of memory", "can't allocate memory", "cannot allocate memory")
+
+
+def oom_reason(exc: BaseException) -> str:
+    """The one-line reason an "oom" row records: the error's type and the first line of its message (if any)."""
+    lines = str(exc).splitlines()
+    return f"{type(exc).__name__}: {lines[0][:160]}" if lines and lines[0] else type(exc).__name__
 
 
 _CHILD = r"""
 import importlib, json, sys
-from paperlib.common.measure import is_oom
+from paperlib.common.measure import is_oom, oom_reason
 
 def _status(key):  # kB -> MB, from the kernel's per-process accounting (VmHWM = peak resident set)
     with open("/proc/self/status") as f:
@@ -133,8 +144,7 @@ try:
 except BaseException as exc:
     if not is_oom(exc):
         raise
-    text = str(exc).splitlines()[0] if str(exc) else ""
-    result, status, reason = None, "oom", (f"MemoryError: {text}" if isinstance(exc, MemoryError) else text)
+    result, status, reason = None, "oom", oom_reason(exc)
 peak = _status("VmHWM")
 print("__PAPERLIB_RESULT__" + json.dumps({"peak_rss_mb": peak, "baseline_rss_mb": base,
       "peak_above_baseline_mb": peak - base, "status": status, "reason": reason, "result": result}, default=str))

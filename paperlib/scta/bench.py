@@ -15,7 +15,7 @@ import pandas as pd
 import torch
 
 from paperlib.common.lm import batches as lm_batches
-from paperlib.common.measure import is_oom, time_callable
+from paperlib.common.measure import is_oom, oom_reason, time_callable
 from paperlib.common.stats import fit_power_law
 from paperlib.scta.data import zipf_ids
 from paperlib.scta.memory import analytic_memory
@@ -33,7 +33,7 @@ def run_as_row(fn, **meta) -> dict:
             raise
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
-        return {**meta, "status": "oom", "reason": f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"}
+        return {**meta, "status": "oom", "reason": oom_reason(exc)}
 
 
 def _gpu_energy_j():

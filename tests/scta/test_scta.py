@@ -339,7 +339,7 @@ def test_oom_becomes_a_row_and_other_errors_propagate():
             raise exc
         return step
 
-    excs = [MemoryError("cannot allocate"), RuntimeError("CUDA out of memory. Tried to allocate 4 GiB")]
+    excs = [MemoryError("cannot allocate"), MemoryError(), RuntimeError("CUDA out of memory. Tried to allocate 4 GiB")]
     if hasattr(torch, "OutOfMemoryError"):
         excs.append(torch.OutOfMemoryError("CUDA out of memory"))
     for exc in excs:
