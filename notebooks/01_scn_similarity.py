@@ -46,7 +46,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-import paperlib
 from paperlib.companion.headline import quote_headline
 from paperlib.scn import (SCN, HashingEmbedder, MiniLMEmbedder, invariant_report, parameter_digest,
                           retrieval_comparison, similarity, tokenize, verdicts)

@@ -72,7 +72,6 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import LogLocator, NullFormatter
 
-import paperlib
 from paperlib.common.figures import PAPER_STYLE, mark_paper
 from paperlib.common.measure import fingerprint, peak_rss_subprocess
 from paperlib.common.stats import fit_power_law

@@ -62,12 +62,12 @@ import numpy as np
 import pandas as pd
 import torch
 
-import paperlib
 from paperlib import scta
 from paperlib.scta import bench as scta_bench
 from paperlib.scta import loss_cost
 from paperlib.scta import verdicts as scta_verdicts
 from paperlib.scta.paper import PAPER_CE_LOSS, PAPER_SEM_LOSS
+from paperlib.scta.methods import vocab_label
 from paperlib.common import figures
 from paperlib.companion.headline import quote_headline
 from paperlib.companion.chapter import open_chapter
@@ -246,7 +246,7 @@ axs[1].set_ylabel(f"loss fwd+bwd time (ms), N={LOSS_N}")
 axs[1].set_title(f"Wall-clock on this {DEVICE.type} (supporting)")
 for a in axs:
     a.set_xscale("log"); a.set_yscale("log"); a.set_xlabel("vocabulary size V (tokens)")
-    a.set_xticks(Vall, [f"{V // 1000}K" if V < 10**6 else f"{V / 10**6:g}M" for V in Vall])
+    a.set_xticks(Vall, [vocab_label(V) for V in Vall])
     a.xaxis.set_minor_locator(NullLocator())  # V ticks only: no crowded minor labels
     a.legend(fontsize=7, loc="upper left")
 _ = ch.savefig(fig, "scta_loss_cost_vs_vocab")

@@ -70,10 +70,9 @@ RATIO_REPEATS = 3
 import matplotlib.pyplot as plt
 from matplotlib.ticker import NullLocator
 
-import paperlib
 from paperlib.scta import bench as scta_bench
-from paperlib.scta.experiments import table1_claims
-from paperlib.scta.methods import CE_DENSE, SCTA_DENSE, parse_methods
+from paperlib.scta.experiments import sweep_setup, table1_claims
+from paperlib.scta.methods import CE_DENSE, SCTA_DENSE, vocab_label
 from paperlib.scta.paper import PAPER_A6000, PAPER_CONSUMER_GB, PAPER_RTX4070, PAPER_VS
 from paperlib.common import figures
 from paperlib.companion.headline import quote_headline
@@ -82,9 +81,7 @@ from paperlib.companion.chapter import open_chapter
 
 ch = open_chapter(globals())
 DEVICE = ch.device
-methods = parse_methods(METHODS)
-common = dict(batch=BATCH, seq_len=SEQ_LEN, steps=STEPS, warmup=WARMUP, threads=THREADS, device=str(DEVICE),
-              seed=SEED, emb_dim=EMB_DIM, hidden=HIDDEN, d_sem=D_SEM, K=K, n_types=N_TYPES)
+methods, common = sweep_setup(ch.params, DEVICE)
 print("device:", DEVICE.type, "| V:", VS, "| tokens per step:", BATCH * SEQ_LEN)
 
 # %% [markdown]
@@ -239,7 +236,7 @@ scale, t1_speedup, one_m = m.verdict("SCTA-SCALE"), m.verdict("SCTA-T1-SPEEDUP")
 # %%
 show = [CE_DENSE, SCTA_DENSE, "SCTA sparse", "no head (floor) dense", "no head (floor) sparse"]
 color = {lab: f"C{i}" for i, lab in enumerate(show)}
-vtick = lambda Vs: (list(Vs), [f"{V // 1000}K" if V < 10**6 else f"{V / 10**6:g}M" for V in Vs])  # noqa: E731
+vtick = lambda Vs: (list(Vs), [vocab_label(V) for V in Vs])  # noqa: E731
 fig, axs = plt.subplots(1, 3, figsize=(14, 4.2))
 for a in axs:
     a.set_xscale("log"); a.set_xlabel("vocabulary size V (tokens)"); a.xaxis.set_minor_locator(NullLocator())
@@ -288,7 +285,7 @@ _ = figures.mark_paper(ax, y=PAPER_CONSUMER_GB,
                        label=f"paper: CE failed at 1M on an {PAPER_CONSUMER_GB:g} GB RTX 4070 (Table 1)")
 ax.set_xscale("log"); ax.set_yscale("log"); ax.set_xlabel("vocabulary size V (tokens)")
 ax.set_ylabel("peak training memory (GiB)")
-ax.set_xticks(sorted(PAPER_VS), [f"{V // 1000}K" if V < 10**6 else f"{V / 10**6:g}M" for V in sorted(PAPER_VS)])
+ax.set_xticks(sorted(PAPER_VS), [vocab_label(V) for V in sorted(PAPER_VS)])
 ax.xaxis.set_minor_locator(NullLocator())
 ch.verdict_subtitle(ax, one_m, title="SCTA-1M-CONSUMER: memory at 16x64 tokens/step, fp32 + Adam")
 ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))  # beside the data, not on it

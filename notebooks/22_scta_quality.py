@@ -63,12 +63,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import torch
 
-import paperlib
 from paperlib import scta
 from paperlib.scta import verdicts as scta_verdicts
 from paperlib.scta.methods import method_label, parse_methods
 from paperlib.scta.paper import PAPER_CE_LOSS, PAPER_SEM_LOSS
-from paperlib.common import figures
 from paperlib.companion.headline import quote_headline
 from paperlib.common.tokenize import train_tokenizer
 from paperlib.companion.chapter import open_chapter

@@ -64,9 +64,7 @@ from fractions import Fraction
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import torch
 
-import paperlib
 from paperlib.related import (COST_MODELS, build_ols_attention, compare_with_hurnet, compare_with_lstsq,
                               cost_table, error_vs_condition, exact_cost_ratio, first_L_reaching, levels_matching,
                               make_conditioned_problem, make_context_tokens, make_query_tokens, ols_lstsq_predict,

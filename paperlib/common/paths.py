@@ -1,8 +1,9 @@
 """Absolute paths to the repository's folders, the one table of profiles, and where each profile's outputs go.
 
 Everything the companion knows about a profile lives in :data:`PROFILE_TABLE`; ``PROFILES``,
-``PUBLISHED_PROFILES``, the ledger's faithfulness order, the pipeline's cell timeouts, the reading edition's
-choice of executed copy and the Makefile's defaults are derived from it.
+``PUBLISHED_PROFILES``, the ledger's faithfulness order, the pipeline's cell timeouts and its help text, and the
+reading edition's choice of executed copy are derived from it (the Makefile names only `auto` and `smoke`, its
+two defaults).
 """
 from __future__ import annotations
 
@@ -68,16 +69,13 @@ def output_root(root=None) -> Path | None:
 def output_dir(profile_name: str, root=None) -> Path:
     """Where a profile's figures, tables and ledger results go: <root>/<profile> when an output root is given
     (see output_root), else figures/<profile> for a published profile and build/<profile> otherwise."""
-    prof = profile(profile_name)
     base = output_root(root)
-    if base is not None:
-        return base / prof.name
-    return (FIGURES if prof.published else BUILD) / prof.name
+    return base / profile(profile_name).name if base is not None else output_dir_default(profile_name)
 
 
 def published_ledger_roots() -> list[Path]:
     """The committed ledger folders: the only inputs of figures/claims.json, CLAIMS.md and the README summary."""
-    return [FIGURES / p / "ledger" for p in MOST_FAITHFUL_FIRST if _BY_NAME[p].published]
+    return [output_dir_default(p) / "ledger" for p in MOST_FAITHFUL_FIRST if _BY_NAME[p].published]
 
 
 def ledger_roots() -> list[Path]:

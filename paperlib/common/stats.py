@@ -8,7 +8,10 @@ import statistics
 
 import numpy as np
 
-__all__ = ["quartiles", "ratio_summary", "ratio_with_spread", "fit_linear", "fit_power_law", "smooth", "steps_to_loss", "common_target_loss", "seed_stats", "compare_groups"]
+from paperlib.common.checks import pos_int
+
+__all__ = ["quartiles", "ratio_summary", "ratio_with_spread", "fit_linear", "fit_power_law", "smooth", "steps_to_loss",
+           "common_target_loss", "steps_to_common_target", "seed_stats", "compare_groups"]
 
 
 def quartiles(values) -> tuple[float, float, float]:
@@ -80,8 +83,6 @@ def smooth(losses, window: int = 10) -> np.ndarray:
     a = np.asarray(losses, dtype=float)
     if a.ndim != 1 or a.size == 0:
         raise ValueError("losses must be a non-empty 1-D sequence")
-    from paperlib.common.checks import pos_int  # checks imports torch: only where it is needed
-
     window = pos_int(window, "window")
     c = np.cumsum(np.insert(a, 0, 0.0))
     idx = np.arange(1, a.size + 1)

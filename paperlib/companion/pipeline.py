@@ -169,7 +169,7 @@ def _write_ledger(profile: str) -> list[dict]:
 def run(profile: str, only: list[str] | None, progress: bool, allow_dirty: bool = False) -> int:
     from paperlib.companion import ledger, publish
 
-    if profile == "auto":
+    if profile == paths.AUTO:
         profile = auto_profile()
     check_profile(profile)
     names = notebooks(only)
@@ -298,7 +298,9 @@ def main(argv=None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run")
-    r.add_argument("--profile", default="auto")
+    r.add_argument("--profile", default=paths.AUTO,
+                   help="; ".join(f"{p.name}: {p.what}" for p in paths.PROFILE_TABLE)
+                   + f"; {paths.AUTO} (default): paper with a CUDA GPU, else cpu")
     r.add_argument("--only", nargs="*", default=None)
     r.add_argument("--allow-dirty", action="store_true",
                    help="run cpu/paper from uncommitted inputs (recorded as dirty_override in the results)")

@@ -15,7 +15,8 @@ import pandas as pd
 import torch
 
 from paperlib.common.lm import batches as lm_batches
-from paperlib.common.measure import is_oom, oom_reason, time_callable
+from paperlib.common.measure import is_oom, oom_reason, peak_rss_subprocess, time_callable
+from paperlib.common.runtime import seed_everything
 from paperlib.common.stats import fit_power_law
 from paperlib.scta.data import zipf_ids
 from paperlib.scta.memory import analytic_memory
@@ -57,7 +58,6 @@ def bench_step(method: str, V: int, batch: int = 16, seq_len: int = 64, steps: i
     Data: a Zipf(1.1) token stream over min(V, n_types) ids (realistic id statistics; V is the output-space size).
     mem_fraction: cap the CUDA allocator (torch.cuda.set_per_process_memory_fraction) to emulate a smaller GPU.
     """
-    from paperlib import seed_everything
 
     if steps < 1 or warmup < 0:
         raise ValueError("steps must be >= 1 and warmup >= 0")
@@ -121,7 +121,6 @@ def paired_ratios(V: int, methods: list[tuple[str, bool]], *, baseline: tuple[st
     (rows, ratios): one row per (round, method) with that time and the round's median, and
     {label: [baseline time / method time per round]}.
     """
-    from paperlib import seed_everything
 
     if steps < 1 or repeats < 1 or warmup < 0:
         raise ValueError("steps and repeats must be >= 1 and warmup >= 0")
@@ -160,7 +159,6 @@ def paired_ratios(V: int, methods: list[tuple[str, bool]], *, baseline: tuple[st
 
 def bench_in_fresh_process(**kwargs) -> dict:
     """bench_step in a fresh Python process: the row plus the process's peak RSS (CPU memory) in MiB."""
-    from paperlib.common.measure import peak_rss_subprocess
 
     r = peak_rss_subprocess("paperlib.scta.bench:bench_step", kwargs)
     row = dict(r["result"]) if r.get("result") else {"method": kwargs.get("method"), "V": kwargs.get("V"),

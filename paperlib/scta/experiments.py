@@ -15,7 +15,7 @@ from paperlib.common.stats import ratio_summary
 from paperlib.common.verdicts import Measurement
 from paperlib.scta import bench, verdicts
 from paperlib.scta.memory import analytic_memory_table, memory_cap_fraction
-from paperlib.scta.methods import CE_DENSE, SCTA_DENSE, method_label, parse_methods
+from paperlib.scta.methods import CE_DENSE, SCTA_DENSE, method_label, parse_methods, vocab_text
 from paperlib.scta.paper import PAPER_BATCH, PAPER_SEQ_LEN, PAPER_VS
 
 __all__ = ["CHUNKED_UNDER_CAP", "SPARSE_FLOOR_TARGET", "TABLE1_CLAIMS", "performance_targets", "table1_claims"]
@@ -28,13 +28,14 @@ CHUNKED_UNDER_CAP = "chunked CE under the cap at the paper's largest V (analytic
 _CAPPED_METHODS = ("ce", "chunked", "scta")  # re-run under the memory cap
 
 
-def _vtxt(Vs) -> str:
-    return "/".join(f"{V // 1000}K" for V in Vs)
+def _at_paper_vmax(paper_mem: pd.DataFrame) -> pd.Series:
+    """The analytic total (GiB) of every method at the paper's largest V, by label."""
+    return paper_mem[paper_mem.V == max(PAPER_VS)].set_index("label")["total_gib"]
 
 
 def _analytic_text(paper_mem: pd.DataFrame, cap_gb: float) -> str:
     """The analytic totals at the paper's largest V (CE, chunked CE, SCTA dense), the evidence beside 1M-CONSUMER."""
-    at = paper_mem[paper_mem.V == max(PAPER_VS)].set_index("label")["total_gib"]
+    at = _at_paper_vmax(paper_mem)
     names = {CE_DENSE: "CE", method_label("chunked", False): "chunked CE", SCTA_DENSE: "SCTA"}
     if not set(names) <= set(at.index):
         return "analytic n/a"
@@ -50,7 +51,7 @@ def performance_targets(df: pd.DataFrame, paper_mem: pd.DataFrame, cap_gb: float
     outcome = "not measured" if math.isnan(ratio) else "met" if ratio <= SPARSE_FLOOR_TARGET else "missed"
     lines = [f"target 1: SCTA sparse step / floor at V={Vmax:,}: {ratio:.2f}x ({outcome}; target <= "
              f"{SPARSE_FLOOR_TARGET}x)"]
-    at = paper_mem[paper_mem.V == max(PAPER_VS)].set_index("label")["total_gib"]
+    at = _at_paper_vmax(paper_mem)
     ch, ce = method_label("chunked", False), CE_DENSE
     if ch in at.index and ce in at.index:
         met = float(at[ch]) < cap_gb <= float(at[ce])
@@ -63,6 +64,18 @@ def performance_targets(df: pd.DataFrame, paper_mem: pd.DataFrame, cap_gb: float
 def _device_label(device) -> str:
     fp = fingerprint()["device"]
     return fp if fp.split(":")[0] == device.type else str(device)
+
+
+SHAPE_KEYS = ("emb_dim", "hidden", "d_sem", "K", "n_types")
+
+
+def sweep_setup(P: Mapping[str, Any], device) -> tuple[list[tuple[str, bool]], dict]:
+    """(methods, bench kwargs) of notebook 21's sweep from its parameters: what table1_claims times, and what
+    the chapter's measured-memory table re-runs in fresh processes (one definition, so the two cannot drift)."""
+    common = dict(batch=P["BATCH"], seq_len=P["SEQ_LEN"], steps=P["STEPS"], warmup=P["WARMUP"],
+                  threads=P["THREADS"], device=str(device), seed=P["SEED"], emb_dim=P["EMB_DIM"],
+                  hidden=P["HIDDEN"], d_sem=P["D_SEM"], K=P["K"], n_types=P["N_TYPES"])
+    return parse_methods(P["METHODS"]), common
 
 
 def table1_claims(P: Mapping[str, Any], *, device) -> Measurement:
@@ -83,11 +96,9 @@ def table1_claims(P: Mapping[str, Any], *, device) -> Measurement:
     dev_type = device.type
     on_cuda = dev_type == "cuda"
     label = _device_label(device)
-    methods = parse_methods(P["METHODS"])
+    methods, common = sweep_setup(P, device)
     VS, RATIO_VS = [int(V) for V in P["VS"]], [int(V) for V in P["RATIO_VS"]]
-    shape = dict(emb_dim=P["EMB_DIM"], hidden=P["HIDDEN"], d_sem=P["D_SEM"], K=P["K"], n_types=P["N_TYPES"])
-    common = dict(batch=P["BATCH"], seq_len=P["SEQ_LEN"], steps=P["STEPS"], warmup=P["WARMUP"],
-                  threads=P["THREADS"], device=str(device), seed=P["SEED"], **shape)
+    shape = {k: common[k] for k in SHAPE_KEYS}
 
     # the sweep: every objective at every V (per-step time, tokens/s, NVML energy, allocator peak on CUDA)
     df = bench.sweep(methods, VS, progress_desc="speed sweep", **common)
@@ -105,7 +116,7 @@ def table1_claims(P: Mapping[str, Any], *, device) -> Measurement:
         paired_rows += rows_V
         paired[V] = ratios_V[SCTA_DENSE]
     paired_sum = pd.DataFrame([{"V": V, **ratio_summary(r)} for V, r in paired.items()])
-    medians = {V: ratio_summary(r)["median"] for V, r in paired.items()}
+    medians = paired_sum.set_index("V")["median"].to_dict()
 
     # the analytic memory at the paper's configuration, and the capped run on CUDA
     paper_mem = analytic_memory_table(PAPER_VS, methods, chunk=P["CHUNK"], batch=PAPER_BATCH, seq_len=PAPER_SEQ_LEN,
@@ -124,7 +135,7 @@ def table1_claims(P: Mapping[str, Any], *, device) -> Measurement:
     run_shape = f"{P['RATIO_BATCH']}x{P['RATIO_SEQ']} tokens/step, {dev_type}"
     sp_sparse = [bench.step_time(df, CE_DENSE, V) / bench.step_time(df, method_label("scta", True), V) for V in VS]
     detail = (f"median of {P['RATIO_REPEATS']} side-by-side rounds at {run_shape}; sweep at {P['BATCH']}x"
-              f"{P['SEQ_LEN']}: SCTA sparse " + " / ".join(f"{x:.2f}x" for x in sp_sparse) + f" at V={_vtxt(VS)}")
+              f"{P['SEQ_LEN']}: SCTA sparse " + " / ".join(f"{x:.2f}x" for x in sp_sparse) + f" at V={vocab_text(VS)}")
     Vmax = max(VS)
     t_ratio = bench.step_time(df, CE_DENSE, Vmax) / bench.step_time(df, SCTA_DENSE, Vmax)
     found = [

@@ -2,7 +2,17 @@
 figures and rules use ("CE (full logits) dense", "SCTA dense", ...)."""
 from __future__ import annotations
 
-__all__ = ["CE_DENSE", "SCTA_DENSE", "method_label", "parse_methods"]
+__all__ = ["CE_DENSE", "SCTA_DENSE", "method_label", "parse_methods", "vocab_label", "vocab_text"]
+
+
+def vocab_label(V: int) -> str:
+    """A vocabulary size as tables, reasons and axis ticks write it: 500, 5K, 200K, 1M."""
+    return str(V) if V < 1000 else f"{V // 1000}K" if V < 10**6 else f"{V / 10**6:g}M"
+
+
+def vocab_text(Vs) -> str:
+    """Several sizes, as the reasons list them: "50K/200K/1M"."""
+    return "/".join(vocab_label(V) for V in Vs)
 
 
 def method_label(method: str, sparse: bool) -> str:

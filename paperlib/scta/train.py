@@ -10,6 +10,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from paperlib.common.lm import batches as lm_batches, eval_windows, train_loop
+from paperlib.common.runtime import seed_everything
 from paperlib.scta.losses import chunked_linear_cross_entropy
 from paperlib.scta.model import GRULM, SCTAConfig, evaluate_full_softmax, make_optimizers, train_step
 
@@ -120,7 +121,6 @@ def quality_run(method: str, train_ids: torch.Tensor, valid_ids: torch.Tensor, V
     For SCTA: Stage 1 for `steps`, then Stage 2 (`stage2_steps`, W_tok by CE) with its time added to the clock;
     also the Stage-1-only semantic read-out (z.e_i/tau over all V) at the end of Stage 1.
     """
-    from paperlib import seed_everything
 
     g = seed_everything(seed)
     dev = torch.device(device)

@@ -13,7 +13,7 @@ import statistics
 
 from paperlib.common.stats import ratio_summary
 from paperlib.common.verdicts import Verdict
-from paperlib.scta.methods import CE_DENSE, SCTA_DENSE
+from paperlib.scta.methods import CE_DENSE, SCTA_DENSE, vocab_text
 from paperlib.scta.paper import PAPER_A6000
 
 __all__ = ["ENERGY_BAND", "EXPONENT_MAX", "MAX_REL_IQR", "SEPARATION", "SPEEDUP_BAND", "energy", "one_m_consumer",
@@ -33,10 +33,6 @@ SEPARATION = 1.0
 
 def _fmt(xs) -> str:
     return " / ".join(f"{x:.2f}x" for x in xs)
-
-
-def _vtxt(Vs) -> str:
-    return "/".join(f"{V // 1000}K" if V >= 1000 else str(V) for V in Vs)
 
 
 def _change(a: dict, b: dict) -> str:
@@ -79,12 +75,12 @@ def scta_scale(ratios: dict, *, shape: str = "") -> Verdict:
     Vs = sorted(ratios)
     s = {V: ratio_summary(ratios[V]) for V in Vs}
     med = [s[V]["median"] for V in Vs]
-    spread = ", ".join(f"{_vtxt([V])}: {s[V]['median']:.2f}x [IQR {s[V]['q1']:.2f}-{s[V]['q3']:.2f}, "
+    spread = ", ".join(f"{vocab_text([V])}: {s[V]['median']:.2f}x [IQR {s[V]['q1']:.2f}-{s[V]['q3']:.2f}, "
                        f"n={s[V]['n']}]" for V in Vs)
-    measured = f"SCTA dense speedup over CE {_fmt(med)} at V={_vtxt(Vs)}{f' ({shape})' if shape else ''}"
+    measured = f"SCTA dense speedup over CE {_fmt(med)} at V={vocab_text(Vs)}{f' ({shape})' if shape else ''}"
     used = [V for V in Vs if s[V]["rel_iqr"] <= MAX_REL_IQR]
     noisy = [V for V in Vs if V not in used]
-    excl = f"; excluded as too noisy (IQR/median > {MAX_REL_IQR}): V={_vtxt(noisy)}" if noisy else ""
+    excl = f"; excluded as too noisy (IQR/median > {MAX_REL_IQR}): V={vocab_text(noisy)}" if noisy else ""
     if len(used) < 2:
         return Verdict("SCTA-SCALE", "not-testable", f"fewer than two ratios precise enough to decide a direction"
                        f"{excl}; {spread}", measured)
@@ -98,7 +94,7 @@ def scta_scale(ratios: dict, *, shape: str = "") -> Verdict:
         verdict, lead = "not-reproduced", "speedup decreases from the smallest to the largest V beyond the spread"
     else:
         verdict, lead = "not-reproduced", "no change from the smallest to the largest V beyond the spread"
-    return Verdict("SCTA-SCALE", verdict, f"{lead} over V={_vtxt(used)} (IQRs separated x{SEPARATION:g}){excl}; "
+    return Verdict("SCTA-SCALE", verdict, f"{lead} over V={vocab_text(used)} (IQRs separated x{SEPARATION:g}){excl}; "
                                           f"{spread}", measured)
 
 
@@ -112,15 +108,15 @@ def t1_speedup(ratios: dict, *, on_cuda: bool, claim: str = "SCTA-T1-SPEEDUP", d
     "infinite") counts as SCTA faster but can never lie within the band of a finite A6000 value."""
     Vs = sorted(ratios)
     what = "tokens/s ratio SEM/CE" if claim.endswith("TPUT") else "speedup of SCTA (dense) over CE per step"
-    measured = f"{what} {_fmt(ratios[V] for V in Vs)} at V={_vtxt(Vs)}{f' on {device}' if device else ''}"
+    measured = f"{what} {_fmt(ratios[V] for V in Vs)} at V={vocab_text(Vs)}{f' on {device}' if device else ''}"
     if detail:
         measured += f"; {detail}"
     if not (on_cuda and set(PAPER_A6000) <= set(ratios)):
-        return Verdict(claim, "pending", f"needs a GPU run at V = 50K/200K/1M (the paper's values are GPU "
+        return Verdict(claim, "pending", f"needs a GPU run at V = {vocab_text(sorted(PAPER_A6000))} (the paper's values are GPU "
                                          f"timings); this run's {measured}", measured)
     failed = [V for V in sorted(PAPER_A6000) if not ratios[V] > 0]  # nan: a run failed, no ratio to compare
     if failed:
-        return Verdict(claim, "pending", f"no ratio at V={_vtxt(failed)} (a run failed); {measured}", measured)
+        return Verdict(claim, "pending", f"no ratio at V={vocab_text(failed)} (a run failed); {measured}", measured)
     ours = [ratios[V] for V in sorted(PAPER_A6000)]
     paper = [PAPER_A6000[V] for V in sorted(PAPER_A6000)]
     if all(abs(math.log(o / p)) < math.log(SPEEDUP_BAND) for o, p in zip(ours, paper)):

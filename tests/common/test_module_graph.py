@@ -9,9 +9,6 @@ from paperlib.common import paths
 
 PKG = paths.ROOT / "paperlib"
 MAX_LINES = 500
-# Known exceptions, each with the reason it may stay: none.
-KNOWN_LONG: set[str] = set()
-KNOWN_CYCLES: set[frozenset] = set()
 
 
 def module_name(path: Path) -> str:
@@ -94,7 +91,7 @@ def test_cycle_finder_finds_a_planted_cycle_and_accepts_a_dag():
 
 
 def test_no_import_cycles_among_paperlib_modules():
-    found = [c for c in cycles(graph()) if frozenset(c) not in KNOWN_CYCLES]
+    found = cycles(graph())
     assert not found, f"import cycles: {found}"
 
 
@@ -122,6 +119,4 @@ def test_common_is_the_bottom_layer_and_science_never_imports_the_machinery():
 @pytest.mark.parametrize("name,path", sorted(modules().items()), ids=lambda x: x if isinstance(x, str) else "")
 def test_no_module_over_500_lines(name, path):
     n = len(path.read_text(encoding="utf-8").splitlines())
-    if name in KNOWN_LONG:
-        pytest.skip(f"{name} ({n} lines) is being split on another branch (issue 20 §5)")
     assert n <= MAX_LINES, f"{name} has {n} lines (at most {MAX_LINES}): split it by what its parts do"

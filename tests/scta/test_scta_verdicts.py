@@ -8,16 +8,6 @@ from paperlib.scta import verdicts as v
 from paperlib.scta.paper import PAPER_A6000
 
 
-def test_rules_and_paper_numbers_import_without_torch():
-    import subprocess
-    import sys
-
-    code = ("import paperlib.scta, paperlib.scta.verdicts, paperlib.scta.paper, sys; "
-            "assert 'torch' not in sys.modules, 'torch loaded'")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-
-
 def test_t1_speedup_every_verdict():
     paper = dict(PAPER_A6000)
     r = v.t1_speedup(paper, on_cuda=True)
