@@ -51,10 +51,8 @@ def use_house_style() -> None:
 def _provenance(name: str, profile: str, kind: str, extra: dict | None, notebook: str | None) -> dict:
     from paperlib.common.measure import fingerprint
 
-    # the notebook's name comes from its chapter (NOTEBOOK); PAPERLIB_NOTEBOOK is the fallback of callers
-    # outside a chapter (the GPU run)
-    notebook = notebook if notebook is not None else os.environ.get("PAPERLIB_NOTEBOOK", "")
-    return {"name": name, "kind": kind, "profile": profile, "notebook": notebook, **fingerprint(), **(extra or {})}
+    # the notebook's name comes from its chapter (NOTEBOOK); "" for a caller outside a chapter
+    return {"name": name, "kind": kind, "profile": profile, "notebook": notebook or "", **fingerprint(), **(extra or {})}
 
 
 def _check_name(name: str) -> None:

@@ -106,13 +106,15 @@ class Recorder:
     """What a notebook uses to record its claim results.
 
     A notebook reaches it through its chapter (``ch.record(verdict, evidence=...)``, companion.chapter), which
-    binds notebook, profile and output root. ``root``: the output root (None or "": paths.output_root's fallback).
+    binds notebook, profile and output root. ``root``: the output root (None or "": paths.output_root's fallback);
+    ``source``: a recorder other than the notebook's own run (the GPU run), which gets a ledger file of its own.
 
     >>> rec = Recorder(notebook="10_bk_operator", profile="smoke", root="/tmp/out")
     >>> rec.record(bk.verdicts.eq2_r0bound(...), evidence="table: ...")   # a rule's Verdict
     """
 
-    def __init__(self, notebook: str, profile: str, registry: dict[str, Claim] | None = None, *, root=None):
+    def __init__(self, notebook: str, profile: str, registry: dict[str, Claim] | None = None, *, root=None,
+                 source: str = ""):
         paths.profile(profile)  # ValueError on an unknown profile
         self.notebook = notebook
         self.profile = profile
@@ -122,7 +124,10 @@ class Recorder:
         self.fingerprint = fingerprint()
         self.device = self.fingerprint["device"]
         self.records: dict[str, dict] = {}
-        self.path = paths.output_dir(profile, root) / "ledger" / f"{notebook}__{device_key(self.device)}.json"
+        # `source`: who recorded, when not the notebook's own run (the GPU run records under the notebooks' names
+        # in a file of its own, so that publishing either never replaces the other's records)
+        suffix = f"__{source}" if source else ""
+        self.path = paths.output_dir(profile, root) / "ledger" / f"{notebook}__{device_key(self.device)}{suffix}.json"
 
     def record(self, result: Verdict, *, evidence: str = "", unit: str | None = None) -> dict:
         """Record a decision rule's :class:`Verdict` with the evidence (figure/table names) behind it."""

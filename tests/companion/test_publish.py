@@ -236,7 +236,7 @@ def _gpu_run_output(root, *, tiny=False, commit="abc123", statuses=None):
     (folder / "op_speed.csv").write_text("N,seconds\n1024,0.1\n")
     write_json(folder / "summary.json", {"tiny": tiny, "commit": commit,
                                          "sections": {k: {"status": v} for k, v in statuses.items()}})
-    write_json(root / "paper" / "ledger" / "21_scta_speedup_vs_vocab__cuda.json", {"records": []})
+    write_json(root / "paper" / "ledger" / "21_scta_speedup_vs_vocab__cuda__gpu_run.json", {"records": []})
     return root
 
 
@@ -250,18 +250,24 @@ def test_gpu_results_publish_only_when_complete_and_committed(tmp_path, monkeypa
     restored = []
     monkeypatch.setattr(pipeline, "refresh_ledger_quotes", lambda: restored.append(1) or 0)  # never the tracked 00
     partial = dict.fromkeys(gpu_run.SECTIONS, "ok") | {"scta": "error"}
+    missing = {s: "ok" for s in gpu_run.SECTIONS if s != "bk_t6"}
     for i, kw in enumerate([dict(tiny=True), dict(commit="abc123+dirty"), dict(commit="unknown"),
-                            dict(statuses=partial)]):
+                            dict(statuses=partial), dict(statuses=missing)]):
         assert gpu_run.publish_results(_gpu_run_output(tmp_path / f"bad{i}", **kw)) == 1
         assert not (tmp_path / "figures" / "paper").exists()
     # a stale table of the previous GPU run is replaced by the new set
     stale = tmp_path / "figures" / "paper" / "gpu_run" / "old_table.csv"
     stale.parent.mkdir(parents=True)
     stale.write_text("x\n")
-    assert gpu_run.publish_results(_gpu_run_output(tmp_path / "good")) == 0
+    # the notebook's own paper run keeps its ledger file: the GPU run records into a file of its own
+    own = tmp_path / "figures" / "paper" / "ledger" / "21_scta_speedup_vs_vocab__cuda.json"
+    write_json(own, {"records": []})
+    # the op benchmark records no claim: a run whose budget skipped it still publishes its claims
+    skipped_op = dict.fromkeys(gpu_run.SECTIONS, "ok") | {"op": "skipped"}
+    assert gpu_run.publish_results(_gpu_run_output(tmp_path / "good", statuses=skipped_op)) == 0
     pub = tmp_path / "figures" / "paper"
     assert (pub / "gpu_run" / "op_speed.csv").is_file() and not stale.exists()
-    assert (pub / "ledger" / "21_scta_speedup_vs_vocab__cuda.json").is_file()
+    assert (pub / "ledger" / "21_scta_speedup_vs_vocab__cuda__gpu_run.json").is_file() and own.is_file()
     assert (tmp_path / "figures" / "claims.json").is_file()
     assert restored == [1]          # notebook 00 re-stored once, after the one publication
 
