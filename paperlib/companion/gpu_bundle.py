@@ -109,6 +109,24 @@ def _vendor(name: str, dest: Path) -> list[str]:
     return copied
 
 
+def _committed_parameters(project_tar: Path, gpu_run) -> dict:
+    """gpu_run.bundle_parameters() read from the notebooks and parameter files inside the bundle's archive, so a
+    bundle never carries parameters of uncommitted edits under the commit it names."""
+    import tarfile
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp, tarfile.open(project_tar) as tar:
+        tar.extractall(tmp, members=[m for m in tar.getmembers() if m.name.startswith("notebooks/")],
+                       filter="data")
+        saved = paths.NOTEBOOKS, paths.PARAMS
+        paths.NOTEBOOKS = Path(tmp) / "notebooks"
+        paths.PARAMS = paths.NOTEBOOKS / "params"
+        try:
+            return gpu_run.bundle_parameters()
+        finally:
+            paths.NOTEBOOKS, paths.PARAMS = saved
+
+
 def build(outdir, vendor=DEFAULT_VENDOR, wheels=()) -> dict:
     """Write the bundle into outdir (created; must be empty or absent). Returns the manifest."""
     out = Path(outdir).resolve()
@@ -129,7 +147,8 @@ def build(outdir, vendor=DEFAULT_VENDOR, wheels=()) -> dict:
     (out / "COMMIT").write_text(commit + "\n")
     from paperlib.companion import gpu_run
 
-    (out / "PARAMS.json").write_text(json.dumps(gpu_run.bundle_parameters(), indent=1))
+    # the parameters of the archived commit, not of the working tree: resolved from the notebooks in project.tar
+    (out / "PARAMS.json").write_text(json.dumps(_committed_parameters(out / "project.tar", gpu_run), indent=1))
     vendored, skipped = {}, {}
     for name in vendor:
         try:

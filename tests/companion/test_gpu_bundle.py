@@ -88,3 +88,25 @@ def test_refuses_nonempty_outdir_and_binary_wheels(tmp_path):
     whl.write_text("")
     with pytest.raises(ValueError, match="pure-python"):
         gpu_bundle.build(tmp_path / "y", wheels=[whl])
+
+
+def test_parameters_come_from_the_archive_not_the_working_tree(tmp_path):
+    """An uncommitted edit of a parameter file must not travel under the commit the bundle names: the carried
+    parameters are resolved from the notebooks inside project.tar."""
+    import yaml
+
+    from paperlib.companion import gpu_run
+
+    nb = "14_bk_params_memory"
+    doc = yaml.safe_load((paths.PARAMS / f"{nb}.yaml").read_text())
+    doc["paper"]["S44_SEQ"] = 1234                                    # what the archived commit says
+    edited = tmp_path / f"{nb}.yaml"
+    edited.write_text(yaml.safe_dump(doc))
+    tar_path = tmp_path / "project.tar"
+    with tarfile.open(tar_path, "w") as tar:
+        for p in sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.py")) + sorted(paths.PARAMS.glob("*.yaml")):
+            src = edited if p.name == edited.name else p
+            tar.add(src, arcname=str(p.relative_to(paths.ROOT)))
+    params = gpu_bundle._committed_parameters(tar_path, gpu_run)
+    assert params["paper"][nb]["S44_SEQ"] == 1234 != gpu_run.resolve_parameters(nb, "paper")["S44_SEQ"]
+    assert paths.NOTEBOOKS == paths.ROOT / "notebooks"                # restored afterwards
