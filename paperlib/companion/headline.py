@@ -47,9 +47,7 @@ def committed_headlines(path=None) -> dict[str, dict]:
     return {r["id"]: r for r in table}
 
 
-# the source of a beside-headline cell: a chapter's (companion.chapter) or, in notebooks not yet converted, a Recorder's
-BESIDE_SOURCES = ("ch.beside_headline()", "beside_headline(rec)")
-BESIDE_SOURCE = BESIDE_SOURCES[0]
+BESIDE_SOURCE = "ch.beside_headline()"  # the source of a beside-headline cell (companion.chapter)
 
 
 class BesideHeadline:
@@ -173,9 +171,9 @@ def quote_cell_outputs(cell, path=None, where: str = "") -> list[dict]:
     ids = quote_ids(cell.source)
     if ids is not None:
         return quote_outputs(ids, n, path)
-    if cell.source.strip() not in BESIDE_SOURCES:
+    if cell.source.strip() != BESIDE_SOURCE:
         raise ValueError(f"{where}: a cell tagged {QUOTE_TAG!r} must be quote_headline(\"ID\", ...) or "
-                         f"{' or '.join(BESIDE_SOURCES)}")
+                         f"{BESIDE_SOURCE}")
     meta = next((o.get("metadata", {}).get("paperlib") for o in cell.get("outputs", [])
                  if o.get("metadata", {}).get("paperlib")), None)
     if meta is None:

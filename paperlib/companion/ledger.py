@@ -24,7 +24,6 @@ from paperlib.common.atomic import write_json, write_text
 from paperlib.common.verdicts import VERDICTS, Verdict
 
 PAPERS = ("scn-hurnet", "resnet-bk", "scta", "related-theory")
-PROFILE_RANK = {p.name: p.rank for p in paths.PROFILE_TABLE}  # 0: the most faithful (paths.Profile.rank)
 # summary: one plain line saying what the claim is about; section: the heading text of the notebook section
 # that decides it (shown in CLAIMS.md; links use the anchor `claim-<id>`, see claim_anchor)
 REGISTRY_FIELDS = ("id", "paper", "where", "statement", "paper_value", "unit", "notebook", "summary", "section")
@@ -211,7 +210,8 @@ def load_results(roots: list[Path] | None = None) -> list[dict]:
 
 def _rank(r: dict) -> tuple:
     # most faithful first: paper > cpu > smoke; a GPU result before a CPU one; then the newest
-    return (PROFILE_RANK.get(r.get("profile"), 9), 0 if device_key(r.get("device", "")) == "cuda" else 1,
+    prof = r.get("profile")
+    return (paths.profile(prof).rank if prof in paths.PROFILES else len(paths.PROFILE_TABLE), 0 if device_key(r.get("device", "")) == "cuda" else 1,
             _neg_time(r.get("recorded_at", "")))
 
 

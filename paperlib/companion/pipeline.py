@@ -35,7 +35,6 @@ from paperlib.common.atomic import atomic_path
 from paperlib.companion.profiles import ParameterError, check_profile, resolve
 
 KERNEL = "paperlib"
-TIMEOUTS = {p.name: p.cell_timeout_s for p in paths.PROFILE_TABLE}  # seconds per cell (paths.Profile)
 
 
 def notebooks(only: list[str] | None = None) -> list[str]:
@@ -103,7 +102,7 @@ def execute(name: str, profile: str, out_dir: Path, progress: bool, output_root:
     _kernel_env()
     try:
         pm.execute_notebook(str(source), str(running), parameters=params, kernel_name=KERNEL,
-                            cwd=str(paths.ROOT), execution_timeout=TIMEOUTS[profile], progress_bar=progress,
+                            cwd=str(paths.ROOT), execution_timeout=paths.profile(profile).cell_timeout_s, progress_bar=progress,
                             log_output=False, report_mode=False)
         os.replace(running, final)  # moved into place only on success
         if failed.exists():
@@ -227,7 +226,7 @@ def execute_smoke(name: str, output_root: Path, timeout: int | None = None):
     _kernel_env()
     env = {**os.environ, "PAPERLIB_OUTPUT": str(output_root)}
     t0 = time.perf_counter()
-    NotebookClient(nb, timeout=timeout or TIMEOUTS["smoke"], kernel_name=KERNEL,
+    NotebookClient(nb, timeout=timeout or paths.profile("smoke").cell_timeout_s, kernel_name=KERNEL,
                    resources={"metadata": {"path": str(paths.ROOT)}}).execute(env=env)
     return nb, time.perf_counter() - t0
 

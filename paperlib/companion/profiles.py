@@ -16,7 +16,6 @@ import yaml
 
 from paperlib.common import paths
 
-PROFILES = paths.PROFILES
 
 
 class ParameterError(ValueError):
@@ -24,8 +23,8 @@ class ParameterError(ValueError):
 
 
 def check_profile(profile: str) -> str:
-    if profile not in PROFILES:
-        raise ParameterError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}")
+    if profile not in paths.PROFILES:
+        raise ParameterError(f"unknown profile {profile!r}; expected one of {', '.join(paths.PROFILES)}")
     return profile
 
 
@@ -100,9 +99,9 @@ def load_overrides(name: str) -> dict:
     if not isinstance(doc, dict):
         raise ParameterError(f"{f.name}: expected a mapping of profile -> parameters")
     for prof, params in doc.items():
-        if prof not in PROFILES:
+        if prof not in paths.PROFILES:
             raise ParameterError(f"{f.name}: unknown profile section {prof!r}; expected one of "
-                                 f"{', '.join(PROFILES)}")
+                                 f"{', '.join(paths.PROFILES)}")
         if params is not None and not isinstance(params, dict):
             raise ParameterError(f"{f.name}: section {prof!r} must be a mapping of parameter -> value")
     return doc

@@ -1,6 +1,6 @@
 """The SCN's embedding store (Eq. 4-5): append-only unit vectors in fixed-size chunks, searched chunk by chunk
-with a running max, so a query needs O(batch x chunk_size) extra memory whatever the number of stored rows.
-Also the synthetic at-scale benchmark of notebook 03 (SCN-EQ5-INFCTX).
+with a running max, so a query needs O(batch x chunk_size) extra memory whatever the number of stored rows
+(the synthetic at-scale benchmark of notebook 03 is in scn.store_bench).
 """
 from __future__ import annotations
 

@@ -87,7 +87,7 @@ def test_refresh_quotes_rewrites_stale_outputs_only(tmp_path):
         assert headline.quote_ids(bad) is None
     nb.cells[1].source = "print(2)"
     nbformat.write(nb, path)
-    with pytest.raises(ValueError, match="must be quote_headline.*or beside_headline"):
+    with pytest.raises(ValueError, match=r"must be quote_headline.*or ch\.beside_headline\(\)"):
         headline.refresh_quotes(path)
 
 
@@ -103,7 +103,7 @@ def test_stored_quotes_match_the_committed_ledger(ipynb):
     nb = nbformat.read(ipynb, as_version=4)
     cells = _quote_cells(nb)
     if ipynb.stem != "00_claims_overview":
-        assert sum(c.source.strip() in headline.BESIDE_SOURCES for c in cells) == 1, \
+        assert sum(c.source.strip() == headline.BESIDE_SOURCE for c in cells) == 1, \
             f"{ipynb.name}: the closing this-run-beside-the-headline table must be tagged {headline.QUOTE_TAG!r}"
     for cell in cells:
         assert "nbval-ignore-output" in cell.metadata["tags"]
