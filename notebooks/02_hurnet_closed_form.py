@@ -75,7 +75,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-import paperlib
 from paperlib.common.figures import mark_paper
 from paperlib.scn import HurNetFallbackWarning, HurNetLayer, verdicts
 from paperlib.scn.baselines import lstsq_benchmark
@@ -196,10 +195,7 @@ for col in ["lstsq", "qr", "svd", "cholesky", "cholesky unchecked", "Eq. 3 expli
 # and `numpy.linalg.lstsq` disagree with each other at that level).
 
 # %%
-fr = agree[agree["full_column_rank"] & (agree["cond_X"] <= 1e4)]
-eq3_max = float(fr["eq3_explicit_inv"].max())
-deficient = agree[~agree["full_column_rank"]]
-eq3_bad_def = int((~(deficient["eq3_explicit_inv"] < 1e-6)).sum())
+eq3_max, eq3_bad_def, n_deficient = verdicts.eq3_errors(agree)
 err_1e8 = float(acc.loc[acc["cond"] == 1e8, "Eq. 3 explicit inverse"].iloc[0]) if 1e8 in COND_LIST else math.nan
 real_row = agree[agree["problem"].str.startswith("real")].iloc[0]
 v_eq3 = verdicts.scn_eq3_closed(eq3_max, int(real_row["rank"]), int(real_row["n"]), err_1e8)
@@ -208,7 +204,7 @@ ratio10 = agree["eq10_svd"] / agree["tol_fp"]
 worst10 = agree.loc[ratio10.idxmax()]
 v_eq10 = verdicts.scn_eq10_svd(float(ratio10.max()), float(worst10["eq10_svd"]), str(worst10["problem"]))
 ch.record(v_eq10, evidence="table hurnet_solver_agreement")
-print(f"Eq. 3 (explicit inverse) misses the lstsq solution in {eq3_bad_def}/{len(deficient)} rank-deficient/m<n "
+print(f"Eq. 3 (explicit inverse) misses the lstsq solution in {eq3_bad_def}/{n_deficient} rank-deficient/m<n "
       f"regimes; real features: rank {int(real_row['rank'])} of n = {int(real_row['n'])}")
 print("SCN-EQ3-CLOSED:", v_eq3.verdict, "| SCN-EQ10-SVD:", v_eq10.verdict)
 
@@ -561,8 +557,7 @@ v_rt = verdicts.scn_eq3_realtime(best_closed["seconds"], best_closed["iqr"],
                                  fastest_grad["steps"] if fastest_grad else None, GD_MAX_STEPS,
                                  inc["partial_fit_s"], inc["partial_fit_iqr"], inc["refit_s"], inc["refit_iqr"])
 ch.record(v_rt, evidence="tables hurnet_realtime, hurnet_lstsq_benchmark")
-print(v_rt, f"| {RT_M}x{RT_N}->{RT_K}; 1e5x384-type fit {ratio:.2f}x best lstsq;",
-      paperlib.common.measure.fingerprint()["device"])
+print(v_rt, f"| {RT_M}x{RT_N}->{RT_K}; 1e5x384-type fit {ratio:.2f}x best lstsq (device in the footer)")
 
 # %% [markdown]
 # **What we found.** The closed form lands on the optimum in one solve, where gradient training needs many

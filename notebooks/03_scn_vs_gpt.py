@@ -74,7 +74,7 @@ from matplotlib.ticker import LogLocator, NullFormatter
 
 from paperlib.common.figures import PAPER_STYLE, mark_paper
 from paperlib.common.measure import fingerprint, peak_rss_subprocess
-from paperlib.common.stats import fit_power_law
+from paperlib.common.stats import fit_power_law_above
 from paperlib.companion.headline import quote_headline
 from paperlib.scn import SCN, MiniLMEmbedder, synthetic_store_benchmark, table1_experiment, verdicts
 from paperlib.scn.experiments import paired_gap
@@ -85,7 +85,6 @@ pd.set_option("display.width", 160)
 PAPER_G = verdicts.PAPER_G
 
 # %% tags=["nbval-ignore-output"]
-print(fingerprint()["device"], "| torch", fingerprint()["torch"])
 minilm = MiniLMEmbedder(device="cpu")
 
 # %% [markdown]
@@ -264,14 +263,13 @@ print(scale[["n", "accuracy", "store_mb", "peak_rss_mb", "build_s", "batch1_s", 
 # linear growth.
 
 # %% tags=["nbval-ignore-output"]
-big = scale[scale.n >= CHUNK_SIZE] if (scale.n >= CHUNK_SIZE).sum() >= 2 else scale
-fit_lat = fit_power_law(big.n, big.batch1_s)
+fit_lat = fit_power_law_above(scale.n, scale.batch1_s, CHUNK_SIZE)
 nmax = int(scale.n.max())
 last = scale.iloc[-1]
 v_ctx = verdicts.scn_eq5_infctx(bool((scale.accuracy == 1.0).all()), fit_lat["exponent"],
                                 float(last.store_mb) * 2**20 / nmax, nmax, float(last.batch1_s) * 1e3)
 ch.record(v_ctx, evidence="figure scn_infctx_latency_memory; table scn_infctx_scaling")
-print(v_ctx, f"(latency fit over n = {list(big.n)}, R^2 {fit_lat['r2']:.2f})")
+print(v_ctx, f"(latency fit over n >= {fit_lat['x_from']:,.0f}, R^2 {fit_lat['r2']:.2f})")
 
 # %% tags=["nbval-ignore-output"]
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharex=True)

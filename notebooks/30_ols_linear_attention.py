@@ -59,7 +59,6 @@ HKT_D_HEAD = 64
 
 # %%
 import math
-from fractions import Fraction
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -148,8 +147,7 @@ print("OLS prediction (numpy.linalg.lstsq):            ", ols_lstsq_predict(demo
 rows = error_vs_condition(CONDS, n=N_ROWS, d=D_FEAT, k=K_OUT, n_instances=N_INSTANCES, seed=SEED)
 err = pd.DataFrame(rows)
 err["full_rank"] = err["rank"] == err["d"]
-err["within_bound"] = err["rel_err"] <= err["bound"]
-err["informative"] = err["bound"] < 1e-2            # bounds >= 1e-2 cannot show equality
+related_verdicts.bound_checks(err, "rel_err")       # within_bound; informative: bound < INFORMATIVE_BOUND
 by_cond = (err.groupby(["cond_target", "method"])
            .agg(max_rel_err=("rel_err", "max"), min_rank=("rank", "min"), within_bound=("within_bound", "all"))
            .reset_index())
@@ -167,7 +165,7 @@ full = err[err["full_rank"]]        # constructions that kept all d directions (
 trunc = err[~err["full_rank"]]
 synthetic_ok = bool(full["within_bound"].all())
 print(f"full-rank constructions within d*kappa^2*eps: {int(full['within_bound'].sum())}/{len(full)} "
-      f"(informative bound < 1e-2: {int(full['informative'].sum())})")
+      f"(informative bound < {related_verdicts.INFORMATIVE_BOUND:g}: {int(full['informative'].sum())})")
 print(f"constructions that dropped directions (covariance numerically singular): {len(trunc)}, "
       f"methods: {sorted(trunc['method'].unique().tolist())}")
 svd_sub = err[err["method"] == "svd"]
@@ -213,8 +211,7 @@ print(f"embedder: {embedder.name}; context n = {X_real.shape[0]}, d = {X_real.sh
 # %%
 sv = np.linalg.svd(X_real, compute_uv=False)
 real = pd.DataFrame(compare_with_lstsq(X_real, Y_real, Xq_real, EPS))
-real["within_bound"] = real["rel_err_matched"] <= real["bound"]
-real["informative"] = real["bound"] < 1e-2          # a bound >= 1e-2 cannot show equality: not counted as evidence
+related_verdicts.bound_checks(real, "rel_err_matched")  # an uninformative bound is not counted as evidence
 ch.save_table(real, "ols_lintf_real_data", caption=f"Chatterbot prompt->answer regression ({embedder.name})")
 real_ok = bool(real["within_bound"].all() and (real["within_bound"] & real["informative"]).any())
 print(real[["method", "rank", "d", "numpy_rank_default", "within_bound", "informative"]].to_string(index=False))
@@ -247,8 +244,8 @@ print(real.to_string(index=False, float_format=lambda x: f"{x:.2e}"))
 # %%
 sf = pd.DataFrame(slow_fast_sweep(SF_NB, d=SF_D, n_A=SF_N_A, shift_scale=SF_SHIFT, seed=SEED))
 ch.save_table(sf, "ols_lintf_slow_fast", caption="Weights from A, context from B")
-sf_identity_ok = bool((sf["dev_from_SF"] < 1e-10).all())
-new_task_ok = bool((sf[sf["scenario"] == "same inputs, new task"]["dev_from_ols_B"] < 1e-10).all())
+sf_identity_ok = bool((sf["dev_from_SF"] <= related_verdicts.IDENTITY_TOL).all())
+new_task_ok = bool((sf[sf["scenario"] == "same inputs, new task"]["dev_from_ols_B"] <= related_verdicts.IDENTITY_TOL).all())
 same = sf[sf["scenario"] == "same distribution"].sort_values("n_B")
 shifted = sf[sf["scenario"] == "shifted distribution"].sort_values("n_B")
 print("closed form (SF) matches the layer output in every case:", sf_identity_ok)
@@ -417,11 +414,12 @@ ch.save_table(table, "hkt_cost_ratios", caption="HKT / standard attention cost, 
 print(table.to_string(index=False))
 print("summation == closed form for L = 1..64, all models:", agree)
 r3 = ratio_closed_form(3, "quadratic")
-L_1_3125 = {m: levels_matching("1.3125", m) for m in ("quadratic", "cross")}
-below = all(ratio_closed_form(L) < Fraction(4, 3) for L in range(1, 65))
+HKT_RHO_L3, HKT_BOUND = related_verdicts.HKT_RHO_L3, related_verdicts.HKT_BOUND  # the abstract's 1.3125 and 4/3
+L_1_3125 = {m: levels_matching(HKT_RHO_L3, m) for m in ("quadratic", "cross")}
+below = all(ratio_closed_form(L) < HKT_BOUND for L in range(1, 65))
 print(f"quadratic model: rho(3) = {r3} = {float(r3)}; limit = {ratio_limit('quadratic')}; "
-      f"rho(L) < 4/3 for L = 1..64: {below}")
-print("L giving exactly 1.3125:", L_1_3125)
+      f"rho(L) < {HKT_BOUND} for L = 1..64: {below}")
+print(f"L giving exactly {float(HKT_RHO_L3)}:", L_1_3125)
 
 # %% [markdown]
 # **Finite sequences, exact counts.** A causal score matrix of $n$ tokens has $n(n+1)/2$ entries, and 2x
@@ -442,7 +440,7 @@ for T in HKT_T:
                     "with_downsampling": float(exact_cost_ratio(T, L, downsample_cost=HKT_D_HEAD))})
 fin = pd.DataFrame(fin)
 ch.save_table(fin, "hkt_cost_finite_T", caption="Exact causal cost ratio at finite T")
-first = {T: first_L_reaching(T, Fraction(4, 3), L_max=HKT_L_MAX) for T in HKT_T}
+first = {T: first_L_reaching(T, HKT_BOUND, L_max=HKT_L_MAX) for T in HKT_T}
 print(fin[fin["L"] == 3].to_string(index=False, float_format=lambda x: f"{x:.4f}"))
 print("first L with exact causal ratio >= 4/3, per T:", first)
 
@@ -453,8 +451,8 @@ ax.plot(Ls, [float(ratio_closed_form(int(L))) for L in Ls], "o-", label=r"$\sum_
 for T in HKT_T:
     g = fin[fin["T"] == T]
     ax.plot(g["L"], g["causal_ratio"], ".--", lw=1, label=f"exact causal count, T = {T}")
-ax.axhline(4 / 3, color="k", lw=0.8, label="4/3")
-ax.plot([3], [1.3125], "r*", ms=12, label="abstract: 1.3125 at L = 3")
+ax.axhline(float(HKT_BOUND), color="k", lw=0.8, label=f"{HKT_BOUND}")
+ax.plot([3], [float(HKT_RHO_L3)], "r*", ms=12, label=f"abstract: {float(HKT_RHO_L3)} at L = 3")
 ax.set(xlabel="levels L", ylabel="cost / standard attention", title="HKT cost with 2x causal downsampling per level",
        ylim=(0.95, 1.45))
 ax.legend(fontsize=8)

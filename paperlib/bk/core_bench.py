@@ -15,7 +15,7 @@ import torch
 from paperlib.bk.core import bk_diag, bk_diag_theta_naive, resolve_method
 from paperlib.bk.core_ref import CASES, c_reference, make_case, max_elementwise_rel, oracle_causal, oracle_two_sided
 from paperlib.common.measure import time_callable
-from paperlib.common.stats import fit_power_law, quartiles
+from paperlib.common.stats import fit_power_law_above, quartiles
 from paperlib.common.verdicts import Measurement
 
 __all__ = [
@@ -264,9 +264,8 @@ def power_law_fits(speed: pd.DataFrame, fit_min_n: int) -> dict:
     least two sizes are there (else over all sizes); methods with fewer than two sizes get no fit."""
     fits = {}
     for method, g in speed[speed["pass"] == "forward"].groupby("method"):
-        g = g[g.N >= fit_min_n] if (g.N >= fit_min_n).sum() >= 2 else g
         if len(g) >= 2:
-            fits[method] = fit_power_law(g.N, g.seconds)
+            fits[method] = fit_power_law_above(g.N, g.seconds, fit_min_n)
     return fits
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from paperlib.common.checks import pos_int
 
-__all__ = ["quartiles", "ratio_summary", "ratio_with_spread", "fit_linear", "fit_power_law", "smooth", "steps_to_loss",
+__all__ = ["quartiles", "ratio_summary", "ratio_with_spread", "fit_linear", "fit_power_law", "fit_power_law_above", "smooth", "steps_to_loss",
            "common_target_loss", "steps_to_common_target", "seed_stats", "compare_groups"]
 
 
@@ -74,6 +74,15 @@ def fit_power_law(x, y) -> dict:
         raise ValueError("a power-law fit needs positive, finite x and y")
     f = fit_linear(np.log(x), np.log(y))
     return dict(exponent=f["slope"], prefactor=float(math.exp(f["intercept"])), r2=f["r2"])
+
+
+def fit_power_law_above(x, y, x_min) -> dict:
+    """fit_power_law over the points with x >= x_min, where fixed per-call overheads no longer set y, when at least
+    two are there; over all points otherwise (the fit range rule of the scaling measurements). `x_from`: the
+    smallest x the fit used."""
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    keep = x >= x_min if (x >= x_min).sum() >= 2 else np.ones(x.shape, bool)
+    return {**fit_power_law(x[keep], y[keep]), "x_from": float(x[keep].min())}
 
 
 # ------------------------------------------------------------------------------------- seed statistics

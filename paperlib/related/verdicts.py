@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from paperlib.common.verdicts import Verdict
 
-__all__ = ["HKT_BOUND", "HKT_RHO_L3", "IDENTITY_TOL", "hkt_cost", "ols_lintf"]
+__all__ = ["HKT_BOUND", "HKT_RHO_L3", "IDENTITY_TOL", "INFORMATIVE_BOUND", "bound_checks", "hkt_cost", "ols_lintf"]
 
 # HKT abstract: "bounded by 4/3 times that of standard attention, reaching 1.3125x for L = 3"
 HKT_BOUND = Fraction(4, 3)
@@ -18,6 +18,16 @@ HKT_RHO_L3 = Fraction(21, 16)  # 1.3125 exactly
 # float64 (no conditioning amplification: same inputs, or the closed form (SF)) holds to rounding; 1e-10 leaves
 # six orders of magnitude above float64 rounding and is far below any modelling difference.
 IDENTITY_TOL = 1e-10
+# a perturbation bound this large cannot show equality: such a check is reported but is not evidence
+INFORMATIVE_BOUND = 1e-2
+
+
+def bound_checks(table, err_col: str):
+    """Add to an error table (a DataFrame with a `bound` column) whether each error is within its perturbation
+    bound (`within_bound`) and whether the bound is small enough to be evidence of equality (`informative`)."""
+    table["within_bound"] = table[err_col] <= table["bound"]
+    table["informative"] = table["bound"] < INFORMATIVE_BOUND
+    return table
 
 
 def ols_lintf(*, synthetic_worst: float, real_worst: float, real_informative: bool, hurnet_worst: float,

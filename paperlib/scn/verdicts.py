@@ -12,12 +12,25 @@ from paperlib.common.verdicts import Verdict
 
 __all__ = ["scn_eq1_range", "scn_eq2_frozen", "scn_eq3_closed", "scn_eq10_svd", "scn_eq8_span", "scn_eq11_bound",
            "scn_s8_conv", "scn_eq15_min", "scn_s9_banach", "scn_s10_measure", "scn_eq3_realtime",
-           "scn_eq5_infctx", "scn_t1_base", "scn_t1_ft", "scn_gen", "PAPER_G"]
+           "scn_eq5_infctx", "scn_t1_base", "scn_t1_ft", "scn_gen", "PAPER_G", "eq3_errors"]
 
 # Eq. 1 calls P a "semantic similarity probability": its values must lie in [0, 1] (tiny float slack).
 PROB_SLACK = 1e-12
-# Eq. 3 vs least squares in a full-column-rank, well-conditioned (cond <= 1e4) problem: float64 agreement.
+# Eq. 3 vs least squares in a full-column-rank, well-conditioned (cond <= EQ3_COND_MAX) problem: float64 agreement.
 EQ3_AGREE = 1e-8
+EQ3_COND_MAX = 1e4
+# where (X^T X)^-1 does not exist, Eq. 3 "misses" least squares when it is off by more than this (a report, no rule)
+EQ3_MISS = 1e-6
+
+
+def eq3_errors(agree) -> tuple[float, int, int]:
+    """From the solver-agreement table (notebook 02): the largest Eq. 3 error in the full-column-rank problems with
+    cond(X) <= EQ3_COND_MAX (what scn_eq3_closed decides on), and how many of the rank-deficient problems Eq. 3
+    misses (of how many)."""
+    fr = agree[agree["full_column_rank"] & (agree["cond_X"] <= EQ3_COND_MAX)]
+    deficient = agree[~agree["full_column_rank"]]
+    return (float(fr["eq3_explicit_inv"].max()), int((~(deficient["eq3_explicit_inv"] < EQ3_MISS)).sum()),
+            len(deficient))
 # Eq. 8: a solution "resides in the span" when its projection residual ||(I - P_row) W|| / ||W|| is rounding-level.
 SPAN_TOL = 1e-8
 # Eq. 15: the printed term "acts on W" if it moves the minimiser found by descent by more than rounding; a

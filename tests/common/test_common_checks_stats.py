@@ -102,3 +102,16 @@ def test_ratio_with_spread_adds_relative_iqrs():
 
     r, s = ratio_with_spread(2.0, 0.2, 4.0, 0.2)
     assert r == pytest.approx(0.5) and s == pytest.approx(0.5 * (0.1 + 0.05))
+
+
+def test_fit_power_law_above_fits_the_large_sizes_when_two_are_there():
+    import numpy as np
+
+    from paperlib.common.stats import fit_power_law_above
+
+    n = np.array([10.0, 100.0, 1000.0, 10000.0])
+    y = np.where(n >= 1000, 1e-6 * n, 1e-3)                 # a fixed overhead below 1000, linear above
+    f = fit_power_law_above(n, y, 1000)
+    assert abs(f["exponent"] - 1.0) < 1e-12 and f["x_from"] == 1000
+    g = fit_power_law_above(n, y, 5000)                     # one size above: the fit takes all sizes
+    assert g["x_from"] == 10 and g["exponent"] < 0.9

@@ -42,3 +42,13 @@ def test_hkt_cost_abstract_numbers_and_counterexamples():
 def test_verdicts_reject_nothing_silently():
     with pytest.raises(TypeError):
         v.hkt_cost(Fraction(21, 16), Fraction(4, 3), True, 3)  # keyword-only: inputs are named
+
+
+def test_bound_checks_mark_errors_within_bound_and_informative_bounds():
+    import pandas as pd
+
+    from paperlib.related.verdicts import INFORMATIVE_BOUND, bound_checks
+
+    t = bound_checks(pd.DataFrame({"err": [1e-9, 1e-3, 0.5], "bound": [1e-8, 1e-4, 1.0]}), "err")
+    assert t["within_bound"].tolist() == [True, False, True]
+    assert t["informative"].tolist() == [True, True, False] and INFORMATIVE_BOUND == 1e-2

@@ -111,3 +111,15 @@ def test_gen():
     assert "0.97" in r.measured
     with pytest.raises(ValueError):
         V.scn_gen({"english": (0.2, 0.1, 0.3)}, {"portuguese": True})
+
+
+def test_eq3_errors_reads_the_regimes_the_rule_decides_on():
+    import pandas as pd
+
+    from paperlib.scn.verdicts import EQ3_COND_MAX, eq3_errors
+
+    agree = pd.DataFrame({"full_column_rank": [True, True, False, False],
+                          "cond_X": [10.0, 10 * EQ3_COND_MAX, 1.0, 1.0],
+                          "eq3_explicit_inv": [1e-12, 1e-3, 0.5, 1e-9]})
+    # the ill-conditioned full-rank problem is outside the rule's regime; one deficient problem is missed
+    assert eq3_errors(agree) == (1e-12, 1, 2)
