@@ -73,7 +73,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import LogLocator, NullFormatter
 
 from paperlib.common.figures import PAPER_STYLE, mark_paper
-from paperlib.common.measure import fingerprint, peak_rss_subprocess
+from paperlib.common.measure import peak_rss_subprocess
 from paperlib.common.stats import fit_power_law_above
 from paperlib.companion.headline import quote_headline
 from paperlib.scn import SCN, MiniLMEmbedder, synthetic_store_benchmark, table1_experiment, verdicts
