@@ -83,7 +83,7 @@ test: $(STAMP) ## the full suite CI runs: every test (slow and integration inclu
 	PAPERLIB_OUTPUT=$(abspath $(NBVAL_OUT)) PAPERLIB_PROGRESS=0 $(PY) -m pytest -p no:cacheprovider tests notebooks \
 	  --nbval --nbval-kernel-name $(KERNEL) --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 600
 
-check: $(STAMP) ## the fast inner loop: every test not marked slow (about a minute; writes only temporary folders)
+check: $(STAMP) ## the fast inner loop: every test not marked slow (under a minute; writes only under build/ and temporary folders)
 	PAPERLIB_OUTPUT=$(abspath $(NBVAL_OUT)) PAPERLIB_PROGRESS=0 $(PY) -m pytest -p no:cacheprovider -q -m "not slow" tests
 
 test-unit: $(STAMP) ## the unit tests: tests/ without the integration tests (browser, kernels, exercises, GPU rehearsal) and nbval

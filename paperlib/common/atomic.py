@@ -38,3 +38,22 @@ def write_text(path, text: str) -> None:
 
 def write_json(path, obj) -> None:
     write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=str, ensure_ascii=False) + "\n")
+
+
+def replace_between_markers(path: Path, start: str, end: str, body: str) -> bool:
+    """Replace the text between two marker lines of a file (the README's generated sections) with `body`,
+    atomically and only when it changes; False, writing nothing, when the file or a marker is absent.
+    The one README marker writer: the claims summary (companion.ledger) and the smoke-times table
+    (companion.workshop)."""
+    path = Path(path)
+    if not path.is_file():
+        return False
+    text = path.read_text(encoding="utf-8")
+    if start not in text or end not in text:
+        return False
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    new = f"{head}{start}\n{body}\n{end}{tail}"
+    if new != text:
+        write_text(path, new)
+    return True

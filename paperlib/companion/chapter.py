@@ -122,9 +122,7 @@ class Chapter:
     def footer(self) -> str:
         """One provenance line per chapter: versions, commit and device of this run (its output changes with
         them, so its cell is nbval-ignored)."""
-        from paperlib.common.measure import fingerprint
-
-        fp = fingerprint()
+        fp = self.recorder.fingerprint  # taken once when the chapter opened (a git call)
         return (f"{self.notebook} ran under profile {self.profile} (seed {self.seed}) on {fp['device']}; "
                 f"torch {fp['torch']}, numpy {fp['numpy']}, python {fp['python']}; commit {fp['commit']}; "
                 f"outputs in {self.where()}/")

@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from paperlib.common import paths
-from paperlib.common.atomic import write_json, write_text
+from paperlib.common.atomic import replace_between_markers, write_json, write_text
 from paperlib.common.verdicts import VERDICTS, Verdict
 
 PAPERS = ("scn-hurnet", "resnet-bk", "scta", "related-theory")
@@ -387,24 +387,6 @@ def readme_summary(table: list[dict]) -> str:
         if rows:
             lines.append(f"* **{paper}**: " + "; ".join(f"`{r['id']}` {r['verdict']}" for r in rows))
     return "\n".join(lines)
-
-
-def replace_between_markers(path: Path, start: str, end: str, body: str) -> bool:
-    """Replace the text between two marker lines of a file (the README's generated sections) with `body`,
-    atomically and only when it changes; False, writing nothing, when the file or a marker is absent.
-    The one README marker writer: the claims summary (here) and the smoke-times table (companion.workshop)."""
-    path = Path(path)
-    if not path.is_file():
-        return False
-    text = path.read_text(encoding="utf-8")
-    if start not in text or end not in text:
-        return False
-    head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
-    new = f"{head}{start}\n{body}\n{end}{tail}"
-    if new != text:
-        write_text(path, new)
-    return True
 
 
 def update_readme(table: list[dict], readme: Path) -> bool:

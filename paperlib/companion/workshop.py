@@ -103,7 +103,7 @@ def times_table(timings: dict[str, float | None], device: str, when: str) -> str
 
 def update_readme_times(timings: dict[str, float | None], readme: Path | None = None) -> bool:
     """Replace the README's smoke-times table; False (nothing written) when its markers are absent."""
-    from paperlib.companion.ledger import replace_between_markers
+    from paperlib.common.atomic import replace_between_markers
 
     when = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d")
     table = times_table(timings, fingerprint()["device"], when)
@@ -112,6 +112,8 @@ def update_readme_times(timings: dict[str, float | None], readme: Path | None = 
 
 def build(out: Path | None = None, timing: bool = True, readme_times: bool = False) -> Path:
     """The kit in `out` (and `out`.zip); `readme_times`: also write the measured times into the tracked README."""
+    if readme_times and not timing:
+        raise ValueError("readme_times needs timing: the README's table is what this run measured")
     out = Path(out) if out is not None else paths.BUILD / "workshop"
     tmp = out.with_name(out.name + ".tmp")
     if tmp.exists():
@@ -138,8 +140,6 @@ def build(out: Path | None = None, timing: bool = True, readme_times: bool = Fal
         else:
             timings[name] = None
     (tmp / "FACILITATOR.md").write_text(guide(timings, exercises()), encoding="utf-8")
-    if readme_times and not timing:
-        raise ValueError("readme_times needs timing: the README's table is what this run measured")
     if readme_times and update_readme_times(timings):
         shutil.copy(paths.README, tmp / "README.md")  # the kit's README shows the fresh table too
         print(f"[workshop] README.md: smoke run times refreshed ({paths.README})", flush=True)
