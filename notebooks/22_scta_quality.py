@@ -64,7 +64,7 @@ import pandas as pd
 import torch
 
 from paperlib import scta
-from paperlib.scta import verdicts as scta_verdicts
+from paperlib.scta import quality
 from paperlib.scta.methods import method_label, parse_methods
 from paperlib.scta.paper import PAPER_CE_LOSS, PAPER_SEM_LOSS
 from paperlib.companion.headline import quote_headline
@@ -91,13 +91,9 @@ print(f"token budget per method: {STEPS} steps x {BATCH} x {SEQ_LEN} = {STEPS * 
 # ## 1. Equal-budget training of every method, full-softmax evaluation during training
 
 # %%
-runs = {}
-for m, sp in parse_methods(METHODS):
-    runs[method_label(m, sp)] = scta.quality_run(
-        m, train_ids, valid_ids, V, STEPS, stage2_steps=STAGE2_STEPS if m == "scta" else 0, batch=BATCH,
-        seq_len=SEQ_LEN, lr=LR, stage2_lr=STAGE2_LR, stage2_mode=STAGE2_MODE, stage2_init=STAGE2_INIT,
-        eval_every=EVAL_EVERY, n_eval=EVAL_WINDOWS, seed=SEED, sparse=sp, hidden=HIDDEN, emb_dim=EMB_DIM,
-        device=str(DEVICE))
+data = (train_ids, valid_ids, V)
+runs = {method_label(m, sp): quality.train_method(ch.params, m, sparse=sp, data=data, device=DEVICE)
+        for m, sp in parse_methods(METHODS)}
 curves = pd.DataFrame([{"label": lab, **c} for lab, r in runs.items() for c in r["curve"]])
 final = pd.DataFrame([{"method": lab, "phase": r["final"]["phase"], "steps": r["final"]["step"],
                        "held-out loss": f"{r['final']['loss']:.3f}", "ppl": f"{r['final']['ppl']:.1f}",
@@ -137,27 +133,12 @@ print(times.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
 # problem, CE's a $V$-way one.
 
 # %% tags=["nbval-ignore-output"]
-lab_sem = next(l for l in runs if l.startswith("SCTA"))
-lab_ce = next(l for l in runs if l.startswith("CE"))
-sp_sem = dict(parse_methods(METHODS)).get("scta", True)
-by_seed = {SEED: {"ce": runs[lab_ce], "scta": runs[lab_sem]}}
-for seed in SEEDS:
-    if seed in by_seed:
-        continue
-    by_seed[seed] = {m: scta.quality_run(
-        m, train_ids, valid_ids, V, STEPS, stage2_steps=STAGE2_STEPS if m == "scta" else 0, batch=BATCH,
-        seq_len=SEQ_LEN, lr=LR, stage2_lr=STAGE2_LR, stage2_mode=STAGE2_MODE, stage2_init=STAGE2_INIT,
-        eval_every=STEPS + STAGE2_STEPS, n_eval=EVAL_WINDOWS, seed=seed, sparse=(sp_sem if m == "scta" else False),
-        hidden=HIDDEN, emb_dim=EMB_DIM, device=str(DEVICE)) for m in ("ce", "scta")}
-seeds_df = pd.DataFrame([{"seed": sd, "ppl_ce": r["ce"]["final"]["ppl"], "ppl_scta": r["scta"]["final"]["ppl"],
-                          "top5_ce": r["ce"]["final"]["top5"], "top5_scta": r["scta"]["final"]["top5"]}
-                         for sd, r in sorted(by_seed.items())])
-_ = ch.save_table(seeds_df, "scta_quality_seeds")
+m_conv = quality.conv_claims(ch.params, data=data, device=DEVICE, runs=runs)
+ch.save_tables(m_conv)
+ch.record_all(m_conv)
+seeds_df, conv = m_conv.tables["scta_quality_seeds"], m_conv.verdict("SCTA-CONV")
+lab_ce, lab_sem = quality.conv_labels(ch.params)
 print(seeds_df.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
-conv = scta_verdicts.scta_conv(seeds_df["ppl_scta"], seeds_df["ppl_ce"],
-                               loss_scta=runs[lab_sem]["train_losses"][-1], loss_ce=runs[lab_ce]["train_losses"][-1],
-                               budget=f"{STEPS} steps x {BATCH}x{SEQ_LEN} tokens, +{STAGE2_STEPS} Stage-2 steps for SCTA")
-_ = ch.record(conv, evidence="table scta_quality_seeds; figure scta_quality_vs_time; table scta_quality_curves")
 print(conv)
 
 # %%
