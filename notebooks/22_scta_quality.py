@@ -57,7 +57,6 @@ METHODS = ["ce:dense", "chunked:dense", "sampled:sparse", "scta:sparse"]
 SEEDS = [0, 1, 2]
 
 # %%
-import math
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -79,8 +78,7 @@ train_texts, valid_texts = scta.split_texts(texts, 0.1, seed=SEED)
 tok = train_tokenizer(train_texts, kind=TOKENIZER, vocab_size=VOCAB_SIZE)  # fitted on the training split only
 corpus = scta.encode_texts(train_texts, tok, V)
 train_ids, valid_ids = corpus.ids, scta.encode_texts(valid_texts, tok, V).ids
-STEPS = max(1, math.ceil(EPOCHS * len(train_ids) / (BATCH * SEQ_LEN)))
-STAGE2_STEPS = math.ceil(STAGE2_EPOCHS * len(train_ids) / (BATCH * SEQ_LEN))
+STEPS, STAGE2_STEPS = quality.budget(ch.params, len(train_ids))
 print(f"{len(texts)} sequences, {len(train_texts) + len(valid_texts)} distinct; {len(train_ids):,} train tokens / "
       f"{len(valid_ids):,} held-out tokens; output space V={corpus.V:,}; tokenizer ids {corpus.tokenizer_vocab:,}; "
       f"ids occurring in training {corpus.ids_occurring:,}")

@@ -1,7 +1,13 @@
 """scta.quality: notebook 22's SCTA-CONV measurement, decided by the rule on the seed table it returns."""
 from paperlib.scta import quality, verdicts
 
-P = dict(METHODS=["ce:dense", "scta:sparse"], SEED=0, SEEDS=[0], STEPS=10, STAGE2_STEPS=5, BATCH=2, SEQ_LEN=8)
+P = dict(METHODS=["ce:dense", "scta:sparse"], SEED=0, SEEDS=[0], EPOCHS=1.0, STAGE2_EPOCHS=0.5, BATCH=2, SEQ_LEN=8)
+DATA = (list(range(160)), None, 50)                      # 160 training tokens: 10 steps of 2 x 8, then 5
+
+
+def test_budget_is_epochs_of_the_training_tokens():
+    assert quality.budget(P, 160) == (10, 5)
+    assert quality.budget({**P, "EPOCHS": 0.001}, 160) == (1, 5)          # at least one step
 
 
 def _run(ppl, top5, loss):
@@ -15,7 +21,7 @@ def test_conv_labels_follow_the_methods():
 
 def test_conv_claims_uses_the_chapters_runs_for_its_seed_and_the_rule():
     runs = {"CE (full logits) dense": _run(50.0, 0.4, 3.0), "SCTA sparse": _run(140.0, 0.4, 1.0)}
-    m = quality.conv_claims(P, data=None, device="cpu", runs=runs)   # SEEDS = [SEED]: nothing more to train
+    m = quality.conv_claims(P, data=DATA, device="cpu", runs=runs)   # SEEDS = [SEED]: nothing more to train
     seeds = m.tables["scta_quality_seeds"]
     assert seeds.to_dict("records") == [{"seed": 0, "ppl_ce": 50.0, "ppl_scta": 140.0, "top5_ce": 0.4, "top5_scta": 0.4}]
     expected = verdicts.scta_conv(seeds["ppl_scta"], seeds["ppl_ce"], loss_scta=1.0, loss_ce=3.0,
