@@ -84,14 +84,14 @@ import pandas as pd
 import torch
 
 import paperlib
-from paperlib.bk import (TrainConfig, ablation_specs, build_model, count_params, expected_untrained_ppl, forward_time,
+from paperlib.bk import (build_model, count_params, expected_untrained_ppl, forward_time,
                          init_output_difference, logit_stats, prepare_lm_data, prime_bump_potential, router_timings,
                          summarize_runs, table10_rows, train_step_memory, train_variant)
 from paperlib.bk import configs as bk_configs
 from paperlib.bk import paper as bk_paper
 from paperlib.bk import verdicts as bk_verdicts
 from paperlib.bk.memory_claims import abstract_memory_reduction
-from paperlib.bk.tradeoff import s64_tradeoff_claims
+from paperlib.bk.tradeoff import s64_tradeoff_claims, training_setup
 from paperlib.common.figures import PAPER_STYLE, mark_paper
 from paperlib.common.lm import eval_windows, evaluate_perplexity, sample_text
 from paperlib.common.measure import fingerprint, peak_rss_subprocess
@@ -104,10 +104,8 @@ DEVICE = ch.device
 if DEVICE.type == "cpu" and TORCH_THREADS > 0:
     torch.set_num_threads(TORCH_THREADS)  # these models are tiny: one thread is faster than two fighting OpenMP barriers
 
-data = prepare_lm_data(CORPUS, TOKENIZER, VOCAB, max_train_chars=MAX_TRAIN_CHARS or None,
-                          max_eval_chars=MAX_EVAL_CHARS or None)
-cfg = TrainConfig(steps=STEPS, batch_size=BATCH, seq_len=SEQ_LEN, lr=LR, warmup_steps=WARMUP,
-                     eval_chunks=EVAL_CHUNKS)
+# corpus + tokenizer, budget and every variant's spec: the setup the GPU run's BK-S64 training shares
+data, cfg, SPECS = training_setup(ch.params)
 print(data.describe())
 print(f"budget per run: {STEPS} steps x {BATCH} x {SEQ_LEN} = {STEPS * BATCH * SEQ_LEN:,} training tokens;"
       f" seeds {SEEDS} (Prime-Bump potential pair: {PB_SEEDS})")
@@ -135,7 +133,6 @@ print(fingerprint()["device"], "| torch", torch.__version__)
 
 # %%
 V = data.vocab_size
-SPECS = ablation_specs(V, D_MODEL, N_LAYERS, SEQ_LEN, N_EXPERTS, LAP_IM_Z)
 PB_PAIR = ("pb_potential", "random_potential")
 PAPER_T4 = bk_paper.TABLE4_PPL  # Table 4 PPL (WikiText-103)
 param_table = pd.DataFrame([{"variant": k, "params": count_params(build_model(s))} for k, s in SPECS.items()])

@@ -29,19 +29,29 @@ TIMED = {"optimized": ("optimized", False), "optimized+ckpt": ("optimized", True
          "transformer": ("transformer", False)}
 
 
-def train_pair(P: Mapping[str, Any], *, device) -> tuple[dict, dict]:
-    """(specs, runs) for the optimized model and the Transformer at notebook 16's parameters: the same corpus,
-    tokenizer, sizes, budget and seeds as the notebook's training cell (train_variant seeds each run itself, so
-    training only these two gives the notebook's runs)."""
+def training_setup(P: Mapping[str, Any]) -> tuple:
+    """(data, cfg, specs) of notebook 16's training: the corpus and tokenizer (``prepare_lm_data``), the budget
+    (``TrainConfig``: STEPS x BATCH x SEQ_LEN, LR, WARMUP, EVAL_CHUNKS) and every variant's model spec
+    (``ablation_specs``) at `P`'s sizes. Notebook 16's setup cell and :func:`train_pair` both build from it."""
     from paperlib.bk.configs import ablation_specs
     from paperlib.bk.lm_data import prepare_lm_data
-    from paperlib.bk.train import TrainConfig, train_variant
+    from paperlib.bk.train import TrainConfig
 
     data = prepare_lm_data(P["CORPUS"], P["TOKENIZER"], P["VOCAB"], max_train_chars=P["MAX_TRAIN_CHARS"] or None,
                            max_eval_chars=P["MAX_EVAL_CHARS"] or None)
     cfg = TrainConfig(steps=P["STEPS"], batch_size=P["BATCH"], seq_len=P["SEQ_LEN"], lr=P["LR"],
                       warmup_steps=P["WARMUP"], eval_chunks=P["EVAL_CHUNKS"])
     specs = ablation_specs(data.vocab_size, P["D_MODEL"], P["N_LAYERS"], P["SEQ_LEN"], P["N_EXPERTS"], P["LAP_IM_Z"])
+    return data, cfg, specs
+
+
+def train_pair(P: Mapping[str, Any], *, device) -> tuple[dict, dict]:
+    """(specs, runs) for the optimized model and the Transformer at notebook 16's parameters: the notebook's
+    :func:`training_setup`, budget and seeds (train_variant seeds each run itself, so training only these two gives
+    the notebook's runs)."""
+    from paperlib.bk.train import train_variant
+
+    data, cfg, specs = training_setup(P)
     runs = {name: [train_variant(specs[name], data.train, data.eval, cfg, seed, device=device,
                                  desc=f"{name}/{seed}")[1] for seed in P["SEEDS"]] for name in PAIR}
     return specs, runs
