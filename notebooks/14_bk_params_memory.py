@@ -202,8 +202,7 @@ m11 = memory_claims.t11_vram(ch.params, device=DEVICE)
 t11, t11_red = m11.notes["raw"], m11.notes["reductions"]
 
 # %% tags=["nbval-ignore-output"]
-for name, df in m11.tables.items():
-    ch.save_table(df, name)
+_ = ch.save_tables(m11)
 if len(t11):
     print(t11[["label", "rep", "precision", "checkpointing", "param_mb", "mem_mb", "activation_mb", "memory_kind"]]
           .round(2).to_string(index=False))
@@ -222,8 +221,9 @@ if len(t11):
 param_mb = m11.notes["param_mb"]
 print(f"parameter memory (bytes of tensors): {param_mb[0]:.1f} MB -> {param_mb[1]:.2f} MB "
       f"(paper {bk_verdicts.T11_PARAM_MB[0]} -> {bk_verdicts.T11_PARAM_MB[1]} MB)")
+m11.evidence.update({c: f"{e}; figure bk_table11_memory" for c, e in m11.evidence.items()})  # drawn below
+_ = ch.record_all(m11)
 for res in m11.verdicts:
-    ch.record(res, evidence=m11.evidence[res.claim] + "; figure bk_table11_memory")
     print(res.verdict)
 
 # %% tags=["nbval-ignore-output"]
@@ -291,8 +291,7 @@ m5 = memory_claims.t5_mem(ch.params, device=DEVICE)
 t5_red = m5.notes["reductions"]
 
 # %% tags=["nbval-ignore-output"]
-for name, df in m5.tables.items():
-    ch.save_table(df, name)
+_ = ch.save_tables(m5)
 if "by_stage" in m5.notes:
     print(m5.notes["by_stage"].round(1).to_string())
 if t5_red:
@@ -300,8 +299,8 @@ if t5_red:
           f"(paper {bk_verdicts.T5_PEAK_REDUCTION}%)")
 
 # %%
+_ = ch.record_all(m5)
 for res in m5.verdicts:
-    ch.record(res, evidence=m5.evidence[res.claim])
     print(res.verdict)
 
 # %% tags=["nbval-ignore-output"]
@@ -330,16 +329,15 @@ quote_headline("BK-T5-MEM")
 
 # %%
 m44 = memory_claims.s44_perf(ch.params, device=DEVICE)
-for name, df in m44.tables.items():
-    ch.save_table(df, name)
+_ = ch.save_tables(m44)
 
 # %% tags=["nbval-ignore-output"]
 if m44.verdicts:
     print(m44.notes["by_model"].round(3).to_string())
 
 # %%
+_ = ch.record_all(m44)
 for res in m44.verdicts:
-    ch.record(res, evidence=m44.evidence[res.claim])
     print(res.verdict)
 
 # %% tags=["nbval-ignore-output"]

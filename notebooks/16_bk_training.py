@@ -582,9 +582,9 @@ if len(mem_df):
 m_s64 = s64_tradeoff_claims(ch.params, device=DEVICE, runs=runs, specs=SPECS)
 trade = m_s64.tables["bk_s64_tradeoffs"]
 print(trade.round(3).to_string(index=False))
-_ = ch.save_table(trade, "bk_s64_tradeoffs")
+_ = ch.save_tables(m_s64)
+_ = ch.record_all(m_s64)
 v_s64 = m_s64.verdict("BK-S64-TRADEOFF")
-_ = ch.record(v_s64, evidence=m_s64.evidence["BK-S64-TRADEOFF"])
 print(v_s64)
 
 # %% [markdown]
