@@ -33,10 +33,10 @@ CONFIGS: dict[str, tuple[str, dict]] = {
     "table10_optimized": ("ultra", dict(**_S61, htt_rank=paper.TABLE10_HTT_RANK, r_max=paper.TABLE10_AR_SSM_MAX_RANK,
                                         gate_hidden=128)),
     # Tables 5-7: vocab 50257, d 256, 4 layers, FP32, batch 2, seq 1024 (Table 5), 512/1024/2048 (Table 6)
-    "table5_baseline": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, seq_len=1024)),
-    "table5_phase1": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, seq_len=1024, embedding="htt",
-                                 htt_rank=16, mixer="bk+arssm")),
-    "table5_phase1_arssm_only": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, seq_len=1024,
+    "table5_baseline": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, seq_len=paper.TABLE5_SEQ_LEN)),
+    "table5_phase1": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, seq_len=paper.TABLE5_SEQ_LEN,
+                                 embedding="htt", htt_rank=16, mixer="bk+arssm")),
+    "table5_phase1_arssm_only": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, seq_len=paper.TABLE5_SEQ_LEN,
                                             embedding="htt", htt_rank=16, mixer="arssm")),
     # Table 1 model sizes
     **{name: ("bk", dict(vocab_size=GPT2_VOCAB, d_model=d, n_layers=L, seq_len=n))
@@ -114,8 +114,8 @@ def ablation_specs(vocab_size: int, d_model: int, n_layers: int, seq_len: int, n
         "act": {**bk, "router": "scattering", "prime_bump_init": True, "act": True},
         "pb_potential": {**bk, "router": "scattering", "prime_bump_init": False, "potential_init": "prime_bump"},
         "random_potential": {**bk, "router": "scattering", "prime_bump_init": False, "potential_init": "random"},
-        "optimized": dict(kind="ultra", vocab_size=vocab_size, d_model=d_model, n_layers=n_layers, htt_rank=4,
-                          r_max=8, gate_hidden=max(d_model // 4, 1), seq_len=seq_len),
+        "optimized": dict(kind="ultra", vocab_size=vocab_size, d_model=d_model, n_layers=n_layers, htt_rank=paper.TABLE10_HTT_RANK,
+                          r_max=paper.TABLE10_AR_SSM_MAX_RANK, gate_hidden=max(d_model // 4, 1), seq_len=seq_len),
         "transformer": dict(kind="transformer", vocab_size=vocab_size, d_model=d_model, n_layers=n_layers,
                             n_heads=heads, ffn_mult=4, seq_len=seq_len, pos_embedding=False),
     }

@@ -51,6 +51,9 @@ S44_BATCH = 2
 # ---- Table 5: model: (peak, forward, backward) MB; the text prints the peak reduction "= 4.8% reduction"
 TABLE5 = {"baseline": (1902.39, 992.20, 1777.47), "phase1": (1810.39, 958.02, 1743.29)}
 TABLE5_PEAK_REDUCTION_PCT = 4.8
+# Table 5's configuration: sequence length 1024, batch 2 (Tables 5-7: "batch 2")
+TABLE5_SEQ_LEN = 1024
+TABLE5_BATCH = 2
 
 # ---- Table 6: model: {seq: tokens/s} and {seq: forward time, s}; batch 2
 TABLE6 = {"baseline": {512: 801.45, 1024: 783.09, 2048: 810.31}, "phase1": {512: 789.46, 1024: 848.59, 2048: 836.18}}

@@ -187,7 +187,7 @@ def bk_t11_vram(pairing_reductions, *, on_cuda: bool, paper_size: bool, memory_k
         extra += (f"; parameter memory (bytes of tensors) {param_mb[0]:.1f} -> {param_mb[1]:.2f} MB vs printed "
                   f"{T11_PARAM_MB[0]} -> {T11_PARAM_MB[1]}")
     return _gpu_memory_verdict("BK-T11-VRAM", pairing_reductions, med, T11_PEAK_REDUCTION, T11_TOLERANCE,
-                               on_cuda=on_cuda, paper_size=paper_size, size="seq 512, batch 2",
+                               on_cuda=on_cuda, paper_size=paper_size, size=f"seq {paper.SECTION61['seq_len']}, batch {paper.SECTION61['batch']}",
                                memory_kind=memory_kind, what=f"paper pairing peak reduction {txt}", tail=extra,
                                measured=measured)
 
@@ -218,7 +218,7 @@ def bk_t5_mem(reductions, *, on_cuda: bool, paper_size: bool, memory_kind: str, 
     mb = f" ({baseline_mb:.0f} -> {phase1_mb:.0f} MB)" if baseline_mb is not None and phase1_mb is not None else ""
     measured = f"peak reduction {txt}{mb}, {memory_kind}"
     return _gpu_memory_verdict("BK-T5-MEM", reductions, med, T5_PEAK_REDUCTION, T5_TOLERANCE, on_cuda=on_cuda,
-                               paper_size=paper_size, size="seq 1024, batch 2", memory_kind=memory_kind,
+                               paper_size=paper_size, size=f"seq {paper.TABLE5_SEQ_LEN}, batch {paper.TABLE5_BATCH}", memory_kind=memory_kind,
                                what=f"Phase 1 peak reduction {txt}{mb}", tail="", measured=measured)
 
 
@@ -280,7 +280,8 @@ def bk_t7_fit(baseline_class: str, phase1_class: str, *, on_cuda: bool, paper_si
         return Verdict("BK-T7-FIT", "pending", f"needs a GPU run at the paper's size (a GPU timing fit); this run "
                        f"({_where(on_cuda)}{'' if paper_size else ', reduced size'}) BIC classes {measured}{cnt} "
                        "as supporting evidence", measured)
-    want = {"baseline": ("O(N)", baseline_class), "phase1": ("O(N log N)", phase1_class)}
+    paper_cls = {m: paper.TABLE7[m][0] for m in ("baseline", "phase1")}   # O(N), O(N log N)
+    want = {"baseline": (paper_cls["baseline"], baseline_class), "phase1": (paper_cls["phase1"], phase1_class)}
     match = [got == w for w, got in want.values()]
     undet = [got == "undetermined" for _, got in want.values()]
     if all(match):
@@ -291,4 +292,4 @@ def bk_t7_fit(baseline_class: str, phase1_class: str, *, on_cuda: bool, paper_si
         verdict = "not-testable"
     else:
         verdict = "partially-reproduced"
-    return Verdict("BK-T7-FIT", verdict, f"BIC classes on CUDA: {measured} vs paper O(N), O(N log N){cnt}", measured)
+    return Verdict("BK-T7-FIT", verdict, f"BIC classes on CUDA: {measured} vs paper {paper_cls['baseline']}, {paper_cls['phase1']}{cnt}", measured)

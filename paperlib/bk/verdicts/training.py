@@ -65,7 +65,7 @@ def bk_pb_conv(steps_pb, steps_random, *, target_loss: float, reference_identica
     c = _compare(a, b, paired=True)
     mean_r = float(_np.nanmean(ratio))
     measured = (f"steps ratio PB/random {mean_r:.3g} ± {float(_np.nanstd(ratio, ddof=1)):.2g} "
-                f"(n={ratio.size}; paper 0.7)")
+                f"(n={ratio.size}; paper {paper.PRIME_BUMP_STEPS_RATIO})")
     ref = ("" if reference_identical is None else
            f"; reference-code reading (bump on the position embedding): equal to random init up to float32 "
            f"rounding: {reference_identical}")
