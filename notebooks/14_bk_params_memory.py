@@ -71,6 +71,7 @@ import paperlib
 from paperlib.bk import configs as bk_configs
 from paperlib.bk import bench as bk_bench
 from paperlib.bk import memory_claims
+from paperlib.bk import paper as bk_paper
 from paperlib.bk import verdicts as bk_verdicts
 from paperlib.common.figures import mark_paper
 from paperlib.companion.headline import quote_headline
@@ -120,7 +121,7 @@ print(t10[["component", "baseline", "optimized", "reduction_pct", "paper_baselin
 
 # %%
 t10_counts = {r.component: (int(r.baseline), int(r.optimized)) for r in t10.itertuples()}
-res = bk_verdicts.bk_t10_params(t10_counts, bk_configs.PAPER["table10"])
+res = bk_verdicts.bk_t10_params(t10_counts, bk_paper.TABLE10)
 ch.record(res, evidence="table bk_table10")
 print(res.verdict)
 print(res.reason)
@@ -241,7 +242,7 @@ if m11.verdicts:
     ax[0].barh(order, med["param_mb"], height=0.5, color="C1", label="parameters (bytes of tensors)")
     ax[0].barh(order, med["mem_mb"] - med["param_mb"], left=med["param_mb"], height=0.5, color="C0",
                label=f"rest of the peak ({t11['memory_kind'].iloc[0]})")
-    t11_paper = bk_configs.PAPER["table11"]["peak_memory"]
+    t11_paper = bk_paper.TABLE11["peak_memory"]
     for lab, mb in zip(memory_claims.T11_PAIRING, t11_paper[:2]):
         if lab in order:
             mark_paper(ax[0], x=mb, y=order.index(lab), label=f"paper: peak {t11_paper[0]} / {t11_paper[1]} MB "

@@ -20,7 +20,7 @@ from paperlib.bk.model import BKConfig, ResNetBKLM, expected_params as bk_expect
 from paperlib.bk.phase1 import UltraMemoryOptimizedLM
 from paperlib.bk.transformer import TransformerLM
 
-__all__ = ["CONFIGS", "KINDS", "PAPER", "build_model", "ablation_specs", "config_names", "table10_rows", "table1_rows", "model_kwargs",
+__all__ = ["CONFIGS", "KINDS", "build_model", "ablation_specs", "config_names", "table10_rows", "table1_rows", "model_kwargs",
            "expected_param_rows", "count_param_rows"]
 
 GPT2_VOCAB = 50257   # our reading: the GPT-2 tokenizer of the reference code (the paper prints no vocabulary here)
@@ -46,13 +46,6 @@ CONFIGS: dict[str, tuple[str, dict]] = {
     "s44_dense_attention": ("transformer", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, n_heads=8,
                                                 ffn_mult=4, seq_len=paper.S44_SEQ_LEN, pos_embedding=True)),
 }
-
-# The paper's printed numbers, under the keys other modules read (the values live in paperlib.bk.paper).
-PAPER = {
-    "table10": paper.TABLE10, "table11": paper.TABLE11, "table5": paper.TABLE5, "table6": paper.TABLE6,
-    "table6_forward_s": paper.TABLE6_FORWARD_S, "table7": paper.TABLE7, "table1": paper.TABLE1, "s44": paper.S44,
-}
-
 
 def config_names() -> list[str]:
     return list(CONFIGS)
@@ -184,7 +177,7 @@ def table10_rows(build: bool = True, paper_exact: bool = True) -> list[dict]:
     opt["total"] -= extra
     out = []
     for comp in ("embedding", "layers", "head", "total"):
-        pb, po, pr = PAPER["table10"][comp]
+        pb, po, pr = paper.TABLE10[comp]
         out.append({"component": comp, "baseline": base[comp], "optimized": opt[comp],
                     "reduction_pct": 100.0 * (1 - opt[comp] / base[comp]),
                     "paper_baseline": pb, "paper_optimized": po, "paper_reduction_pct": pr,
@@ -195,7 +188,7 @@ def table10_rows(build: bool = True, paper_exact: bool = True) -> list[dict]:
 def table1_rows() -> list[dict]:
     """Table 1 sizes from the closed-form count (Large cannot be instantiated on CPU); FP16 = 2 bytes/param."""
     out = []
-    for name, (p_params, p_mem) in PAPER["table1"].items():
+    for name, (p_params, p_mem) in paper.TABLE1.items():
         n = expected_param_rows(name)["total"]
         kind, kw = model_kwargs(name)
         out.append({"config": name, "d_model": kw["d_model"], "n_layers": kw["n_layers"], "seq_len": kw["seq_len"],

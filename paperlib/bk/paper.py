@@ -1,6 +1,6 @@
 """ResNet-BK's printed numbers (Arai, 2025), each as the paper prints it, with where it is printed.
 
-The one place rules (``paperlib.bk.verdicts``), configurations (``paperlib.bk.configs.PAPER``), notebooks and
+The one place rules (``paperlib.bk.verdicts``), configurations (``paperlib.bk.configs``), notebooks and
 figures take the paper's values from. Only what the paper prints lives here: the companion's own thresholds and
 readings (tolerances it chose, GPT-2's vocabulary, Prime-Bump's reference-code eps and kmax) live with the rules
 and configurations that chose them. Pure Python: importing it loads nothing.

@@ -15,6 +15,7 @@ import pandas as pd
 import torch
 
 from paperlib.bk import configs as bk_configs
+from paperlib.bk import paper
 from paperlib.bk import verdicts as bk_verdicts
 from paperlib.bk.bench import decided_class, fit_complexity, forward_time, op_counts, train_throughput
 from paperlib.common.stats import fit_linear
@@ -24,13 +25,13 @@ __all__ = ["MODELS", "CONTROL_MODEL", "PAPER_FIT_NS", "paper_size", "model_overr
 
 MODELS = {"baseline": "table5_baseline", "phase1": "table5_phase1"}
 CONTROL_MODEL = "s44_dense_attention"  # causal attention of the same width/depth: the O(N^2) positive control
-PAPER_FIT_NS = sorted(bk_configs.PAPER["table6"]["baseline"])  # Table 7 fits the timings at Table 6's lengths
+PAPER_FIT_NS = sorted(paper.TABLE6["baseline"])  # Table 7 fits the timings at Table 6's lengths
 
 
 def paper_size(P: Mapping[str, Any]) -> bool:
     """Whether the notebook's model size (``VOCAB``, ``D_MODEL``, ``N_LAYERS``) is the paper's Tables 5-7 model."""
-    paper = bk_configs.model_kwargs(MODELS["baseline"])[1]
-    return (P["VOCAB"], P["D_MODEL"], P["N_LAYERS"]) == (paper["vocab_size"], paper["d_model"], paper["n_layers"])
+    cfg = bk_configs.model_kwargs(MODELS["baseline"])[1]
+    return (P["VOCAB"], P["D_MODEL"], P["N_LAYERS"]) == (cfg["vocab_size"], cfg["d_model"], cfg["n_layers"])
 
 
 def model_overrides(P: Mapping[str, Any]) -> dict:

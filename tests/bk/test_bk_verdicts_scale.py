@@ -5,9 +5,10 @@ import math
 import pytest
 
 from paperlib.bk import configs as bc
+from paperlib.bk import paper
 from paperlib.bk import verdicts as v
 
-PRINTED = bc.PAPER["table10"]
+PRINTED = paper.TABLE10
 COMPS = ("embedding", "layers", "head", "total")
 
 
