@@ -87,7 +87,6 @@ from matplotlib.lines import Line2D
 import pandas as pd
 import torch
 
-import paperlib
 from paperlib.bk import core_bench, core_ref
 from paperlib.bk.core_train_step import train_step_comparison
 from paperlib.bk import verdicts as bk_verdicts

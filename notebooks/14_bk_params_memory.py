@@ -67,7 +67,6 @@ import matplotlib.pyplot as plt
 
 import torch
 
-import paperlib
 from paperlib.bk import configs as bk_configs
 from paperlib.bk import bench as bk_bench
 from paperlib.bk import memory_claims

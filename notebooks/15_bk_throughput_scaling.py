@@ -59,7 +59,6 @@ import matplotlib.pyplot as plt
 
 import torch
 
-import paperlib
 from paperlib.bk import scaling_claims as scaling
 from paperlib.bk import verdicts as bk_verdicts
 from paperlib.common.figures import mark_paper
