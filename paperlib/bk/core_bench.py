@@ -339,9 +339,9 @@ def c_loop_comparison(batch=8, n=4096, repeats=20, rounds=3, warmup=3, threads=1
     if c_fn is None:
         rows.append(dict(method="C loop (cc -O2)", seconds=math.nan, iqr=math.nan, ratio_to_c=math.nan,
                          max_rel_diff_vs_c=math.nan, status="skipped", reason=c_info))
-    c_med = float(np.median(times["C loop (cc -O2)"])) if c_fn is not None else math.nan
-    for k, ts in times.items():
-        q1, med, q3 = quartiles(ts)
+    quart = {k: quartiles(ts) for k, ts in times.items()}
+    c_med = quart["C loop (cc -O2)"][1] if c_fn is not None else math.nan
+    for k, (q1, med, q3) in quart.items():
         out = outs[k]
         if k == "compiled kernel only":
             out = torch.view_as_complex(out)

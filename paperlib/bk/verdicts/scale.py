@@ -11,6 +11,7 @@ import math
 
 from paperlib.bk import paper
 from paperlib.bk.verdicts._shared import growth as _growth, where as _where
+from paperlib.common.stats import quartiles
 from paperlib.common.verdicts import Verdict
 
 # Section 4.4 on an RTX 3080, seq 4096, batch 2, FP32
@@ -85,7 +86,7 @@ COUNT_CLASS_EDGES = (0.5, 1.5)  # log2 growth of the count's second difference: 
 
 def _spread(xs) -> str:
     xs = sorted(float(x) for x in xs)
-    med = xs[len(xs) // 2] if len(xs) % 2 else 0.5 * (xs[len(xs) // 2 - 1] + xs[len(xs) // 2])
+    med = quartiles(xs)[1]
     return f"{med:.1f}% (range {xs[0]:.1f}..{xs[-1]:.1f}%, n={len(xs)})", med
 
 
