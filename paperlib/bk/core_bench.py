@@ -15,6 +15,7 @@ import torch
 from paperlib.bk.core import bk_diag, bk_diag_theta_naive, resolve_method
 from paperlib.bk.core_ref import CASES, c_reference, make_case, max_elementwise_rel, oracle_causal, oracle_two_sided
 from paperlib.common.measure import time_callable
+from paperlib.common.runtime import on_cuda
 from paperlib.common.stats import fit_power_law, quartiles
 from paperlib.common.verdicts import Measurement
 
@@ -287,8 +288,7 @@ def op_sweep(P: Mapping[str, Any], *, device) -> Measurement:
                           causal=True, repeats=P["SPEED_REPEATS"], backward=True, seed=P["SEED"])
         bwd["pass"] = "forward+backward (causal)"
         speed = pd.concat([speed, bwd], ignore_index=True)
-    on_cuda = torch.device(device).type == "cuda"
-    bw = cuda_bandwidth(n=P["CUDA_BW_N"], batch=P["CUDA_BW_BATCH"]) if on_cuda else None
+    bw = cuda_bandwidth(n=P["CUDA_BW_N"], batch=P["CUDA_BW_BATCH"]) if on_cuda(device) else None
     return Measurement(tables={"bk_core_speed": speed},
                        notes=dict(fits=power_law_fits(speed, P["FIT_MIN_N"]), bandwidth=bw, auto=auto,
                                   loop_methods=loop))

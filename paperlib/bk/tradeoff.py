@@ -18,6 +18,7 @@ import torch
 
 from paperlib.bk import paper
 from paperlib.bk import verdicts as bk_verdicts
+from paperlib.common.runtime import on_cuda
 from paperlib.common.stats import ratio_with_spread, steps_to_common_target
 from paperlib.common.verdicts import Measurement
 
@@ -106,7 +107,7 @@ def s64_tradeoff_claims(P: Mapping[str, Any], *, device, runs: Mapping[str, list
         {"quantity": "extra steps to equal loss %", "measured": 100 * stats["extra_steps"],
          "spread": 100 * stats["extra_steps_sd"], "paper": _range(paper.S64_STEPS, 100)}])
     v = bk_verdicts.bk_s64_tradeoff(ppl_tr, ppl_opt, st_tr, st_opt, latency_ratio=lat, latency_spread=lat_spread,
-                                    tput_drop=drop, tput_spread=drop_spread, on_cuda=device.type == "cuda")
+                                    tput_drop=drop, tput_spread=drop_spread, on_cuda=on_cuda(device))
     return Measurement(tables={TABLE: trade}, verdicts=[v], evidence={CLAIM: f"table {TABLE}"},
                        notes={"target_loss": target, "steps_optimized": st_opt, "steps_transformer": st_tr,
                               "throughput": tput, "device": str(device)})

@@ -87,3 +87,10 @@ def test_the_abstracts_memory_part_is_table11s_measurement_at_the_paper_configur
     assert memory_claims.abstract_memory_reduction(P, device=torch.device("cuda")) == pytest.approx(0.84)
     assert seen == [{"MEASURE_MEMORY": True, "T11_VARIANTS": ["baseline_fp32", "optimized_amp_ckpt"], "T11_SEQ": 512,
                      "T11_BATCH": 2, "T11_REPEATS": 3, "SEED": 7}]
+
+
+def test_on_cuda_reads_the_device_type():
+    from paperlib.common.runtime import on_cuda
+
+    assert on_cuda("cuda") and on_cuda(torch.device("cuda", 1)) and on_cuda("cuda:0")
+    assert not on_cuda("cpu") and not on_cuda(torch.device("cpu")) and not on_cuda("meta")
