@@ -165,7 +165,7 @@ quote_headline("BK-T10-PARAMS")
 # %%
 t1 = pd.DataFrame(bk_configs.table1_rows())
 t1["fp16_bytes"] = 2 * t1["params"]
-t1["paper_bytes"] = [float(m.split()[0]) * bk_verdicts.T1_UNIT_BYTES[m.split()[1]] for m in t1["paper_memory"]]
+t1["paper_bytes"] = [bk_verdicts.printed_bytes(m) for m in t1["paper_memory"]]  # the rule's reading of the unit
 t1["mem_rel"] = t1["fp16_bytes"] / t1["paper_bytes"] - 1
 ch.save_table(t1.round(4), "bk_table1")
 print(t1[["config", "params", "paper_params", "rel_diff", "fp16_MB", "paper_memory", "mem_rel"]].round(4)

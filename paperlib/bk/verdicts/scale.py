@@ -141,7 +141,9 @@ def bk_t10_params(counts: dict, printed: dict) -> Verdict:
     return Verdict("BK-T10-PARAMS", verdict, f"{head}; off at printed precision: {'; '.join(off)}; {check}", measured)
 
 
-def _bytes(printed: str) -> float:
+def printed_bytes(printed: str) -> float:
+    """Bytes of a memory size as the paper prints it ("63 MB", "6.6 GB"), in its units as printed (T1_UNIT_BYTES:
+    MB = 10^6, GB = 10^9 bytes)."""
     value, unit = printed.split()
     if unit not in T1_UNIT_BYTES:
         raise ValueError(f"unknown memory unit {unit!r} in {printed!r}; expected one of {', '.join(T1_UNIT_BYTES)}")
@@ -157,7 +159,7 @@ def bk_t1_sizes(params, paper_params, paper_memory) -> Verdict:
     params, paper_params, paper_memory = list(params), list(paper_params), list(paper_memory)
     if not params or not len(params) == len(paper_params) == len(paper_memory):
         raise ValueError("bk_t1_sizes needs one count, one printed count and one printed memory per model")
-    pb = [_bytes(m) for m in paper_memory]
+    pb = [printed_bytes(m) for m in paper_memory]
     cnt = [n / p - 1 for n, p in zip(params, paper_params)]
     mem = [T1_BYTES_PER_PARAM * n / b - 1 for n, b in zip(params, pb)]
     own = [T1_BYTES_PER_PARAM * p / b - 1 for p, b in zip(paper_params, pb)]
