@@ -58,7 +58,6 @@ import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 
-import paperlib
 from paperlib.bk import operator as bk
 from paperlib.bk import semiseparable as ssm
 from paperlib.bk import verdicts as bk_verdicts

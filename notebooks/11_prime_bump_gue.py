@@ -63,7 +63,6 @@ import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 
-import paperlib
 from paperlib.bk import paper as bk_paper
 from paperlib.bk import prime_bump as pb
 from paperlib.bk import spectral_stats as ss

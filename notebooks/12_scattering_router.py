@@ -58,7 +58,6 @@ import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 
-import paperlib
 from paperlib.bk import scattering as sc
 from paperlib.bk import verdicts as bk_verdicts
 from paperlib.companion.headline import quote_headline

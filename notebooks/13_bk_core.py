@@ -87,7 +87,6 @@ from matplotlib.lines import Line2D
 import pandas as pd
 import torch
 
-import paperlib
 from paperlib.bk import core_bench, core_ref
 from paperlib.bk.core_train_step import train_step_comparison
 from paperlib.bk import verdicts as bk_verdicts
@@ -106,9 +105,7 @@ pd.set_option("display.width", 160)
 fp = fingerprint()
 print({k: fp[k] for k in ("device", "cpu", "threads", "torch")})
 AUTO_CPU = resolve_method("cpu", torch.float64)
-AUTO_DEVICE = resolve_method(DEVICE, torch.float32)
-LOOP_METHODS = tuple(m for m in ("compiled", "triton") if m == AUTO_DEVICE)  # the loop path auto runs here
-print(f"bk_diag(method='auto') runs: {AUTO_CPU!r} on cpu (float64), {AUTO_DEVICE!r} on {DEVICE.type} (float32)")
+print(f"bk_diag(method='auto') runs: {AUTO_CPU!r} on cpu (float64)")
 
 # %% [markdown]
 # ### The method in a few lines
@@ -302,6 +299,8 @@ print("all gradient checks pass:", grads_ok)
 # %% tags=["nbval-ignore-output"]
 sweep = core_bench.op_sweep(ch.params, device=DEVICE)
 speed, fits = sweep.tables["bk_core_speed"], sweep.notes["fits"]
+AUTO_DEVICE, LOOP_METHODS = sweep.notes["auto"], sweep.notes["loop_methods"]  # the loop path auto runs here
+print(f"bk_diag(method='auto') runs: {AUTO_DEVICE!r} on {DEVICE.type} (float32)")
 ch.save_table(speed, "bk_core_speed", caption=f"BK-Core speed on {fp['device']}")
 for m, f in fits.items():
     g = speed[(speed["pass"] == "forward") & (speed.method == m)]

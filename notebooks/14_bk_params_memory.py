@@ -67,10 +67,10 @@ import matplotlib.pyplot as plt
 
 import torch
 
-import paperlib
 from paperlib.bk import configs as bk_configs
 from paperlib.bk import bench as bk_bench
 from paperlib.bk import memory_claims
+from paperlib.bk import paper as bk_paper
 from paperlib.bk import verdicts as bk_verdicts
 from paperlib.common.figures import mark_paper
 from paperlib.companion.headline import quote_headline
@@ -120,7 +120,7 @@ print(t10[["component", "baseline", "optimized", "reduction_pct", "paper_baselin
 
 # %%
 t10_counts = {r.component: (int(r.baseline), int(r.optimized)) for r in t10.itertuples()}
-res = bk_verdicts.bk_t10_params(t10_counts, bk_configs.PAPER["table10"])
+res = bk_verdicts.bk_t10_params(t10_counts, bk_paper.TABLE10)
 ch.record(res, evidence="table bk_table10")
 print(res.verdict)
 print(res.reason)
@@ -165,7 +165,7 @@ quote_headline("BK-T10-PARAMS")
 # %%
 t1 = pd.DataFrame(bk_configs.table1_rows())
 t1["fp16_bytes"] = 2 * t1["params"]
-t1["paper_bytes"] = [float(m.split()[0]) * bk_verdicts.T1_UNIT_BYTES[m.split()[1]] for m in t1["paper_memory"]]
+t1["paper_bytes"] = [bk_verdicts.printed_bytes(m) for m in t1["paper_memory"]]  # the rule's reading of the unit
 t1["mem_rel"] = t1["fp16_bytes"] / t1["paper_bytes"] - 1
 ch.save_table(t1.round(4), "bk_table1")
 print(t1[["config", "params", "paper_params", "rel_diff", "fp16_MB", "paper_memory", "mem_rel"]].round(4)
@@ -202,8 +202,7 @@ m11 = memory_claims.t11_vram(ch.params, device=DEVICE)
 t11, t11_red = m11.notes["raw"], m11.notes["reductions"]
 
 # %% tags=["nbval-ignore-output"]
-for name, df in m11.tables.items():
-    ch.save_table(df, name)
+_ = ch.save_tables(m11)
 if len(t11):
     print(t11[["label", "rep", "precision", "checkpointing", "param_mb", "mem_mb", "activation_mb", "memory_kind"]]
           .round(2).to_string(index=False))
@@ -222,8 +221,9 @@ if len(t11):
 param_mb = m11.notes["param_mb"]
 print(f"parameter memory (bytes of tensors): {param_mb[0]:.1f} MB -> {param_mb[1]:.2f} MB "
       f"(paper {bk_verdicts.T11_PARAM_MB[0]} -> {bk_verdicts.T11_PARAM_MB[1]} MB)")
+m11.evidence.update({c: f"{e}; figure bk_table11_memory" for c, e in m11.evidence.items()})  # drawn below
+_ = ch.record_all(m11)
 for res in m11.verdicts:
-    ch.record(res, evidence=m11.evidence[res.claim] + "; figure bk_table11_memory")
     print(res.verdict)
 
 # %% tags=["nbval-ignore-output"]
@@ -241,7 +241,7 @@ if m11.verdicts:
     ax[0].barh(order, med["param_mb"], height=0.5, color="C1", label="parameters (bytes of tensors)")
     ax[0].barh(order, med["mem_mb"] - med["param_mb"], left=med["param_mb"], height=0.5, color="C0",
                label=f"rest of the peak ({t11['memory_kind'].iloc[0]})")
-    t11_paper = bk_configs.PAPER["table11"]["peak_memory"]
+    t11_paper = bk_paper.TABLE11["peak_memory"]
     for lab, mb in zip(memory_claims.T11_PAIRING, t11_paper[:2]):
         if lab in order:
             mark_paper(ax[0], x=mb, y=order.index(lab), label=f"paper: peak {t11_paper[0]} / {t11_paper[1]} MB "
@@ -291,8 +291,7 @@ m5 = memory_claims.t5_mem(ch.params, device=DEVICE)
 t5_red = m5.notes["reductions"]
 
 # %% tags=["nbval-ignore-output"]
-for name, df in m5.tables.items():
-    ch.save_table(df, name)
+_ = ch.save_tables(m5)
 if "by_stage" in m5.notes:
     print(m5.notes["by_stage"].round(1).to_string())
 if t5_red:
@@ -300,8 +299,8 @@ if t5_red:
           f"(paper {bk_verdicts.T5_PEAK_REDUCTION}%)")
 
 # %%
+_ = ch.record_all(m5)
 for res in m5.verdicts:
-    ch.record(res, evidence=m5.evidence[res.claim])
     print(res.verdict)
 
 # %% tags=["nbval-ignore-output"]
@@ -330,16 +329,15 @@ quote_headline("BK-T5-MEM")
 
 # %%
 m44 = memory_claims.s44_perf(ch.params, device=DEVICE)
-for name, df in m44.tables.items():
-    ch.save_table(df, name)
+_ = ch.save_tables(m44)
 
 # %% tags=["nbval-ignore-output"]
 if m44.verdicts:
     print(m44.notes["by_model"].round(3).to_string())
 
 # %%
+_ = ch.record_all(m44)
 for res in m44.verdicts:
-    ch.record(res, evidence=m44.evidence[res.claim])
     print(res.verdict)
 
 # %% tags=["nbval-ignore-output"]

@@ -59,7 +59,6 @@ import matplotlib.pyplot as plt
 
 import torch
 
-import paperlib
 from paperlib.bk import scaling_claims as scaling
 from paperlib.bk import verdicts as bk_verdicts
 from paperlib.common.figures import mark_paper
@@ -83,8 +82,7 @@ print({k: fingerprint()[k] for k in ("device", "threads", "torch")})
 m6 = scaling.t6_tput(ch.params, device=DEVICE)
 
 # %% tags=["nbval-ignore-output"]
-for name, df in m6.tables.items():
-    ch.save_table(df, name)
+_ = ch.save_tables(m6)
 t6, ratio = m6.notes["raw"], m6.notes["ratio"]
 print(t6[["model", "seq_len", "train_tokens_per_s", "step_s", "step_iqr_s", "forward_s"]].round(4).to_string(index=False))
 print("Phase 1 / baseline throughput:", ratio.round(3).to_dict(), f"mean {ratio.mean():.3f} (paper {bk_verdicts.T6_RATIO})")
@@ -95,8 +93,8 @@ print("Phase 1 / baseline throughput:", ratio.round(3).to_dict(), f"mean {ratio.
 # with this run's ratio in the reason as supporting evidence.
 
 # %%
+_ = ch.record_all(m6)
 for res in m6.verdicts:
-    ch.record(res, evidence=m6.evidence[res.claim])
     print(res.verdict)
 
 # %% [markdown]
@@ -125,7 +123,7 @@ times, fits, decided, pexp = mc.notes["times"], mc.notes["fits"], mc.notes["deci
 for lab, r2 in mc.notes["three_point_r2"].items():
     for cls, r in r2.items():
         print(f"{lab}: 3-point fit {cls}: R^2 = {r:.4f}")
-ch.save_table(mc.tables["bk_table7_fits"], "bk_table7_fits")
+_ = ch.save_tables(mc)   # bk_table7_fits and bk_op_counts
 print(fits[["model", "fit", "a", "b", "exponent", "r2", "aic", "bic", "delta_bic"]].round(4).to_string(index=False))
 print("decided classes:", decided)
 
@@ -145,7 +143,6 @@ print("decided classes:", decided)
 
 # %%
 ops = mc.notes["ops"]
-_ = ch.save_table(mc.tables["bk_op_counts"], "bk_op_counts")
 
 # %% tags=["nbval-ignore-output"]
 print("operations per token (the exact counts depend on which attention kernel torch picks on this CPU):")

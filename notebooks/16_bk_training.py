@@ -70,6 +70,8 @@ T8_CHUNKS = 4
 T8_SEEDS = [0, 1, 2]
 TIMING_REPEATS = 3
 MEMORY_PROBE = False
+T11_REPEATS = 1  # BK-ABS's memory part, on CUDA only: Table 11's pairing, fresh processes per model (notebook 14's)
+SEED = 0         # ... and their seed (notebook 14's SEED)
 GEN_TOKENS = 30
 TORCH_THREADS = 1
 
@@ -82,13 +84,14 @@ import pandas as pd
 import torch
 
 import paperlib
-from paperlib.bk import (TrainConfig, ablation_specs, build_model, count_params, expected_untrained_ppl, forward_time,
+from paperlib.bk import (build_model, count_params, expected_untrained_ppl, forward_time,
                          init_output_difference, logit_stats, prepare_lm_data, prime_bump_potential, router_timings,
                          summarize_runs, table10_rows, train_step_memory, train_variant)
 from paperlib.bk import configs as bk_configs
 from paperlib.bk import paper as bk_paper
 from paperlib.bk import verdicts as bk_verdicts
-from paperlib.bk.tradeoff import s64_tradeoff_claims
+from paperlib.bk.memory_claims import abstract_memory_reduction
+from paperlib.bk.tradeoff import s64_tradeoff_claims, training_setup
 from paperlib.common.figures import PAPER_STYLE, mark_paper
 from paperlib.common.lm import eval_windows, evaluate_perplexity, sample_text
 from paperlib.common.measure import fingerprint, peak_rss_subprocess
@@ -101,10 +104,8 @@ DEVICE = ch.device
 if DEVICE.type == "cpu" and TORCH_THREADS > 0:
     torch.set_num_threads(TORCH_THREADS)  # these models are tiny: one thread is faster than two fighting OpenMP barriers
 
-data = prepare_lm_data(CORPUS, TOKENIZER, VOCAB, max_train_chars=MAX_TRAIN_CHARS or None,
-                          max_eval_chars=MAX_EVAL_CHARS or None)
-cfg = TrainConfig(steps=STEPS, batch_size=BATCH, seq_len=SEQ_LEN, lr=LR, warmup_steps=WARMUP,
-                     eval_chunks=EVAL_CHUNKS)
+# corpus + tokenizer, budget and every variant's spec: the setup the GPU run's BK-S64 training shares
+data, cfg, SPECS = training_setup(ch.params)
 print(data.describe())
 print(f"budget per run: {STEPS} steps x {BATCH} x {SEQ_LEN} = {STEPS * BATCH * SEQ_LEN:,} training tokens;"
       f" seeds {SEEDS} (Prime-Bump potential pair: {PB_SEEDS})")
@@ -132,7 +133,6 @@ print(fingerprint()["device"], "| torch", torch.__version__)
 
 # %%
 V = data.vocab_size
-SPECS = ablation_specs(V, D_MODEL, N_LAYERS, SEQ_LEN, N_EXPERTS, LAP_IM_Z)
 PB_PAIR = ("pb_potential", "random_potential")
 PAPER_T4 = bk_paper.TABLE4_PPL  # Table 4 PPL (WikiText-103)
 param_table = pd.DataFrame([{"variant": k, "params": count_params(build_model(s))} for k, s in SPECS.items()])
@@ -582,10 +582,9 @@ if len(mem_df):
 m_s64 = s64_tradeoff_claims(ch.params, device=DEVICE, runs=runs, specs=SPECS)
 trade = m_s64.tables["bk_s64_tradeoffs"]
 print(trade.round(3).to_string(index=False))
-_ = ch.save_table(trade, "bk_s64_tradeoffs")
-ON_CUDA = DEVICE.type == "cuda"
+_ = ch.save_tables(m_s64)
+_ = ch.record_all(m_s64)
 v_s64 = m_s64.verdict("BK-S64-TRADEOFF")
-_ = ch.record(v_s64, evidence=m_s64.evidence["BK-S64-TRADEOFF"])
 print(v_s64)
 
 # %% [markdown]
@@ -607,8 +606,9 @@ quote_headline("BK-S64-TRADEOFF")
 #   `paperlib.bk.configs.table10_rows`, notebook 14's BK-T10-PARAMS row by row), a count, decided here on any device;
 # - **peak training memory**: Table 11's GPU allocator peak at the paper's configuration (notebook 14's
 #   BK-T11-VRAM). Off CUDA it stays **pending**: the CPU resident-set growth of the toy models above is dominated
-#   by the allocator and decides nothing. On CUDA it is measured here with the paper's pairing (baseline FP32 vs
-#   optimized mixed precision with gradient checkpointing, batch 2);
+#   by the allocator and decides nothing. On CUDA it is BK-T11-VRAM's measurement (`paperlib.bk.memory_claims.
+#   abstract_memory_reduction`: the paper's pairing, baseline FP32 vs optimized mixed precision with gradient
+#   checkpointing, seq 512, batch 2, `T11_REPEATS` fresh processes per model, median reduction);
 # - **perplexity**: the optimized model vs the Transformer at equal budget in this notebook (paired seeds), at
 #   most +2% or within seed noise.
 #
@@ -625,14 +625,10 @@ print(f"at this notebook's size: {count_params(models['transformer']):,} -> {cou
       f"parameters ({100 * (1 - count_params(models['optimized']) / count_params(models['transformer'])):.1f}%)")
 
 # %% tags=["nbval-ignore-output"]
-mem_red = None
-if ON_CUDA:
-    peak = {lab: train_step_memory(name, batch=2, precision=prec, checkpointing=ck, stage="train",
-                                   device=str(DEVICE))["cuda_peak_mb"]
-            for lab, name, prec, ck in [("baseline", "table10_baseline", "fp32", False),
-                                        ("optimized", "table10_optimized", "amp", True)]}
-    mem_red = 1 - peak["optimized"] / peak["baseline"]
-    print(f"CUDA training peak at Table 11's configuration: {peak}")
+# BK-T11-VRAM's measurement (notebook 14) at Table 11's configuration; None off CUDA
+mem_red = abstract_memory_reduction(ch.params, device=DEVICE)
+if mem_red is not None:
+    print(f"CUDA training peak reduction at Table 11's configuration (median of {T11_REPEATS}): {100 * mem_red:.1f}%")
 v_abs = bk_verdicts.bk_abs(param_red, [r.final_ppl for r in runs["transformer"]],
                            [r.final_ppl for r in runs["optimized"]], memory_reduction=mem_red,
                            ppl_setting=f"d={D_MODEL}, {N_LAYERS} layers, vocab {V}, {STEPS} steps, {len(SEEDS)} seeds")

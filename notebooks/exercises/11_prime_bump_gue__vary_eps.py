@@ -35,8 +35,6 @@ What one sees, and why.
 `check()` recomputes section 3 at the smoke sizes (N = 256, 512) for the eps list above and asserts these
 statements.
 """
-import numpy as np
-
 from paperlib.bk import prime_bump as pb
 from paperlib.bk import spectral_stats as ss
 

@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from paperlib.bk.configs import build_model, model_kwargs
+from paperlib.common.runtime import on_cuda
 from paperlib.common.stats import fit_power_law
 
 __all__ = ["train_step_memory", "memory_table", "train_throughput", "forward_time", "fit_complexity", "decided_class",
@@ -73,7 +74,7 @@ def train_step_memory(name: str, batch: int = 2, seq_len: int | None = None, pre
     idx = torch.randint(0, vocab, (batch, T), generator=g).to(device)
     out = {"param_mb": param_megabytes(model), "n_params": model.num_params(), "seq_len": T, "batch": batch,
            "precision": precision, "checkpointing": checkpointing, "stage": stage}
-    cuda = torch.device(device).type == "cuda"
+    cuda = on_cuda(device)
     if cuda:
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
@@ -137,7 +138,7 @@ def memory_table(specs: list[dict], device: str = "cpu", repeats: int = 1) -> pd
         row = {"label": label, "rep": rep, "config": sp["name"], "stage": sp.get("stage", "train"),
                "precision": sp.get("precision", "fp32"), "checkpointing": sp.get("checkpointing", False),
                "status": r.get("status"), "param_mb": res.get("param_mb"), "n_params": res.get("n_params")}
-        if torch.device(device).type == "cuda":
+        if on_cuda(device):
             key = {"params": "cuda_after_params_mb", "forward": "cuda_forward_peak_mb",
                    "backward": "cuda_backward_peak_mb", "train": "cuda_peak_mb"}[row["stage"]]
             row["mem_mb"], row["memory_kind"] = res.get(key), "CUDA allocator peak"

@@ -20,7 +20,7 @@ from paperlib.bk.model import BKConfig, ResNetBKLM, expected_params as bk_expect
 from paperlib.bk.phase1 import UltraMemoryOptimizedLM
 from paperlib.bk.transformer import TransformerLM
 
-__all__ = ["CONFIGS", "KINDS", "PAPER", "build_model", "ablation_specs", "config_names", "table10_rows", "table1_rows", "model_kwargs",
+__all__ = ["CONFIGS", "KINDS", "build_model", "ablation_specs", "config_names", "table10_rows", "table1_rows", "model_kwargs",
            "expected_param_rows", "count_param_rows"]
 
 GPT2_VOCAB = 50257   # our reading: the GPT-2 tokenizer of the reference code (the paper prints no vocabulary here)
@@ -33,10 +33,10 @@ CONFIGS: dict[str, tuple[str, dict]] = {
     "table10_optimized": ("ultra", dict(**_S61, htt_rank=paper.TABLE10_HTT_RANK, r_max=paper.TABLE10_AR_SSM_MAX_RANK,
                                         gate_hidden=128)),
     # Tables 5-7: vocab 50257, d 256, 4 layers, FP32, batch 2, seq 1024 (Table 5), 512/1024/2048 (Table 6)
-    "table5_baseline": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, seq_len=1024)),
-    "table5_phase1": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, seq_len=1024, embedding="htt",
-                                 htt_rank=16, mixer="bk+arssm")),
-    "table5_phase1_arssm_only": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, seq_len=1024,
+    "table5_baseline": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, seq_len=paper.TABLE5_SEQ_LEN)),
+    "table5_phase1": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, seq_len=paper.TABLE5_SEQ_LEN,
+                                 embedding="htt", htt_rank=16, mixer="bk+arssm")),
+    "table5_phase1_arssm_only": ("bk", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, seq_len=paper.TABLE5_SEQ_LEN,
                                             embedding="htt", htt_rank=16, mixer="arssm")),
     # Table 1 model sizes
     **{name: ("bk", dict(vocab_size=GPT2_VOCAB, d_model=d, n_layers=L, seq_len=n))
@@ -46,13 +46,6 @@ CONFIGS: dict[str, tuple[str, dict]] = {
     "s44_dense_attention": ("transformer", dict(vocab_size=GPT2_VOCAB, d_model=256, n_layers=4, n_heads=8,
                                                 ffn_mult=4, seq_len=paper.S44_SEQ_LEN, pos_embedding=True)),
 }
-
-# The paper's printed numbers, under the keys other modules read (the values live in paperlib.bk.paper).
-PAPER = {
-    "table10": paper.TABLE10, "table11": paper.TABLE11, "table5": paper.TABLE5, "table6": paper.TABLE6,
-    "table6_forward_s": paper.TABLE6_FORWARD_S, "table7": paper.TABLE7, "table1": paper.TABLE1, "s44": paper.S44,
-}
-
 
 def config_names() -> list[str]:
     return list(CONFIGS)
@@ -114,8 +107,8 @@ def ablation_specs(vocab_size: int, d_model: int, n_layers: int, seq_len: int, n
         "act": {**bk, "router": "scattering", "prime_bump_init": True, "act": True},
         "pb_potential": {**bk, "router": "scattering", "prime_bump_init": False, "potential_init": "prime_bump"},
         "random_potential": {**bk, "router": "scattering", "prime_bump_init": False, "potential_init": "random"},
-        "optimized": dict(kind="ultra", vocab_size=vocab_size, d_model=d_model, n_layers=n_layers, htt_rank=4,
-                          r_max=8, gate_hidden=max(d_model // 4, 1), seq_len=seq_len),
+        "optimized": dict(kind="ultra", vocab_size=vocab_size, d_model=d_model, n_layers=n_layers, htt_rank=paper.TABLE10_HTT_RANK,
+                          r_max=paper.TABLE10_AR_SSM_MAX_RANK, gate_hidden=max(d_model // 4, 1), seq_len=seq_len),
         "transformer": dict(kind="transformer", vocab_size=vocab_size, d_model=d_model, n_layers=n_layers,
                             n_heads=heads, ffn_mult=4, seq_len=seq_len, pos_embedding=False),
     }
@@ -184,7 +177,7 @@ def table10_rows(build: bool = True, paper_exact: bool = True) -> list[dict]:
     opt["total"] -= extra
     out = []
     for comp in ("embedding", "layers", "head", "total"):
-        pb, po, pr = PAPER["table10"][comp]
+        pb, po, pr = paper.TABLE10[comp]
         out.append({"component": comp, "baseline": base[comp], "optimized": opt[comp],
                     "reduction_pct": 100.0 * (1 - opt[comp] / base[comp]),
                     "paper_baseline": pb, "paper_optimized": po, "paper_reduction_pct": pr,
@@ -195,7 +188,7 @@ def table10_rows(build: bool = True, paper_exact: bool = True) -> list[dict]:
 def table1_rows() -> list[dict]:
     """Table 1 sizes from the closed-form count (Large cannot be instantiated on CPU); FP16 = 2 bytes/param."""
     out = []
-    for name, (p_params, p_mem) in PAPER["table1"].items():
+    for name, (p_params, p_mem) in paper.TABLE1.items():
         n = expected_param_rows(name)["total"]
         kind, kw = model_kwargs(name)
         out.append({"config": name, "d_model": kw["d_model"], "n_layers": kw["n_layers"], "seq_len": kw["seq_len"],

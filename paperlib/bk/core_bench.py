@@ -15,6 +15,7 @@ import torch
 from paperlib.bk.core import bk_diag, bk_diag_theta_naive, resolve_method
 from paperlib.bk.core_ref import CASES, c_reference, make_case, max_elementwise_rel, oracle_causal, oracle_two_sided
 from paperlib.common.measure import time_callable
+from paperlib.common.runtime import on_cuda
 from paperlib.common.stats import fit_power_law_above, quartiles
 from paperlib.common.verdicts import Measurement
 
@@ -286,8 +287,7 @@ def op_sweep(P: Mapping[str, Any], *, device) -> Measurement:
                           causal=True, repeats=P["SPEED_REPEATS"], backward=True, seed=P["SEED"])
         bwd["pass"] = "forward+backward (causal)"
         speed = pd.concat([speed, bwd], ignore_index=True)
-    on_cuda = torch.device(device).type == "cuda"
-    bw = cuda_bandwidth(n=P["CUDA_BW_N"], batch=P["CUDA_BW_BATCH"]) if on_cuda else None
+    bw = cuda_bandwidth(n=P["CUDA_BW_N"], batch=P["CUDA_BW_BATCH"]) if on_cuda(device) else None
     return Measurement(tables={"bk_core_speed": speed},
                        notes=dict(fits=power_law_fits(speed, P["FIT_MIN_N"]), bandwidth=bw, auto=auto,
                                   loop_methods=loop))
@@ -338,9 +338,9 @@ def c_loop_comparison(batch=8, n=4096, repeats=20, rounds=3, warmup=3, threads=1
     if c_fn is None:
         rows.append(dict(method="C loop (cc -O2)", seconds=math.nan, iqr=math.nan, ratio_to_c=math.nan,
                          max_rel_diff_vs_c=math.nan, status="skipped", reason=c_info))
-    c_med = float(np.median(times["C loop (cc -O2)"])) if c_fn is not None else math.nan
-    for k, ts in times.items():
-        q1, med, q3 = quartiles(ts)
+    quart = {k: quartiles(ts) for k, ts in times.items()}
+    c_med = quart["C loop (cc -O2)"][1] if c_fn is not None else math.nan
+    for k, (q1, med, q3) in quart.items():
         out = outs[k]
         if k == "compiled kernel only":
             out = torch.view_as_complex(out)

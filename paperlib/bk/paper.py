@@ -1,6 +1,6 @@
 """ResNet-BK's printed numbers (Arai, 2025), each as the paper prints it, with where it is printed.
 
-The one place rules (``paperlib.bk.verdicts``), configurations (``paperlib.bk.configs.PAPER``), notebooks and
+The one place rules (``paperlib.bk.verdicts``), configurations (``paperlib.bk.configs``), notebooks and
 figures take the paper's values from. Only what the paper prints lives here: the companion's own thresholds and
 readings (tolerances it chose, GPT-2's vocabulary, Prime-Bump's reference-code eps and kmax) live with the rules
 and configurations that chose them. Pure Python: importing it loads nothing.
@@ -51,6 +51,9 @@ S44_BATCH = 2
 # ---- Table 5: model: (peak, forward, backward) MB; the text prints the peak reduction "= 4.8% reduction"
 TABLE5 = {"baseline": (1902.39, 992.20, 1777.47), "phase1": (1810.39, 958.02, 1743.29)}
 TABLE5_PEAK_REDUCTION_PCT = 4.8
+# Table 5's configuration: sequence length 1024, batch 2 (Tables 5-7: "batch 2")
+TABLE5_SEQ_LEN = 1024
+TABLE5_BATCH = 2
 
 # ---- Table 6: model: {seq: tokens/s} and {seq: forward time, s}; batch 2
 TABLE6 = {"baseline": {512: 801.45, 1024: 783.09, 2048: 810.31}, "phase1": {512: 789.46, 1024: 848.59, 2048: 836.18}}

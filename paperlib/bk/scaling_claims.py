@@ -12,11 +12,12 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
-import torch
 
 from paperlib.bk import configs as bk_configs
+from paperlib.bk import paper
 from paperlib.bk import verdicts as bk_verdicts
 from paperlib.bk.bench import decided_class, fit_complexity, forward_time, op_counts, train_throughput
+from paperlib.common.runtime import on_cuda
 from paperlib.common.stats import fit_linear
 from paperlib.common.verdicts import Measurement
 
@@ -24,13 +25,13 @@ __all__ = ["MODELS", "CONTROL_MODEL", "PAPER_FIT_NS", "paper_size", "model_overr
 
 MODELS = {"baseline": "table5_baseline", "phase1": "table5_phase1"}
 CONTROL_MODEL = "s44_dense_attention"  # causal attention of the same width/depth: the O(N^2) positive control
-PAPER_FIT_NS = sorted(bk_configs.PAPER["table6"]["baseline"])  # Table 7 fits the timings at Table 6's lengths
+PAPER_FIT_NS = sorted(paper.TABLE6["baseline"])  # Table 7 fits the timings at Table 6's lengths
 
 
 def paper_size(P: Mapping[str, Any]) -> bool:
     """Whether the notebook's model size (``VOCAB``, ``D_MODEL``, ``N_LAYERS``) is the paper's Tables 5-7 model."""
-    paper = bk_configs.model_kwargs(MODELS["baseline"])[1]
-    return (P["VOCAB"], P["D_MODEL"], P["N_LAYERS"]) == (paper["vocab_size"], paper["d_model"], paper["n_layers"])
+    cfg = bk_configs.model_kwargs(MODELS["baseline"])[1]
+    return (P["VOCAB"], P["D_MODEL"], P["N_LAYERS"]) == (cfg["vocab_size"], cfg["d_model"], cfg["n_layers"])
 
 
 def model_overrides(P: Mapping[str, Any]) -> dict:
@@ -50,7 +51,7 @@ def t6_tput(P: Mapping[str, Any], *, device) -> Measurement:
     t6 = pd.DataFrame(rows)
     piv = t6.pivot(index="seq_len", columns="model", values="train_tokens_per_s")
     ratio = piv["phase1"] / piv["baseline"]
-    res = bk_verdicts.bk_t6_tput(float(ratio.mean()), on_cuda=torch.device(device).type == "cuda",
+    res = bk_verdicts.bk_t6_tput(float(ratio.mean()), on_cuda=on_cuda(device),
                                  paper_size=paper_size(P))
     return Measurement(tables={"bk_table6": t6.round(4)}, verdicts=[res], evidence={res.claim: "table bk_table6"},
                        notes=dict(raw=t6, ratio=ratio))
@@ -97,7 +98,7 @@ def complexity(P: Mapping[str, Any], *, device) -> Measurement:
 
     v_t3 = bk_verdicts.bk_t3_on(P["OP_SEQS"], cnt["baseline"], cnt["dense_attention"], wall_exponent=pexp["baseline"],
                                 wall_class=decided["baseline"])
-    v_t7 = bk_verdicts.bk_t7_fit(decided["baseline"], decided["phase1"], on_cuda=torch.device(device).type == "cuda",
+    v_t7 = bk_verdicts.bk_t7_fit(decided["baseline"], decided["phase1"], on_cuda=on_cuda(device),
                                  paper_size=paper_size(P), baseline_exponent=pexp["baseline"],
                                  phase1_exponent=pexp["phase1"],
                                  count_classes=(count_cls["baseline"][0], count_cls["phase1"][0]))

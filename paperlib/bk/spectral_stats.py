@@ -19,6 +19,8 @@ import math
 import numpy as np
 from scipy import optimize, special, stats
 
+from paperlib.bk.prime_bump import split_band
+
 SURMISES = ("poisson", "goe", "gue")
 RATIO_MEAN = {"poisson": 2 * math.log(2) - 1, "goe": 0.5307, "gue": 0.5996}
 SURMISE_STD = {"poisson": 1.0, "goe": math.sqrt(4 / math.pi - 1), "gue": math.sqrt(3 * math.pi / 8 - 1)}
@@ -252,17 +254,10 @@ def unfolded_spacings(levels, degree: int = 9, edge_frac: float = 0.1) -> tuple[
     return su, "poly"
 
 
-def in_band(levels, band) -> np.ndarray:
-    """The sorted levels inside the closed band [lo, hi] (the bulk of a spectrum whose band is known)."""
-    e = _check_levels(levels)
-    lo, hi = band
-    return e[(e >= lo) & (e <= hi)]
-
-
 def bulk_spacings(levels, band, procedure: str = "unfolded", degree: int = 9, edge_frac: float = 0.1) -> np.ndarray:
     """Spacings of the levels inside ``band`` under one procedure: 'unfolded' (``unfolded_spacings``, with its
     fallback) or 'paper' (the paper's global-mean normalisation); what ``bulk_analysis`` measures."""
-    bulk = in_band(levels, band)
+    bulk = split_band(_check_levels(levels), band)[0]
     if procedure == "paper":
         return spacings_global_mean(bulk)
     if procedure == "unfolded":
@@ -290,7 +285,7 @@ def bulk_analysis(levels, band, degree: int = 9, edge_frac: float = 0.1) -> dict
     bulk_std / bulk_ks_eq6 (paper's procedure on the bulk), bulk_u_* (unfolded bulk: std, ks_goe, n_spacings,
     label, unfold method)."""
     e = _check_levels(levels)
-    bulk = in_band(e, band)
+    bulk = split_band(e, band)[0]
     sp_full, sp_bulk = spacings_global_mean(e), spacings_global_mean(bulk)
     u = analyse_levels(bulk, degree, edge_frac)
     return {"n_levels": int(e.size), "n_outliers": int(e.size - bulk.size), "full_std": float(sp_full.std()),

@@ -18,6 +18,7 @@ import torch
 
 from paperlib.bk import paper
 from paperlib.bk import verdicts as bk_verdicts
+from paperlib.common.runtime import on_cuda
 from paperlib.common.stats import ratio_with_spread, steps_to_common_target
 from paperlib.common.verdicts import Measurement
 
@@ -29,19 +30,29 @@ TIMED = {"optimized": ("optimized", False), "optimized+ckpt": ("optimized", True
          "transformer": ("transformer", False)}
 
 
-def train_pair(P: Mapping[str, Any], *, device) -> tuple[dict, dict]:
-    """(specs, runs) for the optimized model and the Transformer at notebook 16's parameters: the same corpus,
-    tokenizer, sizes, budget and seeds as the notebook's training cell (train_variant seeds each run itself, so
-    training only these two gives the notebook's runs)."""
+def training_setup(P: Mapping[str, Any]) -> tuple:
+    """(data, cfg, specs) of notebook 16's training: the corpus and tokenizer (``prepare_lm_data``), the budget
+    (``TrainConfig``: STEPS x BATCH x SEQ_LEN, LR, WARMUP, EVAL_CHUNKS) and every variant's model spec
+    (``ablation_specs``) at `P`'s sizes. Notebook 16's setup cell and :func:`train_pair` both build from it."""
     from paperlib.bk.configs import ablation_specs
     from paperlib.bk.lm_data import prepare_lm_data
-    from paperlib.bk.train import TrainConfig, train_variant
+    from paperlib.bk.train import TrainConfig
 
     data = prepare_lm_data(P["CORPUS"], P["TOKENIZER"], P["VOCAB"], max_train_chars=P["MAX_TRAIN_CHARS"] or None,
                            max_eval_chars=P["MAX_EVAL_CHARS"] or None)
     cfg = TrainConfig(steps=P["STEPS"], batch_size=P["BATCH"], seq_len=P["SEQ_LEN"], lr=P["LR"],
                       warmup_steps=P["WARMUP"], eval_chunks=P["EVAL_CHUNKS"])
     specs = ablation_specs(data.vocab_size, P["D_MODEL"], P["N_LAYERS"], P["SEQ_LEN"], P["N_EXPERTS"], P["LAP_IM_Z"])
+    return data, cfg, specs
+
+
+def train_pair(P: Mapping[str, Any], *, device) -> tuple[dict, dict]:
+    """(specs, runs) for the optimized model and the Transformer at notebook 16's parameters: the notebook's
+    :func:`training_setup`, budget and seeds (train_variant seeds each run itself, so training only these two gives
+    the notebook's runs)."""
+    from paperlib.bk.train import train_variant
+
+    data, cfg, specs = training_setup(P)
     runs = {name: [train_variant(specs[name], data.train, data.eval, cfg, seed, device=device,
                                  desc=f"{name}/{seed}")[1] for seed in P["SEEDS"]] for name in PAIR}
     return specs, runs
@@ -96,7 +107,7 @@ def s64_tradeoff_claims(P: Mapping[str, Any], *, device, runs: Mapping[str, list
         {"quantity": "extra steps to equal loss %", "measured": 100 * stats["extra_steps"],
          "spread": 100 * stats["extra_steps_sd"], "paper": _range(paper.S64_STEPS, 100)}])
     v = bk_verdicts.bk_s64_tradeoff(ppl_tr, ppl_opt, st_tr, st_opt, latency_ratio=lat, latency_spread=lat_spread,
-                                    tput_drop=drop, tput_spread=drop_spread, on_cuda=device.type == "cuda")
+                                    tput_drop=drop, tput_spread=drop_spread, on_cuda=on_cuda(device))
     return Measurement(tables={TABLE: trade}, verdicts=[v], evidence={CLAIM: f"table {TABLE}"},
                        notes={"target_loss": target, "steps_optimized": st_opt, "steps_transformer": st_tr,
                               "throughput": tput, "device": str(device)})

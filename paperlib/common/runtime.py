@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import random
 
-__all__ = ["seed_everything", "default_device"]
+__all__ = ["seed_everything", "default_device", "on_cuda"]
 
 
 def seed_everything(seed: int):
@@ -36,3 +36,11 @@ def default_device():
     if wanted:
         return torch.device(wanted)
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def on_cuda(device) -> bool:
+    """Whether `device` (a torch.device or its name, e.g. "cuda:1") is a CUDA device: the one test the GPU-waiting
+    rules' ``on_cuda`` input is given."""
+    import torch
+
+    return torch.device(device).type == "cuda"

@@ -20,6 +20,13 @@ resolved parameters in BUNDLE_PARAMS.json, so the GPU machine needs neither jupy
   op       13_bk_core                 bk.core_bench.op_sweep (+ device_check)     none: the BK-Core op's speed,
            scaling and achieved bandwidth against the device's spec peak (HBM_PEAK_GBPS) and a device copy
 
+BK-ABS (notebook 16, the abstract) has no section. Its memory part is BK-T11-VRAM's measurement
+(bk.memory_claims.abstract_memory_reduction runs t11_vram at Table 11's pairing and configuration and takes the median
+reduction, held against 84.8% less 5 points), which bk_t11 makes and records; its perplexity part needs notebook 16's
+paired training, which only bk_s64 does (and at 300 steps, not the notebook's budget). No section holds both inputs,
+and measuring Table 11's pairing a second time inside bk_s64 would spend ~6 fresh processes (~60 s) of the 8-minute
+budget on a number bk_t11 already records. Notebook 16 run on a CUDA machine decides all three parts.
+
 A function may decide more claims than the section records (bk_t7 also decides BK-T3-ON, an operation count that
 does not wait for a GPU): only the claims listed are recorded; the others are listed in the summary.
 

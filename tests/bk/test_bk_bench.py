@@ -67,3 +67,30 @@ def test_the_paper_size_and_table11_parameter_memory_come_from_the_configuration
     assert not scaling_claims.paper_size(dict(VOCAB=512, D_MODEL=32, N_LAYERS=2))
     total = {r["component"]: r for r in configs.table10_rows(build=True)}["total"]
     assert memory_claims.table11_param_mb() == (4 * total["baseline"] / 1e6, 2 * total["optimized"] / 1e6)
+
+
+def test_the_abstracts_memory_part_is_table11s_measurement_at_the_paper_configuration(monkeypatch):
+    """BK-ABS's memory part is t11_vram's paper-pairing median (the one Table 11 measurement), at seq 512, batch 2;
+    off CUDA nothing is measured."""
+    from paperlib.bk import memory_claims
+    from paperlib.common.verdicts import Measurement
+
+    seen = []
+
+    def fake_t11(P, *, device):
+        seen.append(dict(P))
+        return Measurement(notes=dict(reductions={"paper pairing": [80.0, 90.0, 84.0]}))
+
+    monkeypatch.setattr(memory_claims, "t11_vram", fake_t11)
+    P = {"T11_REPEATS": 3, "SEED": 7}
+    assert memory_claims.abstract_memory_reduction(P, device="cpu") is None and seen == []
+    assert memory_claims.abstract_memory_reduction(P, device=torch.device("cuda")) == pytest.approx(0.84)
+    assert seen == [{"MEASURE_MEMORY": True, "T11_VARIANTS": ["baseline_fp32", "optimized_amp_ckpt"], "T11_SEQ": 512,
+                     "T11_BATCH": 2, "T11_REPEATS": 3, "SEED": 7}]
+
+
+def test_on_cuda_reads_the_device_type():
+    from paperlib.common.runtime import on_cuda
+
+    assert on_cuda("cuda") and on_cuda(torch.device("cuda", 1)) and on_cuda("cuda:0")
+    assert not on_cuda("cpu") and not on_cuda(torch.device("cpu")) and not on_cuda("meta")

@@ -1,9 +1,14 @@
 """BK-S64-TRADEOFF's one measurement (paperlib.bk.tradeoff): the GPU run's path (it trains the pair itself) and
-notebook 16's path (it passes the runs it trained) give the same table rows and the same Verdict."""
+notebook 16's path (its setup cell's ``training_setup``, its own training loop over the seeds, the runs passed in)
+give the same table rows and the same Verdict."""
+import re
+
 import numpy as np
 import pytest
 
 from paperlib.bk import tradeoff
+from paperlib.bk.train import train_variant
+from paperlib.common import paths
 from paperlib.common.verdicts import Measurement
 
 P = dict(CORPUS="chatterbot", TOKENIZER="bpe", VOCAB=256, MAX_TRAIN_CHARS=20000, MAX_EVAL_CHARS=8000, D_MODEL=16,
@@ -14,7 +19,9 @@ P = dict(CORPUS="chatterbot", TOKENIZER="bpe", VOCAB=256, MAX_TRAIN_CHARS=20000,
 @pytest.fixture(scope="module")
 def both_paths():
     gpu_path = tradeoff.s64_tradeoff_claims(P, device="cpu")
-    specs, runs = tradeoff.train_pair(P, device="cpu")
+    data, cfg, specs = tradeoff.training_setup(P)              # notebook 16's setup cell, then its training loop
+    runs = {name: [train_variant(specs[name], data.train, data.eval, cfg, seed, device="cpu")[1]
+                   for seed in P["SEEDS"]] for name in tradeoff.PAIR}
     notebook_path = tradeoff.s64_tradeoff_claims(P, device="cpu", runs=runs, specs=specs)
     return gpu_path, notebook_path
 
@@ -39,3 +46,10 @@ def test_off_cuda_the_timings_wait(both_paths):
 def test_runs_need_their_specs():
     with pytest.raises(ValueError):
         tradeoff.s64_tradeoff_claims(P, device="cpu", runs={"optimized": [], "transformer": []})
+
+
+def test_notebook_16_builds_its_training_from_the_shared_setup():
+    source = (paths.NOTEBOOKS / "16_bk_training.py").read_text()
+    assert re.search(r"^data, cfg, SPECS = training_setup\(ch\.params\)$", source, re.M)
+    assert "s64_tradeoff_claims(ch.params, device=DEVICE, runs=runs, specs=SPECS)" in source
+    assert "ablation_specs(" not in source and "TrainConfig(" not in source     # no second setup beside it

@@ -5,9 +5,10 @@ import math
 import pytest
 
 from paperlib.bk import configs as bc
+from paperlib.bk import paper
 from paperlib.bk import verdicts as v
 
-PRINTED = bc.PAPER["table10"]
+PRINTED = paper.TABLE10
 COMPS = ("embedding", "layers", "head", "total")
 
 
@@ -87,6 +88,9 @@ def test_bk_t1_sizes_every_verdict_and_the_unit():
 def test_bk_t1_sizes_bad_input():
     with pytest.raises(ValueError, match="unit"):
         v.bk_t1_sizes([1e6], [1e6], ["2 MiB"])
+    with pytest.raises(ValueError, match="unit"):
+        v.printed_bytes("2 MiB")
+    assert v.printed_bytes("63 MB") == 63e6 and v.printed_bytes("6.6 GB") == 6.6e9   # the paper's units, as printed
     with pytest.raises(ValueError, match="one count"):
         v.bk_t1_sizes([1e6], [1e6, 2e6], ["2 MB"])
 

@@ -11,6 +11,7 @@ import math
 
 from paperlib.bk import paper
 from paperlib.bk.verdicts._shared import growth as _growth, where as _where
+from paperlib.common.stats import quartiles
 from paperlib.common.verdicts import Verdict
 
 # Section 4.4 on an RTX 3080, seq 4096, batch 2, FP32
@@ -85,7 +86,7 @@ COUNT_CLASS_EDGES = (0.5, 1.5)  # log2 growth of the count's second difference: 
 
 def _spread(xs) -> str:
     xs = sorted(float(x) for x in xs)
-    med = xs[len(xs) // 2] if len(xs) % 2 else 0.5 * (xs[len(xs) // 2 - 1] + xs[len(xs) // 2])
+    med = quartiles(xs)[1]
     return f"{med:.1f}% (range {xs[0]:.1f}..{xs[-1]:.1f}%, n={len(xs)})", med
 
 
@@ -140,7 +141,9 @@ def bk_t10_params(counts: dict, printed: dict) -> Verdict:
     return Verdict("BK-T10-PARAMS", verdict, f"{head}; off at printed precision: {'; '.join(off)}; {check}", measured)
 
 
-def _bytes(printed: str) -> float:
+def printed_bytes(printed: str) -> float:
+    """Bytes of a memory size as the paper prints it ("63 MB", "6.6 GB"), in its units as printed (T1_UNIT_BYTES:
+    MB = 10^6, GB = 10^9 bytes)."""
     value, unit = printed.split()
     if unit not in T1_UNIT_BYTES:
         raise ValueError(f"unknown memory unit {unit!r} in {printed!r}; expected one of {', '.join(T1_UNIT_BYTES)}")
@@ -156,7 +159,7 @@ def bk_t1_sizes(params, paper_params, paper_memory) -> Verdict:
     params, paper_params, paper_memory = list(params), list(paper_params), list(paper_memory)
     if not params or not len(params) == len(paper_params) == len(paper_memory):
         raise ValueError("bk_t1_sizes needs one count, one printed count and one printed memory per model")
-    pb = [_bytes(m) for m in paper_memory]
+    pb = [printed_bytes(m) for m in paper_memory]
     cnt = [n / p - 1 for n, p in zip(params, paper_params)]
     mem = [T1_BYTES_PER_PARAM * n / b - 1 for n, b in zip(params, pb)]
     own = [T1_BYTES_PER_PARAM * p / b - 1 for p, b in zip(paper_params, pb)]
@@ -187,7 +190,7 @@ def bk_t11_vram(pairing_reductions, *, on_cuda: bool, paper_size: bool, memory_k
         extra += (f"; parameter memory (bytes of tensors) {param_mb[0]:.1f} -> {param_mb[1]:.2f} MB vs printed "
                   f"{T11_PARAM_MB[0]} -> {T11_PARAM_MB[1]}")
     return _gpu_memory_verdict("BK-T11-VRAM", pairing_reductions, med, T11_PEAK_REDUCTION, T11_TOLERANCE,
-                               on_cuda=on_cuda, paper_size=paper_size, size="seq 512, batch 2",
+                               on_cuda=on_cuda, paper_size=paper_size, size=f"seq {paper.SECTION61['seq_len']}, batch {paper.SECTION61['batch']}",
                                memory_kind=memory_kind, what=f"paper pairing peak reduction {txt}", tail=extra,
                                measured=measured)
 
@@ -218,7 +221,7 @@ def bk_t5_mem(reductions, *, on_cuda: bool, paper_size: bool, memory_kind: str, 
     mb = f" ({baseline_mb:.0f} -> {phase1_mb:.0f} MB)" if baseline_mb is not None and phase1_mb is not None else ""
     measured = f"peak reduction {txt}{mb}, {memory_kind}"
     return _gpu_memory_verdict("BK-T5-MEM", reductions, med, T5_PEAK_REDUCTION, T5_TOLERANCE, on_cuda=on_cuda,
-                               paper_size=paper_size, size="seq 1024, batch 2", memory_kind=memory_kind,
+                               paper_size=paper_size, size=f"seq {paper.TABLE5_SEQ_LEN}, batch {paper.TABLE5_BATCH}", memory_kind=memory_kind,
                                what=f"Phase 1 peak reduction {txt}{mb}", tail="", measured=measured)
 
 
@@ -280,7 +283,8 @@ def bk_t7_fit(baseline_class: str, phase1_class: str, *, on_cuda: bool, paper_si
         return Verdict("BK-T7-FIT", "pending", f"needs a GPU run at the paper's size (a GPU timing fit); this run "
                        f"({_where(on_cuda)}{'' if paper_size else ', reduced size'}) BIC classes {measured}{cnt} "
                        "as supporting evidence", measured)
-    want = {"baseline": ("O(N)", baseline_class), "phase1": ("O(N log N)", phase1_class)}
+    paper_cls = {m: paper.TABLE7[m][0] for m in ("baseline", "phase1")}   # O(N), O(N log N)
+    want = {"baseline": (paper_cls["baseline"], baseline_class), "phase1": (paper_cls["phase1"], phase1_class)}
     match = [got == w for w, got in want.values()]
     undet = [got == "undetermined" for _, got in want.values()]
     if all(match):
@@ -291,4 +295,4 @@ def bk_t7_fit(baseline_class: str, phase1_class: str, *, on_cuda: bool, paper_si
         verdict = "not-testable"
     else:
         verdict = "partially-reproduced"
-    return Verdict("BK-T7-FIT", verdict, f"BIC classes on CUDA: {measured} vs paper O(N), O(N log N){cnt}", measured)
+    return Verdict("BK-T7-FIT", verdict, f"BIC classes on CUDA: {measured} vs paper {paper_cls['baseline']}, {paper_cls['phase1']}{cnt}", measured)
