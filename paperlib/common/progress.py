@@ -1,7 +1,9 @@
 """Progress bars that behave in three places: a terminal, papermill logs, and CI.
 
-Bars are off when CI is set or PAPERLIB_PROGRESS=0; when stderr is not a terminal (papermill, log files)
-they update rarely and on new lines instead of carriage-return spam.
+Bars are off when CI is set or PAPERLIB_PROGRESS=0; when stderr is not a terminal (log files) they update
+rarely and on new lines instead of carriage-return spam. When PAPERLIB_PROGRESS_FILE names a file (the pipeline
+sets it for the notebooks it executes) bars are appended there, not to the notebook: the pipeline echoes that
+file on the terminal running `make figures`, and the stored chapter carries no progress bars.
 """
 from __future__ import annotations
 
@@ -46,6 +48,13 @@ def progress(iterable=None, *, desc: str = "", total: int | None = None, **kwarg
             importlib.import_module("tqdm")  # with tqdm present, a disabled bar is still a tqdm object
         except ImportError:
             return _NoBar(iterable)
+    target = os.environ.get("PAPERLIB_PROGRESS_FILE")
+    if target and enabled():
+        from tqdm import tqdm as plain
+
+        stream = open(target, "a", buffering=1)  # noqa: SIM115 - lives as long as the bar; closed by the OS
+        return plain(iterable, **{**dict(desc=desc, total=total, leave=True, file=stream, mininterval=10.0,
+                                         ascii=True, ncols=80), **kwargs})
     interactive = sys.stderr.isatty()
     defaults = dict(desc=desc, total=total, disable=not enabled(), dynamic_ncols=interactive,
                     leave=True, file=sys.stderr)

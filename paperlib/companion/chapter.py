@@ -14,7 +14,8 @@ then goes through the object, so cells show the science, not the plumbing:
     ch.savefig(fig, "name")                 ch.save_table(df, "name")
     ch.record(verdict, evidence="...")      ch.record_all(measurement)    ch.save_tables(measurement)
     ch.verdict_subtitle(ax, verdict, title="...")
-    ch.summary()   ch.beside_headline()   ch.footer()
+    ch.show(df, floatfmt="{:.3g}")          ch.finding(f"... {value:.2f} ...")   ch.machine()
+    ch.beside_headline()   ch.footer()
     library_fn(ch.params, device=ch.device)  # a claim-deciding measurement (common.verdicts.Measurement)
 """
 from __future__ import annotations
@@ -78,6 +79,26 @@ class Chapter:
     def save_tables(self, measurement, **kw) -> list[Path]:
         """Save every table of a common.verdicts.Measurement under its own name."""
         return [self.save_table(df, name, **kw) for name, df in measurement.tables.items()]
+
+    # ------------------------------------------------------------------ what a reader sees
+    def show(self, df, **kw):
+        """A DataFrame as a table (companion.display.Table: HTML in Jupyter and the book, text for nbval)."""
+        from paperlib.companion.display import Table
+
+        return Table(df, **kw)
+
+    def finding(self, text: str):
+        """A passage whose numbers were computed by this run (Markdown; math in $...$ is typeset)."""
+        from paperlib.companion.display import Prose
+
+        return Prose(text)
+
+    def machine(self) -> str:
+        """Where this chapter's timings are measured, as a sentence (CPU model and threads, or the GPU)."""
+        from paperlib.common.measure import fingerprint
+        from paperlib.companion.display import machine_sentence
+
+        return machine_sentence(fingerprint())
 
     # ------------------------------------------------------------------ verdicts
     def record(self, verdict, *, evidence: str = "", unit: str | None = None) -> dict:

@@ -69,10 +69,23 @@ class BesideHeadline:
                          "measured (headline)": h.get("measured_value", ""), "headline profile": h.get("profile", "")})
         return pd.DataFrame(rows)
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
+    def differing(self):
+        """The rows whose verdict in this run is not the claim's headline verdict (a smoke run's, typically)."""
         t = self.table()
-        return ({"text/html": t.to_html(index=False), "text/plain": t.to_string(index=False)},
-                {"paperlib": {"profile": self.profile, "this_run": self.this_run}})
+        return t[t[f"this run ({self.profile})"] != t["headline"]]
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        meta = {"paperlib": {"profile": self.profile, "this_run": self.this_run}}
+        diff = self.differing()
+        if diff.empty:  # a published run: the quotes above are this run's verdicts; no second display
+            n = len(self.this_run)
+            text = (f"Each of this run's {n} verdict{'s' if n != 1 else ''} is its claim's headline verdict "
+                    f"(figures/claims.json).")
+            return {"text/markdown": text, "text/plain": text}, meta
+        from paperlib.companion.display import Table
+
+        t = Table(diff, caption=f"{len(diff)} of this run's {len(self.this_run)} verdicts differ from the headline")
+        return {"text/html": t._repr_html_(), "text/plain": repr(t)}, meta
 
 
 def beside_headline(rec, path=None) -> BesideHeadline:

@@ -83,6 +83,39 @@ class Outcome:
     error: str = ""
 
 
+class _Echo:
+    """Copies the lines a kernel appends to its progress file onto this terminal while the notebook runs."""
+
+    def __init__(self, path: Path, prefix: str = ""):
+        import threading
+
+        self.path, self.prefix, self.done = path, prefix, threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        pos = 0
+        while True:
+            stop = self.done.wait(1.0)
+            try:
+                with open(self.path, "rb") as f:
+                    f.seek(pos)
+                    chunk = f.read()
+            except FileNotFoundError:
+                chunk = b""
+            if chunk:
+                pos += len(chunk)
+                for line in chunk.decode(errors="replace").replace("\r", "\n").splitlines():
+                    if line.strip():
+                        print(self.prefix + line, file=sys.stderr, flush=True)
+            if stop:
+                return
+
+    def stop(self) -> None:
+        self.done.set()
+        self.thread.join(timeout=5)
+
+
 def execute(name: str, profile: str, out_dir: Path, progress: bool, output_root: Path | None = None) -> Outcome:
     """Execute one notebook with papermill; `output_root` (a staged run's) is injected as its OUTPUT_ROOT."""
     import nbformat
@@ -100,6 +133,11 @@ def execute(name: str, profile: str, out_dir: Path, progress: bool, output_root:
     failed = out_dir / f"{name}.failed.ipynb"
     running = out_dir / f".{name}.running.ipynb"  # papermill saves here as it goes; never the final name
     _kernel_env()
+    bars = out_dir / f".{name}.progress"  # the kernel's progress bars: echoed here, never stored in the chapter
+    os.environ["PAPERLIB_PROGRESS_FILE"] = str(bars)
+    from paperlib.common.progress import enabled
+
+    echo = _Echo(bars, prefix=f"[{name}] ") if enabled() else None  # also into CI logs; papermill's bar: a tty
     try:
         pm.execute_notebook(str(source), str(running), parameters=params, kernel_name=KERNEL,
                             cwd=str(paths.ROOT), execution_timeout=paths.profile(profile).cell_timeout_s, progress_bar=progress,
@@ -116,7 +154,10 @@ def execute(name: str, profile: str, out_dir: Path, progress: bool, output_root:
         return Outcome(name, False, time.perf_counter() - t0, failed if failed.exists() else None,
                        f"{exc.__class__.__name__}: {short[:300]}")
     finally:
-        for leftover in (source, running):
+        os.environ.pop("PAPERLIB_PROGRESS_FILE", None)
+        if echo is not None:
+            echo.stop()
+        for leftover in (source, running, bars):
             if leftover.exists():
                 leftover.unlink()
 
@@ -224,7 +265,7 @@ def execute_smoke(name: str, output_root: Path, timeout: int | None = None):
 
     nb = source_notebook(name)
     _kernel_env()
-    env = {**os.environ, "PAPERLIB_OUTPUT": str(output_root)}
+    env = {**os.environ, "PAPERLIB_OUTPUT": str(output_root), "PAPERLIB_PROGRESS": "0"}  # no bars stored
     t0 = time.perf_counter()
     NotebookClient(nb, timeout=timeout or paths.profile("smoke").cell_timeout_s, kernel_name=KERNEL,
                    resources={"metadata": {"path": str(paths.ROOT)}}).execute(env=env)

@@ -24,6 +24,12 @@ def test_beside_headline_quotes_the_committed_ledger(isolated_output, tmp_path):
     assert meta["paperlib"] == {"profile": "smoke", "this_run": [{"claim": first["id"], "verdict": "not-testable",
                                                                  "measured": "x"}]}
     assert first["verdict"] in data["text/plain"] and "not-testable" in data["text/html"]
+    assert "1 of this run's 1 verdicts differ" in data["text/plain"]
+    # a run whose verdicts are the headline's shows one sentence, not a second table of the same verdicts
+    same = ledger.Recorder(first["notebook"], "cpu", registry=reg)
+    same.record(Verdict(first["id"], first["verdict"], "as published", "x"))
+    data, _ = headline.beside_headline(same)._repr_mimebundle_()
+    assert "text/html" not in data and "is its claim's headline verdict" in data["text/plain"]
 
 
 def test_run_banner_says_what_a_run_counts_for():
