@@ -130,7 +130,11 @@ def test_every_what_we_found_quotes_its_claims(py):
     quoted = []
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown" and WHAT_WE_FOUND.search(cell.source):
-            nxt = nb.cells[i + 1] if i + 1 < len(nb.cells) else None
+            j = i + 1  # the finding, rendered from this run's numbers (cells tagged "finding"), comes first
+            while j < len(nb.cells) and "finding" in nb.cells[j].metadata.get("tags", []):
+                assert "ch.finding(" in nb.cells[j].source, f"{py.name}: cell {j} is tagged 'finding' without ch.finding"
+                j += 1
+            nxt = nb.cells[j] if j < len(nb.cells) else None
             assert nxt is not None and nxt.cell_type == "code" and headline.QUOTE_TAG in nxt.metadata.get("tags", []), \
                 f"{py.name}: the 'What we found' cell {i} is not followed by a quote_headline cell"
     for cell in _quote_cells(nb):
