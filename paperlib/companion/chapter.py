@@ -126,11 +126,16 @@ class Chapter:
 
     # ------------------------------------------------------------------ what the reader is told
     def where(self) -> str:
-        """The output folder, relative to the repository when inside it (so stored outputs do not name a machine)."""
+        """Where this run's outputs end up, relative to the repository when inside it (so stored outputs do not
+        name a machine). A staged run (a cpu/paper run of the pipeline writes into build/staging/<profile>/<nb>/)
+        names the folder its outputs are published into when it succeeds."""
+        out = self.out_dir
+        if self.root is not None and (paths.BUILD / "staging") in self.root.parents:
+            out = paths.output_dir(self.profile, None)
         try:
-            return self.out_dir.relative_to(paths.ROOT).as_posix()
+            return out.relative_to(paths.ROOT).as_posix()
         except ValueError:
-            return str(self.out_dir)
+            return str(out)
 
     def banner(self) -> str:
         """What this run is, where its outputs go and what its verdicts count for; true under every profile."""

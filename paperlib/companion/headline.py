@@ -31,7 +31,7 @@ def run_banner(profile: str) -> str:
     if profile == "smoke":
         return ("This is a smoke run (small sizes, minutes on a laptop; the stored notebooks are smoke runs). Its "
                 "verdicts may differ from the headline verdicts, which come from the most faithful published run "
-                "(figures/claims.json); a chapter's last table puts the two side by side.")
+                "(figures/claims.json); the chapter's last cell lists the verdicts that differ.")
     return (f"This is a {profile}-profile run: published runs (make figures) put its outputs into figures/{profile}/ "
             f"once it succeeds, and the claims ledger (figures/claims.json) takes each claim's headline from the most "
             f"faithful published run.")

@@ -113,3 +113,25 @@ def test_time_callable_setup_is_untimed_and_fresh_per_call():
     t = time_callable(lambda obj: used.append(obj), setup=setup, warmup=1, repeats=3, sync_cuda=False)
     assert len(made) == 4 and used == made and t.repeats == 3
     assert t.median < 0.01
+
+
+def test_progress_bars_go_to_the_named_file_not_the_notebook(tmp_path, monkeypatch, capsys):
+    """Pipeline-run notebooks append their bars to PAPERLIB_PROGRESS_FILE; the pipeline echoes that file."""
+    import sys
+    import time
+
+    from paperlib.common.progress import progress
+    from paperlib.companion.pipeline import _Echo
+
+    target = tmp_path / "bars.progress"
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("PAPERLIB_PROGRESS", "1")
+    monkeypatch.setenv("PAPERLIB_PROGRESS_FILE", str(target))
+    echo = _Echo(target, prefix="[nb] ")
+    for _ in progress(range(3), desc="steps"):
+        pass
+    time.sleep(0.1)
+    echo.stop()
+    err = capsys.readouterr().err
+    assert "steps: 100%" in target.read_text() and "[nb] steps: 100%" in err
+    assert sys.stderr is not None

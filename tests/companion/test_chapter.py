@@ -133,3 +133,12 @@ def test_the_profile_table_is_the_one_source():
     assert site.pick_executed("no_such_notebook") == (None, "")
     with pytest.raises(ValueError, match="unknown profile 'laptop'"):
         paths.profile("laptop")
+
+
+def test_a_staged_run_names_the_folder_it_publishes_into(registry):
+    """The pipeline stages a cpu/paper run in build/staging/<profile>/<nb>/; its banner and footer name where its
+    outputs land when it succeeds (figures/<profile>/), so a published chapter tells the truth."""
+    from paperlib.companion.publish import staging_root
+
+    ch = Chapter("13_bk_core", "cpu", 0, staging_root("cpu", "13_bk_core"), registry=registry)
+    assert ch.where() == "figures/cpu" and "outputs in figures/cpu/" in ch.banner()
