@@ -182,19 +182,45 @@ def refuse_dirty(allow_dirty: bool) -> str | None:
 
 def _run_one(name: str, profile: str, out_dir: Path, progress: bool) -> Outcome:
     """Execute one notebook; under cpu/paper its outputs are staged and published only on success."""
-    from paperlib.companion import publish
-
     if not paths.profile(profile).published:
         return execute(name, profile, out_dir, progress)
+    from paperlib.companion import publish
+
     stage = publish.fresh_staging(profile, name)
+    return _publish_one(execute(name, profile, out_dir, progress, output_root=stage), profile, stage)
+
+
+def _publish_one(o: Outcome, profile: str, stage: Path) -> Outcome:
+    """In this (the parent) process: a staged notebook's outputs replace its published set only if it succeeded;
+    a failed or interrupted notebook leaves the published set as it was."""
+    from paperlib.companion import publish
+
     try:
-        o = execute(name, profile, out_dir, progress, output_root=stage)
         if o.ok:  # the executed notebook is part of the set: figures/<profile>/notebooks/<name>.ipynb
-            publish.stage_notebook(o.output, stage, profile, name)
-            publish.publish(stage / profile, paths.FIGURES / profile, name)
+            publish.stage_notebook(o.output, stage, profile, o.name)
+            publish.publish(stage / profile, paths.FIGURES / profile, o.name)
         return o
     finally:
-        publish.discard(profile, name)  # a failed or interrupted notebook leaves the published set as it was
+        publish.discard(profile, o.name)
+
+
+def _execute_task(job: tuple) -> Outcome:
+    """One chapter on an engine's worker (common.tasks): execute only; the parent publishes."""
+    name, profile, out_dir, stage = job
+    return execute(name, profile, out_dir, False, output_root=stage)
+
+
+def _run_on_engine(names: list[str], profile: str, out_dir: Path, client) -> list[Outcome]:
+    """The chapters on a Dask engine, each executed by a worker and published here, in order, as a serial run
+    would publish them (seeds are the chapters' own, so the results are the serial run's)."""
+    from paperlib.common.tasks import map_tasks
+    from paperlib.companion import publish
+
+    published = paths.profile(profile).published
+    stages = {n: publish.fresh_staging(profile, n) if published else None for n in names}
+    print(f"[paperlib] {len(names)} notebook(s) submitted to the engine ...", flush=True)
+    outcomes = map_tasks(_execute_task, [(n, profile, out_dir, stages[n]) for n in names], client=client)
+    return [_publish_one(o, profile, stages[o.name]) if published else o for o in outcomes]
 
 
 def _write_ledger(profile: str) -> list[dict]:
@@ -206,7 +232,10 @@ def _write_ledger(profile: str) -> list[dict]:
     return ledger.write_outputs(ledger.aggregate(), paths.output_dir(profile))
 
 
-def run(profile: str, only: list[str] | None, progress: bool, allow_dirty: bool = False) -> int:
+def run(profile: str, only: list[str] | None, progress: bool, allow_dirty: bool = False,
+        scheduler: str | None = None) -> int:
+    """Execute the notebooks under `profile`; `scheduler` names the engine for the chapters (common.tasks:
+    '' in-process, 'local:N', 'gpus', a Dask address; default: the PAPERLIB_SCHEDULER variable)."""
     from paperlib.companion import ledger, publish
 
     if profile == paths.AUTO:
@@ -226,6 +255,17 @@ def run(profile: str, only: list[str] | None, progress: bool, allow_dirty: bool 
     print(f"[paperlib] profile={profile}  notebooks={len(names)}  output={out_dir}", flush=True)
     outcomes: list[Outcome] = []
     overview = [n for n in names if n.startswith("00_")]
+    from paperlib.common.tasks import engine, parse_engine
+
+    eng = parse_engine(scheduler)
+    if eng.kind != "serial":  # the chapters on the engine; the overview last, here, over the fresh ledger
+        print(f"[paperlib] engine: {eng.describe()}", flush=True)
+        with engine(eng) as client:
+            outcomes = _run_on_engine([n for n in names if n not in overview], profile, out_dir, client)
+        for o in outcomes:
+            print(f"[paperlib] {o.name}: {'ok' if o.ok else 'FAILED'} in {o.seconds:.1f} s"
+                  + ("" if o.ok else f"  {o.error}"), flush=True)
+        names = overview
     for name in names:
         if name in overview and any(o.ok for o in outcomes):
             _write_ledger(profile)  # so the overview shows the fresh ledger
@@ -342,6 +382,9 @@ def main(argv=None) -> int:
                    help="; ".join(f"{p.name}: {p.what}" for p in paths.PROFILE_TABLE)
                    + f"; {paths.AUTO} (default): paper with a CUDA GPU, else cpu")
     r.add_argument("--only", nargs="*", default=None)
+    r.add_argument("--scheduler", default=None,
+                   help="where the chapters run: '' in-process (default), local:N, gpus, or a Dask scheduler "
+                        "address (paperlib.common.tasks; default: $PAPERLIB_SCHEDULER)")
     r.add_argument("--allow-dirty", action="store_true",
                    help="run cpu/paper from uncommitted inputs (recorded as dirty_override in the results)")
     s = sub.add_parser("store")
@@ -354,7 +397,7 @@ def main(argv=None) -> int:
             from paperlib.common.progress import enabled
 
             return run(args.profile, args.only or None, progress=enabled() and sys.stderr.isatty(),
-                       allow_dirty=args.allow_dirty)
+                       allow_dirty=args.allow_dirty, scheduler=args.scheduler)
         if args.cmd == "store":
             return store(args.only or None)
         if args.cmd == "requote":

@@ -269,3 +269,22 @@ def test_setup_pins_agree_and_leave_torch_to_the_machine():
     post = (paths.ROOT / ".binder" / "postBuild").read_text()
     assert spec in post and f"-e .[{extras}]" in post
     assert f'"torch>={floor}"' in (paths.ROOT / "pyproject.toml").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.integration  # runs notebooks in Jupyter kernels, on a two-worker Dask cluster
+def test_chapters_on_a_local_cluster_give_the_serial_results(tmp_path, monkeypatch):
+    """`make figures SCHEDULER=local:2` (pipeline run --scheduler local:2): two chapters executed by two Dask
+    workers record the same verdicts and measured values as the same chapters run one after another."""
+    pytest.importorskip("dask.distributed")
+    from paperlib.companion import pipeline
+
+    got = {}
+    for spec in ("", "local:2"):
+        out = tmp_path / (spec.replace(":", "") or "serial")
+        monkeypatch.setenv("PAPERLIB_OUTPUT", str(out))
+        monkeypatch.setenv("PAPERLIB_PROGRESS", "0")
+        assert pipeline.run("smoke", ["10_bk_operator", "20_scta_method"], progress=False, scheduler=spec) == 0
+        table = json.loads((out / "smoke" / "claims.json").read_text())
+        got[spec] = sorted((r["id"], r["verdict"], r["measured_value"]) for r in table)
+    assert got[""] and got[""] == got["local:2"]
