@@ -19,13 +19,14 @@ export PAPERLIB_DATA_MIRROR ?= $(if $(wildcard ../shared/data),$(abspath ../shar
 
 NBVAL_OUT := build/nbval
 
-.PHONY: help setup data figures notebooks nb check test test-unit check-params check-resolve ledger requote gpu gpu-rehearsal gpu-bundle gpu-import html workshop readme-times lab clean lock
+.PHONY: verify help setup data figures notebooks nb check test test-unit check-params check-resolve ledger requote gpu gpu-rehearsal gpu-bundle gpu-import html workshop readme-times lab clean lock
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-15s %s\n",$$1,$$2}'
 	@echo "  variables: PROFILE=smoke|cpu|paper|auto (auto: paper with a CUDA GPU, else cpu; default: auto for"
 	@echo "             figures, smoke for nb), NB=<notebook>, EXTRAS=test,lab,site[,gpu] (setup),"
-	@echo "             ALLOW_DIRTY=1 (publish cpu/paper results from uncommitted code; recorded), TORCH_INDEX=<url>"
+	@echo "             ALLOW_DIRTY=1 (publish cpu/paper results from uncommitted code; recorded), TORCH_INDEX=<url>,"
+	@echo "             SCHEDULER=local:N|gpus|tcp://host:port (figures: chapters on a Dask engine; EXTRAS+=cluster)"
 
 # PyTorch is installed apart from the pins (constraints.txt has no torch line), so one setup serves every machine:
 # a torch >= TORCH_FLOOR already in the venv is kept (e.g. a CUDA build; VENV_FLAGS=--system-site-packages
@@ -65,7 +66,7 @@ data: $(STAMP) ## find (mirror/cache) or fetch the optional corpora, verifying c
 
 figures: $(STAMP) ## run every notebook under PROFILE (default auto); cpu/paper write figures/<profile>/, claims.json, CLAIMS.md, README summary
 	$(PY) -m paperlib.common.data ensure
-	$(PY) -m paperlib.companion.pipeline run --profile $(FIGURES_PROFILE) $(if $(ALLOW_DIRTY),--allow-dirty)
+	$(PY) -m paperlib.companion.pipeline run --profile $(FIGURES_PROFILE) $(if $(ALLOW_DIRTY),--allow-dirty) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 notebooks: $(STAMP) ## re-execute every notebook under smoke and store it with outputs in notebooks/
 	$(PY) -m paperlib.companion.pipeline store
@@ -141,6 +142,9 @@ gpu-bundle: $(STAMP) ## an offline bundle of the committed project for a GPU mac
 gpu-import: $(STAMP) ## publish a bundle's finished run: make gpu-import RESULTS=<bundle>/results
 	@test -n "$(RESULTS)" || { echo "usage: make gpu-import RESULTS=<bundle>/results"; exit 2; }
 	$(PY) -m paperlib.companion.gpu_run --publish-from $(RESULTS)
+
+verify: $(STAMP) ## re-run chapters into build/verify/ and compare with the committed ledger (PROFILE=cpu default, PAPER=, NB=); exit 1 if a verdict differs
+	$(PY) -m paperlib.companion.verify --profile $(or $(PROFILE),cpu) $(if $(PAPER),--paper $(PAPER)) $(if $(NB),--only $(NB))
 
 ledger: $(STAMP) ## regenerate figures/claims.json, figures/CLAIMS.md and the README summary from figures/<profile>/ledger/ (runs nothing)
 	$(PY) -m paperlib.companion.ledger publish

@@ -29,6 +29,10 @@ class Verdict:
     verdict: str
     reason: str
     measured: Any = None
+    # optional: the headline quantity as a number and its spread (low, high), e.g. a median and its IQR or a
+    # seed range; `make verify` compares two runs' values within their spreads when both give them
+    value: float | None = None
+    spread: tuple[float, float] | None = None
 
     def __post_init__(self):
         if not isinstance(self.claim, str) or not self.claim:
@@ -37,6 +41,8 @@ class Verdict:
             raise ValueError(f"unknown verdict {self.verdict!r} for {self.claim}; use one of {', '.join(VERDICTS)}")
         if not isinstance(self.reason, str) or not self.reason.strip():
             raise ValueError(f"{self.claim}: a verdict needs a one-line reason")
+        if self.spread is not None and (len(self.spread) != 2 or not self.spread[0] <= self.spread[1]):
+            raise ValueError(f"{self.claim}: a spread is (low, high) with low <= high, got {self.spread!r}")
 
     def __str__(self) -> str:
         return f"{self.claim}: {self.verdict} ({self.reason})"

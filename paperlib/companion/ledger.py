@@ -152,6 +152,10 @@ class Recorder:
             "commit": self.fingerprint.get("commit", ""),
             "recorded_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         }
+        if result.value is not None:
+            rec["value"] = float(result.value)
+        if result.spread is not None:
+            rec["spread"] = [float(result.spread[0]), float(result.spread[1])]
         self.records[claim_id] = rec
         self._save()
         return rec
