@@ -64,6 +64,7 @@ class Chapter:
         self.params = MappingProxyType(dict(params or {}))
         self.device = device if device is not None else default_device()
         self.recorder = Recorder(notebook, profile, registry=registry, root=self.root)
+        self._scale: str | None = None
 
     # ------------------------------------------------------------------ outputs
     def savefig(self, fig, name: str, **kw) -> Path:
@@ -101,9 +102,23 @@ class Chapter:
         return machine_sentence(fingerprint())
 
     # ------------------------------------------------------------------ verdicts
-    def record(self, verdict, *, evidence: str = "", unit: str | None = None) -> dict:
-        """Record a rule's Verdict in this chapter's ledger file (companion.ledger.Recorder.record)."""
-        return self.recorder.record(verdict, evidence=evidence, unit=unit)
+    @property
+    def scale(self) -> str:
+        """This run's scale against the paper profile (companion.profiles.scale_of), recorded with every verdict."""
+        if self._scale is None:
+            from paperlib.companion.profiles import scale_of
+
+            try:
+                self._scale = scale_of(self.notebook, dict(self.params))
+            except (FileNotFoundError, ValueError):  # a copied notebook without its source: say so
+                self._scale = f"{self.profile} profile (its parameters could not be compared with the paper profile)"
+        return self._scale
+
+    def record(self, verdict, *, evidence: str = "", unit: str | None = None, scale: str | None = None) -> dict:
+        """Record a rule's Verdict in this chapter's ledger file (companion.ledger.Recorder.record), with the
+        chapter's scale unless a claim states its own."""
+        return self.recorder.record(verdict, evidence=evidence, unit=unit,
+                                    scale=self.scale if scale is None else scale)
 
     def record_all(self, measurement) -> list[dict]:
         """Record each Verdict of a Measurement with the evidence the measurement names for its claim."""

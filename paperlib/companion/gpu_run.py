@@ -202,7 +202,7 @@ class Run:
             df.to_csv(path, index=False, float_format="%.6g")
             self.tables.append(str(path))
 
-    def record(self, notebook: str, result, evidence: str = ""):
+    def record(self, notebook: str, result, evidence: str = "", scale: str = ""):
         """Record a rule's Verdict for `notebook` in the ledger (or gpu_run/claims_records.json without pyyaml)."""
         if self.ledger:
             from paperlib.companion.ledger import Recorder
@@ -210,10 +210,11 @@ class Run:
             if notebook not in self.recorders:
                 self.recorders[notebook] = Recorder(notebook=notebook, profile=self.profile, root=self.output_root,
                                                     source=PUBLISHED_AS)
-            rec = self.recorders[notebook].record(result, evidence=evidence)
+            rec = self.recorders[notebook].record(result, evidence=evidence, scale=scale)
         else:
             rec = {"id": result.claim, "notebook": notebook, "profile": self.profile, "verdict": result.verdict,
-                   "measured_value": result.measured, "reason": result.reason, "evidence": evidence}
+                   "measured_value": result.measured, "reason": result.reason, "evidence": evidence,
+                   "scale": scale}
             self.fallback_records.append(rec)
             (self.folder / "claims_records.json").write_text(json.dumps(self.fallback_records, indent=2, default=str))
         _log(f"  [{result.claim}] {rec['verdict']}: {rec['measured_value']}")
@@ -243,8 +244,12 @@ def run_section(run: Run, section: str, tiny: bool) -> dict:
     notebook, where, claims = SECTION_SPECS[section]
     m, recorded, over = measure(section, run.device, tiny)
     run.save_tables(section, m.tables)
+    from paperlib.companion.profiles import PAPER_SCALE
+
+    scale = ("tiny rehearsal sizes (smoke parameters)" if tiny else PAPER_SCALE if not over else
+             "paper profile, reduced for the GPU run's time budget: " + ", ".join(f"{k} {v!r}" for k, v in over.items()))
     for v in recorded:
-        run.record(notebook, v, evidence=f"gpu_run/{section}: {m.evidence.get(v.claim, '')}")
+        run.record(notebook, v, evidence=f"gpu_run/{section}: {m.evidence.get(v.claim, '')}", scale=scale)
     missing = sorted(set(claims) - {v.claim for v in recorded})
     if missing:
         raise RuntimeError(f"{where} decided none of {missing} (its parameters turned the measurement off?)")

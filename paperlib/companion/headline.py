@@ -128,6 +128,7 @@ class HeadlineQuote:
             out.append(line.format(cid=cid, verdict=r["verdict"], run=run,
                                    unit=f" ({esc(r['unit'])})" if r.get("unit") else "",
                                    measured=esc(r["measured_value"]), reason=esc(r["reason"]),
+                                   scale=esc(r.get("scale") or "not recorded"),
                                    paper=esc(f"{r['paper_value']} ({r['where']})")))
         return out
 
@@ -136,12 +137,13 @@ class HeadlineQuote:
                 "decided in the cells above, may differ from them at smoke sizes):")
         return "\n".join([head, ""] + self._lines(
             _md, "* **{cid}**: no headline published yet.",
-            "* **{cid}: {verdict}** ({run}). Measured{unit}: {measured}. Paper: {paper}. Why: {reason}"))
+            "* **{cid}: {verdict}** ({run}). Measured{unit}: {measured}. Paper: {paper}. Scale: {scale}. "
+            "Why: {reason}"))
 
     def __repr__(self) -> str:
         return "\n".join(["Headline verdicts (figures/claims.json):"] + self._lines(
             str, "  {cid}: no headline published yet",
-            "  {cid}: {verdict} ({run}); measured{unit}: {measured}; paper: {paper}; why: {reason}"))
+            "  {cid}: {verdict} ({run}); measured{unit}: {measured}; paper: {paper}; scale: {scale}; why: {reason}"))
 
 
 def quote_headline(*claim_ids: str, path=None) -> HeadlineQuote:

@@ -128,8 +128,9 @@ class Recorder:
         suffix = f"__{source}" if source else ""
         self.path = paths.output_dir(profile, root) / "ledger" / f"{notebook}__{device_key(self.device)}{suffix}.json"
 
-    def record(self, result: Verdict, *, evidence: str = "", unit: str | None = None) -> dict:
-        """Record a decision rule's :class:`Verdict` with the evidence (figure/table names) behind it."""
+    def record(self, result: Verdict, *, evidence: str = "", unit: str | None = None, scale: str = "") -> dict:
+        """Record a decision rule's :class:`Verdict` with the evidence (figure/table names) behind it and the
+        scale it was measured at (companion.profiles.scale_of)."""
         if not isinstance(result, Verdict):
             raise TypeError(f"record() takes a rule's Verdict (paperlib.common.verdicts), got {type(result).__name__}")
         claim_id, verdict, reason, measured_value = result.claim, result.verdict, result.reason, result.measured
@@ -152,6 +153,8 @@ class Recorder:
             "commit": self.fingerprint.get("commit", ""),
             "recorded_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         }
+        if scale:
+            rec["scale"] = " ".join(scale.split())
         if result.value is not None:
             rec["value"] = float(result.value)
         if result.spread is not None:

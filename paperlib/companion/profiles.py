@@ -144,3 +144,38 @@ def resolve(name: str, profile: str, output_root=None) -> dict:
                                  f"inject its output root")
         out["OUTPUT_ROOT"] = str(output_root)
     return out
+
+
+PAPER_SCALE = "paper profile (the paper's configuration where the paper states one)"
+_NOT_SCALE = {"NOTEBOOK", "PROFILE", "OUTPUT_ROOT", "SEED"}
+
+
+def parameters_under(name: str, profile: str) -> dict:
+    """Every parameter of notebook `name` as the profile sets it: the cell's defaults with the profile's
+    overrides applied (runner parameters excluded)."""
+    check_profile(profile)
+    return {**default_parameters(name), **dict(load_overrides(name).get(profile) or {})}
+
+
+def _short(v) -> str:
+    text = repr(v)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def describe_scale(diffs: list[tuple[str, object, object]], limit: int = 6) -> str:
+    """ "paper profile ..." with no differences, else "reduced: NAME value (paper profile: value), ..." (at most
+    `limit` named, then how many more)."""
+    if not diffs:
+        return PAPER_SCALE
+    shown = ", ".join(f"{k} {_short(v)} (paper profile: {_short(p)})" for k, v, p in diffs[:limit])
+    more = f", and {len(diffs) - limit} more" if len(diffs) > limit else ""
+    return f"reduced: {shown}{more}"
+
+
+def scale_of(name: str, params: dict, limit: int = 6) -> str:
+    """The scale a run of notebook `name` with `params` was at, against the paper profile's parameters: every
+    ledger record states it (a verdict at reduced sizes says what it was measured at)."""
+    paper = parameters_under(name, "paper")
+    diffs = [(k, params[k], p) for k, p in paper.items()
+             if k not in _NOT_SCALE and k in params and params[k] != p]
+    return describe_scale(diffs, limit)

@@ -142,3 +142,21 @@ def test_a_staged_run_names_the_folder_it_publishes_into(registry):
 
     ch = Chapter("13_bk_core", "cpu", 0, staging_root("cpu", "13_bk_core"), registry=registry)
     assert ch.where() == "figures/cpu" and "outputs in figures/cpu/" in ch.banner()
+
+
+def test_every_record_states_its_scale(tmp_path):
+    """A verdict at reduced sizes says what it was measured at: the differences from the paper profile."""
+    from paperlib.common.verdicts import Verdict
+    from paperlib.companion.profiles import PAPER_SCALE, describe_scale, parameters_under, scale_of
+
+    paper = parameters_under("13_bk_core", "paper")
+    assert scale_of("13_bk_core", paper) == PAPER_SCALE
+    smoke = parameters_under("13_bk_core", "smoke")
+    text = scale_of("13_bk_core", smoke)
+    assert text.startswith("reduced: ") and "(paper profile: " in text
+    assert describe_scale([("A", 1, 2)] * 8, limit=6).endswith(", and 2 more")
+    ch = Chapter("13_bk_core", "smoke", 0, tmp_path, params=smoke)
+    rec = ch.record(Verdict("BK-T3-ON", "pending", "r"))
+    assert rec["scale"] == text
+    assert ch.record(Verdict("BK-T3-ON", "pending", "r"), scale="paper configuration (Table 3)")["scale"] == \
+        "paper configuration (Table 3)"
