@@ -1,6 +1,7 @@
 """The cost of SCTA's output loss alone (given hidden states), as V grows: its wall-clock
 (`loss_only_time`) and its device-independent operation count (`loss_work`), which decides SCTA-COMPLEXITY
-(the paper's "O(K x D_sem) instead of O(V)"; notebook 20)."""
+(the paper's "O(K x D_sem) instead of O(V)"; notebook 20), and the claim's verdict from the two tables
+(`complexity_claim`)."""
 from __future__ import annotations
 
 import torch
@@ -8,7 +9,7 @@ import torch
 from paperlib.common.measure import time_callable
 from paperlib.common.opcount import OpCounter
 
-__all__ = ["loss_only_time", "loss_work"]
+__all__ = ["complexity_claim", "exponents", "loss_only_time", "loss_work"]
 
 
 def _loss_closure(method: str, V: int, N: int, hidden: int, d_sem: int, K: int, tau: float, seed: int, dev):
@@ -60,3 +61,25 @@ def loss_work(method: str, V: int, N: int = 1024, hidden: int = 256, d_sem: int 
     with OpCounter(cost="elements") as counter:
         f()
     return int(counter.total)
+
+
+def exponents(table, column: str) -> dict[str, float]:
+    """{method: a} with table[column] ~ V^a per method (`bench.scaling_exponent`: least-squares slope of log value
+    against log V), from a long table with columns method, V and `column` (notebook 20's tables)."""
+    from paperlib.scta.bench import scaling_exponent
+
+    return {m: scaling_exponent(s["V"], s[column]) for m, s in table.groupby("method")}
+
+
+def complexity_claim(work, cost):
+    """SCTA-COMPLEXITY from notebook 20's two tables: `work` (method, V, elements: `loss_work` per method and V,
+    rows for "ce" and "scta") decides through the exponents of the operation count; `cost` (method, V, seconds:
+    `loss_only_time`) gives the wall-clock exponents recorded beside. The V range is that of SCTA's rows.
+    Returns `paperlib.scta.verdicts.scta_complexity`'s Verdict."""
+    from paperlib.scta.verdicts import scta_complexity
+
+    work_exps, time_exps = exponents(work, "elements"), exponents(cost, "seconds")
+    Vs = work.loc[work["method"] == "scta", "V"]
+    return scta_complexity(work_exponent=work_exps["scta"], work_exponent_ce=work_exps["ce"],
+                           time_exponent=time_exps["scta"], time_exponent_ce=time_exps["ce"],
+                           V_range=(int(Vs.min()), int(Vs.max())))

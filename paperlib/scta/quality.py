@@ -13,7 +13,7 @@ from paperlib.scta import verdicts
 from paperlib.scta.methods import CE_DENSE, method_label, parse_methods
 from paperlib.scta.train import quality_run
 
-__all__ = ["budget", "train_method", "conv_labels", "conv_claims"]
+__all__ = ["budget", "train_method", "conv_labels", "conv_claims", "seed_contrast"]
 
 
 def budget(P: Mapping[str, Any], n_train_tokens: int) -> tuple[int, int]:
@@ -66,3 +66,16 @@ def conv_claims(P: Mapping[str, Any], *, data, device, runs: Mapping[str, dict])
     return Measurement(tables={"scta_quality_seeds": seeds}, verdicts=[conv],
                        evidence={"SCTA-CONV": "table scta_quality_seeds; figure scta_quality_vs_time; "
                                               "table scta_quality_curves"})
+
+
+def seed_contrast(seeds: pd.DataFrame) -> dict:
+    """What notebook 22's seed table (`scta_quality_seeds`: seed, ppl_ce, ppl_scta, top5_ce, top5_scta) says, per
+    seed paired: n seeds; the perplexity ratio SCTA/CE (median, min, max) and in how many seeds SCTA's perplexity
+    is higher; the top-5 accuracy difference SCTA - CE (min, max, largest absolute) and in how many seeds SCTA's
+    top-5 is higher. A ranking gap shows in top-5 accuracy; a calibration gap only in perplexity."""
+    ratio = seeds["ppl_scta"] / seeds["ppl_ce"]
+    diff = seeds["top5_scta"] - seeds["top5_ce"]
+    return {"n": len(seeds), "ppl_ratio_median": float(ratio.median()), "ppl_ratio_min": float(ratio.min()),
+            "ppl_ratio_max": float(ratio.max()), "n_ppl_scta_higher": int((ratio > 1).sum()),
+            "top5_diff_min": float(diff.min()), "top5_diff_max": float(diff.max()),
+            "top5_diff_absmax": float(diff.abs().max()), "n_top5_scta_higher": int((diff > 0).sum())}

@@ -441,3 +441,29 @@ def test_paired_ratios_interleave_and_pair_rounds():
         assert ratios[label] == pytest.approx([base[k] / t[k] for k in range(3)])
     with pytest.raises(ValueError):
         scta_bench.paired_ratios(300, [("scta", False)], repeats=0)
+
+
+def test_complexity_claim_composes_the_rule_from_notebook_20s_tables():
+    """The verdict notebook 20 records: exponents of the operation count decide, the wall-clock ones ride along;
+    identical to calling the rule with the exponents fitted by hand."""
+    import pandas as pd
+
+    from paperlib.scta import verdicts
+
+    Vs = [1000, 4000, 16000]
+    work = pd.DataFrame([{"method": "ce", "V": V, "elements": 10 * V} for V in Vs[:2]]
+                        + [{"method": "scta", "V": V, "elements": 5000} for V in Vs])
+    cost = pd.DataFrame([{"method": m, "V": V, "seconds": t} for m, f in (("ce", lambda V: 1e-6 * V),
+                                                                           ("chunked", lambda V: 2e-6 * V),
+                                                                           ("scta", lambda V: 1e-3))
+                         for V in Vs for t in [f(V)]])
+    assert loss_cost.exponents(work, "elements") == pytest.approx({"ce": 1.0, "scta": 0.0}, abs=1e-12)
+    assert set(loss_cost.exponents(cost, "seconds")) == {"ce", "chunked", "scta"}
+    got = loss_cost.complexity_claim(work, cost)
+    want = verdicts.scta_complexity(work_exponent=0.0, work_exponent_ce=1.0, time_exponent=0.0, time_exponent_ce=1.0,
+                                    V_range=(1000, 16000))
+    assert (got.claim, got.verdict) == ("SCTA-COMPLEXITY", "reproduced")
+    assert got.measured == want.measured and "V=1,000..16,000" in got.measured
+    # a loss whose count grows like CE's is not O(K D_sem)
+    grows = work.assign(elements=lambda d: d["V"] * 3)
+    assert loss_cost.complexity_claim(grows, cost).verdict == "not-reproduced"

@@ -33,6 +33,9 @@ def test_decides_table1_claims_from_its_own_tables(m):
         assert m.verdict(claim).verdict == "pending"
     assert "scta_capped_8gb" not in m.tables and "analytic at V=1,000,000" in m.verdict("SCTA-1M-CONSUMER").reason
     assert m.evidence["SCTA-1M-CONSUMER"].startswith("figure scta_memory_vs_vocab")
+    from paperlib.companion.ledger import evidence_items
+    assert all(("figure", "scta_speedup_vs_vocab") in evidence_items(m.evidence[c])   # every claim names its figure
+               for c in ("SCTA-SCALE", "SCTA-T1-SPEEDUP", "SCTA-T1-TPUT", "SCTA-ENERGY"))
 
 
 def test_tables_cover_the_sweep_and_the_paper_configuration(m):
@@ -99,5 +102,5 @@ def test_cuda_path_decides_from_paired_ratios_capped_run_and_energy(monkeypatch)
     assert got == {"SCTA-SCALE": "reproduced", "SCTA-T1-SPEEDUP": "reproduced", "SCTA-T1-TPUT": "reproduced",
                    "SCTA-1M-CONSUMER": "reproduced", "SCTA-ENERGY": "reproduced"}
     assert set(m.tables["scta_capped_8gb"]["method"]) == {"ce", "chunked", "scta"}
-    assert m.evidence["SCTA-1M-CONSUMER"] == "table scta_capped_8gb"
+    assert m.evidence["SCTA-1M-CONSUMER"] == "table scta_capped_8gb; figure scta_memory_vs_vocab"
     assert "Fake GPU" in m.verdict("SCTA-T1-SPEEDUP").measured

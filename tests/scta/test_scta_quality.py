@@ -28,3 +28,16 @@ def test_conv_claims_uses_the_chapters_runs_for_its_seed_and_the_rule():
                                   budget="10 steps x 2x8 tokens, +5 Stage-2 steps for SCTA")
     assert m.verdicts == [expected] and expected.verdict == "not-reproduced"
     assert "scta_quality_seeds" in m.evidence["SCTA-CONV"]
+
+
+def test_seed_contrast_pairs_perplexity_and_top5_by_seed():
+    import pandas as pd
+    import pytest
+
+    seeds = pd.DataFrame({"seed": [0, 1, 2], "ppl_ce": [100.0, 200.0, 100.0], "ppl_scta": [250.0, 600.0, 280.0],
+                          "top5_ce": [0.40, 0.41, 0.39], "top5_scta": [0.41, 0.40, 0.39]})
+    c = quality.seed_contrast(seeds)
+    assert c["n"] == 3 and c["n_ppl_scta_higher"] == 3
+    assert (c["ppl_ratio_median"], c["ppl_ratio_min"], c["ppl_ratio_max"]) == pytest.approx((2.8, 2.5, 3.0))
+    assert c["n_top5_scta_higher"] == 1                                   # +0.01, -0.01, 0: no consistent order
+    assert (c["top5_diff_min"], c["top5_diff_max"], c["top5_diff_absmax"]) == pytest.approx((-0.01, 0.01, 0.01))
