@@ -160,9 +160,14 @@ Nothing in the smoke profile needs the network once `make setup` has run: the co
 hub switched off, and `make data` is not needed.
 
 * **No network in the room.** `make setup` is the only step that downloads. Run it before the day, or bring a
-  wheelhouse: on a connected machine like the attendees', `python -m pip download -d wheelhouse -c
-  constraints.txt "torch==2.13.0" ".[lab]" "setuptools>=68" wheel` (the last two build the library); in the room, `PIP_NO_INDEX=1 PIP_FIND_LINKS=$PWD/wheelhouse make setup
-  EXTRAS=lab` installs from it (the kit ships no tests, so the `lab` extra is all attendees need).
+  wheelhouse built on a connected machine like the attendees' (the last two packages build the library):
+
+  ```bash
+  python -m pip download -d wheelhouse -c constraints.txt "torch==2.13.0" ".[lab]" "setuptools>=68" wheel
+  PIP_NO_INDEX=1 PIP_FIND_LINKS=$PWD/wheelhouse make setup EXTRAS=lab   # in the room, in the kit's folder
+  ```
+
+  The kit ships no tests, so the `lab` extra is all attendees need.
 * **`make lab` opens but the notebook asks for a kernel, or the `paperlib` kernel is missing.** Register it
   again: `.venv/bin/python -m paperlib.companion.jupyter_kernel`, then reload the page.
 * **`ModuleNotFoundError: paperlib`.** The kernel is not the project's: choose the `paperlib` kernel
@@ -240,8 +245,9 @@ def guide(timings: dict[str, float | None], exs: dict[str, list[str]]) -> str:
              "Attendees install once (`make setup EXTRAS=lab`, or `make setup`), then open `make lab`. Every",
              "notebook's defaults are the `smoke` profile: small sizes that run in seconds. Solutions to the",
              "\"Try it\" exercises are in `notebooks/exercises/`, where every notebook's \"Solution:\" line points;",
-             "each has a `check()` that computes the answer at smoke sizes (run one with",
-             "`.venv/bin/python -c \"import runpy; print(runpy.run_path('notebooks/exercises/<file>.py')['check']())\"`).",
+             "each has a `check()` that computes the answer at smoke sizes; run one with", "",
+             "```bash", "f=notebooks/exercises/13_bk_core__naive_overflow.py",
+             ".venv/bin/python -c \"import runpy, sys; print(runpy.run_path(sys.argv[1])['check']())\" $f", "```",
              "", plan_markdown(timings), TROUBLESHOOTING,
              "## Smoke run times and exercises", "",
              f"Timings measured when this kit was built, on {fp['device']} (torch {fp['torch']}),",
@@ -294,16 +300,19 @@ def update_readme_times(timings: dict[str, float | None], readme: Path | None = 
 
 
 def ship_figures(dest: Path) -> None:
-    """The committed ledger and the published figures' PNGs: notebook 00 quotes figures/claims.json and shows
-    thumbnails of figures/<profile>/*.png, and every chapter's headline quotes read figures/claims.json."""
+    """The committed ledger (claims.json, CLAIMS.md), the published figures' PNGs and chapters: notebook 00 quotes
+    figures/claims.json and shows thumbnails of figures/<profile>/*.png, every chapter's headline quotes read
+    figures/claims.json, and the README's "Start here" links the published chapters (to read beside a smoke run)."""
     dest.mkdir(parents=True)
-    shutil.copy(paths.FIGURES / "claims.json", dest / "claims.json")
+    for name in ("claims.json", "CLAIMS.md"):
+        shutil.copy(paths.FIGURES / name, dest / name)
     for profile in paths.PUBLISHED_PROFILES:
-        pngs = sorted((paths.FIGURES / profile).glob("*.png"))
-        if pngs:
-            (dest / profile).mkdir()
-            for f in pngs:
-                shutil.copy(f, dest / profile / f.name)
+        src = paths.FIGURES / profile
+        files = sorted(src.glob("*.png")) + sorted(src.glob("notebooks/[0-9][0-9]_*.ipynb"))
+        for f in files:
+            target = dest / f.relative_to(paths.FIGURES)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(f, target)
 
 
 def build(out: Path | None = None, timing: bool = True, readme_times: bool = False,
