@@ -25,6 +25,87 @@
 # | **OktoSemantic / SCTA** (de Oliveira) | contrastive sampled training that avoids the O(V) softmax for huge vocabularies | `20`–`22` |
 # | **Related theory** (a feed of abstracts) | OLS as a single-layer linear Transformer; the cost of Hierarchical Kernel Transformers | `30` |
 #
+# What we learned from each paper comes first, then every claim with its headline verdict.
+
+# %% tags=["parameters"]
+NOTEBOOK = "00_claims_overview"
+PROFILE = "smoke"
+OUTPUT_ROOT = ""
+
+# %% tags=["hide-input"]
+import json
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import Markdown, display
+
+from paperlib.common import paths
+from paperlib.companion import ledger
+from paperlib.companion.chapter import open_chapter
+from paperlib.companion.story import key_figures, story
+
+ch = open_chapter(globals())
+registry = ledger.load_registry()
+# where the published figures are, most faithful run first (paper > cpu)
+PUBLISHED = [p for p in paths.MOST_FAITHFUL_FIRST if p in paths.PUBLISHED_PROFILES]
+
+
+def show_story(paper):
+    """A paper's story (Markdown rendered from the committed ledger), then thumbnails of its key figures,
+    each from the most faithful published run that has it."""
+    display(ch.finding(story(paper)))
+    found = [next((f for f in (paths.FIGURES / p / f"{n}.png" for p in PUBLISHED) if f.is_file()), None)
+             for n in key_figures(paper)]
+    files = [f for f in found if f is not None]
+    if not files:
+        return ch.finding("No key figure of this paper is published yet.")
+    images = [plt.imread(f) for f in files]
+    widths = [im.shape[1] / im.shape[0] for im in images]
+    height = min(2.6, 11 / sum(widths))  # one row, at most 11 inches wide
+    fig, axes = plt.subplots(1, len(images), figsize=(height * sum(widths), height + 0.3), dpi=90, squeeze=False,
+                             gridspec_kw={"width_ratios": widths})
+    for ax, im, f in zip(axes[0], images, files):
+        ax.imshow(im, interpolation="antialiased")
+        ax.set_axis_off()
+        ax.set_title(f"{f.stem} ({f.parent.name} run)", fontsize=8)
+    plt.show()
+
+
+# %% [markdown]
+# ## What we learned, paper by paper
+#
+# Each paragraph is rendered from the committed ledger (`figures/claims.json`, the published headline verdicts)
+# by `paperlib.companion.story`: a paper's claims grouped into the parts a reader thinks in, and for each part
+# what its verdicts say. Below it, the figures that carry the paper's story, from its most faithful published
+# run; each chapter shows them full size.
+
+# %% [markdown]
+# ### SCN and HurNetTorch (chapters 01–03)
+
+# %% tags=["remove-input", "nbval-ignore-output"]
+show_story("scn-hurnet")
+
+# %% [markdown]
+# ### ResNet-BK (chapters 10–16)
+
+# %% tags=["remove-input", "nbval-ignore-output"]
+show_story("resnet-bk")
+
+# %% [markdown]
+# ### OktoSemantic / SCTA (chapters 20–22)
+
+# %% tags=["remove-input", "nbval-ignore-output"]
+show_story("scta")
+
+# %% [markdown]
+# ### Related theory (chapter 30)
+
+# %% tags=["remove-input", "nbval-ignore-output"]
+show_story("related-theory")
+
+# %% [markdown]
+# ## How a claim gets its verdict
+#
 # Every checkable claim of the papers has a stable ID in the **claims registry** (`data/claims/*.yaml`).
 # Each chapter notebook measures the claims it owns and records a result with a verdict:
 #
@@ -38,32 +119,11 @@
 # `make figures` runs every notebook under a **profile** (`smoke`: seconds, `cpu`: reduced sizes for a
 # 2-core laptop, `paper`: the papers' configurations, for a GPU) and aggregates the results into
 # `figures/claims.json` and `figures/CLAIMS.md`. A claim's headline result is its most faithful run
-# (paper > cpu > smoke); absolute times and memory always carry the device they were measured on.
+# (paper > cpu; smoke runs are never published); absolute times and memory always carry the device they were
+# measured on.
 #
 # **How to read a chapter.** Each section opens with the claim in the paper's words, then the equation,
 # the code that tests it (a call into `paperlib`), the result, and the verdict it records.
-
-# %% tags=["parameters"]
-NOTEBOOK = "00_claims_overview"
-PROFILE = "smoke"
-OUTPUT_ROOT = ""
-
-# %%
-import json
-
-import pandas as pd
-from IPython.display import Markdown, display
-
-from paperlib.common import paths
-from paperlib.companion import ledger
-from paperlib.companion.chapter import open_chapter
-
-ch = open_chapter(globals())
-
-registry = ledger.load_registry()
-per_paper = pd.Series([c.paper for c in registry.values()]).value_counts().reindex(list(ledger.PAPERS), fill_value=0)
-print(f"{len(registry)} claims registered")
-print(per_paper.to_string())
 
 # %% [markdown]
 # ## The headline verdicts (the committed ledger)
@@ -88,12 +148,16 @@ def _md(x):  # a table cell: a `|` in a value would end the cell
     return "—" if x is None else str(x).replace("|", "\\|")
 
 
+# the published chapters from where this copy lives: notebooks/ (smoke) or figures/<profile>/notebooks/
+TO_FIGURES = "../../" if ch.profile in paths.PUBLISHED_PROFILES else "../figures/"
+
+
 def _row(r):
     run = f"{r['profile']} / {r['device']}" if r.get("profile") else "—"
     return {"id": r["id"], "summary": _md(r.get("summary") or r["statement"]), "paper value": _md(r["paper_value"]),
             "measured": _md(r["measured_value"]), "headline verdict": r["verdict"], "run": run,
             "chapter": f"[{r['notebook']}]({r['notebook']}.ipynb)" + (
-                f" · [section, {r['profile']} run](../figures/{r['profile']}/notebooks/{r['notebook']}.ipynb"
+                f" · [section, {r['profile']} run]({TO_FIGURES}{r['profile']}/notebooks/{r['notebook']}.ipynb"
                 f"#{ledger.claim_anchor(r['id'])})" if r.get("profile") in paths.PUBLISHED_PROFILES else "")}
 
 
@@ -121,5 +185,5 @@ rows = [{"id": cid, "smoke verdict": r["verdict"], "headline verdict": headline.
 print(f"smoke results for {len(rows)} of {len(registry)} claims")
 display(pd.DataFrame(rows, columns=["id", "smoke verdict", "headline verdict", "same"]))
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output", "remove-input"]
 print(ch.footer())
