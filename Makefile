@@ -114,7 +114,7 @@ html: $(STAMP) ## the reading edition: a static offline site in build/site/ (fro
 workshop: $(STAMP) ## the workshop kit: build/workshop/ and build/workshop.zip (times each notebook; README untouched)
 	$(PY) -m paperlib.companion.workshop
 
-readme-times: $(STAMP) ## the workshop kit, and the measured smoke times written into README.md's "Start here" table
+readme-times: $(STAMP) ## the workshop kit, and the measured smoke times written into the table of README.md's "For teachers" section
 	$(PY) -m paperlib.companion.workshop --readme-times
 
 lab: $(STAMP) ## JupyterLab on the project's kernel

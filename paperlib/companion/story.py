@@ -63,23 +63,27 @@ _ORDER = ("reproduced", "partially-reproduced", "not-reproduced", "refuted", "no
 
 
 def reading(verdicts: list[str]) -> str:
-    """One phrase for a part of a paper, from its claims' verdicts. Pending and not-testable claims decide
-    nothing; among the decided ones: all reproduced -> "holds up"; at least half refuted -> "mis-stated"; some
-    refuted -> "sound in part, with statements shown false"; at least half reproduced or partially reproduced
-    -> "holds in part"; otherwise "does not hold as measured here"."""
+    """One phrase for a part of a paper, from its claims' verdicts (it follows a colon, so it needs no verb that
+    agrees with the part's name). Pending and not-testable claims decide nothing; among the decided ones: all
+    reproduced -> "reproduced as stated"; at least half refuted -> "mostly mis-stated, ..."; some refuted ->
+    "partly sound, partly shown false"; at least half reproduced or partially reproduced -> "reproduced in part";
+    otherwise "not reproduced as measured here". When at least as many claims are pending as are decided, the
+    phrase is prefixed "mostly pending; so far"."""
     c = Counter(verdicts)
     decided = sum(c[v] for v in ("reproduced", "partially-reproduced", "not-reproduced", "refuted"))
     if decided == 0:
-        return "not decided yet" if c["pending"] else "cannot be tested"
+        return "not decided yet" if c["pending"] else "not testable"
     if c["reproduced"] == decided:
-        return "holds up"
-    if c["refuted"] >= decided / 2:
-        return "mis-stated"
-    if c["refuted"]:
-        return "sound in part, with statements shown false"
-    if c["reproduced"] + c["partially-reproduced"] >= decided / 2:
-        return "holds in part"
-    return "does not hold as measured here"
+        phrase = "reproduced as stated"
+    elif c["refuted"] >= decided / 2:
+        phrase = "mostly mis-stated, with statements shown false"
+    elif c["refuted"]:
+        phrase = "partly sound, partly shown false"
+    elif c["reproduced"] + c["partially-reproduced"] >= decided / 2:
+        phrase = "reproduced in part"
+    else:
+        phrase = "not reproduced as measured here"
+    return f"mostly pending; so far {phrase}" if c["pending"] >= decided else phrase
 
 
 def _counts(verdicts: list[str]) -> str:

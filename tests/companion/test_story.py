@@ -7,13 +7,14 @@ from paperlib.companion import ledger, story
 
 
 @pytest.mark.parametrize("verdicts, phrase", [
-    (["reproduced", "reproduced", "pending"], "holds up"),
-    (["refuted", "refuted", "reproduced", "not-reproduced"], "mis-stated"),
-    (["refuted", "reproduced", "reproduced", "partially-reproduced"], "sound in part, with statements shown false"),
-    (["partially-reproduced", "not-reproduced", "not-testable"], "holds in part"),
-    (["not-reproduced", "not-reproduced", "partially-reproduced"], "does not hold as measured here"),
+    (["reproduced", "reproduced", "pending"], "reproduced as stated"),
+    (["refuted", "refuted", "reproduced", "not-reproduced"], "mostly mis-stated, with statements shown false"),
+    (["refuted", "reproduced", "reproduced", "partially-reproduced"], "partly sound, partly shown false"),
+    (["partially-reproduced", "not-reproduced", "not-testable"], "reproduced in part"),
+    (["not-reproduced", "not-reproduced", "partially-reproduced"], "not reproduced as measured here"),
+    (["reproduced", "pending", "pending"], "mostly pending; so far reproduced as stated"),
     (["pending", "not-testable"], "not decided yet"),
-    (["not-testable"], "cannot be tested"),
+    (["not-testable"], "not testable"),
 ])
 def test_reading_reaches_each_phrase(verdicts, phrase):
     assert story.reading(verdicts) == phrase
@@ -35,8 +36,8 @@ def test_story_follows_the_ledger(tmp_path):
     f = tmp_path / "claims.json"
     f.write_text(json.dumps(rows))
     text = story.story("scta", path=f)
-    assert "**The method** (the loss's cost, free of the vocabulary size): holds up (1 reproduced; cpu run)." in text
-    assert "does not hold as measured here (2 not-reproduced; paper run)" in text
+    assert "**The method** (the loss's cost, free of the vocabulary size): reproduced as stated (1 reproduced; cpu run)." in text
+    assert "not reproduced as measured here (2 not-reproduced; paper run)" in text
     assert "**Quality** (convergence and final loss against cross-entropy): nothing published yet." in text
     with pytest.raises(ValueError, match="unknown paper"):
         story.story("nope")
