@@ -333,7 +333,7 @@ from paperlib.bk.verdicts.theory import ALG1_FLAT_REL
 c0, c1 = counts.iloc[0], counts.iloc[-1]
 ch.finding(rf"""Against the dense matrix the matvec is {"exact to rounding" if (exact["max rel err"] < 1e-13).all() else "not exact"}
 (max relative error below $10^{{-13}}$ in {int((exact["max rel err"] < 1e-13).sum())} of {len(exact)} cases). From
-$N = {int(c0.N):,}$ to $N = {int(c1.N):,}$ the rank $r$ grows from {int(c0.r)} to {int(c1.r)}, the flops per element
+$N = {int(c0.N)}$ to $N = {int(c1.N)}$ the rank $r$ grows from {int(c0.r)} to {int(c1.r)}, the flops per element
 from {c0["flops/N"]:.4g} to {c1["flops/N"]:.4g} ({c1["flops/N"] / c0["flops/N"] - 1:+.0%}; {"more" if c1["flops/N"] > (1 + ALG1_FLAT_REL) * c0["flops/N"] else "no more"} than the rule's
 {ALG1_FLAT_REL:.0%} for $O(N)$),
 and the storage per $N\log_2 N$ from {c0["bytes/(N log2 N)"]:.4g} to {c1["bytes/(N log2 N)"]:.4g} bytes

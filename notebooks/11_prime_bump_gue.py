@@ -175,7 +175,7 @@ plt.show()
 # ### Try it: Shrink the validation spectra and watch the pipeline's power
 #
 # Set `RMT_N` to 30, then 100 and 400, with `RMT_SEEDS = list(range(6))`, and re-run section 2. Compare the
-# `u_ks_*` columns with the 1% critical distance `ss.ks_critical(n)` for n spacings: from which size does every
+# KS columns (`u_ks_*` in `val`) with the 1% critical distance `ss.ks_critical(n)` for n spacings: from which size does every
 # sample get its own label, and is a GOE sample "not rejected" by the GUE surmise too? What does that mean for a
 # single KS distance measured at N = 256?
 #
@@ -215,7 +215,7 @@ ch.show(res[shown].rename(columns={**READABLE, "u_brody_q": "Brody q"}), floatfm
 # ### Try it: Change eps and watch the spacing statistics
 #
 # Set `EPS_LIST = [0.005, 0.02, 0.1, 0.6, 2.0, 8.0]` in the parameters cell and re-run section 3. Follow
-# `u_ratio_r`, `u_std`, the three `u_ks_*` distances and `u_label` as ε grows, for the integer and the stretched
+# `<r>`, `std (unfolded)`, the KS distances and `label` (in `res`: `u_ratio_r`, `u_std`, `u_ks_*`, `u_label`) as ε grows, for the integer and the stretched
 # grid, next to the `zero (V=0)` control rows. Does any ε give GUE statistics, and what do the readings give in
 # the theorem's own range ε > 1/2?
 #

@@ -437,15 +437,15 @@ _ = ch.record(v_stab, evidence="figure bk_core_theta_overflow; tables bk_core_st
 
 # %% tags=["finding", "remove-input", "nbval-ignore-output"]
 naive_at = {k: (f"token {i:,}" if i is not None else f"nowhere up to token {THETA_N:,}") for k, i in first.items()}
-ch.finding(rf"""At $N = {n_max:,}$ the normalised scan gave {"only finite" if scan_finite else "some non-finite"} outputs
+ch.finding(rf"""At $N = {n_max}$ the normalised scan gave {"only finite" if scan_finite else "some non-finite"} outputs
 in float32 and float64 for each of the {len(STAB_SEEDS)} random sequences, with a worst relative error against the
 float64 banded solve of {err64:.0e} in float64 and {err32:.0e} in float32 (the rule's bounds: {bk_verdicts.STAB_F64_REL:.0e}
 and {bk_verdicts.STAB_F32_REL:.0e}). The paper's own $\theta$ product first overflows at {naive_at["float64"]} in float64
 and {naive_at["float32"]} in float32, and its $\theta/\varphi$ formula """
-           + (f"no longer gives finite outputs from $N = {st_sum['naive_broken_n']:,}$, the smallest tested size where it "
+           + (f"no longer gives finite outputs from $N = {st_sum['naive_broken_n']}$, the smallest tested size where it "
               "breaks: the claim holds for a reformulation of the method, not for the method as printed."
               if st_sum["naive_broken_n"] is not None else
-              f"stays finite at every tested size up to $N = {min(n_max, NAIVE_MAX):,}$."))
+              f"stays finite at every tested size up to $N = {min(n_max, NAIVE_MAX)}$."))
 
 # %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("BK-STAB-32K")
