@@ -103,19 +103,19 @@ u = np.linspace(-4, 4, 800)
 fig, ax = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
 for eta in (0.5, 1.0):
     z = complex(RE_Z, eta)
-    ax[0].semilogy(u, np.abs(bk.resolvent_kernel(z, u, 0.0, "printed")), label=f"|R0| (Eq. 2), Im z = {eta}")
+    ax[0].semilogy(u, np.abs(bk.resolvent_kernel(z, u, 0.0, "printed")), label=rf"$|R_0|$ (Eq. 2), $\mathrm{{Im}}\,z$ = {eta}")
     ax[0].semilogy(u, bk.printed_pointwise_bound(z, u, 0.0), **PAPER_STYLE,
                    label="paper: stated bound (Eq. 2), per Im z" if eta == 1.0 else None)
 ax[0].text(-3.8, 30, "u < v: above the bound", fontsize=8)
 ax[0].text(0.6, 1.0, "u > v: equal to it", fontsize=8)
-ax[0].set_xlabel("u - v (position difference)"); ax[0].set_ylabel("kernel modulus |R0(z; u, v)|")
+ax[0].set_xlabel(r"$u - v$ (position difference)"); ax[0].set_ylabel(r"kernel modulus $|R_0(z; u, v)|$")
 ax[0].legend(fontsize=7, loc="upper right")
 ch.verdict_subtitle(ax[0], v_eq2, title="Eq. 2's kernel vs its stated bound")
 for k in KERNELS:
     val = np.abs(bk.resolvent_kernel(z_demo, u, 0.0, k))
     ax[1].semilogy(u, np.where(val > 0, val, np.nan), label=k)   # `momentum` is 0 for u < v
 ax[1].semilogy(u, bk.printed_pointwise_bound(z_demo, u, 0.0), label="paper: stated bound (Eq. 2)", **PAPER_STYLE)
-ax[1].set_ylim(1e-3, 1e2); ax[1].set_xlabel("u - v (position difference)"); ax[1].legend(fontsize=7, loc="upper right")
+ax[1].set_ylim(1e-3, 1e2); ax[1].set_xlabel(r"$u - v$ (position difference)"); ax[1].legend(fontsize=7, loc="upper right")
 ax[1].set_title(f"four kernels at z = {z_demo.real:g} + {z_demo.imag:g}i")
 _ = ch.savefig(fig, "bk_r0_bound")
 plt.show()

@@ -88,19 +88,19 @@ N = max(NS)
 fig, ax = plt.subplots(1, 2, figsize=(10, 3.6))
 xs = np.linspace(-1, np.log(N) + 4, 600)
 for eps in EPS_LIST:
-    ax[0].plot(xs, pb.prime_bump_potential(xs, eps, N), label=f"V_eps(x), eps = {eps}")
+    ax[0].plot(xs, pb.prime_bump_potential(xs, eps, N), label=rf"$V_\varepsilon(x)$, $\varepsilon$ = {eps}")
 top = ax[0].get_ylim()[1]
 ax[0].plot(np.log(pb.primes_below(N)), np.full(len(pb.primes_below(N)), -0.04 * top), "|", color="0.4", ms=8,
            label=f"bump centres x = log p, p < {N}")
-ax[0].set_xlabel("x (Eq. 5's coordinate; dimensionless)"); ax[0].set_ylabel("V_eps(x) (energy, H0 hopping = 1)")
+ax[0].set_xlabel("x (Eq. 5's coordinate; dimensionless)"); ax[0].set_ylabel(r"$V_\varepsilon(x)$ (energy, $H_0$ hopping = 1)")
 ax[0].set_ylim(-0.1 * top, 1.3 * top); ax[0].set_title("Eq. 5, the Prime-Bump potential"); ax[0].legend(fontsize=7)
 Vi, Vs = pb.integer_grid_potential(N, REF_EPS), pb.stretched_grid_potential(N, REF_EPS)
 sites = np.arange(1, N + 1)
-ax[1].plot(sites, Vi, ".-", ms=4, markevery=slice(0, 20), label="integer grid (reference code): x_i = i")
+ax[1].plot(sites, Vi, ".-", ms=4, markevery=slice(0, 20), label=r"integer grid (reference code): $x_i = i$")
 ax[1].plot(sites, Vs, "--", label="stretched grid: N points on [0, log N + 4 sqrt(eps)]")
-ax[1].set_xscale("log"); ax[1].set_xlabel("site i + 1 (log scale)"); ax[1].set_ylabel("V_i (energy, H0 hopping = 1)")
+ax[1].set_xscale("log"); ax[1].set_xlabel("site i + 1 (log scale)"); ax[1].set_ylabel(r"$V_i$ (energy, $H_0$ hopping = 1)")
 ax[1].set_ylim(top=1.4 * max(Vi.max(), Vs.max())); ax[1].legend(fontsize=7, loc="upper left")
-ax[1].set_title(f"V on the N = {N} sites, eps = {REF_EPS}")
+ax[1].set_title(rf"$V$ on the N = {N} sites, $\varepsilon$ = {REF_EPS}")
 _ = ch.savefig(fig, "bk_prime_bump_potential")
 plt.show()
 print(f"integer grid: sites with V > 1e-6: {int(np.sum(Vi > 1e-6))} of {N}; max V = {Vi.max():.3g}")
@@ -297,7 +297,7 @@ for a, (reading, proc, title) in zip(axes.ravel(), [("integer", "unfolded", "(a)
                                                      ("zero", "unfolded", "(b) V = 0 control, unfolded"),
                                                      ("integer", "paper", "(c) integer grid, paper's procedure")]):
     s = bulk_spacings(reading, proc, N)
-    dens = a.hist(s, bins=edges, density=True, color="0.75", label="H_eps bulk spacings (bins of 0.1)")[0]
+    dens = a.hist(s, bins=edges, density=True, color="0.75", label=r"$H_\varepsilon$ bulk spacings (bins of 0.1)")[0]
     for k, st in zip(ss.SURMISES, ["-", "--", ":"]):
         a.plot(s_grid, ss.surmise_pdf(s_grid, k), st, label=f"{LAW[k]} surmise" + (" (= Eq. 6)" if k == "goe" else ""))
     note = f"N = {N}, {s.size} spacings\nKS to Eq. 6: {ss.ks_distance(s, 'goe'):.2f}\nstd: {s.std():.3f}"
