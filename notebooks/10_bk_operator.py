@@ -53,10 +53,11 @@ DENSE_NS = [16, 100, 400]
 SCALING_NS = [1000, 4000, 16000]
 SCALING_REPEATS = 5
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
+from IPython.display import display
 
 from paperlib.bk import operator as bk
 from paperlib.bk import semiseparable as ssm
@@ -84,38 +85,37 @@ g_ode = bk.quadrature_grid(-4.0, 4.0, 800)
 ode = pd.DataFrame([{"kernel": k, **bk.ode_residual(g_ode, z_demo, np.exp(-g_ode.x**2), k)} for k in KERNELS])
 tab = pw.merge(ode, on="kernel").rename(columns={"momentum": "resid (-i d/du - z)", "laplacian": "resid (-d2/du2 - z)"})
 ch.save_table(tab, "bk_r0_bound")
-print(tab.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
+ch.show(tab, floatfmt="{:.3g}", caption=f"max |R0| / bound on each side of the diagonal, and ODE residuals (z = {z_demo})")
 
 # %% [markdown]
 # **Rule** (`bk_eq2_r0bound`): `reproduced` if $|R_0|/\text{bound} \le 1$ (to float64 rounding) on both sides of the
 # diagonal for the printed kernel; `refuted` otherwise (an inequality the paper states, shown false).
 
-# %%
+# %% tags=["remove-cell"]
 worst = float(pw.loc[pw.kernel == "printed", "above_diag_max"].iloc[0])
 below = float(pw.loc[pw.kernel == "printed", "below_diag_max"].iloc[0])
 v_eq2 = bk_verdicts.bk_eq2_r0bound(below, worst)
 _ = ch.record(v_eq2, evidence="figure bk_r0_bound; table bk_r0_bound")
-print(v_eq2)
 
-# %%
+# %% tags=["hide-input"]
 # the figure for BK-EQ2-R0BOUND; the stated bound is the paper's claim (black dashed); u = v itself is left out
 u = np.linspace(-4, 4, 800)
 fig, ax = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
 for eta in (0.5, 1.0):
     z = complex(RE_Z, eta)
-    ax[0].semilogy(u, np.abs(bk.resolvent_kernel(z, u, 0.0, "printed")), label=f"|R0| (Eq. 2), Im z = {eta}")
+    ax[0].semilogy(u, np.abs(bk.resolvent_kernel(z, u, 0.0, "printed")), label=rf"$|R_0|$ (Eq. 2), $\mathrm{{Im}}\,z$ = {eta}")
     ax[0].semilogy(u, bk.printed_pointwise_bound(z, u, 0.0), **PAPER_STYLE,
                    label="paper: stated bound (Eq. 2), per Im z" if eta == 1.0 else None)
 ax[0].text(-3.8, 30, "u < v: above the bound", fontsize=8)
 ax[0].text(0.6, 1.0, "u > v: equal to it", fontsize=8)
-ax[0].set_xlabel("u - v (position difference)"); ax[0].set_ylabel("kernel modulus |R0(z; u, v)|")
+ax[0].set_xlabel(r"$u - v$ (position difference)"); ax[0].set_ylabel(r"kernel modulus $|R_0(z; u, v)|$")
 ax[0].legend(fontsize=7, loc="upper right")
 ch.verdict_subtitle(ax[0], v_eq2, title="Eq. 2's kernel vs its stated bound")
 for k in KERNELS:
     val = np.abs(bk.resolvent_kernel(z_demo, u, 0.0, k))
     ax[1].semilogy(u, np.where(val > 0, val, np.nan), label=k)   # `momentum` is 0 for u < v
 ax[1].semilogy(u, bk.printed_pointwise_bound(z_demo, u, 0.0), label="paper: stated bound (Eq. 2)", **PAPER_STYLE)
-ax[1].set_ylim(1e-3, 1e2); ax[1].set_xlabel("u - v (position difference)"); ax[1].legend(fontsize=7, loc="upper right")
+ax[1].set_ylim(1e-3, 1e2); ax[1].set_xlabel(r"$u - v$ (position difference)"); ax[1].legend(fontsize=7, loc="upper right")
 ax[1].set_title(f"four kernels at z = {z_demo.real:g} + {z_demo.imag:g}i")
 _ = ch.savefig(fig, "bk_r0_bound")
 plt.show()
@@ -125,7 +125,14 @@ plt.show()
 # exponentially in $\mathrm{Im} z\,|u-v|$ on the other: the inequality is false as printed. The textbook resolvents
 # (`laplacian`, `symmetric`) are the kernels for which a bound of this shape holds.
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["finding", "remove-input"]
+ch.finding(rf"""On a grid of $[-5, 5]^2$ at $z = {z_demo.real:g} + {z_demo.imag:g}i$, the printed kernel's $|R_0|/\text{{bound}}$
+reaches {below:.3g} on the side where the bound holds and {worst:.3g} on the other side, where it
+{"fails" if worst > 1 else "holds"}. Against the same printed bound, the largest ratio is
+{float(pw.loc[pw.kernel == "laplacian", ["above_diag_max", "below_diag_max"]].max(axis=None)):.3g} for `laplacian` and
+{float(pw.loc[pw.kernel == "symmetric", ["above_diag_max", "below_diag_max"]].max(axis=None)):.3g} for `symmetric`.""")
+
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("BK-EQ2-R0BOUND")
 
 
@@ -145,7 +152,7 @@ sweep = bk.theorem2_sweep(KERNELS, EPS_LIST, IM_Z_LIST, N_GRID, PAD, P_MAX, RE_Z
 cols = ["kernel", "eps", "im_z", "S2", "S2_bound", "S2_ratio", "S1", "S1_bound", "S1_ratio"]
 ch.save_table(sweep[cols], "bk_theorem2_sweep")
 summ = sweep.groupby(["kernel", "im_z"])[["S2_ratio", "S1_ratio"]].max().reset_index()
-print(summ.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
+ch.show(summ, floatfmt="{:.3g}", caption="norm / stated bound, worst over eps (ratio > 1: the bound fails)")
 
 # %% [markdown]
 # ### Grid refinement and domain length (convergence study)
@@ -163,7 +170,8 @@ ch.save_table(ref[["kernel", "pad", "n", "h", "S2", "S2_ratio", "S1", "S1_ratio"
 piv = ref[ref.pad == max(REFINE_PADS)].pivot(index="n", columns="kernel", values="S1")
 slope = {k: fit_linear(np.log(piv.index.values), piv[k].values)["slope"] for k in piv.columns}
 rel_change = {k: float(abs(piv[k].iloc[-1] - piv[k].iloc[-2]) / piv[k].iloc[-1]) for k in piv.columns}
-print(pd.DataFrame({"dS1/dlog n": slope, "S1 rel change last refinement": rel_change}).to_string(float_format=lambda x: f"{x:.3g}"))
+ch.show(pd.DataFrame({"dS1/dlog n": slope, "S1 rel change last refinement": rel_change}).rename_axis("kernel"),
+        index=True, floatfmt="{:.3g}", caption=f"discrete S1 under refinement (n = {REFINE_NS}, pad {max(REFINE_PADS):g})")
 
 # %% [markdown]
 # **Rules** (printed kernel, i.e. Theorem 2 as stated; the other kernels' ratios are reported beside):
@@ -173,7 +181,7 @@ print(pd.DataFrame({"dS1/dlog n": slope, "S1 rel change last refinement": rel_ch
 #   change >= 1%: not trace class) or exceeds Eq. 4 while converged; `not-reproduced` if it exceeds Eq. 4 without
 #   converging; `reproduced` if converged and within Eq. 4 everywhere.
 
-# %%
+# %% tags=["remove-cell"]
 pr = sweep[sweep.kernel == "printed"]
 s2_fail = pr[pr.S2_ratio > 1]
 conv2 = ref[(ref.kernel == "printed") & (ref.pad == max(REFINE_PADS))].S2.values
@@ -185,10 +193,8 @@ others1 = {k: float(sweep[sweep.kernel == k].S1_ratio.max()) for k in ("laplacia
 v_s1 = bk_verdicts.bk_th2_s1(float(pr.S1_ratio.max()), int((pr.S1_ratio > 1).sum()), len(pr), slope["printed"],
                              rel_change["printed"], others=others1)
 _ = ch.record(v_s1, evidence="table bk_theorem2_sweep; figure bk_theorem2_refinement")
-print(v_s2, "\n")
-print(v_s1)
 
-# %%
+# %% tags=["hide-input"]
 # the figure for BK-TH2-S2 and BK-TH2-S1: colour = kernel, line style = domain padding; at or below the dashed line
 # (ratio 1) the bound of Theorem 2 holds
 fig, ax = plt.subplots(1, 2, figsize=(9, 3.8), sharex=True)
@@ -201,7 +207,7 @@ for a, norm, eq, v in zip(ax, ("S2", "S1"), ("3", "4"), (v_s2, v_s1)):
     mark_paper(a, y=1.0, label="Theorem 2 (Eqs. 3-4): ratio <= 1")
     a.set_xlabel(f"grid points n (Im z = {REFINE_IM_Z:g}, eps = 1)")
     a.set_xticks(REFINE_NS, [str(n) for n in REFINE_NS]); a.minorticks_off()
-    ch.verdict_subtitle(a, v, title=f"||K||_{norm} / Eq. {eq} bound")
+    ch.verdict_subtitle(a, v, title=rf"$\|K\|_{{S_{norm[1]}}}$ / Eq. {eq} bound")
 ax[0].set_ylabel("norm / stated bound (ratio)"); ax[1].set_ylabel("norm / stated bound (ratio)")
 fig.legend(*ax[0].get_legend_handles_labels(), loc="outside right center", fontsize=7)
 _ = ch.savefig(fig, "bk_theorem2_refinement")
@@ -215,7 +221,17 @@ plt.show()
 # the bound hold up to discretisation), and Eq. 4 still fails for them when $\mathrm{Im} z > 1$ (fact (ii) above):
 # under a textbook reading the $S_2$ bound survives and the $S_1$ bound does not.
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["finding", "remove-input"]
+conv2_rel = float(abs(conv2[-1] - conv2[-2]) / conv2[-1])
+ch.finding(rf"""With the printed kernel, {len(s2_fail)} of {len(pr)} configurations exceed Eq. 3's $S_2$ bound"""
+           + (rf", from $\mathrm{{Im}} z = {s2_fail.im_z.min():g}$ on, by up to a factor {pr.S2_ratio.max():.3g}" if len(s2_fail) else "")
+           + rf"""; its $\|K\|_{{S_2}}$ changes by {conv2_rel:.1e} under the last grid refinement. {int((pr.S1_ratio > 1).sum())} of
+{len(pr)} exceed Eq. 4's $S_1$ bound (up to a factor {pr.S1_ratio.max():.3g}); under refinement the printed kernel's
+discrete $S_1$ changes by {slope["printed"]:.3g} per unit of $\log n$ and by {rel_change["printed"]:.1%} in the last step. The
+textbook kernels' largest $S_2$ ratios are {others2["laplacian"]:.3g} (`laplacian`) and {others2["symmetric"]:.3g}
+(`symmetric`), their largest $S_1$ ratios {others1["laplacian"]:.3g} and {others1["symmetric"]:.3g}.""")
+
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("BK-TH2-S2", "BK-TH2-S1")
 
 
@@ -255,8 +271,8 @@ for N in DENSE_NS:
         rows.append({"N": N, "seed": s, "r": U.shape[1],
                      "max rel err": float(np.max(np.abs(y - ref_y)) / np.max(np.abs(ref_y)))})
 exact = pd.DataFrame(rows)
-print(exact.assign(**{"max rel err < 1e-13": exact["max rel err"] < 1e-13}).drop(columns="max rel err")
-      .to_string(index=False))
+ch.show(exact.assign(**{"max rel err < 1e-13": exact["max rel err"] < 1e-13}).drop(columns="max rel err"),
+        caption="Algorithm 1 against the dense matrix (float64)")
 
 # %%
 counts = pd.DataFrame([{"N": N, "r": ssm.rank_for(N), "flops": ssm.flops(N, ssm.rank_for(N)),
@@ -264,26 +280,28 @@ counts = pd.DataFrame([{"N": N, "r": ssm.rank_for(N), "flops": ssm.flops(N, ssm.
 counts["flops/N"] = counts.flops / counts.N
 counts["bytes/(N log2 N)"] = counts.storage_bytes / (counts.N * np.log2(counts.N))
 ch.save_table(counts, "bk_alg1_counts")
-print(counts.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+ch.show(counts, floatfmt="{:.4g}", caption="exact operation and storage counts, r = ceil(log2 N)")
 
 # %% tags=["nbval-ignore-output"]
 # the rounding-level errors themselves (their digits depend on the CPU's BLAS kernels)
-print(exact.to_string(index=False, float_format=lambda x: f"{x:.1e}"))
+ch.show(exact, floatfmt="{:.1e}")
 
 # %% tags=["nbval-ignore-output"]
-from paperlib.common.measure import fingerprint
-print(fingerprint())
 sc = pd.DataFrame([{"N": N, "r": ssm.rank_for(N), "seconds": ssm.time_matvec(N, SEED, SCALING_REPEATS),
                     "flops": ssm.flops(N, ssm.rank_for(N)), "storage_MB": ssm.storage_bytes(N, ssm.rank_for(N)) / 2**20,
                     "matvec_peak_MB": ssm.matvec_peak_bytes(N, SEED) / 2**20} for N in SCALING_NS])
 fit_t = ssm.fit_scaling_models(sc.N, sc.seconds)
 fit_m = ssm.fit_scaling_models(sc.N, sc.storage_MB)
 ch.save_table(sc, "bk_alg1_scaling")
-print(sc.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
-print({k: round(v, 4) for k, v in fit_t.items()})
+display(ch.show(sc, floatfmt="{:.3g}", caption=f"one matvec, median of {SCALING_REPEATS}. {ch.machine()}"))
+print(f"CPU time ~ N^{fit_t['exponent']:.2f} over N = {', '.join(map(str, SCALING_NS))} (supporting only: the count decides)")
+
+# %% tags=["remove-cell"]
 v_alg1 = bk_verdicts.bk_alg1(counts.N, counts.flops, counts.storage_bytes, float(exact["max rel err"].max()), rank=counts.r,
                              time_exponent=fit_t["exponent"])
 _ = ch.record(v_alg1, evidence="table bk_alg1_counts; table bk_alg1_scaling; figure bk_alg1_scaling")
+
+# %% tags=["nbval-ignore-output", "hide-input"]
 # the figure: the exact count (what decides), the CPU time (supporting only) and the operator's storage
 fig, ax = plt.subplots(1, 3, figsize=(11, 3.6))
 ax[0].semilogx(counts.N, counts["flops/N"], "o-", label="count, r = ceil(log2 N)")
@@ -303,38 +321,33 @@ ax[2].set_xlabel("sequence length N"); ax[2].set_ylabel("memory (MiB)"); ax[2].l
 ax[2].set_title("memory")
 _ = ch.savefig(fig, "bk_alg1_scaling")
 plt.show()
-print(v_alg1)
-
-# %%
-# the verdict itself rests on counts and exactness only, so it is the same on every machine
-print("BK-ALG1:", v_alg1.verdict)
 
 # %% [markdown]
 # **What we found.** Algorithm 1 is exact (agreement with the dense matrix to rounding) and its storage is
 # $O(N\log N)$ as stated. Its operation count with $r=\lceil\log_2 N\rceil$ is $6N-4+4Nr = \Theta(N\log N)$, not the
 # stated $O(N)$: compute is linear only for a fixed rank. The wall-clock times are recorded beside the count as
 # supporting evidence; they do not decide complexity.
-#
-# The summary's reasons carry the (machine-dependent) timing exponent, so its output is not compared by nbval.
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["finding", "remove-input"]
+from paperlib.bk.verdicts.theory import ALG1_FLAT_REL
+c0, c1 = counts.iloc[0], counts.iloc[-1]
+ch.finding(rf"""Against the dense matrix the matvec is {"exact to rounding" if (exact["max rel err"] < 1e-13).all() else "not exact"}
+(max relative error below $10^{{-13}}$ in {int((exact["max rel err"] < 1e-13).sum())} of {len(exact)} cases). From
+$N = {int(c0.N)}$ to $N = {int(c1.N)}$ the rank $r$ grows from {int(c0.r)} to {int(c1.r)}, the flops per element
+from {c0["flops/N"]:.4g} to {c1["flops/N"]:.4g} ({c1["flops/N"] / c0["flops/N"] - 1:+.0%}; {"more" if c1["flops/N"] > (1 + ALG1_FLAT_REL) * c0["flops/N"] else "no more"} than the rule's
+{ALG1_FLAT_REL:.0%} for $O(N)$),
+and the storage per $N\log_2 N$ from {c0["bytes/(N log2 N)"]:.4g} to {c1["bytes/(N log2 N)"]:.4g} bytes
+({c1["bytes/(N log2 N)"] / c0["bytes/(N log2 N)"] - 1:+.0%}).""")
+
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("BK-ALG1")
 
 
-# %% tags=["nbval-ignore-output"]
-print(ch.summary().to_string(index=False))
-
-
 # %% [markdown]
-# ### This run beside the headline
-#
-# Every verdict above is this run's. A claim's headline verdict is the one the committed claims ledger
-# (`figures/claims.json`, `figures/CLAIMS.md`) takes from the most faithful published run; at smoke sizes a
-# verdict may legitimately differ from it. This table quotes the committed ledger, so it changes whenever the
-# results are republished.
+# Verdicts of this run that differ from the headline (none in a published run):
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 ch.beside_headline()
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output", "remove-input"]
 print(ch.footer())

@@ -53,10 +53,11 @@ N_SEQS = 4
 N_EXPERTS = 4
 ETAS = [0.01, 0.1, 1.0]
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
+from IPython.display import display
 
 from paperlib.bk import scattering as sc
 from paperlib.bk import verdicts as bk_verdicts
@@ -82,18 +83,18 @@ bkt = pd.concat([sc.birman_krein_table(BIRMAN_KREIN_N, bk_lambdas, s).assign(see
 piv = bkt.groupby(["V", "D"]).rel_err.max().unstack()
 ch.save_table(bkt, "bk_birman_krein")
 # errors below the 1e-6 tolerance of the verdict are rounding (their digits differ between CPUs): shown as "<1e-6"
-print(piv.to_string(float_format=lambda x: "<1e-6" if x < 1e-6 else f"{x:.1e}"))
+ch.show(piv.rename_axis(index="V", columns=None), index=True, floatfmt=lambda x: "<1e-6" if x < 1e-6 else f"{x:.1e}",
+        caption=f"relative error of Eq. 9 per candidate D, worst over {len(BIRMAN_KREIN_SEEDS)} draws and {len(bk_lambdas)} values of lambda")
 
 # %% [markdown]
 # **Rule** (`bk_eq9_bk`, tolerance $10^{-6}$ relative, worst over all draws and $\lambda$): `reproduced` if Eq. 9 holds
 # both for $D=\det(I+VR_0)$ (signed and $|V|$) and for Eq. 7's $\det_2$; `partially-reproduced` if only for $\det$;
 # `not-reproduced` otherwise. The quantity is exact linear algebra: decided on any device.
 
-# %%
+# %% tags=["remove-cell"]
 v_eq9 = bk_verdicts.bk_eq9_bk(float(max(piv["det"])), float(piv.loc["signed V", "det2"]),
                               err_abs_signed=float(piv.loc["signed V", "abs"]), n_seeds=len(BIRMAN_KREIN_SEEDS))
 _ = ch.record(v_eq9, evidence="table bk_birman_krein")
-print(v_eq9.verdict)
 
 # %% [markdown]
 # **What we found.** Eq. 9 is the Birman-Krein formula for the plain determinant $D=\det(I+VR_0)=
@@ -102,7 +103,17 @@ print(v_eq9.verdict)
 # different determinant as soon as $V$ changes sign. Since the paper does not say which $D$ it means, only the
 # reading with $\det$ is reproduced.
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["finding", "remove-input"]
+def below_tol(x):
+    return "below the $10^{-6}$ tolerance" if x < 1e-6 else f"{x:.1e}"
+
+
+ch.finding(rf"""Over {len(BIRMAN_KREIN_SEEDS)} random sign-changing $V$ of size {BIRMAN_KREIN_N} and
+{len(bk_lambdas)} values of $\lambda$, Eq. 9's worst relative error is {below_tol(float(piv["det"].max()))} for
+$D=\det(I+VR_0)$, {below_tol(float(piv.loc["signed V", "det2"]))} for Eq. 7's $\det_2$, and
+{below_tol(float(piv.loc["signed V", "abs"]))} for the paper's $|V|^{{1/2}}R_0|V|^{{1/2}}$ with signed $V$.""")
+
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("BK-EQ9-BK")
 
 
@@ -116,7 +127,7 @@ quote_headline("BK-EQ9-BK")
 phases = sc.phase_samples(SEQ_N, N_SEQS, ETAS, SEED)
 util = sc.utilisation_table(phases, N_EXPERTS)
 ch.save_table(util, "bk_router_phase_shares")
-print(util.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+ch.show(util, floatfmt="{:.3f}", caption="share of tokens per expert under each routing rule")
 
 # %% [markdown]
 # The figure: where the phases fall, against Eq. 8's expert intervals (coloured bands, expert $e$ takes
@@ -124,7 +135,7 @@ print(util.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 # Left and middle: Eq. 7 at the smallest η (closest to "+i0") for the two token potentials; right: the reference
 # code's stand-in $\arg G_{ii}$. Each legend gives the share left unrouted (table above, rule `printed`).
 
-# %%
+# %% tags=["hide-input"]
 eta0, variant = min(ETAS), "BK-Core arg G_ii (z=i)"
 unrouted = util[util.rule == "printed"].set_index(["potential", "eta / variant"]).unrouted
 panels = [(f"Eq. 7, Gaussian v, eta={eta0}", [("gaussian", eta0)]),
@@ -171,7 +182,9 @@ for key, d in phases.items():
                  "P(p=0)": float(np.mean(p == 0)), "P(0<p<1)": float(np.mean((p > 0) & (p < 1))), "mean p_halt": float(p.mean())})
 act = pd.DataFrame(rows)
 ch.save_table(act, "bk_act_halting")
-print(act.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+ch.show(act, floatfmt="{:.3f}", caption="halting probability of Eq. 10 over the tokens' phases")
+
+# %% tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(5.5, 3.4))
 dd = np.linspace(-np.pi, np.pi, 2001)
 ax.plot(dd, 1 / (1 + np.exp(-np.abs(dd))), ":", color="0.5", label="sigmoid(|delta|), Eq. 10's middle branch")
@@ -183,20 +196,11 @@ ax.set_ylim(-0.05, 1.35); ax.legend(fontsize=7, loc="upper left"); ax.set_title(
 _ = ch.savefig(fig, "bk_act_rule")
 plt.show()
 
-# %%
-print(ch.summary().to_string(index=False))
-
-
 # %% [markdown]
-# ### This run beside the headline
-#
-# Every verdict above is this run's. A claim's headline verdict is the one the committed claims ledger
-# (`figures/claims.json`, `figures/CLAIMS.md`) takes from the most faithful published run; at smoke sizes a
-# verdict may legitimately differ from it. This table quotes the committed ledger, so it changes whenever the
-# results are republished.
+# Verdicts of this run that differ from the headline (none in a published run):
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 ch.beside_headline()
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output", "remove-input"]
 print(ch.footer())

@@ -1,8 +1,8 @@
 """Shrink the validation spectra and watch the pipeline's power
 
 What to change: `RMT_N` (levels per sampled spectrum) and `RMT_SEEDS` in the parameters cell of notebook 11,
-e.g. `RMT_N = 30`, `100`, `400` with `RMT_SEEDS = list(range(6))`. Watch section 2's table: the three `u_ks_*`
-distances next to the 1% critical distance `ss.ks_critical(n_spacings)`, the `u_label` column, the
+e.g. `RMT_N = 30`, `100`, `400` with `RMT_SEEDS = list(range(6))`. Watch section 2's table: the three
+`u_ks_*` distances (shown as `KS to ...`) next to the 1% critical distance `ss.ks_critical(n_spacings)`, the `u_label` column, the
 `validated` flag, and how much `u_ratio_r` scatters over seeds.
 
 What one sees, and why.

@@ -2,8 +2,8 @@
 
 What to change: `EPS_LIST` in the parameters cell of notebook 11, e.g. `[0.005, 0.02, 0.1, 0.6, 2.0, 8.0]`
 (all positive values are allowed by Eq. 5; Theorems 2 and 4 assume eps > 1/2). Watch section 3's table:
-`u_ratio_r`, `u_std`, the three `u_ks_*` distances and `u_label`, for both grid readings, next to the
-`zero (V=0)` control rows.
+`u_ratio_r`, `u_std`, the three `u_ks_*` distances and `u_label` (shown as `<r>`, `std (unfolded)`, `KS to ...`,
+`label`; every column is in `res`), for both grid readings, next to the `zero (V=0)` control rows.
 
 What one sees, and why.
 

@@ -16,7 +16,7 @@ from paperlib.bk.core import bk_diag, bk_diag_theta_naive, resolve_method
 from paperlib.bk.core_ref import CASES, c_reference, make_case, max_elementwise_rel, oracle_causal, oracle_two_sided
 from paperlib.common.measure import time_callable
 from paperlib.common.runtime import on_cuda
-from paperlib.common.stats import fit_power_law_above, quartiles
+from paperlib.common.stats import fit_power_law, fit_power_law_above, quartiles
 from paperlib.common.verdicts import Measurement
 
 __all__ = [
@@ -24,6 +24,10 @@ __all__ = [
     "exactness_summary",
     "stability_summary",
     "stability_table",
+    "stability_worst",
+    "NOMINAL_ORDER",
+    "scaling_exponents",
+    "guide_line",
     "gradient_check",
     "theta_growth",
     "speed_sweep",
@@ -94,6 +98,22 @@ def stability_summary(stab: pd.DataFrame) -> dict:
                 err64=float(at_max[at_max.dtype == "float64"].max_rel_err.max()),
                 err32=float(at_max[at_max.dtype == "float32"].max_rel_err.max()),
                 naive_broken_n=int(broken.min()) if len(broken) else None)
+
+
+def stability_worst(stab: pd.DataFrame) -> pd.DataFrame:
+    """One row per N of a :func:`stability_table` (any number of seeds, both variants): the worst case a reader
+    needs, i.e. the smallest finite share and the largest relative error of the naive theta/phi products (float64)
+    and of the scan per dtype, over seeds and variants. Values are the table's own, only reduced."""
+    rows = []
+    for n, g in stab.groupby("N", sort=True):
+        naive, scan = g[g.method == "naive-theta"], g[g.method == "scan"]
+        rows.append({"N": int(n),
+                     "naive theta/phi f64: finite share": float(naive.finite_frac.min()) if len(naive) else math.nan,
+                     "naive theta/phi f64: max rel err": float(naive.max_rel_err.max()) if len(naive) else math.nan,
+                     "scan: finite share": float(scan.finite_frac.min()),
+                     "scan f64: max rel err": float(scan[scan.dtype == "float64"].max_rel_err.max()),
+                     "scan f32: max rel err": float(scan[scan.dtype == "float32"].max_rel_err.max())})
+    return pd.DataFrame(rows)
 
 
 def stability_table(ns=(256, 1024, 4096, 32768), seed=0, n_rows=8, naive_max=32768):
@@ -268,6 +288,26 @@ def power_law_fits(speed: pd.DataFrame, fit_min_n: int) -> dict:
         if len(g) >= 2:
             fits[method] = fit_power_law_above(g.N, g.seconds, fit_min_n)
     return fits
+
+
+# each method's nominal cost order in N (the slope of its guide line in bk_core_scaling)
+NOMINAL_ORDER = {"scan": 1, "compiled": 1, "triton": 1, "sequential": 1, "dense": 3}
+
+
+def scaling_exponents(speed: pd.DataFrame, fit_min_n: int, min_sizes: int = 4) -> dict:
+    """{method: fit_power_law over the forward rows at N >= fit_min_n} only for methods measured at `min_sizes`
+    or more such sizes (an exponent from two or three points says little); each fit also carries `x_from`
+    (the smallest N it used) and `n_sizes`."""
+    out = {}
+    for method, g in speed[(speed["pass"] == "forward") & (speed.N >= fit_min_n)].groupby("method"):
+        if g.N.nunique() >= min_sizes:
+            out[method] = {**fit_power_law(g.N, g.seconds), "x_from": float(g.N.min()), "n_sizes": int(g.N.nunique())}
+    return out
+
+
+def guide_line(ns, anchor_n: float, anchor_t: float, order: float) -> np.ndarray:
+    """t = anchor_t * (N / anchor_n)^order at each N: a slope guide through one measured point."""
+    return anchor_t * (np.asarray(ns, dtype=float) / anchor_n) ** order
 
 
 def op_sweep(P: Mapping[str, Any], *, device) -> Measurement:

@@ -114,3 +114,31 @@ def test_exactness_and_stability_summaries_reach_both_answers():
     s = bench.stability_summary(st)
     assert s["n_max"] == 2048 and s["scan_finite"] and s["err64"] < 1e-10 and s["naive_broken_n"] == 2048
     assert bench.stability_summary(st[st.method != "naive-theta"])["naive_broken_n"] is None
+
+
+def test_stability_worst_is_one_row_per_n_with_the_worst_over_seeds_and_variants():
+    st = pd.DataFrame(dict(N=[64] * 6 + [64] * 3, variant=["two-sided"] * 3 + ["causal"] * 3 + ["two-sided"] * 3,
+                           method=["naive-theta", "scan", "scan"] * 3, dtype=["float64", "float32", "float64"] * 3,
+                           finite_frac=[1.0, 1.0, 1.0, 0.5, 1.0, 1.0, 0.8, 1.0, 1.0],
+                           max_rel_err=[1e-15, 1e-7, 2e-16, np.inf, 3e-7, 4e-16, 1e-15, 2e-7, 1e-16],
+                           seed=[0] * 6 + [1] * 3))
+    w = bench.stability_worst(st)
+    assert len(w) == 1 and w.N.tolist() == [64]
+    row = w.iloc[0]
+    assert row["naive theta/phi f64: finite share"] == 0.5 and np.isinf(row["naive theta/phi f64: max rel err"])
+    assert row["scan f64: max rel err"] == 4e-16 and row["scan f32: max rel err"] == 3e-7
+    assert row["scan: finite share"] == 1.0
+    assert np.isnan(bench.stability_worst(st[st.method == "scan"]).iloc[0]["naive theta/phi f64: finite share"])
+
+
+def test_scaling_exponents_only_from_enough_sizes():
+    ns = [256, 512, 1024, 2048, 4096, 8192]
+    speed = pd.DataFrame(dict(method="scan", N=ns, seconds=[1e-9 * n for n in ns], **{"pass": "forward"}))
+    dense = pd.DataFrame(dict(method="dense", N=ns[:3], seconds=[1e-12 * n ** 3 for n in ns[:3]], **{"pass": "forward"}))
+    both = pd.concat([speed, dense], ignore_index=True)
+    fits = bench.scaling_exponents(both, 1024)
+    assert set(fits) == {"scan"}                                 # dense: too few sizes for an exponent
+    assert fits["scan"]["exponent"] == pytest.approx(1.0) and fits["scan"]["x_from"] == 1024
+    assert fits["scan"]["n_sizes"] == 4
+    assert bench.scaling_exponents(both, 2048) == {}             # three sizes from 2048: none
+    np.testing.assert_allclose(bench.guide_line([256, 512], 512, 2.0, 3), [0.25, 2.0])
