@@ -93,15 +93,12 @@ from paperlib.bk.core_train_step import train_step_comparison
 from paperlib.bk import verdicts as bk_verdicts
 from paperlib.bk.core import bk_diag, resolve_method
 from paperlib.common.figures import mark_paper
-from paperlib.common.measure import fingerprint
 from paperlib.companion.chapter import open_chapter
-from paperlib.companion.display import machine_sentence
 from paperlib.companion.headline import quote_headline
 
 ch = open_chapter(globals())
 torch.set_num_threads(THREADS)  # the CPU is shared; one thread gives repeatable timings
-# where the timings below are measured (fingerprint() is cached from before THREADS was set: take the threads now)
-WHERE = machine_sentence({**fingerprint(), "threads": torch.get_num_threads()})
+WHERE = ch.machine()  # where the timings below are measured (with the thread count just set)
 DEVICE = ch.device
 pd.set_option("display.width", 160)
 

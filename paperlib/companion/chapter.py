@@ -96,10 +96,13 @@ class Chapter:
 
     def machine(self) -> str:
         """Where this chapter's timings are measured, as a sentence (CPU model and threads, or the GPU)."""
+        import torch
+
         from paperlib.common.measure import fingerprint
         from paperlib.companion.display import machine_sentence
 
-        return machine_sentence(fingerprint())
+        # the thread count now, not when the fingerprint was first taken (a chapter may set it)
+        return machine_sentence({**fingerprint(), "threads": torch.get_num_threads()})
 
     # ------------------------------------------------------------------ verdicts
     @property
