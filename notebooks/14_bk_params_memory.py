@@ -132,7 +132,7 @@ print(res.reason)
 # the row that does not fit: the printed rows add up to 643.73K, not to the printed total 616.09K, while the total
 # minus the other printed rows leaves 52.06K, which is what a rank-4 low-rank head with biases has.
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("BK-T10-PARAMS")
 
 
@@ -182,7 +182,7 @@ print(res.reason)
 # would fit better in MiB/GiB for two of the three rows, but choosing the unit per row until it fits is what the
 # rule must not do).
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("BK-T1-SIZES")
 
 
@@ -270,7 +270,7 @@ if m11.verdicts:
 # close to the printed 113.2. The peak-memory claim itself is an allocator measurement on a GPU and waits for one;
 # the CPU resident-set numbers above show the direction and size of the reduction on this machine only.
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("BK-T11-VRAM")
 
 
@@ -312,7 +312,7 @@ for res in m5.verdicts:
 # reductions above are the process resident set on this machine, with their spread over repeats, and say how
 # large the difference is here, not on the paper's GPU.
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("BK-T5-MEM")
 
 
@@ -350,7 +350,7 @@ for res in m44.verdicts:
 # **What we found.** Section 4.4's numbers are GPU timings and allocator memory at seq 4096; off a GPU the claim
 # stays pending, and the CPU numbers above only compare the two models on this machine.
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("BK-S44-PERF")
 
 
@@ -362,20 +362,13 @@ quote_headline("BK-S44-PERF")
 # reduction is BK-T10-PARAMS's measured value (the exact count), the peak-memory reduction is BK-T11-VRAM's
 # (median and range over repeats of the paper's pairing, with the kind of memory it is).
 
-# %% tags=["nbval-ignore-output"]
-print(ch.summary().to_string(index=False))
-
-
 # %% [markdown]
 # ### This run beside the headline
 #
-# Every verdict above is this run's. A claim's headline verdict is the one the committed claims ledger
-# (`figures/claims.json`, `figures/CLAIMS.md`) takes from the most faithful published run; at smoke sizes a
-# verdict may legitimately differ from it. This table quotes the committed ledger, so it changes whenever the
-# results are republished.
+# Verdicts of this run that differ from the headline (none in a published run):
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 ch.beside_headline()
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output", "remove-input"]
 print(ch.footer())
