@@ -286,7 +286,7 @@ quote_headline("BK-T7-FIT")
 #
 # Set `FIT_SEQS = [512, 1024, 2048]` (the paper's three lengths) and re-run this section, then a wide range such as
 # `[64, 128, 256, 512, 1024, 2048, 4096]`. Compare the `r2` of the O(N) and O(N log N) fits with the `delta_bic`
-# column and the "decided classes" line: can three lengths separate the two classes, and how much timing noise
+# column and the table of decided classes: can three lengths separate the two classes, and how much timing noise
 # can that decision tolerate?
 #
 # Solution: `notebooks/exercises/15_bk_throughput_scaling__three_point_fit.py`

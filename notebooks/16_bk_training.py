@@ -515,7 +515,7 @@ names = ["scattering", "mlp"]
 ax[1].bar(range(2), [rt[k].median * 1e3 for k in names], yerr=[rt[k].iqr * 1e3 for k in names], capsize=6,
           color=["C0", "C1"], alpha=0.7)
 ax[1].set_xticks(range(2), [ROUTER_TIMES[k] for k in names])
-ax[1].set(xlabel="router", ylabel=f"routing step, ms ({BATCH} x {SEQ_LEN} tokens)", title="(b) speed: median, bar = IQR")
+ax[1].set(xlabel="router", ylabel=f"routing step, ms ({BATCH} x {SEQ_LEN} tokens)", title="(b) speed: median ± IQR (the rule's ranges)")
 n_exp = util["full"].shape[1]
 for i, (name, lab) in enumerate((("full", "scattering router"), ("no_scattering", "MLP gate"))):
     ax[2].bar(np.arange(n_exp) + (i - 0.5) * 0.4, util[name].mean(0), width=0.4, color=f"C{i}", alpha=0.7,
