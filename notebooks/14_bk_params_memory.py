@@ -60,10 +60,11 @@ S44_MEMORY = False
 S44_REPEATS = 1
 S44_OVERRIDES = {"vocab_size": 512, "d_model": 32, "n_layers": 2}
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
+from IPython.display import display
 
 import torch
 
@@ -74,7 +75,6 @@ from paperlib.bk import paper as bk_paper
 from paperlib.bk import verdicts as bk_verdicts
 from paperlib.common.figures import mark_paper
 from paperlib.companion.headline import quote_headline
-from paperlib.common.measure import fingerprint
 from paperlib.companion.chapter import open_chapter
 
 ch = open_chapter(globals())
@@ -82,9 +82,6 @@ torch.set_num_threads(THREADS)
 DEVICE = ch.device
 pd.set_option("display.width", 160)
 pd.set_option("display.max_columns", 20)
-
-# %% tags=["nbval-ignore-output"]
-print({k: fingerprint()[k] for k in ("device", "threads", "torch")})
 
 # %% [markdown]
 # ## Table 10: parameters, counted row by row
@@ -108,8 +105,10 @@ assert (t10[["baseline", "optimized"]].values == closed[["baseline", "optimized"
 with_bias = pd.DataFrame(bk_configs.table10_rows(build=False, paper_exact=False)).set_index("component")
 t10["optimized_with_our_biases"] = with_bias.loc[t10.component, "optimized"].values
 ch.save_table(t10.round(3), "bk_table10")
-print(t10[["component", "baseline", "optimized", "reduction_pct", "paper_baseline", "paper_optimized",
-           "paper_reduction_pct", "optimized_with_our_biases"]].round(3).to_string(index=False))
+ch.show(t10[["component", "baseline", "optimized", "reduction_pct", "paper_baseline", "paper_optimized",
+             "paper_reduction_pct", "optimized_with_our_biases"]], floatfmt="{:.3f}",
+        formats={"paper_baseline": "{:,.0f}", "paper_optimized": "{:,.0f}", "paper_reduction_pct": "{:.1f}"},
+        caption="Table 10 counted exactly (the paper's configuration) beside the printed values")
 
 # %% [markdown]
 # **Rule (`bk_t10_params`, fixed before counting).** A row matches when our exact count rounds to the printed value
@@ -121,18 +120,32 @@ print(t10[["component", "baseline", "optimized", "reduction_pct", "paper_baselin
 # %%
 t10_counts = {r.component: (int(r.baseline), int(r.optimized)) for r in t10.itertuples()}
 res = bk_verdicts.bk_t10_params(t10_counts, bk_paper.TABLE10)
-ch.record(res, evidence="table bk_table10")
-print(res.verdict)
-print(res.reason)
+_ = ch.record(res, evidence="table bk_table10")
 
 # %% [markdown]
-# **What we found.** Counted exactly, the paper's configuration reproduces the embedding and layers rows to the
-# printed digit once the AR-SSM is the bias-free $T + UV^\top$ (our module's 3,168 extra biases are what the former
-# 1% tolerance hid), and the total reduction rounds to the printed 97.9%. The printed head row (79.70K, 98.4%) is
-# the row that does not fit: the printed rows add up to 643.73K, not to the printed total 616.09K, while the total
-# minus the other printed rows leaves 52.06K, which is what a rank-4 low-rank head with biases has.
+# **What we found.** Counted exactly, the paper's configuration is compared row by row with the printed table, at
+# the printed precision, once the AR-SSM is the bias-free $T + UV^\top$; the printed rows are also checked against
+# the printed total.
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["finding", "remove-input"]
+_P, _ro = bk_paper.TABLE10, bk_verdicts.T10_RESOLUTION["optimized"]
+_rows = ["embedding", "layers", "head"]
+_ok = [c for c in _rows if round(t10_counts[c][1] / _ro) == round(_P[c][1] / _ro)]
+_bad = [c for c in _rows if c not in _ok]
+_psum = sum(_P[c][1] for c in _rows)
+_bias = int(t10.optimized_with_our_biases.iloc[-1] - t10.optimized.iloc[-1])
+_red = 100 * (1 - t10_counts["total"][1] / t10_counts["total"][0])
+ch.finding(f"""Counted exactly, the optimized model's {", ".join(_ok) or "no"} row{"s" if len(_ok) != 1 else ""}
+match the printed values to the printed digit (our module's {_bias:,} AR-SSM biases, which the paper's
+$T + UV^\\top$ does not have, are left out), and the total reduction is {_red:.2f}%
+({"rounds to" if round(_red, 1) == _P["total"][2] else "does not round to"} the printed {_P["total"][2]}%).
+""" + (f"""The printed {", ".join(_bad)} row{"s" if len(_bad) != 1 else ""} ({", ".join(f"{_P[c][1] / 1e3:.2f}K" for c in _bad)})
+{"do" if len(_bad) != 1 else "does"} not fit: the printed optimized rows add up to {_psum / 1e3:.2f}K, not to the printed
+total {_P["total"][1] / 1e3:.2f}K""" + (f""", while the total minus the other printed rows leaves
+{(_P["total"][1] - _psum + _P["head"][1]) / 1e3:.2f}K, and our count of the low-rank head (rank 4, with biases) is
+{t10_counts["head"][1]:,}.""" if _bad == ["head"] else ".") if _bad else "Every printed row fits."))
+
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("BK-T10-PARAMS")
 
 
@@ -168,12 +181,11 @@ t1["fp16_bytes"] = 2 * t1["params"]
 t1["paper_bytes"] = [bk_verdicts.printed_bytes(m) for m in t1["paper_memory"]]  # the rule's reading of the unit
 t1["mem_rel"] = t1["fp16_bytes"] / t1["paper_bytes"] - 1
 ch.save_table(t1.round(4), "bk_table1")
-print(t1[["config", "params", "paper_params", "rel_diff", "fp16_MB", "paper_memory", "mem_rel"]].round(4)
-      .to_string(index=False))
 res = bk_verdicts.bk_t1_sizes(t1["params"], t1["paper_params"], t1["paper_memory"])
-ch.record(res, evidence="table bk_table1")
-print(res.verdict)
-print(res.reason)
+_ = ch.record(res, evidence="table bk_table1")
+ch.show(t1[["config", "params", "paper_params", "rel_diff", "fp16_MB", "paper_memory", "mem_rel"]], floatfmt="{:.4f}",
+        formats={"paper_params": "{:,.0f}", "fp16_MB": "{:.1f}"},
+        caption="Table 1: our counts and FP16 bytes beside the printed sizes (rel: relative difference)")
 
 # %% [markdown]
 # **What we found.** The three counts agree with the printed sizes within the 1% the readings allow. The printed
@@ -182,7 +194,14 @@ print(res.reason)
 # would fit better in MiB/GiB for two of the three rows, but choosing the unit per row until it fits is what the
 # rule must not do).
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["finding", "remove-input"]
+_self = 2 * t1["paper_params"] / t1["paper_bytes"] - 1   # the paper's own counts x 2 bytes vs its printed memory
+ch.finding(f"""Our counts differ from the printed sizes by {", ".join(f"{100 * r:+.1f}%" for r in t1.rel_diff)}
+(small, medium, large; the tolerance is 1%). Two bytes per counted parameter differ from the printed FP16 memories by
+{", ".join(f"{100 * r:+.1f}%" for r in t1.mem_rel)} (tolerance 5%), and the paper's own counts times 2 bytes miss its
+printed memories by {", ".join(f"{100 * r:+.1f}%" for r in _self)}.""")
+
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("BK-T1-SIZES")
 
 
@@ -204,10 +223,11 @@ t11, t11_red = m11.notes["raw"], m11.notes["reductions"]
 # %% tags=["nbval-ignore-output"]
 _ = ch.save_tables(m11)
 if len(t11):
-    print(t11[["label", "rep", "precision", "checkpointing", "param_mb", "mem_mb", "activation_mb", "memory_kind"]]
-          .round(2).to_string(index=False))
-    for n, r in t11_red.items():
-        print(f"{n}: peak reduction per repeat {np.round(r, 1).tolist()} (paper {bk_verdicts.T11_PEAK_REDUCTION}%)")
+    display(ch.show(t11[["label", "rep", "precision", "checkpointing", "param_mb", "mem_mb", "activation_mb"]],
+                    floatfmt="{:.2f}", caption=f"one AdamW training step per fresh process ({t11['memory_kind'].iloc[0]}, MiB)"))
+    display(ch.show(pd.DataFrame([{"pairing": n, "peak reduction per repeat (%)": ", ".join(f"{x:.1f}" for x in r),
+                                   "paper (%)": bk_verdicts.T11_PEAK_REDUCTION} for n, r in t11_red.items()]),
+                    caption="peak-memory reduction, optimized vs baseline"))
 
 # %% [markdown]
 # **Rule (`bk_t11_vram`).** Peak VRAM is allocator memory on a GPU: `pending` off CUDA or away from seq 512 /
@@ -219,18 +239,13 @@ if len(t11):
 
 # %%
 param_mb = m11.notes["param_mb"]
-print(f"parameter memory (bytes of tensors): {param_mb[0]:.1f} MB -> {param_mb[1]:.2f} MB "
-      f"(paper {bk_verdicts.T11_PARAM_MB[0]} -> {bk_verdicts.T11_PARAM_MB[1]} MB)")
 m11.evidence.update({c: f"{e}; figure bk_table11_memory" for c, e in m11.evidence.items()})  # drawn below
 _ = ch.record_all(m11)
-for res in m11.verdicts:
-    print(res.verdict)
+ch.show(pd.DataFrame({"model": ["baseline (FP32)", "optimized (FP16)"], "this count (MB)": list(param_mb),
+                      "paper (MB)": list(bk_verdicts.T11_PARAM_MB)}), floatfmt="{:.2f}",
+        caption="Table 11's parameter memory: bytes of tensors of the exact counts (MB = 10^6 bytes)")
 
-# %% tags=["nbval-ignore-output"]
-for res in m11.verdicts:
-    print(res.reason)
-
-# %% tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output", "hide-input"]
 # the figure for BK-T11-VRAM: left, each configuration's training-step peak in MB (10^6 bytes, the paper's unit; our
 # MiB x 1.048576) beside Table 11's printed GPU peaks; right, the peak reduction of each pairing beside the paper's 84.8%
 if m11.verdicts:
@@ -247,7 +262,7 @@ if m11.verdicts:
             mark_paper(ax[0], x=mb, y=order.index(lab), label=f"paper: peak {t11_paper[0]} / {t11_paper[1]} MB "
                        f"(Table 11: GPU VRAM, seq {bk_configs.model_kwargs('table10_baseline')[1]['seq_len']})"
                        if lab == memory_claims.T11_PAIRING[0] else "paper")
-    ax[0].set_xlabel("training-step peak memory (MB, 10^6 bytes)")
+    ax[0].set_xlabel(r"training-step peak memory (MB, $10^6$ bytes)")
     ax[0].set_title(f"seq {T11_SEQ}, batch {T11_BATCH}, one AdamW step")
     names = list(t11_red)[::-1]
     ax[1].barh(names, [np.median(t11_red[n]) for n in names], height=0.5, color="C2", alpha=0.6,
@@ -265,12 +280,22 @@ if m11.verdicts:
     plt.show()
 
 # %% [markdown]
-# **What we found.** Table 11's parameter-memory row does not follow from Table 10's counts: 616K parameters take
-# about 1.2 MB in FP16 (2.5 MB in FP32), not 17.4 MB, while the baseline's 29.16M FP32 parameters take about 117 MB,
-# close to the printed 113.2. The peak-memory claim itself is an allocator measurement on a GPU and waits for one;
-# the CPU resident-set numbers above show the direction and size of the reduction on this machine only.
+# **What we found.** Table 11's parameter-memory row can be checked against Table 10's counts without a GPU. The
+# peak-memory claim itself is an allocator measurement on a GPU and waits for one; the CPU resident-set numbers above
+# show the direction and size of the reduction on this machine only.
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["finding", "remove-input", "nbval-ignore-output"]
+_pp = t11_red.get("paper pairing", [])
+ch.finding(f"""Table 11's parameter-memory row does not follow from Table 10's counts: the optimized model's
+{t10_counts["total"][1]:,} parameters take {param_mb[1]:.2f} MB in FP16 ({2 * param_mb[1]:.2f} MB in FP32), not the
+printed {bk_verdicts.T11_PARAM_MB[1]} MB, while the baseline's {t10_counts["total"][0]:,} FP32 parameters take
+{param_mb[0]:.1f} MB against the printed {bk_verdicts.T11_PARAM_MB[0]}.""" + (f""" On this CPU, at seq {T11_SEQ} and
+batch {T11_BATCH}, the paper's pairing {"lowers" if np.median(_pp) >= 0 else "raises"} the training-step peak by
+{abs(np.median(_pp)):.1f}% (median of
+{len(_pp)} repeat{"s" if len(_pp) != 1 else ""}; the paper: {bk_verdicts.T11_PEAK_REDUCTION}% of GPU memory).
+{ch.machine()}""" if _pp else ""))
+
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("BK-T11-VRAM")
 
 
@@ -292,27 +317,24 @@ t5_red = m5.notes["reductions"]
 
 # %% tags=["nbval-ignore-output"]
 _ = ch.save_tables(m5)
-if "by_stage" in m5.notes:
-    print(m5.notes["by_stage"].round(1).to_string())
-if t5_red:
-    print(f"Phase 1 training-peak reduction per repeat: {np.round(t5_red, 2).tolist()} "
-          f"(paper {bk_verdicts.T5_PEAK_REDUCTION}%)")
-
-# %%
 _ = ch.record_all(m5)
-for res in m5.verdicts:
-    print(res.verdict)
-
-# %% tags=["nbval-ignore-output"]
-for res in m5.verdicts:
-    print(res.reason)
+if "by_stage" in m5.notes:
+    display(ch.show(m5.notes["by_stage"], index=True, floatfmt="{:.1f}",
+                    caption="memory per stage (MiB, median over repeats)"))
 
 # %% [markdown]
 # **What we found.** Table 5's claim is a peak-VRAM measurement on an RTX 3080, so it waits for a GPU run; the
 # reductions above are the process resident set on this machine, with their spread over repeats, and say how
 # large the difference is here, not on the paper's GPU.
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["finding", "remove-input", "nbval-ignore-output"]
+ch.finding((f"""On this CPU Phase 1 {"lowers" if np.median(t5_red) >= 0 else "raises"} the training-step peak by
+{abs(np.median(t5_red)):.2f}% (median of {len(t5_red)} repeat{"s" if len(t5_red) != 1 else ""}; reductions from
+{min(t5_red):.2f}% to {max(t5_red):.2f}%), against the paper's
+{bk_verdicts.T5_PEAK_REDUCTION}% on an RTX 3080.""" if t5_red else
+            "This run measured no training-step peak (the smoke profile may skip it).") + f" {ch.machine()}")
+
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("BK-T5-MEM")
 
 
@@ -331,18 +353,13 @@ quote_headline("BK-T5-MEM")
 m44 = memory_claims.s44_perf(ch.params, device=DEVICE)
 _ = ch.save_tables(m44)
 
+_ = ch.record_all(m44)
+
 # %% tags=["nbval-ignore-output"]
 if m44.verdicts:
-    print(m44.notes["by_model"].round(3).to_string())
-
-# %%
-_ = ch.record_all(m44)
-for res in m44.verdicts:
-    print(res.verdict)
-
-# %% tags=["nbval-ignore-output"]
-for res in m44.verdicts:
-    print(res.reason)
+    display(ch.show(m44.notes["by_model"].drop(columns=["memory_kind"], errors="ignore").rename_axis("model"), index=True,
+                    floatfmt="{:.3g}", formats={"n_params": "{:,.0f}", "seq_len": "{:.0f}"},
+                    caption="Section 4.4's quantities for ResNet-BK and the dense-attention control (seconds, tokens/s)"))
 
 # %% [markdown]
 # The smoke profile runs Section 4.4 with shrunken models (`S44_OVERRIDES`) and no memory measurement.
@@ -350,7 +367,19 @@ for res in m44.verdicts:
 # **What we found.** Section 4.4's numbers are GPU timings and allocator memory at seq 4096; off a GPU the claim
 # stays pending, and the CPU numbers above only compare the two models on this machine.
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["finding", "remove-input", "nbval-ignore-output"]
+if m44.verdicts:
+    _b = m44.notes["by_model"]
+    _fw = _b.loc["dense_attention", "forward_s"] / _b.loc["resnet_bk", "forward_s"]
+    _f44 = (f"At seq {S44_SEQ} on this CPU the ResNet-BK forward pass takes {1e3 * _b.loc['resnet_bk', 'forward_s']:.0f} ms "
+            f"(the paper: {bk_paper.S44['forward_ms']:g} ms at seq {bk_paper.S44_SEQ_LEN} on a GPU) and training runs at "
+            f"{_b.loc['resnet_bk', 'train_tokens_per_s']:.0f} tokens/s (the paper: {bk_paper.S44['train_tokens_per_s']:g}); the dense-attention control's "
+            f"forward pass takes {_fw:.2f} times as long.")
+else:
+    _f44 = "This run did not measure Section 4.4."
+ch.finding(f"{_f44} {ch.machine()}")
+
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("BK-S44-PERF")
 
 
@@ -362,20 +391,13 @@ quote_headline("BK-S44-PERF")
 # reduction is BK-T10-PARAMS's measured value (the exact count), the peak-memory reduction is BK-T11-VRAM's
 # (median and range over repeats of the paper's pairing, with the kind of memory it is).
 
-# %% tags=["nbval-ignore-output"]
-print(ch.summary().to_string(index=False))
-
-
 # %% [markdown]
 # ### This run beside the headline
 #
-# Every verdict above is this run's. A claim's headline verdict is the one the committed claims ledger
-# (`figures/claims.json`, `figures/CLAIMS.md`) takes from the most faithful published run; at smoke sizes a
-# verdict may legitimately differ from it. This table quotes the committed ledger, so it changes whenever the
-# results are republished.
+# Verdicts of this run that differ from the headline (none in a published run):
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 ch.beside_headline()
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output", "remove-input"]
 print(ch.footer())

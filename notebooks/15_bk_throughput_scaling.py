@@ -54,54 +54,58 @@ FIT_REPEATS = 2
 CONTROL = True
 OP_SEQS = [64, 128, 256, 512]
 
-# %%
+# %% tags=["hide-input"]
 import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
 import torch
 
+from paperlib.bk import bench as bk_bench
 from paperlib.bk import scaling_claims as scaling
 from paperlib.bk import verdicts as bk_verdicts
+from matplotlib.ticker import ScalarFormatter
+
 from paperlib.common.figures import mark_paper
 from paperlib.companion.headline import quote_headline
-from paperlib.common.measure import fingerprint
 from paperlib.companion.chapter import open_chapter
 
 ch = open_chapter(globals())
 torch.set_num_threads(THREADS)  # a shared 2-core machine: multi-threaded timings are at the mercy of other jobs
 DEVICE = ch.device
-print(f"vocab {VOCAB}, d {D_MODEL}, {N_LAYERS} layers, batch {BATCH}; paper size: {scaling.paper_size(ch.params)}")
-
-# %% tags=["nbval-ignore-output"]
-print({k: fingerprint()[k] for k in ("device", "threads", "torch")})
+print(f"Models: vocabulary {VOCAB}, width d = {D_MODEL}, {N_LAYERS} layers, batch {BATCH}; "
+      f"{'the paper' if scaling.paper_size(ch.params) else 'not the paper'}'s size.")
 
 # %% [markdown]
 # ## Table 6: training throughput (tokens/s)
 # One training step = forward + cross-entropy + backward + AdamW; median of `T6_STEPS` timed steps after a warm-up.
-
-# %%
-m6 = scaling.t6_tput(ch.params, device=DEVICE)
-
-# %% tags=["nbval-ignore-output"]
-_ = ch.save_tables(m6)
-t6, ratio = m6.notes["raw"], m6.notes["ratio"]
-print(t6[["model", "seq_len", "train_tokens_per_s", "step_s", "step_iqr_s", "forward_s"]].round(4).to_string(index=False))
-print("Phase 1 / baseline throughput:", ratio.round(3).to_dict(), f"mean {ratio.mean():.3f} (paper {bk_verdicts.T6_RATIO})")
-
-# %% [markdown]
+#
 # **Rule (`bk_t6_tput`).** On CUDA at the paper's size: `reproduced` if the mean Phase-1/baseline throughput ratio
 # is within 1.033 ± 0.03, else `not-reproduced`. On CPU or at reduced size the claim (a GPU number) stays `pending`,
 # with this run's ratio in the reason as supporting evidence.
 
 # %%
+m6 = scaling.t6_tput(ch.params, device=DEVICE)
 _ = ch.record_all(m6)
-for res in m6.verdicts:
-    print(res.verdict)
+
+# %% tags=["nbval-ignore-output"]
+_ = ch.save_tables(m6)
+t6, ratio = m6.notes["raw"], m6.notes["ratio"]
+t6_wide = t6.pivot(index="seq_len", columns="model", values="train_tokens_per_s")
+t6_wide["phase1 / baseline"] = ratio
+ch.show(t6_wide, index=True, formats={"baseline": "{:,.0f}", "phase1": "{:,.0f}", "phase1 / baseline": "{:.3f}"},
+        caption="training throughput (tokens/s, median of the timed steps) per sequence length N")
 
 # %% [markdown]
 # **What we found.** Table 6's throughputs are GPU numbers; off a GPU at the paper's size the claim waits for one.
-# The CPU ratio above compares the two models on this machine only.
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["finding", "remove-input", "nbval-ignore-output"]
+ch.finding(f"""On this machine Phase 1 trains at {ratio.mean():.3f} times the baseline's throughput on average
+(from {ratio.min():.3f} to {ratio.max():.3f} over N = {", ".join(str(n) for n in ratio.index)}), against the paper's
+{bk_verdicts.T6_RATIO} (+3.3%) on an RTX 3080: {"faster" if ratio.mean() > 1 else "slower"} here, at
+{"the paper's" if scaling.paper_size(ch.params) else "a reduced"} model size. {ch.machine()}""")
+
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("BK-T6-TPUT")
 
 
@@ -110,22 +114,28 @@ quote_headline("BK-T6-TPUT")
 #
 # For each model we time the forward pass (no grad) at every length in `FIT_SEQS`, `FIT_REPEATS` times, and fit
 # $t = a f(N) + b$ with $f \in \{N, N\log_2 N, N^2\}$ by weighted least squares (weights $1/t$), plus $t = cN^p$.
-# $\mathrm{AIC} = n\ln(\mathrm{RSS}/n) + 2k$, $\mathrm{BIC} = n\ln(\mathrm{RSS}/n) + k\ln n$; a class is
-# *decided* when its BIC beats the runner-up by at least 2, otherwise *undetermined*
-# (`paperlib.bk.bench.decided_class`, the one decision the table and the rule both use).
-# The three-point fit of the paper (N = 512, 1024, 2048) is redone beside it when those lengths were measured.
+# The fits are compared by two information criteria, which score a fit by its residuals and charge it for its
+# number of parameters $k$ (lower is better): $\mathrm{AIC} = n\ln(\mathrm{RSS}/n) + 2k$ (Akaike) and
+# $\mathrm{BIC} = n\ln(\mathrm{RSS}/n) + k\ln n$ (the Bayesian information criterion, which charges more per
+# parameter as the number $n$ of measurements grows). All three classes have $k = 2$, so between them BIC ranks by
+# residuals alone; a class is *decided* when its BIC beats the runner-up by at least 2 (by a common rule of thumb,
+# "positive evidence"), otherwise *undetermined* (`paperlib.bk.bench.decided_class`, the one decision the table
+# and the rule both use). The three-point fit of the paper (N = 512, 1024, 2048) is redone beside it when those
+# lengths were measured.
 
 # %%
 mc = scaling.complexity(ch.params, device=DEVICE)
 times, fits, decided, pexp = mc.notes["times"], mc.notes["fits"], mc.notes["decided"], mc.notes["exponents"]
+_ = ch.save_tables(mc)   # bk_table7_fits and bk_op_counts
 
 # %% tags=["nbval-ignore-output"]
-for lab, r2 in mc.notes["three_point_r2"].items():
-    for cls, r in r2.items():
-        print(f"{lab}: 3-point fit {cls}: R^2 = {r:.4f}")
-_ = ch.save_tables(mc)   # bk_table7_fits and bk_op_counts
-print(fits[["model", "fit", "a", "b", "exponent", "r2", "aic", "bic", "delta_bic"]].round(4).to_string(index=False))
-print("decided classes:", decided)
+r2_3 = pd.DataFrame(mc.notes["three_point_r2"]).T
+if r2_3.shape[1]:   # only when the paper's three lengths were measured
+    display(ch.show(r2_3, index=True, floatfmt="{:.4f}",
+                    caption="R² of the paper's three-point fit (N = 512, 1024, 2048), per class"))
+ch.show(fits[["model", "fit", "exponent", "r2", "aic", "bic", "delta_bic"]], floatfmt="{:.4g}",
+        formats={"r2": "{:.4f}", "exponent": "{:.3f}"},
+        caption="forward-time fits per model (delta_bic: BIC minus the best class's; lower is better)")
 
 # %% [markdown]
 # ## Table 3: the forward pass's operation count
@@ -143,32 +153,36 @@ print("decided classes:", decided)
 
 # %%
 ops = mc.notes["ops"]
-
-# %% tags=["nbval-ignore-output"]
-print("operations per token (the exact counts depend on which attention kernel torch picks on this CPU):")
-print(ops.pivot(index="seq_len", columns="model", values="ops_per_token").round(1).to_string())
-
-# %%
 count_cls = mc.notes["count_classes"]
-print({k: (c, round(q, 2)) for k, (c, q) in count_cls.items()})
-
-# %%
 v_t3 = mc.verdict("BK-T3-ON")
-ch.record(v_t3, evidence=mc.evidence[v_t3.claim] + "; figure bk_complexity_fit")
-print(v_t3.verdict)
-print(v_t3.measured)
+_ = ch.record(v_t3, evidence=mc.evidence[v_t3.claim] + "; figure bk_complexity_fit")
+ch.show(pd.DataFrame([{"model": k, "count class": c, "growth q of the second difference": q}
+                      for k, (c, q) in count_cls.items()]), formats={"growth q of the second difference": "{:.2f}"},
+        caption="the class each model's exact operation count follows")
 
 # %% tags=["nbval-ignore-output"]
-print(f"wall-clock (supporting evidence): baseline exponent {pexp['baseline']:.2f}, BIC class {decided['baseline']}; "
-      f"control exponent {pexp.get('dense_attention', float('nan')):.2f}")
+# the exact counts depend on which attention kernel torch picks on this CPU
+ch.show(ops.pivot(index="seq_len", columns="model", values="ops_per_token"), index=True, floatfmt="{:.1f}",
+        caption="operations per token of one forward pass (exact count)")
 
 # %% [markdown]
 # **What we found.** Counted operation by operation, the ResNet-BK forward pass (and Phase 1's) is linear in N over
-# the counted range: the second difference of the count does not grow, while the dense-attention control's grows
-# fourfold per doubling, as an $O(N^2)$ term must. Wall-clock exponents on a CPU are a weaker witness (fixed
-# per-call costs and caches bend them) and are shown only beside the count.
+# the counted range when the second difference of the count does not grow, while the dense-attention control's
+# must grow fourfold per doubling, as an $O(N^2)$ term does. Wall-clock exponents on a CPU are a weaker witness
+# (fixed per-call costs and caches bend them) and are shown only beside the count.
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["finding", "remove-input", "nbval-ignore-output"]
+_opt = ops.pivot(index="seq_len", columns="model", values="ops_per_token")
+ch.finding(f"""Between N = {_opt.index[0]} and {_opt.index[-1]} the baseline's operations per token change by a
+factor {_opt["baseline"].iloc[-1] / _opt["baseline"].iloc[0]:.3f} and Phase 1's by
+{_opt["phase1"].iloc[-1] / _opt["phase1"].iloc[0]:.3f}: the counts are {count_cls["baseline"][0]} and
+{count_cls["phase1"][0]} (growth $q$ = {count_cls["baseline"][1]:.2f} and {count_cls["phase1"][1]:.2f}), while the
+dense-attention control's grow by {_opt["dense_attention"].iloc[-1] / _opt["dense_attention"].iloc[0]:.1f} times,
+{count_cls["dense_attention"][0]} ($q$ = {count_cls["dense_attention"][1]:.2f}). On the clock the baseline's forward
+time grows like $N^{{{pexp["baseline"]:.2f}}}$ and the control's like
+$N^{{{pexp.get("dense_attention", float("nan")):.2f}}}$ (free power-law fits; supporting only). {ch.machine()}""")
+
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("BK-T3-ON")
 
 
@@ -183,37 +197,59 @@ quote_headline("BK-T3-ON")
 
 # %%
 v_t7 = mc.verdict("BK-T7-FIT")
-ch.record(v_t7, evidence=mc.evidence[v_t7.claim] + "; figure bk_complexity_fit")
-print(v_t7.verdict)
+_ = ch.record(v_t7, evidence=mc.evidence[v_t7.claim] + "; figure bk_complexity_fit")
+PAPER_T7 = {"baseline": "O(N)", "phase1": "O(N log N)"}   # Table 7's classes
+ch.show(pd.DataFrame([{"model": k, "decided class (BIC)": c, "paper (Table 7)": PAPER_T7.get(k, "-"),
+                       "operation count": count_cls[k][0]} for k, c in decided.items()]),
+        caption="the class each model's forward time follows in this run")
 
-# %% tags=["nbval-ignore-output"]
-print(v_t7.reason)
-
-# %% tags=["nbval-ignore-output"]
-# the figure for BK-T3-ON (left: the exact count, which decides) and BK-T7-FIT (right: CPU wall-clock, supporting
-# only); per token, so that flat means O(N); the dense-attention Transformer is the O(N^2) control
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+# %% tags=["nbval-ignore-output", "hide-input"]
+# the figure for BK-T3-ON and BK-T7-FIT: (a) the exact op count per token, which decides Table 3 (flat = O(N));
+# (b) forward time vs N (each repeat) with each model's best-class fit (solid) and the runner-up (dotted);
+# (c) what decides Table 7: each class's BIC above the best one's, the decision line at 2, the paper's classes
 colour = {"baseline": "C0", "phase1": "C1", "dense_attention": "C2"}
+CLASSES = ["O(N)", "O(N log N)", "O(N^2)"]
+TEX = {"O(N)": r"$O(N)$", "O(N log N)": r"$O(N\log N)$", "O(N^2)": r"$O(N^2)$"}
+fig, axes = plt.subplots(1, 3, figsize=(14, 4.2), width_ratios=(1, 1.1, 1))
 for lab, g in ops.groupby("model", sort=False):
-    axes[0].loglog(g.seq_len, g.ops_per_token, "o-", color=colour[lab], label=f"{lab}: {count_cls[lab][0]}")
+    axes[0].loglog(g.seq_len, g.ops_per_token, "o-", color=colour[lab], label=f"{lab}: {TEX[count_cls[lab][0]]}")
+axes[0].set(xlabel="sequence length N (tokens)", ylabel="operations per token (exact count)")
+axes[0].legend(fontsize=7, title="count class", title_fontsize=7)
+ch.verdict_subtitle(axes[0], v_t3, title="(a) Table 3: forward op count")
+grid = np.geomspace(times.seq_len.min(), times.seq_len.max(), 50)
 for lab, g in times.groupby("model", sort=False):
-    med = g.groupby("seq_len")["seconds"].median()
-    axes[1].loglog(med.index, med.values / (BATCH * med.index) * 1e6, "o-", color=colour[lab],
-                   label=f"{lab}: BIC {decided[lab]}, time ~ N^{pexp[lab]:.2f}")
-t7_ns = scaling.PAPER_FIT_NS  # Table 7 fits the timings at Table 6's three lengths
-for n in t7_ns:
-    mark_paper(axes[1], x=n, label=f"paper: Table 7 fit from N = {', '.join(map(str, t7_ns))}")
-axes[0].set_ylabel("operations per token (exact count)"); axes[0].legend(fontsize=7, title="count class", title_fontsize=7)
-ch.verdict_subtitle(axes[0], v_t3, title="Table 3: forward op count")
-axes[1].set_ylabel("forward time per token (µs, CPU)")
-handles = dict(zip(*axes[1].get_legend_handles_labels()[::-1]))  # one entry per label
-fig.legend(handles.values(), handles.keys(), loc="outside right upper", fontsize=7, title="CPU timing fit",
-           title_fontsize=7)
-ch.verdict_subtitle(axes[1], v_t7, title="Table 7: CPU timing (supporting)")
-for a, ns in zip(axes, (OP_SEQS, sorted(set(FIT_SEQS) | set(t7_ns)))):
+    axes[1].loglog(g.seq_len, g.seconds * 1e3, ".", color=colour[lab], alpha=0.6)
+    f = fits[(fits.model == lab) & fits.fit.isin(CLASSES)].sort_values("bic")
+    for (_, row), ls in zip(f.iloc[:2].iterrows(), ("-", ":")):
+        axes[1].loglog(grid, bk_bench.fit_curve(row, grid) * 1e3, ls, color=colour[lab],
+                       label=f"{lab}: {TEX[row.fit]}" + (" (best)" if ls == "-" else f" (BIC +{row.delta_bic:.1f})"))
+axes[1].set(xlabel="sequence length N (tokens)", ylabel="forward time (ms, CPU)")
+axes[1].legend(fontsize=6.5, ncol=1)
+axes[1].set_title("(b) forward time and fitted classes")
+x = np.arange(len(decided))
+for j, cls in enumerate(CLASSES):
+    d = [float(fits[(fits.model == lab) & (fits.fit == cls)].delta_bic.iloc[0]) for lab in decided]
+    axes[2].bar(x + (j - 1) * 0.27, d, width=0.27, label=TEX[cls], color=f"C{j + 4}", alpha=0.8)
+for i, lab in enumerate(decided):
+    if lab in PAPER_T7:
+        j = CLASSES.index(PAPER_T7[lab])
+        d = float(fits[(fits.model == lab) & (fits.fit == PAPER_T7[lab])].delta_bic.iloc[0])
+        mark_paper(axes[2], x=i + (j - 1) * 0.27, y=d, label="paper: Table 7's class")
+axes[2].axhline(bk_bench.BIC_MARGIN, color="grey", lw=0.8, ls=":", label=f"decided when the runner-up is +{bk_bench.BIC_MARGIN:g}")
+top = float(fits[fits.fit.isin(CLASSES)].delta_bic.max())
+if top > 20:   # a large gap (the control's) would flatten the small ones: logarithmic above 10, labelled so
+    axes[2].set_yscale("symlog", linthresh=10)
+    axes[2].yaxis.set_major_formatter(ScalarFormatter())
+axes[2].set_ylim(-0.04 * max(top, 3), 1.15 * max(top, 3))
+axes[2].set_xticks(x, list(decided))
+axes[2].set(xlabel="model", ylabel="BIC above the best class (lower is better)"
+            + ("; log above 10" if top > 20 else ""))
+handles = dict(zip(*axes[2].get_legend_handles_labels()[::-1]))
+axes[2].legend(handles.values(), handles.keys(), fontsize=7)
+ch.verdict_subtitle(axes[2], v_t7, title="(c) Table 7: which class fits best")
+for a, ns in zip(axes[:2], (OP_SEQS, FIT_SEQS)):
     a.set_xticks(ns, [f"{n // 1024}k" if n >= 1024 else str(n) for n in ns])
     a.tick_params(axis="x", which="minor", bottom=False, labelbottom=False)
-    a.set_xlabel("sequence length N (tokens)")
 _ = ch.savefig(fig, "bk_complexity_fit")
 plt.show()
 
@@ -222,7 +258,26 @@ plt.show()
 # $O(N)$ from $O(N\log N)$; the claim waits for a GPU fit over many lengths. The operation counts above say what
 # such a fit should find if time followed work: both models linear.
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["finding", "remove-input", "nbval-ignore-output"]
+def _best(lab):
+    f = fits[(fits.model == lab) & fits.fit.isin(CLASSES)].sort_values("bic")
+    gap = f.bic.iloc[1] - f.bic.iloc[0]
+    return (f"{lab}: {f.fit.iloc[0]}, {gap:.1f} below {f.fit.iloc[1]} "
+            f"({'decided' if decided[lab] != 'undetermined' else 'undetermined: less than 2'})")
+
+
+_same = [lab for lab in PAPER_T7 if decided[lab] == PAPER_T7[lab]]
+ch.finding(f"""Over N = {", ".join(str(n) for n in FIT_SEQS)} ({FIT_REPEATS} repeats each) the lowest BIC of the
+CPU forward times is """ + "; ".join(_best(lab) for lab in decided) + f""". Table 7 gives the baseline $O(N)$
+and Phase 1 $O(N\log N)$; {["neither", "one", "both"][len(_same)]} of the two come out so on this CPU, at
+{"the paper's" if scaling.paper_size(ch.params) else "a reduced"} model size, where the exact operation counts are
+{count_cls["baseline"][0]} and {count_cls["phase1"][0]}""" + (
+    "." if decided["baseline"] == count_cls["baseline"][0] else
+    ": the baseline's timings cannot tell the classes apart at these lengths." if decided["baseline"] == "undetermined"
+    else ": the baseline's time does not follow its work alone (fixed per-call costs and caches bend it).") + f"""
+{ch.machine()}""")
+
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("BK-T7-FIT")
 
 
@@ -231,25 +286,18 @@ quote_headline("BK-T7-FIT")
 #
 # Set `FIT_SEQS = [512, 1024, 2048]` (the paper's three lengths) and re-run this section, then a wide range such as
 # `[64, 128, 256, 512, 1024, 2048, 4096]`. Compare the `r2` of the O(N) and O(N log N) fits with the `delta_bic`
-# column and the "decided classes" line: can three lengths separate the two classes, and how much timing noise
+# column and the table of decided classes: can three lengths separate the two classes, and how much timing noise
 # can that decision tolerate?
 #
 # Solution: `notebooks/exercises/15_bk_throughput_scaling__three_point_fit.py`
 
-# %% tags=["nbval-ignore-output"]
-print(ch.summary().to_string(index=False))
-
-
 # %% [markdown]
 # ### This run beside the headline
 #
-# Every verdict above is this run's. A claim's headline verdict is the one the committed claims ledger
-# (`figures/claims.json`, `figures/CLAIMS.md`) takes from the most faithful published run; at smoke sizes a
-# verdict may legitimately differ from it. This table quotes the committed ledger, so it changes whenever the
-# results are republished.
+# Verdicts of this run that differ from the headline (none in a published run):
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 ch.beside_headline()
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output", "remove-input"]
 print(ch.footer())

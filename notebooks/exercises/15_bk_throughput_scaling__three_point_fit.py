@@ -2,7 +2,7 @@
 
 What to change: `FIT_SEQS = [512, 1024, 2048]` (the paper's three lengths) in the parameters cell of notebook 15,
 then a wide range such as `[64, 128, ..., 4096]`; try `FIT_REPEATS` 1 and 3. Watch the fits table (`r2`,
-`delta_bic`), the "decided classes" line and the printed 3-point R^2 values.
+`delta_bic`), the table of decided classes and the 3-point R^2 table.
 
 What one sees, and why. Timings on a shared CPU differ from run to run, so the solution studies the fitting
 procedure itself on synthetic timings with a known law and a known multiplicative noise level.

@@ -12,7 +12,7 @@
 """
 from __future__ import annotations
 
-
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -239,6 +239,17 @@ def fit_complexity(N, t) -> pd.DataFrame:
     basis = df[df.model.isin(list(_BASIS))]
     df["delta_bic"] = df["bic"] - basis["bic"].min()
     return df
+
+
+def fit_curve(fit: Mapping[str, Any], N) -> np.ndarray:
+    """The time a row of :func:`fit_complexity`'s table predicts at lengths N (a f(N) + b for a class, c N^p for
+    the power law): the curve a figure draws through the measured points. The row names its fit under "fit" (as
+    `scaling_claims.complexity` stores it) or "model" (as `fit_complexity` returns it)."""
+    N = np.asarray(N, dtype=float)
+    name = fit["fit"] if "fit" in fit else fit["model"]
+    if name in _BASIS:
+        return fit["a"] * _BASIS[name](N) + fit["b"]
+    return fit["a"] * N ** fit["exponent"]
 
 
 BIC_MARGIN = 2.0  # a complexity class is decided when its BIC beats the runner-up by at least this much

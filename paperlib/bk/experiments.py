@@ -14,7 +14,8 @@ from paperlib.common.checks import pos_int
 from paperlib.common.lm import check_stream
 from paperlib.common.stats import seed_stats, steps_to_loss
 
-__all__ = ["summarize_runs", "router_timings", "init_output_difference", "expected_untrained_ppl", "logit_stats"]
+__all__ = ["summarize_runs", "router_timings", "init_output_difference", "expected_untrained_ppl", "logit_stats",
+           "p_words", "change_words", "paired_pct"]
 
 
 def summarize_runs(runs: dict, target_loss: float | None = None, window: int = 10):
@@ -115,3 +116,29 @@ def logit_stats(model: nn.Module, x: torch.Tensor) -> dict:
     model.eval()
     logits = model(x).float()
     return {"logit_std": float(logits.std(dim=-1).mean()), "logit_mean": float(logits.mean())}
+
+
+# ---------------------------------------------------------------- words for a chapter's findings (notebook 16)
+def p_words(p: float) -> str:
+    """A t-test p-value as a reader reads it: "p = 0.0022", or why there is none (fewer than two seeds, or
+    differences identical in every seed)."""
+    if p is None or not math.isfinite(p):
+        return "no p-value (too few seeds, or the same difference in every seed)"
+    return f"p = {p:.2g}"
+
+
+def change_words(rel_change: float, *, digits: int = 1, up: str = "higher", down: str = "lower") -> str:
+    """A relative change (0.096 = +9.6%) as "9.6% higher" / "9.6% lower" / "no different" (exactly zero)."""
+    if not math.isfinite(rel_change):
+        return "not measurable"
+    if rel_change == 0:
+        return "no different"
+    return f"{abs(100 * rel_change):.{digits}f}% {up if rel_change > 0 else down}"
+
+
+def paired_pct(reference, other) -> list[float]:
+    """Per-seed change of `other` against `reference` in percent, 100 (other_i / reference_i - 1): the paired
+    values a figure draws (same seed, same batches)."""
+    if len(reference) != len(other):
+        raise ValueError(f"paired values need equal lengths, got {len(reference)} and {len(other)}")
+    return [100.0 * (float(b) / float(a) - 1.0) for a, b in zip(reference, other)]

@@ -94,3 +94,16 @@ def test_on_cuda_reads_the_device_type():
 
     assert on_cuda("cuda") and on_cuda(torch.device("cuda", 1)) and on_cuda("cuda:0")
     assert not on_cuda("cpu") and not on_cuda(torch.device("cpu")) and not on_cuda("meta")
+
+
+def test_fit_curve_reproduces_the_fitted_times():
+    import numpy as np
+
+    N = np.array([64, 128, 256, 512, 1024, 64, 128, 256, 512, 1024], dtype=float)
+    t = 2e-6 * N * np.log2(N) + 1e-4
+    fits = bench.fit_complexity(N, t)
+    row = fits.set_index("model").loc["O(N log N)"]
+    assert np.allclose(bench.fit_curve(row.to_dict() | {"model": "O(N log N)"}, N), t, rtol=1e-6)
+    pl = fits[fits.model == "power law c N^p"].iloc[0].to_dict()
+    pl_named = {**pl, "fit": pl.pop("model")}   # the name under "fit", as scaling_claims stores it
+    assert np.all(bench.fit_curve(pl_named, N) > 0)

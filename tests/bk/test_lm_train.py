@@ -336,3 +336,14 @@ def test_potential_offset_reading_of_prime_bump():
         assert (models["prime_bump"](x) - models["zero"](x)).abs().max() > 1e-3
     with pytest.raises(ValueError, match="potential_init"):
         lt.build_model({**base, "potential_init": "primes"})
+
+
+def test_finding_words():
+    assert ex.p_words(0.00217) == "p = 0.0022"
+    assert ex.p_words(float("nan")).startswith("no p-value")
+    assert ex.change_words(0.0962) == "9.6% higher"
+    assert ex.change_words(-0.0962, down="better") == "9.6% better"
+    assert ex.change_words(0.0) == "no different"
+    assert ex.paired_pct([50.0, 100.0], [55.0, 90.0]) == pytest.approx([10.0, -10.0])
+    with pytest.raises(ValueError):
+        ex.paired_pct([1.0], [1.0, 2.0])
