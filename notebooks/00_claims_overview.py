@@ -135,8 +135,8 @@ show_story("related-theory")
 
 # %% tags=["nbval-ignore-output", "committed-ledger"]
 committed = json.loads((paths.FIGURES / "claims.json").read_text(encoding="utf-8"))
-print(f"{len(committed)} claims in figures/claims.json; headline verdicts per paper:")
-print(ledger.verdict_counts(committed).to_string())
+ch.show(ledger.verdict_counts(committed), index=True,
+        caption=f"Headline verdicts per paper: {len(committed)} claims in figures/claims.json")
 
 # %% [markdown]
 # Every claim in reading order (paper, chapter, section): what it says in one line, the paper's value beside

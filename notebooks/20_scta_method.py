@@ -275,7 +275,7 @@ $V^{{{exp_text(exps['ce'])}}}$ for CE and $V^{{{exp_text(exps['chunked'])}}}$ fo
 only: a clock depends on the device).
 {ch.machine()}""")
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("SCTA-COMPLEXITY")
 
 

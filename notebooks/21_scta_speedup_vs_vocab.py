@@ -342,7 +342,7 @@ ch.finding(f"""The analytic model (fp32 with Adam, an estimate) puts CE's peak a
 {at_max[CE_DENSE]:.1f} GiB and SCTA-dense's at {at_max[SCTA_DENSE]:.1f} GiB, against the paper's
 {PAPER_CONSUMER_GB:g} GB card; over it: {', '.join(over) if over else 'none of the objectives'}.""")
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("SCTA-T1-SPEEDUP", "SCTA-T1-TPUT", "SCTA-SCALE", "SCTA-1M-CONSUMER", "SCTA-ENERGY")
 
 

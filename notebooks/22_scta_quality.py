@@ -213,7 +213,7 @@ else 'not the smaller number, unlike the paper'}), while on the common yardstick
 model by perplexity.{' A consistent perplexity gap with no consistent top-5 order: a calibration gap, not a ranking gap.'
                      if c['n_ppl_scta_higher'] in (0, n) and 0 < k5 < n else ''}""")
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("SCTA-CONV")
 
 

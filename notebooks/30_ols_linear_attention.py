@@ -403,7 +403,7 @@ embeddings ({embedder.name}, $n$ = {X_real.shape[0]}, $d$ = {X_real.shape[1]}, n
 {int(real['rank'].min())}) both constructions agree with `lstsq` at the same cut-off: **{real_ok}**. The slow/fast
 identity (SF) holds to {sf['dev_from_SF'].max():.1e} (tolerance {related_verdicts.IDENTITY_TOL:g}).""")
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("OLS-LINTF")
 
 
@@ -512,7 +512,7 @@ standard attention for $T$ = {min(fin3.index):,} to {max(fin3.index):,}; the bou
 {'at finite $T$ for ' + ', '.join(f'$T$ = {T:,} from $L$ = {L}' for T, L in reached.items()) if reached
  else f'for none of the $T$ checked up to $L$ = {HKT_L_MAX}'}.""")
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("HKT-COST")
 
 

@@ -36,7 +36,7 @@ def test_chapter_code_has_no_log_habits(py):
             assert not re.search(pattern, cell.source), f"{py.name} cell {i}: {why}"
 
 
-_MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$|`[^`\n]*`|```.*?```", re.S)
+_MATH = re.compile(r"\$\$.*?\$\$|\$[^$]+\$|`[^`\n]*`|```.*?```", re.S)
 
 
 @pytest.mark.parametrize("py", SOURCES, ids=lambda p: p.stem)
