@@ -86,7 +86,7 @@ import torch
 import paperlib
 from paperlib.bk import (build_model, count_params, expected_untrained_ppl, forward_time,
                          init_output_difference, logit_stats, prepare_lm_data, prime_bump_potential, router_timings,
-                         summarize_runs, table10_rows, train_step_memory, train_variant)
+                         summarize_runs, table10_rows, train_step_memory, train_variants)
 from paperlib.bk import configs as bk_configs
 from paperlib.bk import paper as bk_paper
 from paperlib.bk import verdicts as bk_verdicts
@@ -145,14 +145,14 @@ ch.show(param_table, caption="parameters of each variant at this run's size")
 # with its own seeds (`PB_SEEDS`), as many as the profile affords, because its verdict rests on it alone.
 
 # %% tags=["nbval-ignore-output"]
+# the runs are independent: train_variants runs them in order here, or on a Dask cluster (PAPERLIB_SCHEDULER)
+jobs = [(name, spec, seed) for name, spec in SPECS.items() for seed in (PB_SEEDS if name in PB_PAIR else SEEDS)]
 runs: dict[str, list] = {k: [] for k in SPECS}
 models: dict[str, torch.nn.Module] = {}
-for name, spec in SPECS.items():
-    for seed in (PB_SEEDS if name in PB_PAIR else SEEDS):
-        model, res = train_variant(spec, data.train, data.eval, cfg, seed, device=DEVICE, desc=f"{name}/{seed}")
-        runs[name].append(res)
-        if seed == SEEDS[0]:
-            models[name] = model
+for name, seed, model, res in train_variants(jobs, data.train, data.eval, cfg, device=DEVICE):
+    runs[name].append(res)
+    if seed == SEEDS[0]:
+        models[name] = model
 
 # %% tags=["nbval-ignore-output"]
 # trained-model perplexities: the last digits depend on the CPU's float32 code paths (vector width, BLAS kernels),

@@ -12,7 +12,7 @@ from paperlib.common.lazy import lazy_exports
 _EXPORTS = {
     "build_model": "configs", "ablation_specs": "configs", "CONFIGS": "configs", "table10_rows": "configs",
     "BKConfig": "model", "ResNetBKLM": "model", "prime_bump_potential": "model",
-    "TrainConfig": "train", "TrainResult": "train", "train_lm": "train", "train_variant": "train",
+    "TrainConfig": "train", "TrainResult": "train", "train_lm": "train", "train_variant": "train", "train_variants": "train",
     "count_params": "train",
     "LMData": "lm_data", "prepare_lm_data": "lm_data",
     "summarize_runs": "experiments", "router_timings": "experiments", "init_output_difference": "experiments",

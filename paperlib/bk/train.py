@@ -188,3 +188,24 @@ def train_variant(spec: dict, train_stream: torch.Tensor, eval_stream: torch.Ten
     res = train_lm(model, train_stream, replace(cfg, seed=int(seed)), eval_stream, device=device,
                    desc=desc or f"{spec.get('kind')} seed {seed}")
     return model, res
+
+
+def _train_job(job: tuple):
+    """One (variant, seed) run on whichever engine runs it (common.tasks), at the caller's thread count."""
+    name, spec, seed, train_stream, eval_stream, cfg, device, threads = job
+    torch.set_num_threads(threads)
+    model, res = train_variant(spec, train_stream, eval_stream, cfg, seed, device=device, desc=f"{name}/{seed}")
+    return name, seed, model, res
+
+
+def train_variants(jobs, train_stream: torch.Tensor, eval_stream: torch.Tensor | None, cfg: TrainConfig,
+                   device=None, client=None) -> list[tuple]:
+    """[(name, seed, model, result)] for `jobs` = [(name, spec, seed), ...], in order: each run is
+    :func:`train_variant` (seeded by its own seed), executed on the engine common.tasks chooses
+    (PAPERLIB_SCHEDULER: in-process by default, a Dask cluster otherwise) at this process's thread count, so the
+    results are a serial run's."""
+    from paperlib.common.tasks import map_tasks
+
+    threads = torch.get_num_threads()
+    work = [(name, spec, int(seed), train_stream, eval_stream, cfg, device, threads) for name, spec, seed in jobs]
+    return map_tasks(_train_job, work, client=client)
