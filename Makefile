@@ -108,6 +108,11 @@ test-variants: $(STAMP) ## nbval over notebooks/ under default, scalar-ATen, 1-t
 	  summary="$$summary  $$v: $$r in $$SECONDS s"$$'\n'; \
 	done; echo; echo "=== nbval variants:"; printf '%s' "$$summary"; exit $$fail
 
+.PHONY: test-triton-versions
+test-triton-versions: $(STAMP) ## the Triton interpreter tests under the pinned Triton and under Triton 3.6.0 (build/triton-3.6-venv, numpy<2.4)
+	PAPERLIB_PROGRESS=0 $(PY) -m pytest -p no:cacheprovider -q tests/bk/test_bk_core_triton.py tests/bk/test_bk_core_triton_chunked.py
+	PYTHON=$(abspath $(PY)) bash .ci/triton_versions.sh
+
 html: $(STAMP) ## the reading edition: a static offline site in build/site/ (from build/ and figures/)
 	$(PY) -m paperlib.companion.site
 

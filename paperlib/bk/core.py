@@ -28,11 +28,14 @@ O(log N) depth.
 
 Methods: "scan" (torch, any device, autograd), "sequential" (python loop over the ratio recurrences;
 reference), "dense" (torch.linalg on the dense matrix; small-N oracle), "compiled" (the continued fraction as a
-numba loop on CPU, :mod:`paperlib.bk.core_compiled`), "triton" (the same loop as a Triton kernel, one program per
-block of rows, :mod:`paperlib.bk.core_triton`; CUDA, or CPU under TRITON_INTERPRET=1) and "auto", which
-:func:`resolve_method` turns into: "triton" on CUDA once the kernel has passed a tiny self-check on that device
-(cached per device and dtype), else "scan"; "compiled" on CPU when numba imports, else "scan". "auto" never picks
-"triton" without CUDA.
+numba loop on CPU, :mod:`paperlib.bk.core_compiled`), "triton" (the same loop as a Triton kernel, one lane per
+row, :mod:`paperlib.bk.core_triton`; CUDA, or CPU under TRITON_INTERPRET=1), "triton-chunked" (the sequence split
+into chunks across lanes: per-chunk transfer-matrix scans, a scan over chunk carries, then each chunk from its
+carry, :mod:`paperlib.bk.core_triton_chunked`; without Triton on CPU its torch version) and "auto", which
+:func:`resolve_method` turns into: "triton" on CUDA once both kernels have passed a tiny self-check on that device
+(cached per device and dtype), with the kernel chosen per shape (rows that fill the device: per row; few rows or
+long N: chunked; :func:`triton_choice_report`), else "scan"; "compiled" on CPU when numba imports, else "scan".
+"auto" never picks "triton" without CUDA.
 
 The two loop methods ("compiled", "triton") share one autograd.Function (:class:`_Recurrence`) with the analytic
 reverse-mode of g_i = 1/D_i, D_i = d_i - b_{i-1}^2 g_{i-1} (torch's convention: the gradient of a complex
@@ -60,6 +63,7 @@ __all__ = [
     "resolve_method",
     "triton_self_check",
     "triton_self_check_report",
+    "triton_choice_report",
     "bk_features",
     "bk_diag_theta_naive",
     "tridiagonal_dense",
@@ -67,7 +71,7 @@ __all__ = [
     "prefix_products",
 ]
 
-METHODS = ("auto", "scan", "sequential", "dense", "compiled", "triton")
+METHODS = ("auto", "scan", "sequential", "dense", "compiled", "triton", "triton-chunked")
 _REAL_OK = (torch.float32, torch.float64)
 _REAL_UPCAST = (torch.float16, torch.bfloat16)
 
@@ -310,18 +314,40 @@ class _Recurrence(torch.autograd.Function):
         return gd, gb, None, None
 
 
-def _backend(method, device):
-    """The loop backend module for method 'compiled'/'triton' on `device`; ValueError saying why not."""
+_TRITON_CHOICE: dict = {}  # (rows, n) -> "rows" | "chunked": what method="auto" chose on CUDA
+
+
+def _backend(method, device, rows: int = 0, n: int = 0, auto: bool = False):
+    """The loop backend module for method 'compiled'/'triton'/'triton-chunked' on `device`; ValueError saying
+    why not. Under method="auto" on CUDA the Triton kernel is chosen per shape (core_triton_chunked.choose_kernel:
+    rows that fill the device -> one lane per row; few rows or long N -> chunks across lanes), and the choice is
+    recorded (triton_choice_report)."""
     if method == "compiled":
         from paperlib.bk import core_compiled as backend
 
         if device.type != "cpu":
             raise ValueError(f"method 'compiled' runs on CPU tensors only (got device {device}); "
                              "use 'triton' or 'scan' on CUDA")
+    elif method == "triton-chunked":
+        from paperlib.bk import core_triton_chunked as backend
     else:
         from paperlib.bk import core_triton as backend
+
+        if auto and device.type == "cuda":
+            from paperlib.bk import core_triton_chunked
+
+            sms = torch.cuda.get_device_properties(device).multi_processor_count
+            kind = core_triton_chunked.choose_kernel(rows, n, sms)
+            _TRITON_CHOICE[(rows, n)] = kind
+            if kind == "chunked":
+                backend = core_triton_chunked
     backend.ensure_usable(device)
     return backend
+
+
+def triton_choice_report() -> dict:
+    """{(rows, N): "rows" | "chunked"}: the Triton kernel method="auto" chose for each shape in this process."""
+    return dict(_TRITON_CHOICE)
 
 
 def resolve_method(device=None, dtype=torch.float32) -> str:
@@ -359,18 +385,21 @@ def _run_triton_self_check(device, dtype):
     with torch.inference_mode(False), torch.enable_grad():
         for causal in (True, False):
             grads = []
-            for method, dev, dt in (("sequential", torch.device("cpu"), torch.float64), ("triton", device, dtype)):
+            for method, dev, dt in (("sequential", torch.device("cpu"), torch.float64), ("triton", device, dtype),
+                                    ("triton-chunked", device, dtype)):
                 vv = v.to(dev, dt).requires_grad_()
                 oo = off.to(dev, dt).requires_grad_()
                 out = bk_diag(vv, z, oo, causal=causal, method=method)
                 loss = (torch.view_as_real(out) * w.to(dev, dt)).sum()
                 gv, go = torch.autograd.grad(loss, (vv, oo))
                 grads.append([t.detach().cpu().double() for t in (torch.view_as_real(out), gv, go)])
-            for ref, got in zip(*grads):
-                err = float((got - ref).abs().max() / ref.abs().max())
-                worst = max(worst, err)
-                if not err <= tol:
-                    return False, f"mismatch vs sequential (causal={causal}): rel err {err:.1e} > {tol:.0e}"
+            for kernel, result in zip(("triton", "triton-chunked"), grads[1:]):  # both kernels, or neither
+                for ref, got in zip(grads[0], result):
+                    err = float((got - ref).abs().max() / ref.abs().max())
+                    worst = max(worst, err)
+                    if not err <= tol:
+                        return False, (f"{kernel} mismatch vs sequential (causal={causal}): rel err {err:.1e} "
+                                       f"> {tol:.0e}")
     return True, f"ok: forward and gradients within {worst:.1e} of the sequential reference"
 
 
@@ -411,7 +440,7 @@ def bk_diag(v, z=1j, off=1.0, h0_diag=-2.0, causal=True, method="auto", check_fi
         h0_diag: the free Hamiltonian's main diagonal (discrete Laplacian: -2).
         causal: True -> 1/alpha_i = [(H_{0:i+1} - z)^{-1}]_{ii} (prefix only, causal);
                 False -> G_ii = [(H - z)^{-1}]_{ii} (two-sided: depends on all tokens).
-        method: "auto" | "scan" | "sequential" | "dense" | "compiled" | "triton" (module docstring;
+        method: "auto" | "scan" | "sequential" | "dense" | "compiled" | "triton" | "triton-chunked" (module docstring;
            :func:`resolve_method` says what "auto" runs).
         check_finite: raise ValueError on nan/inf inputs (one device sync).
     Returns: complex tensor (..., N).
@@ -420,11 +449,12 @@ def bk_diag(v, z=1j, off=1.0, h0_diag=-2.0, causal=True, method="auto", check_fi
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     if not isinstance(causal, bool):
         raise TypeError(f"causal must be a bool, got {type(causal).__name__}")
-    if method == "auto" and isinstance(v, torch.Tensor):  # (a non-tensor v gets its TypeError from _prepare)
+    auto = method == "auto"
+    if auto and isinstance(v, torch.Tensor):  # (a non-tensor v gets its TypeError from _prepare)
         method = resolve_method(v.device, v.dtype if v.is_floating_point() and not v.is_complex() else torch.float32)
-    if method in ("compiled", "triton"):
+    if method in ("compiled", "triton", "triton-chunked"):
         d, b2, n = _prepare(v, z, off, h0_diag, check_finite=check_finite, complex_b2=False)
-        backend = _backend(method, d.device)
+        backend = _backend(method, d.device, rows=d.numel() // max(n, 1), n=n, auto=auto)
         gl = _Recurrence.apply(d, b2, False, backend)
         if causal:
             return gl

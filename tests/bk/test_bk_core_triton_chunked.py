@@ -181,3 +181,19 @@ def test_default_chunk():
     assert ck.default_chunk(1) == 16
     assert ck.default_chunk(100) == 128
     assert ck.default_chunk(1 << 20) == ck.MAX_CHUNK
+
+
+def test_bk_diag_runs_the_chunked_kernel_by_name_and_auto_never_chooses_triton_on_cpu():
+    """method="triton-chunked" reaches the chunked path through bk_diag (its torch version on CPU without the
+    interpreter); "auto" on CPU records no Triton choice."""
+    from paperlib.bk import core
+
+    g = torch.Generator().manual_seed(1)
+    v = torch.randn(2, 40, generator=g, dtype=torch.float64)
+    for causal in (True, False):
+        ref = core.bk_diag(v, 0.3 + 0.8j, causal=causal, method="sequential")
+        got = core.bk_diag(v, 0.3 + 0.8j, causal=causal, method="triton-chunked")
+        assert torch.allclose(got, ref, rtol=1e-10, atol=1e-12)
+    before = core.triton_choice_report()
+    core.bk_diag(v.float(), 1j, method="auto")
+    assert core.triton_choice_report() == before
