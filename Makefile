@@ -107,8 +107,8 @@ test-variants: $(STAMP) ## nbval over notebooks/ under default, scalar-ATen, 1-t
 	  summary="$$summary  $$v: $$r in $$SECONDS s"$$'\n'; \
 	done; echo; echo "=== nbval variants:"; printf '%s' "$$summary"; exit $$fail
 
-html: $(STAMP) ## the reading edition: a static offline site in build/site/ (from build/ and figures/)
-	$(PY) -m paperlib.companion.site
+html: $(STAMP) ## the reading edition: an offline book (Sphinx + MyST-NB) of the executed notebooks in build/site/
+	$(PY) -m paperlib.companion.book
 
 workshop: $(STAMP) ## the workshop kit: build/workshop/ and build/workshop.zip (times each notebook; README untouched)
 	$(PY) -m paperlib.companion.workshop
