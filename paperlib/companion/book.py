@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import json
 import re
 import shutil
@@ -226,12 +227,19 @@ def build(out: Path | None = None, work: Path | None = None, quiet: bool = True)
     out = Path(out) if out is not None else paths.BUILD / "site"
     work = Path(work) if work is not None else out.with_name(out.name + ".book")
     src, html = work / "src", work / "html"
+    conf = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(CONF_DIR.rglob("*")) if p.is_file()))
+    stamp = work / "conf.sha256"
+    if not stamp.is_file() or stamp.read_text() != conf.hexdigest():  # Sphinx does not see code changes in conf.py
+        shutil.rmtree(work / "doctrees", ignore_errors=True)
+        shutil.rmtree(html, ignore_errors=True)
     made = write_sources(src)
     cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(CONF_DIR), "-d", str(work / "doctrees"),
            "--keep-going", *(["-q"] if quiet else []), str(src), str(html)]
     run = subprocess.run(cmd, cwd=paths.ROOT)
     if run.returncode != 0:
+        stamp.unlink(missing_ok=True)
         raise RuntimeError(f"sphinx-build failed (exit {run.returncode}): {' '.join(cmd)}")
+    stamp.write_text(conf.hexdigest())
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(html, tmp, ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"))

@@ -67,15 +67,15 @@ def has_math(text: str) -> bool:
 
 
 def reading_path(readme: Path | None = None) -> list[tuple[str, str]]:
-    """(notebook, why) in the order the README's "Start here" section names them (its first mention of each
-    full notebook name, with the parenthesis after it); [] when the README has no such section."""
-    readme = Path(readme) if readme is not None else paths.README
+    """(notebook, why) in the order the README's "Start here" section gives the first reading: the first
+    paragraph of that section that names notebooks, each with the parenthesis after it; [] without one."""
+    readme = Path(readme) if readme is not None else paths.ROOT / "README.md"  # (paths.README: tests move it)
     text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
     m = re.search(r"^## Start here\s*$(.*?)(?=^## |\Z)", text, re.M | re.S)
-    if not m:
-        return []
-    seen = {}
-    for hit in re.finditer(r"`?(\d\d_[a-z0-9_]+)`?(?:\.ipynb)?\)?(?:\s*\(([^()]*)\))?", m.group(1)):
+    name = r"`?(\d\d_[a-z0-9_]+)`?(?:\.ipynb)?\)?"
+    para = next((p for p in re.split(r"\n\s*\n", m.group(1)) if re.search(name, p)), "") if m else ""
+    seen: dict[str, str] = {}
+    for hit in re.finditer(name + r"(?:\s*\(((?:[^()]|\([^()]*\))*)\))?", para):
         seen.setdefault(hit.group(1), " ".join((hit.group(2) or "").split()))
     return list(seen.items())
 
@@ -208,7 +208,7 @@ def start_page(chapters: list[dict], table: list[dict]) -> str:
         rows = [r for r in table if r["notebook"] == name]
         tally = Counter(r["verdict"] for r in rows)
         claims = (f" · {len(rows)} claim{'s' * (len(rows) != 1)}: "
-                  + ", ".join(f"{n} {v}" for v, n in tally.items())) if rows and name != OVERVIEW else ""
+                  + ", ".join(f"{tally[v]} {v}" for v in ledger.VERDICTS if tally[v])) if rows and name != OVERVIEW else ""
         return f"[{by_name[name]['title']}](notebooks/{name}.ipynb)" + (f" — {why}" if why else "") + claims
 
     text = ("# Start here\n\nA first reading, in the order the README suggests; every chapter is an executed "

@@ -39,3 +39,21 @@ html_copy_source = False
 html_show_sourcelink = False
 html_last_updated_fmt = None
 html_context = {"default_mode": "light"}  # an empty stored mode would log a console error on file:// pages
+# The search page lists its hits without fetching each page for a summary (a fetch that file:// forbids).
+html_show_search_summary = False
+
+
+def _whole_display_math(app, doctree):
+    """Sphinx wraps a display formula holding `\\\\` in `split`, where MathJax refuses `\\tag` and
+    environments such as pmatrix are already aligned: such a formula goes to MathJax whole, as `\\[...\\]`."""
+    from docutils import nodes
+
+    for node in doctree.findall(nodes.math_block):
+        text = node.astext()
+        if not node.get("nowrap") and ("\\tag" in text or "\\begin{" in text):
+            node.children = [nodes.Text(f"\\[{text}\\]")]
+            node["nowrap"] = True
+
+
+def setup(app):
+    app.connect("doctree-read", _whole_display_math)
