@@ -175,7 +175,8 @@ def paper_page(paper: str, rows: list[dict], anchored: dict[str, set], citations
             text += "::::{container} thumbnails\n"
             for f in thumbs:
                 files[f"papers/figures/{f.name}"] = f
-                text += f":::{{figure}} figures/{f.name}\n:alt: figure {f.stem}\n\n`{f.stem}`\n:::\n"
+                text += (f":::{{figure}} figures/{f.name}\n:alt: figure {f.stem}\n:target: ../_images/{f.name}\n\n"
+                         f"`{f.stem}` (click for the full size)\n:::\n")
             text += "::::\n\n"
     text += "## The paper\n\n" + citations_md(citations, paper) + "\n"
     mine = [c for c in chapters if c.get("paper") == paper]
