@@ -266,7 +266,7 @@ def pages(table: list[dict], registry, chapters: list[dict], citations: list[dic
         out[f"papers/{p}.md"] = text
         out.update(files)
     names = [c["name"] for c in chapters]
-    index += _toctree("Start here", ["start"] + [f"notebooks/{OVERVIEW}"] * (OVERVIEW in names))
+    index += _toctree("The way in", ["start"] + [f"notebooks/{OVERVIEW}"] * (OVERVIEW in names))
     for p in papers:
         index += _toctree(PAPER_TITLES.get(p, p), [f"papers/{p}"] + [f"notebooks/{c['name']}" for c in chapters
                                                                      if c["paper"] == p and c["name"] != OVERVIEW])
