@@ -155,6 +155,7 @@ def book_copy(nb, name: str, line: str, claims) -> tuple[object, set[str]]:
         t = set(cell.get("metadata", {}).get("tags", []))
         if t & {"parameters", "injected-parameters"}:
             cells.append(_md_cell(f"**{PARAMS_TITLE}**", "book-parameters"))
+            # the one parameters cell a page keeps is shown, whatever tags the source gave it
             cell.metadata["tags"] = sorted(t - {"hide-input", "remove-input", "remove-cell"})
         if cell.cell_type == "markdown":
             _set_source(cell, _anchors_before_headings(_link_fix(cell.source)))

@@ -8,7 +8,6 @@ figures/claims.json. A screenshot of the landing page is written to build/.
 """
 import json
 import os
-import re
 import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlparse
