@@ -113,8 +113,8 @@ test-triton-versions: $(STAMP) ## the Triton interpreter tests under the pinned 
 	PAPERLIB_PROGRESS=0 $(PY) -m pytest -p no:cacheprovider -q tests/bk/test_bk_core_triton.py tests/bk/test_bk_core_triton_chunked.py
 	PYTHON=$(abspath $(PY)) bash .ci/triton_versions.sh
 
-html: $(STAMP) ## the reading edition: a static offline site in build/site/ (from build/ and figures/)
-	$(PY) -m paperlib.companion.site
+html: $(STAMP) ## the reading edition: an offline book (Sphinx + MyST-NB) of the executed notebooks in build/site/
+	$(PY) -m paperlib.companion.book
 
 workshop: $(STAMP) ## the workshop kit: build/workshop/ and build/workshop.zip (times each notebook; README untouched)
 	$(PY) -m paperlib.companion.workshop

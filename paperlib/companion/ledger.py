@@ -324,16 +324,13 @@ def evidence_links(r: dict, figures: Path | None = None) -> list[str]:
 
 
 def section_links(r: dict) -> str:
-    """Links to the section that decides a claim: the published executed notebook and the reading edition."""
-    anchor = claim_anchor(r["id"])
+    """The link to the section that decides a claim: the published executed notebook (a file in every clone;
+    its `#claim-<id>` anchor opens the section where the viewer honours anchors), or the stored notebook.
+    Nothing under the git-ignored build/: the reading edition (`make html`) is named once in HOW_TO_READ."""
     label = _md_escape(r.get("section") or r["notebook"])
-    links = []
     if r.get("profile") in paths.PUBLISHED_PROFILES:
-        links.append(f"[{label}]({r['profile']}/notebooks/{r['notebook']}.ipynb#{anchor})")
-    else:
-        links.append(f"[{label}](../notebooks/{r['notebook']}.ipynb)")
-    links.append(f"[html](../build/site/notebooks/{r['notebook']}.html#{anchor})")
-    return " · ".join(links)
+        return f"[{label}]({r['profile']}/notebooks/{r['notebook']}.ipynb#{claim_anchor(r['id'])})"
+    return f"[{label}](../notebooks/{r['notebook']}.ipynb)"
 
 
 HOW_TO_READ = """\
@@ -347,9 +344,9 @@ How to read this ledger:
 * **Verdict words** are defined in the README (`reproduced`, `partially-reproduced`, `not-reproduced`,
   `refuted`, `not-testable`, `pending`).
 * **Order and links.** Claims appear in reading order (paper, notebook, section). *Evidence* links open
-  the published figures and tables of the headline run; *decided in* opens the notebook section that
-  decides the claim in the published executed notebook (`<profile>/notebooks/`), and *html* the same
-  section in the reading edition (built locally by `make html`, in `build/site/`).
+  the published figures and tables of the headline run; *decided in* names the section that decides the
+  claim and opens the published executed notebook (`<profile>/notebooks/`) that holds it.
+* **The reading edition** (`make html`, then open `build/site/index.html`) opens each claim at its section.
 """
 
 
