@@ -53,7 +53,6 @@ off, z and h0_diag then follow from d = h0_diag + v - z and b2 = off^2 through t
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import torch
 
@@ -369,63 +368,19 @@ def resolve_method(device=None, dtype=torch.float32) -> str:
     return "scan"
 
 
-# ---------------------------------------------------------------------------------- the Triton self-check
-_TRITON_CHECK = {}
-
-
-def _run_triton_self_check(device, dtype):
-    """Forward values and v/off gradients of the kernel vs the float64 sequential reference on CPU."""
-    tol = 1e-4 if dtype == torch.float32 else 1e-10
-    g = torch.Generator().manual_seed(0)
-    v = (torch.randn(3, 37, generator=g, dtype=torch.float64) * 1.5).clamp(-3, 3)
-    off = 1.0 + 0.3 * torch.randn(3, 36, generator=g, dtype=torch.float64)
-    w = torch.randn(3, 37, 2, generator=g, dtype=torch.float64)
-    z = 0.3 + 0.8j
-    worst = 0.0
-    with torch.inference_mode(False), torch.enable_grad():
-        for causal in (True, False):
-            grads = []
-            for method, dev, dt in (("sequential", torch.device("cpu"), torch.float64), ("triton", device, dtype),
-                                    ("triton-chunked", device, dtype)):
-                vv = v.to(dev, dt).requires_grad_()
-                oo = off.to(dev, dt).requires_grad_()
-                out = bk_diag(vv, z, oo, causal=causal, method=method)
-                loss = (torch.view_as_real(out) * w.to(dev, dt)).sum()
-                gv, go = torch.autograd.grad(loss, (vv, oo))
-                grads.append([t.detach().cpu().double() for t in (torch.view_as_real(out), gv, go)])
-            for kernel, result in zip(("triton", "triton-chunked"), grads[1:]):  # both kernels, or neither
-                for ref, got in zip(grads[0], result):
-                    err = float((got - ref).abs().max() / ref.abs().max())
-                    worst = max(worst, err)
-                    if not err <= tol:
-                        return False, (f"{kernel} mismatch vs sequential (causal={causal}): rel err {err:.1e} "
-                                       f"> {tol:.0e}")
-    return True, f"ok: forward and gradients within {worst:.1e} of the sequential reference"
-
-
+# ------------------------------------------------------------------ the Triton self-check (bk.core_selfcheck)
 def triton_self_check(device, dtype=torch.float32) -> bool:
-    """Whether the Triton kernel (paperlib.bk.core_triton) runs correctly on this CUDA device and dtype (tiny problem; cached per device, dtype)."""
-    from paperlib.bk import core_triton as bk_core_triton
+    """Whether both Triton kernels run correctly on this CUDA device and dtype (paperlib.bk.core_selfcheck)."""
+    from paperlib.bk.core_selfcheck import triton_self_check as check
 
-    device = torch.device(device)
-    if not bk_core_triton.available() or device.type != "cuda" or not torch.cuda.is_available():
-        return False
-    index = device.index if device.index is not None else torch.cuda.current_device()
-    key = (index, dtype)
-    if key not in _TRITON_CHECK:
-        try:
-            _TRITON_CHECK[key] = _run_triton_self_check(torch.device("cuda", index), dtype)
-        except Exception as exc:  # noqa: BLE001 - any failure means: do not use the kernel here
-            _TRITON_CHECK[key] = (False, f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}")
-        if not _TRITON_CHECK[key][0]:
-            warnings.warn(f"Triton BK-Core self-check failed on cuda:{index} ({dtype}): {_TRITON_CHECK[key][1]}; "
-                          "method='auto' uses the torch scan there", RuntimeWarning)
-    return _TRITON_CHECK[key][0]
+    return check(device, dtype, bk_diag)
 
 
 def triton_self_check_report() -> dict:
     """{'cuda:<i> <dtype>': (passed, reason)} for every self-check run in this process."""
-    return {f"cuda:{i} {str(dt).replace('torch.', '')}": r for (i, dt), r in _TRITON_CHECK.items()}
+    from paperlib.bk.core_selfcheck import triton_self_check_report as report
+
+    return report()
 
 
 # ------------------------------------------------------------------------------------------- public op

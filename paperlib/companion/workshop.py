@@ -264,7 +264,7 @@ def guide(timings: dict[str, float | None], exs: dict[str, list[str]]) -> str:
 
 
 def citations_markdown() -> list[str]:
-    from paperlib.companion.site import CITATIONS
+    from paperlib.companion.book import CITATIONS
 
     return [cite_markdown(c) for c in CITATIONS]
 

@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from paperlib.companion import book, book_pages, ledger
 from paperlib.common import paths
@@ -121,8 +122,7 @@ def test_claims_md_links_resolve_in_a_clone():
     assert md.count("`make html`") == 1 and "opens each claim at its section" in md
 
 
-def test_site_module_still_serves_its_old_imports():
-    from paperlib.companion import site
-
-    assert site.CITATIONS is book.CITATIONS and site.pick_executed is book.pick_executed
+def test_the_hand_made_site_is_retired():
+    with pytest.raises(ImportError):
+        import paperlib.companion.site  # noqa: F401
     assert not (Path(book.__file__).parent / "site_templates").exists()

@@ -125,12 +125,12 @@ def test_every_chapter_passes_no_profile_by_hand(name):
 
 
 def test_the_profile_table_is_the_one_source():
-    from paperlib.companion import site
+    from paperlib.companion import book
 
     assert paths.PROFILES == ("smoke", "cpu", "paper") and paths.PUBLISHED_PROFILES == ("cpu", "paper")
     assert paths.MOST_FAITHFUL_FIRST == ("paper", "cpu", "smoke")
     assert [r.parent.name for r in paths.published_ledger_roots()] == ["paper", "cpu"]
-    assert site.pick_executed("no_such_notebook") == (None, "")
+    assert book.pick_executed("no_such_notebook") == (None, "")
     with pytest.raises(ValueError, match="unknown profile 'laptop'"):
         paths.profile("laptop")
 

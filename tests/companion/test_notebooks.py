@@ -77,14 +77,14 @@ def test_overview_quotes_the_committed_ledger():
 
 
 def test_readme_cites_the_papers_and_has_the_start_here_table(tmp_path):
-    """The README cites every paper as site.CITATIONS does (the reading edition and the workshop kit use the
+    """The README cites every paper as book.CITATIONS does (the reading edition and the workshop kit use the
     same list), and `make readme-times` refreshes its table of smoke run times, one row per notebook."""
-    from paperlib.companion import site, workshop
+    from paperlib.companion import book, workshop
 
     readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")  # paths.README is a temporary file in tests
     for c in workshop.citations_markdown():
         assert f"* {c}\n" in readme, f"README lacks the citation: {c[:80]}"
-    assert any("doi.org/10.5281/zenodo.17931292" in url for c in site.CITATIONS for _, url in c["ids"])
+    assert any("doi.org/10.5281/zenodo.17931292" in url for c in book.CITATIONS for _, url in c["ids"])
     assert "## Start here" in readme
     block = readme.split(workshop.TIMES_START)[1].split(workshop.TIMES_END)[0]
     assert [f"`{p.stem}`" for p in SOURCES] == re.findall(r"^\| (`\d\d_\w+`) \|", block, re.M)
