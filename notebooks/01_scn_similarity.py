@@ -152,7 +152,7 @@ ax.scatter(lit_vals, ys, marker="x", color="C3", label="literal reading (Eq. 1 a
 ax.scatter(word_vals, ys, marker="o", facecolors="none", edgecolors="C0", label="word-level reading (authors' package)")
 ax.set_yticks(list(ys), [f"{a} | {b}" for a, b in tested], fontsize=7)
 ax.invert_yaxis()
-ax.set_xlabel("P(T1, T2) (Eq. 1; dimensionless)")
+ax.set_xlabel(r"$P(T_1, T_2)$ (Eq. 1; dimensionless)")
 ax.legend(fontsize=7, loc="lower right")
 ax.set_ylabel("tested pair (T1 | T2)")
 ch.verdict_subtitle(ax, v_eq1, title="Eq. 1 on the tested pairs, both readings")
