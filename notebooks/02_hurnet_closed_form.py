@@ -174,10 +174,10 @@ ch.show(agree[cols], floatfmt="{:.1e}",
 # **Accuracy versus conditioning.** Consistent problems $Y = X W_{\text{true}}$ with $\operatorname{cond}(X)$
 # (the ratio of the largest to the smallest singular value) from $1$ to $10^{14}$ (`COND_M` × `COND_N`); error
 # $\lVert W - W_{\text{true}}\rVert / \lVert W_{\text{true}}\rVert$. A backward-stable solver (QR, SVD, LAPACK
-# gelsd) loses about $\operatorname{cond}(X)\,\varepsilon$ ($\varepsilon$ the float64 machine epsilon); the normal
-# equations, and Eq. 3 with an explicit inverse, about $\operatorname{cond}(X)^2\,\varepsilon$. The layer's
-# Cholesky route checks $\operatorname{cond}(X^\top X) \le \varepsilon^{-1/2}$ and otherwise falls back to gelsd
-# on $X$.
+# gelsd, the SVD-based least-squares routine that `numpy.linalg.lstsq` calls) loses about
+# $\operatorname{cond}(X)\,\varepsilon$ ($\varepsilon$ the float64 machine epsilon); the normal equations, and
+# Eq. 3 with an explicit inverse, about $\operatorname{cond}(X)^2\,\varepsilon$. The layer's Cholesky route checks
+# $\operatorname{cond}(X^\top X) \le \varepsilon^{-1/2}$ and otherwise falls back to gelsd on $X$.
 
 # %%
 acc = pd.DataFrame(accuracy_vs_condition(COND_LIST, m=COND_M, n=COND_N, seed=SEED))
@@ -352,7 +352,7 @@ quote_headline("SCN-EQ8-SPAN")
 
 
 # %% [markdown]
-# ## 3. Eq. 11: $\lVert X_m W - Y\rVert_F \le \sigma_{r+1} \lVert Y\rVert_F$
+# ## 3. Eq. 11: $\lVert X_m W - Y\rVert_F \le \sigma_{r+1} \lVert Y\rVert_F$ <a id="claim-SCN-EQ11-BOUND"></a>
 #
 # > "By properties of the singular spectrum, the approximation error satisfies
 # > $\lVert X_m W - Y\rVert_F \le \sigma_{r+1}\lVert Y\rVert_F$ (11), where $\sigma_{r+1}$ is the $(r+1)$-th
@@ -453,7 +453,7 @@ quote_headline("SCN-EQ11-BOUND")
 # Solution: `notebooks/exercises/02_hurnet_closed_form__eq11_rescale.py`
 
 # %% [markdown]
-# ## 4. Section 8: "as $m \to \infty$ … $\sigma_{r+1} \to 0$, guaranteeing convergence"
+# ## 4. Section 8: "as $m \to \infty$ … $\sigma_{r+1} \to 0$, guaranteeing convergence" <a id="claim-SCN-S8-CONV"></a>
 #
 # Adding a row to $X$ can only raise its singular values (Cauchy interlacing:
 # $\sigma_i(X_{m+1}) \ge \sigma_i(X_m)$), so $\sigma_{r+1}(X_m)$ is non-decreasing in $m$. For rows drawn from a

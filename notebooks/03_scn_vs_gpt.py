@@ -28,15 +28,16 @@
 #   store (mode *embedding*), + the HurNet closed-form fit (mode *hurnet*), or store only (mode *lexical*, Eq. 1);
 #   the pre-trained encoder is loaded before timing;
 # * **$T_{\text{GPT}}$**: a small decoder-only Transformer (`paperlib.scn.gpt_baseline`), char-level, trained from scratch by
-#   backpropagation (the one loop, `paperlib.common.lm.train_loop`) until greedy exact-match ≥ `TARGET_EM` on
-#   the training prompts or until the stated time budget ends (then $T_{\text{GPT}}$ is a *lower bound*, and so
-#   is $G$). The criterion is checked every `EVAL_EVERY` steps (check time is not counted), so $T_{\text{GPT}}$ can
-#   overshoot
+#   backpropagation (the one loop, `paperlib.common.lm.train_loop`) until greedy exact-match (the fraction of
+#   prompts whose generated answer is exactly one of their corpus answers) ≥ `TARGET_EM` on the training
+#   prompts or until the stated time budget ends (then $T_{\text{GPT}}$ is a *lower bound*, and so is $G$). The
+#   criterion is checked every `EVAL_EVERY` steps (check time is not counted), so $T_{\text{GPT}}$ can overshoot
 #   the moment the criterion was first met by at most one interval. Fine-tuning: train on the new pairs with
 #   replay of the old ones until the new prompts and the old prompts are *each* at the criterion, or the
 #   budget ends. `TARGET_EM` = 0.9 is fixed by the setup and is never lowered to make it reachable;
 # * **quality beside time**: both systems' exact-match on training prompts and on held-out prompts
-#   (perturbations and the hand-written paraphrase set), and answer token F1 on `N_UNSEEN` corpus prompts that
+#   (perturbations and the hand-written paraphrase set), and answer token F1 (the harmonic mean of the precision
+#   and recall of the answer's words against the corpus answer) on `N_UNSEEN` corpus prompts that
 #   neither system saw (no built-in advantage for a lookup system).
 #
 # Then Eq. 4–5 ("infinite context"): latency and memory of the SCN's argmax over all stored embeddings as the
