@@ -212,7 +212,7 @@ plt.show()
 # %% [markdown]
 # ## Figure 1 regenerated: the measured ratios beside the paper's
 #
-# One bar per SCN mode and language, blue where the GPT reached its criterion (G measured) and orange where it hit
+# One bar per SCN mode and language, blue where the GPT reached its criterion ($G$ measured) and orange where it hit
 # its time budget ($G$ is then a lower bound). The dashed line is the paper's $G$; the paper states no task, model
 # or hardware for it, so the two are ratios of different runs. The dotted line is $G = 1$ (as fast as the GPT).
 
@@ -233,11 +233,11 @@ for ax, kind, col, key in zip(axes, ["base", "fine-tune"], ["G base", "G fine-tu
     ax.set_xlabel("SCN mode, language")
     ch.verdict_subtitle(ax, v_t1[kind], title=f"{kind} (the embedding mode decides)")
 axes[0].set_ylabel("speed gain $G = T_{\\rm GPT} / T_{\\rm SCN}$\n(×, log scale)")
-fig.legend(handles=[Patch(color="C0", label="GPT reached its criterion: G measured"),
-                    Patch(color="C1", label="GPT hit its time budget: G is a lower bound"),
+fig.legend(handles=[Patch(color="C0", label="GPT reached its criterion: $G$ measured"),
+                    Patch(color="C1", label="GPT hit its time budget: $G$ is a lower bound"),
                     Line2D([], [], **PAPER_STYLE, label=f"paper: {PAPER_G['base']:.0f}x base, "
                                                       f"{PAPER_G['fine-tune']:.0f}x fine-tune (Table 1)"),
-                    Line2D([], [], color="0.4", lw=1, ls=":", label="G = 1")],
+                    Line2D([], [], color="0.4", lw=1, ls=":", label="$G = 1$")],
            loc="outside lower center", ncols=2, fontsize=8)
 _ = ch.savefig(fig, "scn_fig1_speed_gain")
 plt.show()
