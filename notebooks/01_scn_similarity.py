@@ -161,8 +161,8 @@ plt.show()
 
 # %% [markdown]
 # **What we found.** Eq. 1 as printed is not a probability: its inner sum counts matching characters, so a
-# text compared with itself scores its mean word length (7 for "Coração"). This is arithmetic, the same under
-# every profile. The word-level reading of the authors' package stays in [0, 1] and matches the spec's test
+# text compared with itself scores its mean word length. This is arithmetic, the same under
+# every profile. The word-level reading of the authors' package stays in $[0, 1]$ and matches the spec's test
 # vectors; it repairs the formula rather than reproducing it.
 
 # %% tags=["finding", "remove-input"]
