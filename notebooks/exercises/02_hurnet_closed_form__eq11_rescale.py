@@ -1,6 +1,6 @@
 """Rescale X and watch Eq. 11's bound
 
-Eq. 11 claims ‖X_m W − Y‖_F ≤ σ_{r+1} ‖Y‖_F. Multiply X by a constant c (the factor `1e-3` in the Eq. 11 cell)
+Eq. 11 claims ‖X_m W − Y‖_F ≤ σ_{r+1} ‖Y‖_F. Multiply X by a constant c (`EQ11_SCALE = 1e-3` in the Eq. 11 cell)
 and the two sides move differently:
 
 * The left side does not move. X⁺Y becomes (cX)⁺Y = X⁺Y / c, so the fitted values cX·(X⁺Y/c), and therefore
