@@ -352,7 +352,7 @@ quote_headline("SCN-EQ8-SPAN")
 
 
 # %% [markdown]
-# ## 3. Eq. 11: $\lVert X_m W - Y\rVert_F \le \sigma_{r+1} \lVert Y\rVert_F$ <a id="claim-SCN-EQ11-BOUND"></a>
+# ## 3. Eq. 11: $\lVert X_m W - Y\rVert_F \le \sigma_{r+1} \lVert Y\rVert_F$
 #
 # > "By properties of the singular spectrum, the approximation error satisfies
 # > $\lVert X_m W - Y\rVert_F \le \sigma_{r+1}\lVert Y\rVert_F$ (11), where $\sigma_{r+1}$ is the $(r+1)$-th
@@ -453,7 +453,7 @@ quote_headline("SCN-EQ11-BOUND")
 # Solution: `notebooks/exercises/02_hurnet_closed_form__eq11_rescale.py`
 
 # %% [markdown]
-# ## 4. Section 8: "as $m \to \infty$ … $\sigma_{r+1} \to 0$, guaranteeing convergence" <a id="claim-SCN-S8-CONV"></a>
+# ## 4. Section 8: "as $m \to \infty$ … $\sigma_{r+1} \to 0$, guaranteeing convergence"
 #
 # Adding a row to $X$ can only raise its singular values (Cauchy interlacing:
 # $\sigma_i(X_{m+1}) \ge \sigma_i(X_m)$), so $\sigma_{r+1}(X_m)$ is non-decreasing in $m$. For rows drawn from a

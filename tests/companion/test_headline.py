@@ -44,7 +44,7 @@ import re  # noqa: E402
 import nbformat  # noqa: E402
 import pytest  # noqa: E402
 
-WHAT_WE_FOUND = re.compile(r"^#+\s*What we found", re.M)
+WHAT_WE_FOUND = re.compile(r"^(#+\s*|\*\*)What we found", re.M)
 
 
 def _quote_cells(nb):
