@@ -36,7 +36,7 @@ def format_value(v: Any, floatfmt: str | Callable[[float], str] = "{:.4g}") -> s
     return str(v)
 
 
-NUM = ' class="num"'
+NUM = ' class="num" style="text-align: right"'
 
 
 class Table:
