@@ -32,9 +32,13 @@
 #   prompts whose generated answer is exactly one of their corpus answers) ≥ `TARGET_EM` on the training
 #   prompts or until the stated time budget ends (then $T_{\text{GPT}}$ is a *lower bound*, and so is $G$). The
 #   criterion is checked every `EVAL_EVERY` steps (check time is not counted), so $T_{\text{GPT}}$ can overshoot
-#   the moment the criterion was first met by at most one interval. Fine-tuning: train on the new pairs with
-#   replay of the old ones until the new prompts and the old prompts are *each* at the criterion, or the
-#   budget ends. `TARGET_EM` = 0.9 is fixed by the setup and is never lowered to make it reachable;
+#   the moment the criterion was first met by at most one interval. Fine-tuning, fairly: the new pairs must be
+#   learned while the old ones are kept (the new prompts and the old prompts *each* at the criterion), and a GPT
+#   practitioner would take the faster of two ways, so both are timed: fine-tuning the base model with replay of
+#   the old pairs (budget `FT_BUDGET_S`), and retraining from scratch on old + new pairs (budget
+#   `RETRAIN_BUDGET_S`, the base budget when unset). Both need a base model at the criterion, so they run only
+#   for a seed whose base training reached it. The GPT is trained with `N_GPT_SEEDS` seeds and $T_{\text{GPT}}$ is
+#   the median over seeds. `TARGET_EM` = 0.9 is fixed by the setup and is never lowered to make it reachable;
 # * **quality beside time**: both systems' exact-match on training prompts and on held-out prompts
 #   (perturbations and the hand-written paraphrase set), and answer token F1 (the harmonic mean of the precision
 #   and recall of the answer's words against the corpus answer) on `N_UNSEEN` corpus prompts that
@@ -56,6 +60,8 @@ TARGET_EM = 0.9
 BASE_BUDGET_S = 4.0
 FT_BUDGET_S = 2.0
 EVAL_EVERY = 20
+N_GPT_SEEDS = 2
+RETRAIN_BUDGET_S = None
 N_HELDOUT = 4
 N_UNSEEN = 12
 SCN_REPEATS = 1
@@ -100,21 +106,26 @@ for lang in LANGS:
     r = table1_experiment(lang, minilm, n_base=N_BASE, n_ft=N_FT, max_chars=MAX_CHARS,
                           gpt_cfg={"d_model": D_MODEL, "n_layers": N_LAYERS}, target_em=TARGET_EM,
                           base_budget_s=BASE_BUDGET_S, ft_budget_s=FT_BUDGET_S, eval_every=EVAL_EVERY,
-                          n_heldout=N_HELDOUT, n_unseen=N_UNSEEN, scn_repeats=SCN_REPEATS, seed=SEED)
+                          n_heldout=N_HELDOUT, n_unseen=N_UNSEEN, scn_repeats=SCN_REPEATS, seed=SEED,
+                          n_seeds=N_GPT_SEEDS, retrain_budget_s=RETRAIN_BUDGET_S)
     runs[lang] = r
     t = r["times"].copy()
     t.insert(0, "paper G base", PAPER_G["base"])
     t.insert(1, "paper G fine-tune", PAPER_G["fine-tune"])
     ch.save_table(t.reset_index(), f"scn_table1_times_{lang}")
     ch.save_table(r["quality"].reset_index().round(3), f"scn_table1_quality_{lang}")
-    gb, gf = r["gpt_base"], r["gpt_ft"]
+    gr = r["gpt_runs"]
+    ch.save_table(gr.drop(columns=["criterion"]), f"scn_table1_gpt_seeds_{lang}")
     display(ch.finding(
         f"**{lang.capitalize()}**: {r['n_base']} base pairs and {r['n_ft']} fine-tune pairs; the GPT has "
-        f"{r['gpt_params']:,} parameters and its criterion is {r['criterion']}. Base training: the GPT "
-        f"{'reached it' if gb.reached else 'hit its budget'} after {gb.steps} steps (final exact-match "
-        f"{gb.final_em:.2f}); fine-tuning: {'reached it' if gf.reached else 'hit its budget'} after {gf.steps} steps "
-        f"(exact-match on the weaker of new and old prompts {gf.final_em:.2f})."))
+        f"{r['gpt_params']:,} parameters and its criterion is {r['criterion']}. Base training reached it in "
+        f"{int(gr.base_reached.sum())} of {len(gr)} seeds; of the seeds with a base model at the criterion, "
+        f"{int(gr.ft_reached.sum())} learned the new pairs to it (fastest way per seed: "
+        f"{', '.join(gr.ft_arm)})."))
     display(ch.show(t, index=True, floatfmt="{:.3g}", caption=f"{lang}: training times (s) and speed gains G"))
+    display(ch.show(gr[["seed", "base_s", "base_reached", "retrain_s", "retrain_reached", "finetune_s",
+                        "finetune_reached", "ft_arm"]], floatfmt="{:.3g}",
+                    caption=f"{lang}: the GPT per seed: base training, retraining from scratch and fine-tuning (s)"))
     display(ch.show(r["quality"].T.rename_axis("measure"), index=True, floatfmt="{:.2f}",
                     caption=f"{lang}: quality of each system (exact-match rates; answer token F1 on unseen prompts)"))
 
@@ -149,22 +160,30 @@ plt.show()
 # Eq. 2 system).
 #
 # * **SCN-T1-BASE / SCN-T1-FT** (`scn_t1_base`, `scn_t1_ft`): per language, a measured G (the GPT reached its
-#   criterion) $G \ge$ the paper's value reproduces, $1 < G <$ paper partially reproduces, $G \le 1$ does not.
-#   When the GPT hit its budget, $G$ is a lower bound "$\ge x$": it decides only if $x$ already reaches the
-#   paper's value; a bound below it decides nothing (`pending`). Languages combine to the weakest verdict.
-# * **SCN-GEN** (`scn_gen`): decided on the prompts neither system saw, by the SCN-minus-GPT answer token F1 with
-#   a 95% paired t-interval over prompts (a confidence interval for the mean per-prompt difference; both systems
-#   answer the same prompts): the GPT ahead (interval below 0) does not reproduce; an SCN lead
-#   (interval above 0) counts only against a GPT that reached its training criterion (else `pending`); an
-#   interval that includes 0 shows no advantage. Perturbations of stored prompts, which a lookup system wins by
-#   design, are shown beside. "Interpretable" is not measured (an SCN answer names its matched prompt and score
-#   by construction), so a generalisation win gives at most partially reproduced.
+#   criterion in every seed; for fine-tuning, by the faster of fine-tuning and retraining) $G \ge$ the paper's
+#   value reproduces, $1 < G <$ paper partially reproduces, $G \le 1$ does not; languages combine to the weakest
+#   verdict. When the GPT hit its time budget, $G$ is only a lower bound "$\ge x$" whose size our budget sets, so
+#   that language is excluded (the reason names it); so is a language where fewer than two seeds reached the base
+#   criterion the fine-tune protocol needs. At least one measured language must remain, else not testable.
+#   The scale: a GPT of the size below on about a hundred short pairs, on a CPU; it shows how the two ways of
+#   building a model compare at this scale, not the paper's unstated model, data or hardware.
+# * **SCN-GEN** (`scn_gen`): the paper says SCN has "advantages over traditional LLMs" and "provides new
+#   directions for generalization and model interpretability" (Section 12; Section 1: "a focus on speed,
+#   generalization"). "New directions" has no measure; the sentence's measurable content is an advantage over a
+#   Transformer on prompts neither system saw, decided by the SCN-minus-GPT answer token F1 with a 95% paired
+#   t-interval over prompts (a confidence interval for the mean per-prompt difference; both systems answer the
+#   same prompts; the GPT's F1 is its mean over seeds). Per language: the GPT ahead (interval below 0) does not
+#   reproduce; an SCN lead (interval above 0) counts only against a GPT that reached its training criterion in
+#   every seed (a lead over an under-trained GPT says nothing about Transformers: that language is excluded); an
+#   interval that includes 0 counts as no advantage. At least one language must count, else not testable. An SCN
+#   lead gives at most partially reproduced ("interpretability" is not measured: an SCN answer names its matched
+#   prompt by construction). Perturbations of stored prompts, which a lookup system wins by design, are beside.
 
 # %% tags=["nbval-ignore-output"]
 v_t1 = {}
 for cid, kind, col, key in [("SCN-T1-BASE", "base", "G base", "gpt_base"),
                             ("SCN-T1-FT", "fine-tune", "G fine-tune", "gpt_ft")]:
-    g = {lang: (float(r["times"].loc["SCN-embedding", col]), not r[key].reached) for lang, r in runs.items()}
+    g = {lang: (float(r["times"].loc["SCN-embedding", col]), r[key]["status"]) for lang, r in runs.items()}
     rule = verdicts.scn_t1_base if kind == "base" else verdicts.scn_t1_ft
     v = v_t1[kind] = rule(g)
     _ = ch.record(v, unit="x", evidence="figure scn_fig1_speed_gain; tables scn_table1_times_*")
@@ -172,7 +191,7 @@ for cid, kind, col, key in [("SCN-T1-BASE", "base", "G base", "gpt_base"),
 unseen = {lang: paired_gap(r["unseen_f1"]["SCN-embedding"], r["unseen_f1"]["GPT"]) for lang, r in runs.items()}
 perturbed = {lang: (float(r["quality"].loc["SCN-embedding", "held-out all held-out"]),
                     float(r["quality"].loc["GPT", "held-out all held-out"])) for lang, r in runs.items()}
-v_gen = verdicts.scn_gen(unseen, {lang: r["gpt_base"].reached for lang, r in runs.items()}, perturbed)
+v_gen = verdicts.scn_gen(unseen, {lang: r["gpt_base"]["reached"] for lang, r in runs.items()}, perturbed)
 _ = ch.record(v_gen, unit="answer F1 gap", evidence="figure scn_unseen_f1_gap; tables scn_table1_quality_*")
 m = SCN(mode="embedding", embedder=minilm).fit([("Como vai você?", "Bem, obrigado."), ("Quem é você?", "Um robô.")])
 source = m.predict("como vai voce")  # an SCN answer names its source: the matched prompt and its score
@@ -212,8 +231,9 @@ plt.show()
 # %% [markdown]
 # ## Figure 1 regenerated: the measured ratios beside the paper's
 #
-# One bar per SCN mode and language, blue where the GPT reached its criterion ($G$ measured) and orange where it hit
-# its time budget ($G$ is then a lower bound). The dashed line is the paper's $G$; the paper states no task, model
+# One bar per SCN mode and language, blue where the GPT reached its criterion ($G$ measured), orange where it hit
+# its time budget ($G$ is then a lower bound) and grey where the fine-tune time is not measured (fewer than two
+# seeds had a base model at the criterion; such a bar has no height). The dashed line is the paper's $G$; the paper states no task, model
 # or hardware for it, so the two are ratios of different runs. The dotted line is $G = 1$ (as fast as the GPT).
 
 # %% tags=["nbval-ignore-output", "hide-input"]
@@ -224,7 +244,7 @@ for ax, kind, col, key in zip(axes, ["base", "fine-tune"], ["G base", "G fine-tu
         for sysname in ["SCN-lexical", "SCN-embedding", "SCN-hurnet"]:
             labels.append(f"{sysname[4:]}\n{lang[:2]}")
             vals.append(float(r["times"].loc[sysname, col]))
-            colors.append("C0" if r[key].reached else "C1")
+            colors.append("C0" if r[key]["status"] == "measured" else "C1" if r[key]["status"] == "bound" else "0.75")
     ax.bar(range(len(vals)), vals, color=colors)
     ax.set_xticks(range(len(vals)), labels, fontsize=8)
     ax.set_yscale("log")
@@ -235,6 +255,7 @@ for ax, kind, col, key in zip(axes, ["base", "fine-tune"], ["G base", "G fine-tu
 axes[0].set_ylabel("speed gain $G = T_{\\rm GPT} / T_{\\rm SCN}$\n(×, log scale)")
 fig.legend(handles=[Patch(color="C0", label="GPT reached its criterion: $G$ measured"),
                     Patch(color="C1", label="GPT hit its time budget: $G$ is a lower bound"),
+                    Patch(color="0.75", label="not measured (no base model at the criterion)"),
                     Line2D([], [], **PAPER_STYLE, label=f"paper: {PAPER_G['base']:.0f}x base, "
                                                       f"{PAPER_G['fine-tune']:.0f}x fine-tune (Table 1)"),
                     Line2D([], [], color="0.4", lw=1, ls=":", label="$G = 1$")],
@@ -246,7 +267,9 @@ plt.show()
 # **What we found.** Building an SCN is embedding and storing, with no training loop; how its time compares
 # with training a Transformer to a criterion on the same pairs depends on the task, the model, the hardware and
 # the criterion, none of which the paper states. When the GPT stops at its time budget instead of its
-# criterion, $G$ is only a lower bound, and a bound below the paper's value cannot confirm it. On
+# criterion, $G$ is only a lower bound whose size our budget sets, so it decides nothing. For fine-tuning the
+# GPT's fair time is the faster of fine-tuning and retraining from scratch: on a few hundred short pairs
+# retraining can be the faster way. On
 # perturbations of stored prompts a lookup system answers with a stored answer by design; on prompts neither
 # system saw, neither has the corpus answer stored or learned, and the answer F1 gap with its interval says
 # whether either comes closer.
@@ -254,7 +277,8 @@ plt.show()
 # %% tags=["finding", "remove-input", "nbval-ignore-output"]
 def _g(r, col, key):
     g = float(r["times"].loc["SCN-embedding", col])
-    return f"{'at least ' if not r[key].reached else ''}{g:,.3g}×"
+    st = r[key]["status"]
+    return "not measured" if st == "undefined" else f"{'at least ' if st == 'bound' else ''}{g:,.3g}×"
 
 
 def _lang_finding(lang, r):
@@ -263,7 +287,8 @@ def _lang_finding(lang, r):
     side = ("the SCN comes closer" if glo > 0 else "the GPT comes closer" if ghi < 0 else
             "the interval includes 0: neither comes closer")
     return (f"In {lang.capitalize()}, building the SCN (embedding mode) takes {t['base s']:.3g} s against "
-            f"{r['gpt_base'].train_seconds:.3g} s of GPT training ({'criterion reached' if r['gpt_base'].reached else 'budget hit'}), "
+            f"{r['gpt_base']['seconds']:.3g} s of GPT training (median of {r['gpt_base']['n_seeds']} seeds; "
+            f"{'criterion reached' if r['gpt_base']['reached'] else 'budget hit'}), "
             f"$G$ = {_g(r, 'G base', 'gpt_base')} for base training and {_g(r, 'G fine-tune', 'gpt_ft')} "
             f"for fine-tuning. On {r['n_unseen']} unseen prompts the SCN-minus-GPT answer F1 is {gm:+.2f} "
             f"(95% interval [{glo:+.2f}, {ghi:+.2f}]; {side}); on perturbed stored prompts the SCN answers "

@@ -114,6 +114,8 @@ def lstsq_benchmark(X, Y, *, repeats: int = 5, warmup: int = 1, layer_solver: st
     same float64 data (no bias: the same problem for all three). Accuracy of each against the numpy (gelsd)
     solution: relative difference of W and relative excess of the residual norm.
 
+    Timing: `warmup` + `repeats` paired rounds, each timing every method once in a rotated order (warm-up rounds
+    discarded); medians and IQRs over rounds, and each method's per-round ratio to torch.linalg.lstsq.
     timer: callable(fn, warmup=, repeats=) -> object with .median and .iqr (paperlib.common.measure.time_callable).
     device: if a CUDA device is given, one more row times the layer there (data already on the device).
     """
@@ -147,10 +149,25 @@ def lstsq_benchmark(X, Y, *, repeats: int = 5, warmup: int = 1, layer_solver: st
             sols["HurNetLayer(" + layer_solver + ") on cuda"] = layer_d.weight.cpu().numpy()
 
         methods.append(("HurNetLayer(" + layer_solver + ") on cuda", f_layer_cuda))
+    # paired rounds: every round times each method once, in a rotated order, so a burst of load on a shared machine
+    # hits all methods alike; `warmup` rounds are discarded. Per method: median and IQR over rounds; per round:
+    # the ratio to torch.linalg.lstsq timed in the same round (median and interquartile range of the ratios).
+    per = {name: [] for name, _ in methods}
+    for rnd in range(warmup + repeats):
+        order = methods[rnd % len(methods):] + methods[:rnd % len(methods)]
+        for name, fn in order:
+            t = timer(fn, warmup=0, repeats=1).median
+            if rnd >= warmup:
+                per[name].append(t)
+    ref_t = np.asarray(per["torch.linalg.lstsq"])
     rows = []
-    for name, fn in methods:
-        t = timer(fn, warmup=warmup, repeats=repeats)
-        rows.append(dict(method=name, median_s=t.median, iqr_s=t.iqr))
+    for name, _ in methods:
+        t = np.asarray(per[name])
+        ratio = t / ref_t
+        q1, q3 = np.percentile(t, [25, 75])
+        r1, r3 = np.percentile(ratio, [25, 75])
+        rows.append(dict(method=name, median_s=float(np.median(t)), iqr_s=float(q3 - q1),
+                         ratio_vs_torch=float(np.median(ratio)), ratio_q25=float(r1), ratio_q75=float(r3), rounds=len(t)))
     ref = sols["numpy.linalg.lstsq"]
     res_ref = np.linalg.norm(Xn @ ref - Yn)
     for row in rows:

@@ -13,6 +13,7 @@ forget) until the new and the old training prompts are each at the criterion, or
 """
 from __future__ import annotations
 
+import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from paperlib.scn.model import check_pairs
 from paperlib.common.lm import train_loop
 from paperlib.common.measure import time_callable
 
-__all__ = ["CharWordVocab", "TinyGPT", "GPTBaseline", "TrainResult"]
+__all__ = ["CharWordVocab", "TinyGPT", "GPTBaseline", "TrainResult", "gpt_time"]
 
 PAD, BOS, SEP, EOS, UNK = 0, 1, 2, 3, 4
 _SPECIALS = ["<pad>", "<bos>", "<sep>", "<eos>", "<unk>"]
@@ -292,10 +293,15 @@ def table1_split(pairs, lang: str, n_base: int, n_ft: int, max_chars: int):
 def table1_experiment(lang: str, embedder, n_base: int = 200, n_ft: int = 20, max_chars: int = 64,
                       gpt_cfg: dict | None = None, target_em: float = 0.9, base_budget_s: float = 60.0,
                       ft_budget_s: float = 30.0, max_steps: int = 100000, eval_every: int = 50,
-                      n_heldout: int = 40, n_unseen: int = 40, scn_repeats: int = 3, seed: int = 0) -> dict:
+                      n_heldout: int = 40, n_unseen: int = 40, scn_repeats: int = 3, seed: int = 0,
+                      n_seeds: int = 2, retrain_budget_s: float | None = None) -> dict:
     """Run both systems on the same pairs. Returns dict(times=DataFrame (medians and IQRs), quality=DataFrame,
-    gpt_base=TrainResult, gpt_ft=TrainResult, unseen_f1={system: per-prompt F1}, n_base, n_ft, n_unseen,
-    gpt_params, criterion).
+    gpt_base / gpt_ft = `gpt_time` summaries over the GPT seeds, gpt_runs=DataFrame (one row per seed),
+    unseen_f1={system: per-prompt F1 (the GPT's: mean over seeds)}, n_base, n_ft, n_unseen, gpt_params, criterion).
+
+    The GPT is trained with `n_seeds` seeds (seed, seed+1, ...). Its fine-tune time is the *fair* one
+    (`_gpt_seed`): the faster of fine-tuning the base model and retraining from scratch on base + new pairs,
+    both to the same criterion; the GPT quality table row is the first seed's.
 
     Generalisation is measured twice: on perturbations/paraphrases of stored prompts (a lookup system answers
     those with a stored answer by design), and on `n_unseen` short corpus prompts in neither the base nor the
@@ -345,26 +351,93 @@ def table1_experiment(lang: str, embedder, n_base: int = 200, n_ft: int = 20, ma
     cfg = dict(level="char", d_model=64, n_layers=2, n_heads=4, max_len=max_chars + 8, max_answer_tokens=max_chars,
                lr=3e-3, batch_size=32)
     cfg.update(gpt_cfg or {})
-    gpt = GPTBaseline([t for p in base + ft for t in p] + unseen_q, seed=seed, **cfg)
-    r_base = gpt.train(base, target_em=target_em, max_steps=max_steps, max_seconds=base_budget_s,
-                       eval_every=eval_every)
-    fn = gpt.generate
-    tr = exact_match_rate(fn(list(sets_base)), list(sets_base), sets_base)
-    held_acc, _ = accuracy_by_family(fn, held, sets_base)
-    unseen_f1["GPT"] = [answer_f1(a, sets_unseen[q]) for a, q in zip(fn(unseen_q), unseen_q)]
-    r_ft = gpt.fine_tune(ft, base, target_em=target_em, max_steps=max_steps, max_seconds=ft_budget_s,
-                         eval_every=max(5, eval_every // 2))
-    new_q, old_q = list(answer_sets(ft)), list(sets_base)
-    quality.append({"system": "GPT", "train EM": tr, **{f"held-out {k}": v for k, v in held_acc.items()},
-                    "unseen F1": _mean(unseen_f1["GPT"]),
-                    "after FT: new EM": exact_match_rate(fn(new_q), new_q, sets_all),
-                    "after FT: old EM": exact_match_rate(fn(old_q), old_q, sets_all)})
-    times.append({"system": "GPT", "base s": r_base.train_seconds, "base IQR s": float("nan"),
-                  "fine-tune s": r_ft.train_seconds, "fine-tune IQR s": float("nan")})
+    vocab = [t for p in base + ft for t in p] + unseen_q
+    runs, gpt_f1 = [], []
+    for i in range(n_seeds):
+        run, f1, q = _gpt_seed(vocab, cfg, seed + i, base, ft, held, sets_base, sets_all, sets_unseen, unseen_q,
+                               target_em, max_steps, base_budget_s, ft_budget_s,
+                               base_budget_s if retrain_budget_s is None else retrain_budget_s, eval_every)
+        runs.append(run)
+        gpt_f1.append(f1)
+        if i == 0:
+            gpt_quality = q
+    unseen_f1["GPT"] = [_mean(list(col)) for col in zip(*gpt_f1)]  # per prompt, mean over the seeds
+    gpt_quality["unseen F1"] = _mean(unseen_f1["GPT"])
+    quality.append({"system": "GPT", **gpt_quality})
+    g_base = gpt_time(runs, "base")
+    g_ft = gpt_time(runs, "fine-tune")
+    times.append({"system": "GPT", "base s": g_base["seconds"], "base IQR s": float("nan"),
+                  "fine-tune s": g_ft["seconds"], "fine-tune IQR s": float("nan")})
     times = pd.DataFrame(times).set_index("system")
     times["G base"] = times.loc["GPT", "base s"] / times["base s"]
     times["G fine-tune"] = times.loc["GPT", "fine-tune s"] / times["fine-tune s"]
-    return {"times": times, "quality": pd.DataFrame(quality).set_index("system"), "gpt_base": r_base,
-            "gpt_ft": r_ft, "unseen_f1": unseen_f1, "n_base": len(base), "n_ft": len(ft), "n_unseen": len(unseen_q),
-            "gpt_params": gpt.n_params(),
-            "criterion": r_base.criterion, "lang": lang}
+    return {"times": times, "quality": pd.DataFrame(quality).set_index("system"), "gpt_base": g_base,
+            "gpt_ft": g_ft, "gpt_runs": pd.DataFrame(runs), "unseen_f1": unseen_f1, "n_base": len(base),
+            "n_ft": len(ft), "n_unseen": len(unseen_q), "gpt_params": runs[0]["params"],
+            "criterion": runs[0]["criterion"], "lang": lang}
+
+
+def _gpt_seed(vocab, cfg, seed, base, ft, held, sets_base, sets_all, sets_unseen, unseen_q, target_em, max_steps,
+              base_budget_s, ft_budget_s, retrain_budget_s, eval_every):
+    """One GPT seed of Table 1: base training, then (only if the base model reached the criterion, which the
+    fine-tune criterion presupposes) the two ways to add the new pairs, each to the same criterion (new AND old
+    prompts each at exact-match >= target): retraining from scratch on base + new (budget `retrain_budget_s`),
+    then fine-tuning the base model with replay (budget: the smaller of `ft_budget_s` and the retrain time when
+    retraining reached it, since fine-tuning can only be the faster way within that time). The seed's fine-tune
+    time is the faster arm that reached the criterion, else a lower bound (the smaller time spent).
+    Returns (row, per-prompt unseen F1, quality dict of this seed)."""
+    from paperlib.scn.experiments import accuracy_by_family, answer_f1
+
+    gpt = GPTBaseline(vocab, seed=seed, **cfg)
+    r_base = gpt.train(base, target_em=target_em, max_steps=max_steps, max_seconds=base_budget_s,
+                       eval_every=eval_every)
+    fn = gpt.generate
+    q = {"train EM": exact_match_rate(fn(list(sets_base)), list(sets_base), sets_base)}
+    held_acc, _ = accuracy_by_family(fn, held, sets_base)
+    q.update({f"held-out {k}": v for k, v in held_acc.items()})
+    f1 = [answer_f1(a, sets_unseen[p]) for a, p in zip(fn(unseen_q), unseen_q)]
+    row = dict(seed=seed, params=gpt.n_params(), criterion=r_base.criterion, base_s=r_base.train_seconds,
+               base_reached=r_base.reached, base_em=r_base.final_em, retrain_s=math.nan, retrain_reached=False,
+               finetune_s=math.nan, finetune_reached=False, ft_s=math.nan, ft_reached=False, ft_arm="not run")
+    new_q, old_q = list(answer_sets(ft)), list(sets_base)
+    q.update({"after FT: new EM": math.nan, "after FT: old EM": math.nan})
+    if not r_base.reached:
+        return row, f1, q
+    ft_every = max(5, eval_every // 2)
+    scratch = GPTBaseline(vocab, seed=seed, **cfg)
+    r_re = scratch.train(base + ft, target_em, max_steps, retrain_budget_s, eval_every, criterion_groups=[ft, base])
+    cap = min(ft_budget_s, r_re.train_seconds) if r_re.reached else ft_budget_s
+    r_ft = gpt.fine_tune(ft, base, target_em=target_em, max_steps=max_steps, max_seconds=cap, eval_every=ft_every)
+    arms = {"retrain": (r_re, scratch), "fine-tune": (r_ft, gpt)}
+    reached = {k: v for k, v in arms.items() if v[0].reached}
+    pool = reached or arms
+    arm = min(pool, key=lambda k: pool[k][0].train_seconds)
+    best, model = pool[arm]
+    row.update(retrain_s=r_re.train_seconds, retrain_reached=r_re.reached, finetune_s=r_ft.train_seconds,
+               finetune_reached=r_ft.reached, ft_s=best.train_seconds, ft_reached=best.reached,
+               ft_arm=arm if best.reached else "neither reached")
+    fn = model.generate
+    q.update({"after FT: new EM": exact_match_rate(fn(new_q), new_q, sets_all),
+              "after FT: old EM": exact_match_rate(fn(old_q), old_q, sets_all)})
+    return row, f1, q
+
+
+def gpt_time(runs, kind: str, min_seeds: int = 2) -> dict:
+    """T_GPT over the seeds of `_gpt_seed` rows: the median time, `status` 'measured' when every counted seed
+    reached the criterion, 'bound' when some hit the budget (the median of lower bounds is a lower bound), or
+    'undefined' when fewer than `min_seeds` seeds count (fine-tune: only seeds whose base model reached the
+    criterion count). Also seconds_min / seconds_max and n_seeds counted / n_runs."""
+    import statistics
+
+    col, ok = ("base_s", "base_reached") if kind == "base" else ("ft_s", "ft_reached")
+    rows = [r for r in (runs.to_dict("records") if hasattr(runs, "to_dict") else runs)
+            if kind == "base" or r["base_reached"]]
+    out = dict(kind=kind, n_seeds=len(rows), n_runs=len(runs), seconds=math.nan, seconds_min=math.nan,
+               seconds_max=math.nan, status="undefined", reached=False)
+    if len(rows) < min_seeds:
+        return out
+    t = [float(r[col]) for r in rows]
+    allok = all(bool(r[ok]) for r in rows)
+    out.update(seconds=statistics.median(t), seconds_min=min(t), seconds_max=max(t),
+               status="measured" if allok else "bound", reached=allok)
+    return out

@@ -1,5 +1,6 @@
 """Checks of the SCN paper's mathematical claims about the HurNet least-squares fit (Sections 7, 8, 10).
 
+* Eq. 7-8 as typed: T(x) = int_0^inf k(t, s) <x_s, x> ds, "T : H -> H" -> :func:`eq7_as_typed`.
 * Eq. 8 / representer claim: "solutions to the closed-form fitting reside in the span of training embeddings"
   -> :func:`row_space_residual`, :func:`least_squares_family` (min-norm, ridge, other minimisers).
 * Eq. 11: ||X_m W - Y||_F <= sigma_{r+1} ||Y||_F -> :func:`eq11_bound_check`.
@@ -20,6 +21,7 @@ from paperlib.common.checks import as_float_tensor, check_xy
 from paperlib.scn.hurnet import pinv_svd_solution
 
 __all__ = [
+    "eq7_as_typed",
     "singular_values",
     "numerical_rank",
     "row_space_residual",
@@ -311,3 +313,25 @@ def eq15_minimizers(X, Y, lams, mu_support, seed: int = 0, gd_steps: int = 200) 
             ridge_fit_residual=float(torch.linalg.norm(X @ W_ridge - Y)),
         ))
     return rows
+
+
+def eq7_as_typed(dim: int = 8, horizons=(10.0, 100.0, 1000.0), t: float = 0.0, grid: int = 40) -> dict:
+    """Eq. 7 evaluated exactly as typed, on the domain it gives (s in [0, inf), a stream bounded as in Eq. 4).
+
+    Stream x_s = e_1 for all s (sup ||x_s|| = 1 < M), query x = e_1 in H = R^dim, kernel k(t, s) = 1 +
+    exp(-(t - s)^2): symmetric and positive-definite (a constant kernel plus a Gaussian one; the smallest
+    eigenvalue of its Gram matrix on `grid` points is returned). The integrand k(t, s) <x_s, x> is a real number,
+    so T(x) is a real number for each t (out_dim 0, i.e. a scalar), not an element of H (dim). Its partial
+    integrals over [0, S] have the closed form S + sqrt(pi)/2 (erf(S - t) + erf(t)), which grows without bound;
+    Mercer's trace int_0^S k(s, s) ds = 2S diverges too (Mercer's theorem needs a finite trace/compact domain).
+    """
+    x = torch.zeros(dim, dtype=torch.float64)
+    x[0] = 1.0
+    inner = float(x @ x)                      # <x_s, x>, the same for every s: a scalar
+    integrand = torch.tensor(1.0 + math.exp(0.0)) * inner
+    out_dim = integrand.dim()                 # 0: T(x) as typed is a number, not a vector of H
+    partial = {float(S): (S + math.sqrt(math.pi) / 2 * (math.erf(S - t) + math.erf(t))) * inner for S in horizons}
+    pts = torch.linspace(0.0, 10.0, grid, dtype=torch.float64)
+    gram = 1.0 + torch.exp(-(pts[:, None] - pts[None, :]) ** 2)
+    return dict(out_dim=out_dim, h_dim=dim, partial=partial, trace={float(S): 2.0 * S for S in horizons},
+                min_gram_eig=float(torch.linalg.eigvalsh(gram).min()), symmetric=bool(torch.equal(gram, gram.T)))

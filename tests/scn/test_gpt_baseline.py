@@ -69,3 +69,22 @@ def test_criterion_is_per_group_and_time_excludes_checks():
     assert "2 prompt set(s)" in r.criterion
     with pytest.raises(ValueError, match="positive"):
         m.train(pairs, max_steps=0)
+
+
+def test_gpt_time_counts_only_seeds_with_a_base_model_and_reports_bounds():
+    from paperlib.scn.gpt_baseline import gpt_time
+
+    def row(seed, base_s, base_ok, ft_s=float("nan"), ft_ok=False):
+        return dict(seed=seed, base_s=base_s, base_reached=base_ok, ft_s=ft_s, ft_reached=ft_ok)
+
+    both = [row(0, 5.0, True, 6.0, True), row(1, 7.0, True, 8.0, True)]
+    assert gpt_time(both, "base") | {} == gpt_time(both, "base")
+    b = gpt_time(both, "base")
+    assert b["status"] == "measured" and b["seconds"] == 6.0 and (b["seconds_min"], b["seconds_max"]) == (5.0, 7.0)
+    assert gpt_time(both, "fine-tune")["seconds"] == 7.0
+    one_bound = [row(0, 5.0, True, 40.0, False), row(1, 7.0, True, 8.0, True)]
+    assert gpt_time(one_bound, "fine-tune")["status"] == "bound"
+    no_base = [row(0, 100.0, False), row(1, 7.0, True, 8.0, True)]
+    assert gpt_time(no_base, "base")["status"] == "bound"
+    ft = gpt_time(no_base, "fine-tune")          # one seed with a base model: fewer than two count
+    assert ft["status"] == "undefined" and ft["n_seeds"] == 1 and ft["n_runs"] == 2
