@@ -21,7 +21,7 @@ PARTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     "scn-hurnet": [
         ("The mathematics", "Eqs. 1-15: the similarity measure, the closed form and its bounds",
          ("SCN-EQ1-RANGE", "SCN-EQ3-CLOSED", "SCN-EQ10-SVD", "SCN-EQ8-SPAN", "SCN-EQ11-BOUND", "SCN-S8-CONV",
-          "SCN-EQ15-MIN", "SCN-S9-BANACH", "SCN-S10-MEASURE")),
+          "SCN-EQ15-MIN", "SCN-S9-BANACH", "SCN-EQ7-OPERATOR")),
         ("The system", "retrieval with a frozen encoder, real-time fitting, an unbounded context",
          ("SCN-EQ2-FROZEN", "SCN-EQ3-REALTIME", "SCN-EQ5-INFCTX")),
         ("The comparison with a GPT", "Table 1's speed-ups and the generalisation claim",
