@@ -18,9 +18,10 @@ How the work is counted (cheap: seconds on one CPU core):
   SEQ_LEN (attention work by the square of the ratio, all other work linearly: the BK layers are O(N)) and to
   BATCH; x 3 for forward + backward; x STEPS x the seeds of each model (PB_SEEDS for the Prime-Bump pair, SEEDS
   otherwise). Table 8's and the timing sections are not counted (a lower bound).
-* 22_scta_quality: a formula: per training token 3 x 2 x (EMB_DIM x HIDDEN + HIDDEN x V) (the dense output head,
-  the sparse methods' upper bound), x methods x seeds x the tokens of EPOCHS (+ STAGE2_EPOCHS for SCTA) of an
-  assumed TRAIN_TOKENS_22 training tokens (the corpus is not tokenised to plan).
+* 22_scta_quality: OpCounter on one training-loss forward of each method's model (paperlib.scta.model.GRULM at
+  V, EMB_DIM, HIDDEN) per token (counted at batch 1 and at most COUNT_SEQ tokens: the loss is linear in tokens),
+  x 3 for forward + backward, x seeds x the tokens of EPOCHS (+ STAGE2_EPOCHS for SCTA, an upper bound: Stage 2
+  trains the head only) of an assumed TRAIN_TOKENS_22 training tokens (the corpus is not tokenised to plan).
 * 03_scn_vs_gpt: the GPT baseline trains to a criterion or to its time budget, so its cost is its budget,
   (BASE_BUDGET_S + FT_BUDGET_S) x languages, device-independent; its work is that time at peak.
 * 13_bk_core, 15_bk_throughput_scaling, 21_scta_speedup_vs_vocab: the op sweeps' counts: 13 BK_OP_FLOPS per
@@ -133,13 +134,33 @@ def _work_16(P) -> tuple[float, str]:
     return total, f"OpCounter: {len(specs)} models x seeds x {P['STEPS']} steps x 3 forwards (FLOPs)"
 
 
+def _loss_macs_per_token(P, method: str, sparse: bool) -> float:
+    """OpCounter macs of one training-loss forward of notebook 22's model (paperlib.scta.model.GRULM) per token,
+    counted at batch 1 and min(SEQ_LEN, COUNT_SEQ) tokens (the loss is linear in tokens)."""
+    import torch
+
+    from paperlib.common.opcount import OpCounter
+    from paperlib.scta.model import GRULM, SCTAConfig
+
+    s = min(P["SEQ_LEN"], COUNT_SEQ)
+    torch.manual_seed(0)
+    model = GRULM(SCTAConfig(V=P["V"], method=method, sparse=sparse, emb_dim=P["EMB_DIM"], hidden=P["HIDDEN"]))
+    x = torch.zeros(1, s, dtype=torch.long)
+    with OpCounter(cost="macs") as c:
+        model.loss(x, x, generator=torch.Generator().manual_seed(0))
+    return c.total / s
+
+
 def _work_22(P) -> tuple[float, str]:
-    per_token = 3 * 2 * (P["EMB_DIM"] * P["HIDDEN"] + P["HIDDEN"] * P["V"])
-    methods = list(P["METHODS"])
-    epochs = sum(P["EPOCHS"] + (P["STAGE2_EPOCHS"] if m.startswith("scta") else 0.0) for m in methods)
-    return (per_token * TRAIN_TOKENS_22 * epochs * len(P["SEEDS"]),
-            f"formula: {len(methods)} methods x {len(P['SEEDS'])} seeds x epochs of an assumed "
-            f"{TRAIN_TOKENS_22:,} tokens, dense head (FLOPs)")
+    from paperlib.scta.methods import parse_methods
+
+    methods = parse_methods(P["METHODS"])
+    total = 0.0
+    for method, sparse in methods:
+        epochs = P["EPOCHS"] + (P["STAGE2_EPOCHS"] if method == "scta" else 0.0)
+        total += 3 * _loss_macs_per_token(P, method, sparse) * TRAIN_TOKENS_22 * epochs * len(P["SEEDS"])
+    return total, (f"OpCounter: {len(methods)} methods x {len(P['SEEDS'])} seeds x steps of EPOCHS over an assumed "
+                   f"{TRAIN_TOKENS_22:,} training tokens x 3 forwards (FLOPs)")
 
 
 def _work_03(P, peak) -> tuple[float, str]:
@@ -205,6 +226,8 @@ def plan(profile: str, names=None, device=None) -> pd.DataFrame:
 
 
 def _duration(s: float) -> str:
+    if s < 1:
+        return "< 1 s"
     if s < 60:
         return f"{s:.2g} s"
     if s < 3600:
