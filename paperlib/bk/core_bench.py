@@ -310,12 +310,17 @@ def guide_line(ns, anchor_n: float, anchor_t: float, order: float) -> np.ndarray
     return anchor_t * (np.asarray(ns, dtype=float) / anchor_n) ** order
 
 
-def op_sweep(P: Mapping[str, Any], *, device) -> Measurement:
+def op_sweep(P: Mapping[str, Any], *, device, kernel_paths: Mapping[str, Any] | None = None) -> Measurement:
     """Notebook 13's speed section, for the notebook and the GPU run alike: seconds per call of the two-sided op
     (float32, batch ``SPEED_BATCH``) at each N in ``SPEED_NS`` for the scan, the loop method that "auto" runs on
     `device` (compiled/triton, when it does), the sequential loop (to ``SEQUENTIAL_SPEED_MAX``) and the dense
     inverse (to ``DENSE_SPEED_MAX``); forward + backward (causal) at ``BACKWARD_NS``; power-law fits at
-    N >= ``FIT_MIN_N``; on CUDA the achieved bandwidth at ``CUDA_BW_BATCH`` x ``CUDA_BW_N``. Decides no claim."""
+    N >= ``FIT_MIN_N``; on CUDA the achieved bandwidth at ``CUDA_BW_BATCH`` x ``CUDA_BW_N``. Decides no claim.
+
+    kernel_paths (the GPU run's, not the notebook's): keyword arguments of
+    :func:`paperlib.bk.core_paths_bench.paths_sweep` (rows, ns, warmup, repeats, peak_GBps, peak_basis); adds the
+    tables ``bk_core_paths`` (both Triton paths, forward and backward, time and achieved bandwidth vs N, with
+    auto's choice) and ``bk_core_paths_compare`` (which path is faster where), and their gist as note ``paths``."""
     auto = resolve_method(device, torch.float32)
     loop = tuple(m for m in ("compiled", "triton") if m == auto)  # the loop path auto runs on this device
     speed = speed_sweep(P["SPEED_NS"], methods=("scan",) + loop + ("sequential", "dense"), batch=P["SPEED_BATCH"],
@@ -328,9 +333,16 @@ def op_sweep(P: Mapping[str, Any], *, device) -> Measurement:
         bwd["pass"] = "forward+backward (causal)"
         speed = pd.concat([speed, bwd], ignore_index=True)
     bw = cuda_bandwidth(n=P["CUDA_BW_N"], batch=P["CUDA_BW_BATCH"]) if on_cuda(device) else None
-    return Measurement(tables={"bk_core_speed": speed},
-                       notes=dict(fits=power_law_fits(speed, P["FIT_MIN_N"]), bandwidth=bw, auto=auto,
-                                  loop_methods=loop))
+    tables = {"bk_core_speed": speed}
+    notes = dict(fits=power_law_fits(speed, P["FIT_MIN_N"]), bandwidth=bw, auto=auto, loop_methods=loop)
+    if kernel_paths is not None:
+        from paperlib.bk import core_paths_bench
+
+        sweep = core_paths_bench.paths_sweep(device=device, seed=P["SEED"], **kernel_paths)
+        compare = core_paths_bench.paths_comparison(sweep)
+        tables.update(bk_core_paths=sweep, bk_core_paths_compare=compare)
+        notes["paths"] = core_paths_bench.paths_summary(sweep, compare)
+    return Measurement(tables=tables, notes=notes)
 
 
 def c_loop_comparison(batch=8, n=4096, repeats=20, rounds=3, warmup=3, threads=1, seed=0, z=1j,

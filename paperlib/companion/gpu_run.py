@@ -18,7 +18,10 @@ resolved parameters in BUNDLE_PARAMS.json, so the GPU machine needs neither jupy
                                                                                   SCTA-1M-CONSUMER, SCTA-ENERGY
   bk_s64   16_bk_training             bk.tradeoff.s64_tradeoff_claims             BK-S64-TRADEOFF
   op       13_bk_core                 bk.core_bench.op_sweep (+ device_check)     none: the BK-Core op's speed,
-           scaling and achieved bandwidth against the device's spec peak (HBM_PEAK_GBPS) and a device copy
+           scaling and achieved bandwidth against the device's spec peak (HBM_PEAK_GBPS) and a device copy; and
+           both Triton kernel paths (per-row, chunked), forward and backward, time and achieved bandwidth vs N
+           at rows {2, 8, 4096} with auto's choice beside (op_sweep's kernel_paths, bk.core_paths_bench; tables
+           bk_core_paths and bk_core_paths_compare; ~30-60 s, its docstring has the estimate)
 
 BK-ABS (notebook 16, the abstract) has no section. Its memory part is BK-T11-VRAM's measurement
 (bk.memory_claims.abstract_memory_reduction runs t11_vram at Table 11's pairing and configuration and takes the median
@@ -163,10 +166,38 @@ def measurement_function(section: str):
     return getattr(importlib.import_module(module), name)
 
 
+def device_peak_GBps(device) -> tuple:
+    """(peak GB/s, basis) of `device`'s memory: the spec sheet's (HBM_PEAK_GBPS) when its name is known, else a
+    measured device-to-device copy (core_bench.copy_peak_GBps); (None, "") off CUDA."""
+    import torch
+
+    device = torch.device(device)
+    if device.type != "cuda":
+        return None, ""
+    name = torch.cuda.get_device_name(device)
+    spec = _spec_peak_gbps(name)
+    if spec:
+        return float(spec), f"spec sheet bandwidth of the {name}"
+    from paperlib.bk.core_bench import copy_peak_GBps
+
+    return float(copy_peak_GBps(device)), f"measured device-to-device copy on the {name} (no spec entry)"
+
+
+def section_kwargs(section: str, device, tiny: bool) -> dict:
+    """Keyword arguments the GPU run adds to `section`'s function beyond the notebook's (P, device): the op
+    section's sweep of both Triton kernel paths (core_paths_bench.SWEEPS, "tiny" under --tiny) and the peak."""
+    if section != "op":
+        return {}
+    from paperlib.bk.core_paths_bench import sweep_config
+
+    peak, basis = device_peak_GBps(device)
+    return {"kernel_paths": {**sweep_config("tiny" if tiny else "paper"), "peak_GBps": peak, "peak_basis": basis}}
+
+
 def measure(section: str, device, tiny: bool):
     """Run `section`'s measurement: (Measurement, the verdicts this run records, overrides applied)."""
     P, over = section_parameters(section, tiny)
-    m = measurement_function(section)(P, device=device)
+    m = measurement_function(section)(P, device=device, **section_kwargs(section, device, tiny))
     claims = SECTION_SPECS[section][2]
     recorded = [v for v in m.verdicts if v.claim in claims]
     if over:
@@ -267,6 +298,10 @@ def run_section(run: Run, section: str, tiny: bool) -> dict:
             spec = _spec_peak_gbps(bw["device"])
             result["bandwidth"] = {**bw, "spec_GBps": spec,
                                    "fraction_of_spec_peak": bw["achieved_GBps"] / spec if spec else None}
+        compare = m.tables.get("bk_core_paths_compare")
+        if compare is not None and len(compare):
+            _log("  BK-Core kernel paths (seconds per call of one recurrence; faster path per shape):\n"
+                 + compare.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
         result["triton_self_check"] = {k: list(v) for k, v in triton_self_check_report().items()}
         result["device_check"] = device_check(run.device, max(P["STAB_NS"]), P["SEED"])
         if run.device.type == "cuda":

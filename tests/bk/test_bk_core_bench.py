@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
-from paperlib.bk import core_bench as bench, core_ref
+from paperlib.bk import core_bench as bench, core_paths_bench as paths, core_ref
 from paperlib.common.stats import fit_power_law
 
 
@@ -142,3 +142,67 @@ def test_scaling_exponents_only_from_enough_sizes():
     assert fits["scan"]["n_sizes"] == 4
     assert bench.scaling_exponents(both, 2048) == {}             # three sizes from 2048: none
     np.testing.assert_allclose(bench.guide_line([256, 512], 512, 2.0, 3), [0.25, 2.0])
+
+
+# ------------------------------------------------------------------ both Triton kernel paths (core_paths_bench)
+
+
+def test_bytes_per_element_are_the_kernel_authors_and_scale_with_the_dtype():
+    assert paths.BYTES_PER_ELEMENT_FP32 == {("per-row", "forward"): 20, ("chunked", "forward"): 32,
+                                            ("per-row", "backward"): 32, ("chunked", "backward"): 52}
+    assert paths.bytes_per_element("chunked", "backward", torch.float64) == 104
+    assert paths.sweep_config("paper")["rows"] == (2, 8, 4096) and max(paths.sweep_config("paper")["ns"]) == 65536
+    tiny = paths.sweep_config("smoke")
+    assert tiny == paths.sweep_config("tiny") and max(tiny["rows"]) * max(tiny["ns"]) <= 1024
+
+
+def test_paths_sweep_without_the_interpreter_times_the_torch_fallback_and_skips_the_per_row_kernel(monkeypatch):
+    monkeypatch.setenv("TRITON_INTERPRET", "0")
+    df = paths.paths_sweep(rows=(2,), ns=(16,), device="cpu", warmup=0, repeats=1)
+    assert len(df) == 4 and set(df.path) == set(paths.PATHS) and set(df["pass"]) == set(paths.PASSES)
+    per_row, chunked = df[df.path == "per-row"], df[df.path == "chunked"]
+    assert (per_row.status == "skipped").all() and per_row.reason.str.contains("CUDA").all()
+    assert (chunked.status == "ok").all() and (chunked.engine == "torch (core_chunked_ref)").all()
+    assert chunked.fraction_of_peak.isna().all()                                 # no peak given
+    assert paths.paths_comparison(df).empty                                      # one path measured: no comparison
+    s = paths.paths_summary(df, paths.paths_comparison(df))
+    assert s["measured"] == 2 and s["skipped"] == 2 and s["rule_picked_faster"] == "0/0"
+
+
+@pytest.mark.skipif(not paths._backend("per-row").available(), reason="needs triton (interpreter)")
+def test_paths_sweep_under_the_interpreter_measures_both_paths(monkeypatch):
+    monkeypatch.setenv("TRITON_INTERPRET", "1")
+    df = paths.paths_sweep(rows=(2,), ns=(16,), device="cpu", warmup=0, repeats=1, peak_GBps=100.0, peak_basis="x")
+    assert (df.status == "ok").all() and (df.engine == "triton interpreter").all()
+    ok = df.iloc[0]
+    assert ok.achieved_GBps == pytest.approx(ok.bytes_per_element * 2 * 16 / ok.seconds / 1e9)
+    assert ok.fraction_of_peak == pytest.approx(ok.achieved_GBps / 100.0)
+    assert set(df.auto_choice) == {bench.resolve_method("cpu")}                  # auto never runs Triton on CPU
+    assert set(df.rule_choice) == {"chunked"} and set(df.sm_count) == {paths.REFERENCE_SMS}  # 2 rows: chunked
+    cmp = paths.paths_comparison(df)
+    assert len(cmp) == 2 and set(cmp["pass"]) == set(paths.PASSES)
+    assert df.attrs["peak_basis"] == "x"
+
+
+def test_paths_comparison_names_the_faster_path_and_judges_the_choices():
+    rows = [dict(path=p, **{"pass": "forward"}, rows=8, N=1024, engine="triton", status="ok", seconds=t,
+                 fraction_of_peak=f, auto_choice="chunked", rule_choice="chunked")
+            for p, t, f in (("per-row", 4e-3, 0.1), ("chunked", 1e-3, 0.6))]
+    rows.append(dict(path="chunked", **{"pass": "backward"}, rows=8, N=1024, engine="triton", status="ok",
+                     seconds=1.0, fraction_of_peak=0.1, auto_choice="chunked", rule_choice="chunked"))
+    cmp = paths.paths_comparison(pd.DataFrame(rows))
+    assert len(cmp) == 1                                                          # backward: one path only
+    c = cmp.iloc[0]
+    assert c.faster == "chunked" and c["speed-up"] == pytest.approx(4.0) and c.engine == "triton"
+    assert c["auto picked the faster"] and c["rule picked the faster"]
+    cmp2 = paths.paths_comparison(pd.DataFrame(rows).assign(auto_choice="scan", rule_choice="per-row"))
+    assert cmp2.iloc[0]["auto picked the faster"] is None and not cmp2.iloc[0]["rule picked the faster"]
+
+
+def test_op_sweep_adds_the_kernel_paths_only_when_asked(monkeypatch):
+    monkeypatch.setenv("TRITON_INTERPRET", "0")
+    P = dict(SEED=0, SPEED_NS=[16], SPEED_BATCH=2, SPEED_REPEATS=1, DENSE_SPEED_MAX=16, SEQUENTIAL_SPEED_MAX=16,
+             FIT_MIN_N=16, BACKWARD_NS=[], CUDA_BW_N=64, CUDA_BW_BATCH=2)
+    m = bench.op_sweep(P, device="cpu", kernel_paths=dict(rows=(2,), ns=(16,), warmup=0, repeats=1))
+    assert {"bk_core_paths", "bk_core_paths_compare"} <= set(m.tables) and m.notes["paths"]["measured"] == 2
+    assert "bk_core_paths" not in bench.op_sweep(P, device="cpu").tables           # the notebook's call

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from paperlib.companion import gpu_run
@@ -57,6 +58,12 @@ def test_tiny_rehearsal_writes_records_and_tables_only_into_paperlib_output(tmp_
         assert all(r["verdict"] == "pending" for r in recs if r["id"] != "BK-S64-TRADEOFF")
     assert set(summary["sections"]["bk_t7"]["result"]["not_recorded"]) == {"BK-T3-ON"}  # decided, not recorded
     assert summary["sections"]["op"]["result"]["device_check"] == []           # nothing to compare on CPU
+    # both Triton kernel paths, forward and backward, in Triton's interpreter at the tiny sweep
+    sweep = pd.read_csv(out / "smoke" / "gpu_run" / "op" / "bk_core_paths.csv")
+    assert set(zip(sweep.path, sweep["pass"])) == {(p, s) for p in ("per-row", "chunked") for s in ("forward", "backward")}
+    assert (sweep.status == "ok").all() and (sweep.engine == "triton interpreter").all()
+    assert (out / "smoke" / "gpu_run" / "op" / "bk_core_paths_compare.csv").stat().st_size > 0
+    assert summary["sections"]["op"]["result"]["notes"]["paths"]["engines"] == ["triton interpreter"]
 
 
 def test_every_gpu_waiting_claim_has_a_section():
@@ -100,3 +107,14 @@ def test_spec_peak_lookup():
     assert gpu_run._spec_peak_gbps("Some Future GPU") is None
     with pytest.raises(SystemExit):
         gpu_run.main(["--only", "nope"])
+
+
+def test_the_op_section_adds_the_kernel_paths_sweep_with_the_devices_peak():
+    import torch
+
+    tiny = gpu_run.section_kwargs("op", torch.device("cpu"), tiny=True)["kernel_paths"]
+    assert tiny["rows"] == (2, 8) and tiny["peak_GBps"] is None and tiny["peak_basis"] == ""
+    paper = gpu_run.section_kwargs("op", torch.device("cpu"), tiny=False)["kernel_paths"]
+    assert paper["rows"] == (2, 8, 4096) and max(paper["ns"]) == 65536
+    assert gpu_run.section_kwargs("bk_t5", torch.device("cpu"), tiny=False) == {}
+    assert gpu_run.device_peak_GBps("cpu") == (None, "")

@@ -96,3 +96,6 @@ def test_the_op_sweep_is_the_notebooks():
     assert called_on_its_parameters(source, "op_sweep") is gpu_run.measurement_function("op")
     m, recorded, _ = gpu_run.measure("op", CPU, tiny=True)
     assert recorded == [] and "bk_core_speed" in m.tables
+    # the GPU run adds both Triton kernel paths (the notebook's call does not: its keyword is the run's)
+    assert {"bk_core_paths", "bk_core_paths_compare"} <= set(m.tables)
+    assert "kernel_paths" not in source
