@@ -253,6 +253,10 @@ def run(profile: str, only: list[str] | None, progress: bool, allow_dirty: bool 
             print(f"[paperlib] finished an interrupted publication of: {', '.join(fixed)}", flush=True)
     out_dir = paths.BUILD / profile
     print(f"[paperlib] profile={profile}  notebooks={len(names)}  output={out_dir}", flush=True)
+    if profile == "paper":  # before hours of work: each chapter's configuration and an estimated cost
+        from paperlib.companion.plan import announce
+
+        announce(profile, names)
     outcomes: list[Outcome] = []
     overview = [n for n in names if n.startswith("00_")]
     from paperlib.common.tasks import engine, parse_engine
