@@ -7,7 +7,8 @@ from paperlib.common.lazy import lazy_exports
 
 # name -> submodule that defines it ("" : the submodule itself; "module:attr" : another name)
 _EXPORTS = {
-    "hkt_cost": "", "ols_attention": "", "verdicts": "",
+    "hkt_cost": "", "hkt_kernel": "", "ols_attention": "", "verdicts": "",
+    **{n: "hkt_kernel" for n in ("hierarchical_scores", "psd_trials")},
     **{n: "hkt_cost" for n in ("COST_MODELS", "cost_table", "exact_cost_ratio", "first_L_reaching", "levels_matching",
                                "ratio_by_summation", "ratio_closed_form", "ratio_limit")},
     "compare_with_hurnet": "hurnet_link", "compare_with_lstsq": "hurnet_link",

@@ -33,6 +33,12 @@ def _at_paper_vmax(paper_mem: pd.DataFrame) -> pd.Series:
     return paper_mem[paper_mem.V == max(PAPER_VS)].set_index("label")["total_gib"]
 
 
+def _analytic_gib(paper_mem: pd.DataFrame) -> dict:
+    """{"CE": GiB, "SCTA": GiB} of full CE and SCTA (dense) at the paper's largest V, what decides 1M-CONSUMER."""
+    at = _at_paper_vmax(paper_mem)
+    return {short: float(at[lab]) for lab, short in ((CE_DENSE, "CE"), (SCTA_DENSE, "SCTA")) if lab in at.index}
+
+
 def _analytic_text(paper_mem: pd.DataFrame, cap_gb: float) -> str:
     """The analytic totals at the paper's largest V (CE, chunked CE, SCTA dense), the evidence beside 1M-CONSUMER."""
     at = _at_paper_vmax(paper_mem)
@@ -83,10 +89,11 @@ def table1_claims(P: Mapping[str, Any], *, device) -> Measurement:
     EMB_DIM, HIDDEN, D_SEM, K, N_TYPES, SEED, CHUNK, CAP_GB, RATIO_VS, RATIO_BATCH, RATIO_SEQ, RATIO_STEPS,
     RATIO_REPEATS) on `device` and decide Table 1's claims.
 
-    * SCTA-SCALE, SCTA-T1-SPEEDUP, SCTA-T1-TPUT: medians of interleaved paired CE/SCTA-dense step-time ratios
-      (`bench.paired_ratios`, RATIO_* shape; the plain sweep's ratio moves by 20% and more between runs).
-    * SCTA-1M-CONSUMER: statuses of CE, chunked CE and SCTA at max(VS) under a CUDA memory cap of CAP_GB (none
-      without CUDA), with the analytic memory at the paper's configuration beside.
+    * SCTA-SCALE, SCTA-T1-TPUT (directions: decided on any device) and SCTA-T1-SPEEDUP (GPU numbers: pending
+      on CPU): interleaved paired CE/SCTA-dense step-time ratios (`bench.paired_ratios`, RATIO_* shape; the plain
+      sweep's ratio moves by 20% and more between runs).
+    * SCTA-1M-CONSUMER: statuses of CE, chunked CE and SCTA at max(VS) under a CUDA memory cap of CAP_GB; without
+      CUDA, decided on the analytic tensor bytes at the paper's configuration.
     * SCTA-ENERGY: the sweep's NVML energy ratio CE/SCTA-dense at max(VS) against its step-time ratio.
 
     Tables: scta_bench_rows (the sweep of every METHODS x VS), scta_speedup_vs_vocab (speedups over CE, per V),
@@ -140,10 +147,12 @@ def table1_claims(P: Mapping[str, Any], *, device) -> Measurement:
     t_ratio = bench.step_time(df, CE_DENSE, Vmax) / bench.step_time(df, SCTA_DENSE, Vmax)
     found = [
         (verdicts.scta_scale(paired, shape=run_shape), "table scta_speedup_paired; figure scta_speedup_vs_vocab"),
-        *[(verdicts.t1_speedup(medians, on_cuda=on_cuda, claim=c, device=label, detail=detail),
-           "figure scta_speedup_vs_vocab; table scta_speedup_paired; table scta_bench_rows")
-          for c in ("SCTA-T1-SPEEDUP", "SCTA-T1-TPUT")],
-        (verdicts.one_m_consumer(statuses, analytic=_analytic_text(paper_mem, P["CAP_GB"])),
+        (verdicts.t1_speedup(medians, on_cuda=on_cuda, device=label, detail=detail),
+         "figure scta_speedup_vs_vocab; table scta_speedup_paired; table scta_bench_rows"),
+        (verdicts.t1_throughput(paired, shape=run_shape),
+         "figure scta_speedup_vs_vocab; table scta_speedup_paired_summary"),
+        (verdicts.one_m_consumer(statuses, analytic=_analytic_text(paper_mem, P["CAP_GB"]),
+                                 gib=_analytic_gib(paper_mem), cap_gb=P["CAP_GB"]),
          "table scta_capped_8gb; figure scta_memory_vs_vocab" if statuses
          else "figure scta_memory_vs_vocab; table scta_memory_analytic_paper_config"),
         # the time ratio beside the energy ratio: the step times of CE and SCTA dense (the figure's left panel)

@@ -4,7 +4,8 @@ Nothing in this module is measured. numpy-free, torch-free."""
 from __future__ import annotations
 
 __all__ = ["PAPER_A6000", "PAPER_BATCH", "PAPER_CE_LOSS", "PAPER_CONSUMER_GB", "PAPER_EPOCHS", "PAPER_EXAMPLES",
-           "PAPER_RTX4070", "PAPER_SEM_LOSS", "PAPER_SEQ_LEN", "PAPER_TABLE1", "PAPER_VS"]
+           "PAPER_RTX4070", "PAPER_RUN_TOKENS", "PAPER_SEM_LOSS", "PAPER_SEQ_LEN", "PAPER_TABLE1", "PAPER_VS",
+           "table1_rows"]
 
 # Experimental configuration (the paper's README, "Experimental configuration"): 20,000 ShareGPT examples,
 # 2 epochs, sequence length 64, batch 16; vocabularies of 50K, 200K and 1M tokens.
@@ -13,6 +14,8 @@ PAPER_BATCH = 16
 PAPER_SEQ_LEN = 64
 PAPER_EPOCHS = 2
 PAPER_EXAMPLES = 20_000 * PAPER_EPOCHS  # examples seen in one timed run: 20,000 x 2 epochs
+# Tokens predicted in one run (derived, not printed): 63 next-token targets per 64-token example, x 40,000.
+PAPER_RUN_TOKENS = PAPER_EXAMPLES * (PAPER_SEQ_LEN - 1)
 
 # Results table ("Table 1"; time for the whole run in s, tokens/s, examples/s, speedup = CE time / SEM time).
 # None: CE failed (out of memory) at 1M on the RTX 4070 Laptop, the paper's "infinite" speedup.
@@ -45,3 +48,16 @@ PAPER_CONSUMER_GB = 8.0
 # losses of different problems (notebooks 20 and 22 draw them as bands).
 PAPER_CE_LOSS = (5.7, 7.3)
 PAPER_SEM_LOSS = (0.58, 0.81)
+
+
+def table1_rows() -> list[dict]:
+    """Table 1's rows that report a time (the RTX 4070's CE run at 1M failed), one dict per row: gpu, V, method
+    (CE / SEMANTIC), time_s, tok_s, ex_s, as printed."""
+    rows = []
+    for gpu, by_V in PAPER_TABLE1.items():
+        for V, r in by_V.items():
+            for method, key in (("CE", "ce"), ("SEMANTIC", "sem")):
+                if r[f"{key}_s"] is not None:
+                    rows.append(dict(gpu=gpu, V=V, method=method, time_s=r[f"{key}_s"], tok_s=r[f"{key}_tok_s"],
+                                     ex_s=r[f"{key}_ex_s"]))
+    return rows

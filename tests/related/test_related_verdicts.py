@@ -52,3 +52,23 @@ def test_bound_checks_mark_errors_within_bound_and_informative_bounds():
     t = bound_checks(pd.DataFrame({"err": [1e-9, 1e-3, 0.5], "bound": [1e-8, 1e-4, 1.0]}), "err")
     assert t["within_bound"].tolist() == [True, False, True]
     assert t["informative"].tolist() == [True, True, False] and INFORMATIVE_BOUND == 1e-2
+
+
+def test_hkt_overhead_every_verdict():
+    counts = {T: hk.exact_cost_ratio(T, 3) for T in v.HKT_EXPERIMENT_T}  # 1.3134 at 512, 1.3128 at 1,024
+    ds = {T: hk.exact_cost_ratio(T, 3, downsample_cost=64) for T in v.HKT_EXPERIMENT_T}
+    r = v.hkt_overhead(count_ratios=counts, with_downsampling=ds)
+    assert r.verdict == "reproduced" and "1.3134" in r.reason and "not re-timed" in r.reason
+    r = v.hkt_overhead(count_ratios={512: Fraction(7, 4)})  # the "cross" model: 1.75, not 1.31
+    assert r.verdict == "not-reproduced" and "T = 512" in r.reason
+
+
+def test_hkt_psd_every_verdict():
+    from paperlib.related import hkt_kernel as kk
+
+    with_c = kk.psd_trials(0, 5, T=32, d=6, L=3, condition=True)
+    without = kk.psd_trials(1, 5, T=32, d=6, L=3, condition=False)
+    r = v.hkt_psd(min_eig_condition=min(with_c), min_eig_without=min(without), n=5)
+    assert r.verdict == "reproduced" and "condition is needed" in r.reason
+    assert v.hkt_psd(min_eig_condition=-0.2, min_eig_without=-0.5, n=5).verdict == "refuted"
+    assert "vacuous" not in v.hkt_psd(min_eig_condition=0.0, min_eig_without=0.0, n=5).reason
