@@ -187,7 +187,8 @@ s2_fail = pr[pr.S2_ratio > 1]
 conv2 = ref[(ref.kernel == "printed") & (ref.pad == max(REFINE_PADS))].S2.values
 others2 = {k: float(sweep[sweep.kernel == k].S2_ratio.max()) for k in ("laplacian", "symmetric")}
 v_s2 = bk_verdicts.bk_th2_s2(float(pr.S2_ratio.max()), len(s2_fail), len(pr), float(abs(conv2[-1] - conv2[-2]) / conv2[-1]),
-                             min_fail_im_z=float(s2_fail.im_z.min()) if not s2_fail.empty else None, others=others2)
+                             min_fail_im_z=float(s2_fail.im_z.min()) if not s2_fail.empty else None, others=others2,
+                             eq2_kernel_ratio=others2["symmetric"])
 _ = ch.record(v_s2, evidence="table bk_theorem2_sweep; figure bk_theorem2_refinement")
 others1 = {k: float(sweep[sweep.kernel == k].S1_ratio.max()) for k in ("laplacian", "symmetric")}
 v_s1 = bk_verdicts.bk_th2_s1(float(pr.S1_ratio.max()), int((pr.S1_ratio > 1).sum()), len(pr), slope["printed"],
