@@ -195,8 +195,8 @@ def bk_t11_vram(pairing_reductions, *, on_cuda: bool, paper_size: bool, memory_k
     measured = f"paper pairing peak reduction {txt}, {memory_kind}"
     extra = "".join(f"; {k}: {_spread(v)[0]}" for k, v in (like_for_like or {}).items())
     if param_mb is not None:
-        extra += (f"; parameter memory (bytes of tensors) {param_mb[0]:.1f} -> {param_mb[1]:.2f} MB vs printed "
-                  f"{T11_PARAM_MB[0]} -> {T11_PARAM_MB[1]}")
+        extra += (f"; the parameter-memory row is decided on bytes as BK-T11-PARAMMEM ({param_mb[0]:.1f} -> "
+                  f"{param_mb[1]:.2f} MB vs printed {T11_PARAM_MB[0]} -> {T11_PARAM_MB[1]})")
     return _gpu_memory_verdict("BK-T11-VRAM", pairing_reductions, med, T11_PEAK_REDUCTION, T11_TOLERANCE,
                                on_cuda=on_cuda, paper_size=paper_size, size=f"seq {paper.SECTION61['seq_len']}, batch {paper.SECTION61['batch']}",
                                memory_kind=memory_kind, what=f"paper pairing peak reduction {txt}", tail=extra,
