@@ -177,6 +177,9 @@ ch.show(pd.DataFrame({"dS1/dlog n": slope, "S1 rel change last refinement": rel_
 # **Rules** (printed kernel, i.e. Theorem 2 as stated; the other kernels' ratios are reported beside):
 # * BK-TH2-S2 (`bk_th2_s2`): `reproduced` if no configuration exceeds Eq. 3; `refuted` if some do and $\|K\|_{S_2}$ is
 #   grid-converged (changes by < 1% under the last refinement); `not-reproduced` if some do without convergence.
+#   Eq. 3 follows from Eq. 2's pointwise bound by Young's inequality, so with the kernel that satisfies that bound
+#   (`symmetric`) it holds; the reason says what this claim adds beyond BK-EQ2-R0BOUND: how far the printed kernel's
+#   pointwise defect carries into the Hilbert-Schmidt norm on the Prime-Bump potential.
 # * BK-TH2-S1 (`bk_th2_s1`): `refuted` if the discrete $S_1$ keeps growing under refinement (slope in $\log n$ > 0 and
 #   change >= 1%: not trace class) or exceeds Eq. 4 while converged; `not-reproduced` if it exceeds Eq. 4 without
 #   converging; `reproduced` if converged and within Eq. 4 everywhere.
@@ -187,7 +190,8 @@ s2_fail = pr[pr.S2_ratio > 1]
 conv2 = ref[(ref.kernel == "printed") & (ref.pad == max(REFINE_PADS))].S2.values
 others2 = {k: float(sweep[sweep.kernel == k].S2_ratio.max()) for k in ("laplacian", "symmetric")}
 v_s2 = bk_verdicts.bk_th2_s2(float(pr.S2_ratio.max()), len(s2_fail), len(pr), float(abs(conv2[-1] - conv2[-2]) / conv2[-1]),
-                             min_fail_im_z=float(s2_fail.im_z.min()) if not s2_fail.empty else None, others=others2)
+                             min_fail_im_z=float(s2_fail.im_z.min()) if not s2_fail.empty else None, others=others2,
+                             eq2_kernel_ratio=others2["symmetric"])
 _ = ch.record(v_s2, evidence="table bk_theorem2_sweep; figure bk_theorem2_refinement")
 others1 = {k: float(sweep[sweep.kernel == k].S1_ratio.max()) for k in ("laplacian", "symmetric")}
 v_s1 = bk_verdicts.bk_th2_s1(float(pr.S1_ratio.max()), int((pr.S1_ratio > 1).sum()), len(pr), slope["printed"],

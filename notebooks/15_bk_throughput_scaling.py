@@ -29,9 +29,10 @@
 #
 # **One rule for CPU and GPU.** Table 3 states a complexity: that is a property of the operations the forward pass
 # performs, which we count exactly (`paperlib.bk.bench.op_counts`: every aten op, $2mnk$ for matrix products,
-# output elements for the rest) and which is the same on every device, so it is decided here. Tables 6 and 7 are
-# GPU wall-clock measurements (throughput, and a fit of GPU timings): off CUDA, or away from the paper's model
-# size, they stay `pending`, and this run's CPU timings and fits are recorded beside them as supporting evidence.
+# output elements for the rest) and which is the same on every device, so it is decided here; so is the class of
+# Table 7 (by the same counts) and Section 4.4's $O(N)$ gradient (by the count of the backward pass). Table 6's
+# throughput and Table 7's $R^2$ and coefficients are GPU wall-clock measurements: off CUDA, or away from the paper's
+# model size, they wait for a GPU, and this run's CPU timings and fits are recorded beside them as supporting evidence.
 #
 # Models: `paperlib.bk.configs` `table5_baseline` / `table5_phase1` (vocab 50257, $d = 256$, 4 layers) under the
 # paper profile; the cpu and smoke profiles shrink vocabulary/width (parameters below) so that many lengths fit
@@ -53,6 +54,7 @@ FIT_SEQS = [64, 128, 256, 512]
 FIT_REPEATS = 2
 CONTROL = True
 OP_SEQS = [64, 128, 256, 512]
+GRAD_SEQS = [64, 128, 256, 512]
 
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt
@@ -62,6 +64,7 @@ import pandas as pd
 import torch
 
 from paperlib.bk import bench as bk_bench
+from paperlib.bk import paper as bk_paper
 from paperlib.bk import scaling_claims as scaling
 from paperlib.bk import verdicts as bk_verdicts
 from matplotlib.ticker import ScalarFormatter
@@ -189,11 +192,13 @@ quote_headline("BK-T3-ON")
 # %% [markdown]
 # ## Table 7: the timing fit
 #
-# **Rule (`bk_t7_fit`).** Table 7 fits GPU timings: `pending` off CUDA or away from the paper's size, with this run's
-# BIC classes, exponents and the operation-count classes recorded as supporting evidence. On CUDA at the paper's
-# size: `reproduced` if the decided classes are $O(N)$ (baseline) and $O(N\log N)$ (Phase 1); `not-reproduced` if
-# either is decided differently; `partially-reproduced` if one matches and one is undetermined; `not-testable` if
-# both are undetermined.
+# **Rule (`bk_t7_fit`).** Table 7 states a class for each model and fits GPU timings. The class is a property of the
+# operations, decidable by the exact counts on any device as Table 3's is: off CUDA or away from the paper's size the
+# count classes decide (`reproduced` if both are Table 7's, $O(N)$ for the baseline and $O(N\log N)$ for Phase 1;
+# `partially-reproduced` if one is; `not-reproduced` if neither), with this run's BIC classes and exponents beside
+# them as supporting evidence; the $R^2$ and coefficients are what a GPU run would add. On CUDA at the paper's size
+# the timing classes decide: `reproduced` if both match; `not-reproduced` if either is decided differently;
+# `partially-reproduced` if one matches and one is undetermined; `not-testable` if both are undetermined.
 
 # %%
 v_t7 = mc.verdict("BK-T7-FIT")
@@ -255,8 +260,8 @@ plt.show()
 
 # %% [markdown]
 # **What we found.** Table 7's classes come from GPU timings at three lengths, which (see the exercise) cannot tell
-# $O(N)$ from $O(N\log N)$; the claim waits for a GPU fit over many lengths. The operation counts above say what
-# such a fit should find if time followed work: both models linear.
+# $O(N)$ from $O(N\log N)$. The exact operation counts decide the class instead, and this run's CPU timings are shown
+# beside them.
 
 # %% tags=["finding", "remove-input", "nbval-ignore-output"]
 def _best(lab):
@@ -269,9 +274,10 @@ def _best(lab):
 _same = [lab for lab in PAPER_T7 if decided[lab] == PAPER_T7[lab]]
 ch.finding(f"""Over N = {", ".join(str(n) for n in FIT_SEQS)} ({FIT_REPEATS} repeats each) the lowest BIC of the
 CPU forward times is """ + "; ".join(_best(lab) for lab in decided) + f""". Table 7 gives the baseline $O(N)$
-and Phase 1 $O(N\log N)$; {["neither", "one", "both"][len(_same)]} of the two come out so on this CPU, at
+and Phase 1 $O(N\\log N)$; {["neither", "one", "both"][len(_same)]} of the two come out so on this CPU, at
 {"the paper's" if scaling.paper_size(ch.params) else "a reduced"} model size, where the exact operation counts are
-{count_cls["baseline"][0]} and {count_cls["phase1"][0]}""" + (
+{count_cls["baseline"][0]} and {count_cls["phase1"][0]} (Table 7: {PAPER_T7["baseline"]} and {PAPER_T7["phase1"]}, so
+the counts agree with {["neither class", "one class", "both classes"][sum(count_cls[k][0] == c for k, c in PAPER_T7.items())]})""" + (
     "." if decided["baseline"] == count_cls["baseline"][0] else
     ": the baseline's timings cannot tell the classes apart at these lengths." if decided["baseline"] == "undetermined"
     else ": the baseline's time does not follow its work alone (fixed per-call costs and caches bend it).") + f"""
@@ -290,6 +296,85 @@ quote_headline("BK-T7-FIT")
 # can that decision tolerate?
 #
 # Solution: `notebooks/exercises/15_bk_throughput_scaling__three_point_fit.py`
+
+# %% [markdown]
+# ## Section 4.4: the gradient's operation count
+#
+# Section 4.4 claims "$O(N)$ gradient computation using theta-phi recursion". The gradient is the backward pass: we
+# count its operations exactly (`loss.backward()` of the next-token cross-entropy after an uncounted forward pass,
+# batch 1) at a doubling grid of lengths `GRAD_SEQS`, for ResNet-BK and the dense-attention control, and classify
+# the counts as Table 3's forward counts are. Our backward is autograd through the BK-Core recurrence, not the
+# paper's theta-phi code; the count is of the architecture's gradient, the same on every device.
+#
+# **Rule (`bk_s44_grad`).** `not-testable` if the control's backward count does not come out $O(N^2)$; `reproduced`
+# if ResNet-BK's is $O(N)$; `not-reproduced` if it is super-linear.
+
+# %%
+mg = scaling.grad_counts(ch.params)
+_ = ch.save_tables(mg)
+_ = ch.record_all(mg)
+ch.show(mg.notes["ops"].pivot(index="seq_len", columns="model", values="ops_per_token"), index=True, floatfmt="{:.1f}",
+        caption="operations per token of one backward pass (exact count)")
+
+# %% [markdown]
+# **What we found.** The backward pass follows the forward pass: linear in $N$ for ResNet-BK when its second
+# difference does not grow, quadratic for the dense-attention control.
+
+# %% tags=["finding", "remove-input"]
+_g = mg.notes["ops"].pivot(index="seq_len", columns="model", values="ops_per_token")
+_gc = mg.notes["classes"]
+ch.finding(f"""Between N = {_g.index[0]} and {_g.index[-1]} ResNet-BK's backward operations per token change by a
+factor {_g["baseline"].iloc[-1] / _g["baseline"].iloc[0]:.3f} ({_gc["baseline"][0]}, $q$ = {_gc["baseline"][1]:.2f}),
+the dense-attention control's by {_g["dense_attention"].iloc[-1] / _g["dense_attention"].iloc[0]:.1f}
+({_gc["dense_attention"][0]}, $q$ = {_gc["dense_attention"][1]:.2f}).""")
+
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
+quote_headline("BK-S44-GRAD")
+
+
+# %% [markdown]
+# ## Tables 6 and 7 read against each other
+#
+# Table 6 prints, per model and length, a throughput (tokens/s) and a "forward time" of hundreds of seconds; Table 7
+# fits that time against $N$, and the text says "despite the log factor, Phase 1 achieves better practical
+# throughput". Their product is the number of tokens the timed run processed. If it grows about as $N$, the time is
+# that of a fixed number of sequences, the cost per token is $1/$(tokens/s), and a class must show in the throughput:
+# $O(N)$ keeps it flat, $O(N\log N)$ lowers it by $\log N_{min}/\log N_{max}$ ($\log 512/\log 2048 = 9/11$).
+#
+# **Rule (`bk_t67_consist`).** From the printed tables: per model, the throughput ratio (smallest $N$ over largest)
+# is compared with 1 ($O(N)$) and $\log N_{max}/\log N_{min}$ ($O(N\log N)$); a model is consistent when the nearer one
+# is its Table 7 class. `reproduced` if both are; `partially-reproduced` if one is; `not-reproduced` if none is;
+# `not-testable` if a model's tokens do not grow about as $N$ (exponent within 1 ± 0.25).
+
+# %%
+res = bk_verdicts.bk_t67_consist()
+_ = ch.record(res, evidence="table bk_tables6_7_printed")
+_t67 = pd.DataFrame([{"model": m, "N": n, "tokens/s": bk_paper.TABLE6[m][n], "forward time (s)": bk_paper.TABLE6_FORWARD_S[m][n],
+                      "tokens processed": bk_paper.TABLE6[m][n] * bk_paper.TABLE6_FORWARD_S[m][n],
+                      "Table 7 class": bk_paper.TABLE7[m][0]} for m in bk_paper.TABLE6 for n in sorted(bk_paper.TABLE6[m])])
+_t67["tokens / N"] = _t67["tokens processed"] / _t67["N"]
+ch.save_table(_t67, "bk_tables6_7_printed")
+ch.show(_t67, floatfmt="{:.2f}", formats={"tokens processed": "{:,.0f}", "tokens / N": "{:.0f}"},
+        caption="Tables 6 and 7 as printed, and the tokens each timed run processed")
+
+# %% [markdown]
+# **What we found.** The "forward time" of Table 6 is the time of a run whose size grows with $N$, so Table 7's fits
+# describe the throughput, and the throughput shows no log factor for Phase 1.
+
+# %% tags=["finding", "remove-input"]
+_rat = {m: bk_paper.TABLE6[m][min(bk_paper.TABLE6[m])] / bk_paper.TABLE6[m][max(bk_paper.TABLE6[m])] for m in bk_paper.TABLE6}
+_tn = _t67.groupby("model")["tokens / N"].agg(["min", "max"])
+_n0, _n1 = _t67.N.min(), _t67.N.max()
+ch.finding(f"""Forward time × tokens/s is {_tn.loc["baseline", "min"]:.0f} to {_tn.loc["baseline", "max"]:.0f} × N
+tokens for the baseline and {_tn.loc["phase1", "min"]:.0f} to {_tn.loc["phase1", "max"]:.0f} × N for Phase 1: about a
+fixed number of sequences per length. From N = {_n0} to {_n1} the baseline's throughput changes by a factor
+{1 / _rat["baseline"]:.3f} and Phase 1's by {1 / _rat["phase1"]:.3f}; an $O(N\\log N)$ cost would lower it by
+{np.log(_n0) / np.log(_n1):.3f}. Phase 1's throughput rises instead, as an $O(N)$ model's could, so Table 6 does not
+show the log factor that Table 7 assigns it.""")
+
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
+quote_headline("BK-T67-CONSIST")
+
 
 # %% [markdown]
 # ### This run beside the headline

@@ -279,10 +279,13 @@ def count_ops(fn) -> dict:
     return counter.as_dict()
 
 
-def op_counts(name, seq_lens, batch: int = 1, overrides: dict | None = None, seed: int = 0) -> pd.DataFrame:
+def op_counts(name, seq_lens, batch: int = 1, overrides: dict | None = None, seed: int = 0,
+              backward: bool = False) -> pd.DataFrame:
     """Exact operation count of one forward pass (eval mode, no grad) of configuration `name` at each sequence
     length; one row per length. Tokens are a fixed seeded draw per length. The model is built once at the
-    largest length. A BK model counts with BK-Core method 'scan' (torch ops) unless overrides say otherwise."""
+    largest length. A BK model counts with BK-Core method 'scan' (torch ops) unless overrides say otherwise.
+    backward=True counts the backward pass instead: `loss.backward()` of the next-token cross-entropy after an
+    uncounted forward with grad (eval mode), i.e. the gradient computation alone."""
     seq_lens = [int(n) for n in seq_lens]
     if not seq_lens or min(seq_lens) < 1:
         raise ValueError(f"seq_lens must be positive lengths, got {seq_lens}")
@@ -297,5 +300,9 @@ def op_counts(name, seq_lens, batch: int = 1, overrides: dict | None = None, see
             with torch.no_grad():
                 model(idx)
 
+        if backward:
+            model.zero_grad(set_to_none=True)
+            loss = _loss(model, idx)
+            fwd = loss.backward   # noqa: F811  (count the backward pass only)
         rows.append({"model": name if isinstance(name, str) else kind, "seq_len": T, **count_ops(fwd)})
     return pd.DataFrame(rows)

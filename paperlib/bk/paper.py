@@ -83,3 +83,23 @@ S64_LATENCY = (1.5, 2.0)        # "Inference latency: 1.5-2x increase"
 S64_TPUT_DROP = (2.0, 3.0)      # "Training throughput: 2-3x decrease"
 S64_PPL = (0.01, 0.02)          # "Perplexity: 1-2% increase on validation set" (also the abstract's)
 S64_STEPS = (0.10, 0.15)        # "Convergence: 10-15% additional training steps required to reach equivalent loss"
+
+# ---- Section 4.1 "Training Configuration": "Sequence lengths: {2048, 4096, 8192, 16384, 32768}", "Optimizer: AdamW",
+# "Mixed precision: FP16 for memory efficiency"
+S41_SEQ_LENS = (2048, 4096, 8192, 16384, 32768)
+
+# ---- Introduction ("Semiseparable structure that reduces memory from O(N^2) to O(N log N), achieving 70% memory
+# reduction") and twice in the Conclusion ("70% memory reduction", "memory efficiency (70% reduction)")
+SEMISEPARABLE_MEMORY_REDUCTION = 0.70
+
+# ---- capacity: Section 4.2 "Practical Deployment" ("RTX 3080 (8GB): Up to 1.2B parameters (tested)", "Google Colab
+# T4 (15GB): Up to 3.5B parameters (validated)") and the Conclusion ("scalability (3.5B parameters on 15GB GPU, 10B+
+# on 24GB GPU)"): label -> (parameters, GPU memory in GB as printed, the paper's word, where)
+CAPACITY = {"RTX 3080 (8GB)": (1.2e9, 8, "tested", "Section 4.2"),
+            "Colab T4 (15GB)": (3.5e9, 15, "validated", "Section 4.2; Conclusion"),
+            "24GB GPU": (10e9, 24, "10B+", "Conclusion")}
+
+# ---- Section 6.5 "Scalability Projection": "(vocabulary 50K, dimension 1024, 12 layers, sequence length 2048), the
+# baseline model would require approximately 8.2 GB VRAM while the optimized version would require approximately 1.2 GB"
+S65_CONFIG = {"vocab_size": 50_000, "d_model": 1024, "n_layers": 12, "seq_len": 2048}
+S65_GB = {"baseline": 8.2, "optimized": 1.2}

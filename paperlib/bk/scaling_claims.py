@@ -21,7 +21,8 @@ from paperlib.common.runtime import on_cuda
 from paperlib.common.stats import fit_linear
 from paperlib.common.verdicts import Measurement
 
-__all__ = ["MODELS", "CONTROL_MODEL", "PAPER_FIT_NS", "paper_size", "model_overrides", "t6_tput", "complexity"]
+__all__ = ["MODELS", "CONTROL_MODEL", "PAPER_FIT_NS", "paper_size", "model_overrides", "t6_tput", "complexity",
+           "grad_counts"]
 
 MODELS = {"baseline": "table5_baseline", "phase1": "table5_phase1"}
 CONTROL_MODEL = "s44_dense_attention"  # causal attention of the same width/depth: the O(N^2) positive control
@@ -108,3 +109,19 @@ def complexity(P: Mapping[str, Any], *, device) -> Measurement:
         evidence={v_t3.claim: "table bk_op_counts; table bk_table7_fits", v_t7.claim: "table bk_table7_fits; table bk_op_counts"},
         notes=dict(times=times, fits=fits, decided=decided, exponents=pexp, three_point_r2=three, count_classes=count_cls,
                    ops=ops))
+
+
+def grad_counts(P: Mapping[str, Any]) -> Measurement:
+    """Section 4.4's "O(N) gradient computation" (BK-S44-GRAD): the exact operation count of the backward pass
+    (:func:`paperlib.bk.bench.op_counts` with ``backward=True``, batch 1, on CPU) of the ResNet-BK baseline and the
+    dense-attention control at each length in ``GRAD_SEQS``, judged by the count class as BK-T3-ON judges the
+    forward pass. Counts do not depend on the device."""
+    ovr = {**model_overrides(P), "seq_len": max(P["GRAD_SEQS"])}
+    ops = pd.concat([op_counts(name, P["GRAD_SEQS"], batch=1, overrides=ovr, seed=P["SEED"], backward=True).assign(model=lab)
+                     for lab, name in (("baseline", MODELS["baseline"]), ("dense_attention", CONTROL_MODEL))],
+                    ignore_index=True)
+    ops["ops_per_token"] = ops["total"] / ops["seq_len"]
+    cnt = {lab: g["total"].tolist() for lab, g in ops.groupby("model", sort=False)}
+    res = bk_verdicts.bk_s44_grad(P["GRAD_SEQS"], cnt["baseline"], cnt["dense_attention"])
+    return Measurement(tables={"bk_grad_op_counts": ops}, verdicts=[res], evidence={res.claim: "table bk_grad_op_counts"},
+                       notes=dict(ops=ops, classes={lab: bk_verdicts.count_class(P["GRAD_SEQS"], c) for lab, c in cnt.items()}))

@@ -107,3 +107,12 @@ def test_fit_curve_reproduces_the_fitted_times():
     pl = fits[fits.model == "power law c N^p"].iloc[0].to_dict()
     pl_named = {**pl, "fit": pl.pop("model")}   # the name under "fit", as scaling_claims stores it
     assert np.all(bench.fit_curve(pl_named, N) > 0)
+
+
+def test_op_counts_backward_counts_the_gradient_alone():
+    ov = dict(vocab_size=64, d_model=16, n_layers=1, seq_len=64)
+    fwd = bench.op_counts("table5_baseline", [32, 64], overrides=ov)
+    bwd = bench.op_counts("table5_baseline", [32, 64], overrides=ov, backward=True)
+    assert (bwd["total"] > 0).all() and (bwd["total"] != fwd["total"]).all()
+    again = bench.op_counts("table5_baseline", [32, 64], overrides=ov, backward=True)
+    assert again["total"].tolist() == bwd["total"].tolist()      # exact, repeatable (grads reset per length)

@@ -26,6 +26,24 @@ def test_th2_s2():
     assert _word(v.bk_th2_s2(0.9, 0, 15, 0.001)) == "reproduced"  # the paper's "Verified"
     assert _word(v.bk_th2_s2(8.6e24, 12, 15, 0.001, min_fail_im_z=0.3, others={"laplacian": 1.34})) == "refuted"
     assert _word(v.bk_th2_s2(1.2, 3, 15, 0.2)) == "not-reproduced"  # fails but the grid has not converged
+    r = v.bk_th2_s2(8.6e24, 12, 15, 0.001, others={"symmetric": 1.01}, eq2_kernel_ratio=1.01)
+    assert r.verdict == "refuted" and "beyond BK-EQ2-R0BOUND" in r.reason and "1.01" in r.reason   # policy 7
+
+
+def test_bk_semisep_70_every_verdict():
+    assert v.semiseparable_reduction(64) == pytest.approx(100 * (1 - (3 * 64 - 2 + 2 * 64 * 6) / 64**2))
+    res = v.bk_semisep_70()   # the paper's lengths 2048..32768: the structure saves 98.8..99.9%
+    assert res.verdict == "partially-reproduced" and "98.78" in res.reason
+    assert v.bk_semisep_70([48, 56]).verdict == "reproduced"      # N ~ 50: 3 + 2 ceil(log2 N) ~ 0.3 N
+    assert v.bk_semisep_70([16, 32]).verdict == "not-reproduced"
+
+
+def test_bk_s44_grad_every_verdict():
+    ns = [64, 128, 256, 512]
+    lin, nlogn, quad = [3 * n + 7 for n in ns], [n * math.log2(n) for n in ns], [n * n + n for n in ns]
+    assert v.bk_s44_grad(ns, lin, quad).verdict == "reproduced"
+    assert v.bk_s44_grad(ns, quad, quad).verdict == "not-reproduced"
+    assert v.bk_s44_grad(ns, lin, nlogn).verdict == "not-testable"
 
 
 def test_th2_s1():
