@@ -64,7 +64,7 @@ def _iqr_words(r: dict) -> str:
 
 
 # ---- policy 8: what each verdict's scale can and cannot show (the run's size is passed in as `scale`)
-PB_SCALE_NOTE = ("a few hundred steps at a small width can show whether the V_eps offset speeds up the first "
+PB_SCALE_NOTE = ("short runs at a small width can show whether the V_eps offset speeds up the first "
                  "descent; it cannot show convergence of a WikiText-103 model trained to PPL ~28, and the "
                  "offset on the potential is this companion's reading (the reference code's position-embedding "
                  "bump is the same function by construction)")
@@ -379,14 +379,16 @@ def bk_t8_ppl(ppl_baseline, ppl_phase1, *, vocab_size: int, scale: str = "", pap
             "not Table 8's configuration: at a small vocabulary and width both models share the same dense head "
             "and Table 8's difference cannot show")
     base = (f"untrained PPL ~ V e^(s^2/2) with V={vocab_size}; paired difference {_pct(c['rel_change'])} (paper "
-            f"{_pct(T8_PAPER_CHANGE)}), seed sd {100 * sd:.2f}%, paired p={c['p_value']:.2g}"
-            + _scale_clause(scale, note))
+            f"{_pct(T8_PAPER_CHANGE)}), seed sd {100 * sd:.2f}%, paired p={c['p_value']:.2g}")
+    sc = _scale_clause(scale, note)
     if c["significant"]:
         if c["diff"] < 0:
-            return Verdict("BK-T8-PPL", "reproduced", f"{base}: phase1 lower beyond initialisation noise", measured)
+            return Verdict("BK-T8-PPL", "reproduced", f"{base}: phase1 lower beyond initialisation noise{sc}",
+                           measured)
         return Verdict("BK-T8-PPL", "not-reproduced",
-                       f"{base}: phase1 higher beyond initialisation noise (the opposite direction)", measured)
-    return Verdict("BK-T8-PPL", "not-reproduced", f"{base}: not distinguishable from initialisation noise", measured)
+                       f"{base}: phase1 higher beyond initialisation noise (the opposite direction){sc}", measured)
+    return Verdict("BK-T8-PPL", "not-reproduced", f"{base}: not distinguishable from initialisation noise{sc}",
+                   measured)
 
 
 # ---- BK-S23-QUANT (Sections 1 and 2.3): post-training INT8/INT4 weight quantization, ResNet-BK vs the Transformer
