@@ -1,9 +1,12 @@
 """Rules of notebook 16 (ResNet-BK training, ablations, routing): Section 3.2 (Prime-Bump), Table 4, Eqs. 7 and 10,
-Section 6.4, the abstract's headline, Table 8.
+Section 6.4, the abstract's headline, Table 8, and Sections 1/2.3's robustness to quantization.
 
 Every comparison is between per-seed values; "beyond seed noise" = paperlib.common.stats.compare_groups'
 `significant` (difference of means larger than the larger seed sd AND t-test p < 0.05; paired when the two groups
-share seeds and batches).
+share seeds and batches). Under the verdict policy of issue 22: a measurement that disagrees is `not-reproduced`,
+never `refuted`; a speed direction is decided on any device by a paired time ratio whose IQR lies on one side of
+1 (`paired_direction`), a size measured on a named GPU stays pending off CUDA; each reason states its scale and
+what that scale can and cannot show (the *_SCALE_NOTE constants).
 """
 from __future__ import annotations
 
