@@ -14,7 +14,7 @@ from paperlib.common.checks import pos_int
 from paperlib.common.lm import check_stream
 from paperlib.common.stats import seed_stats, steps_to_loss
 
-__all__ = ["summarize_runs", "router_timings", "init_output_difference", "expected_untrained_ppl", "logit_stats",
+__all__ = ["summarize_runs", "interleaved_times", "paired_ratio", "router_timings", "init_output_difference", "expected_untrained_ppl", "logit_stats",
            "p_words", "change_words", "paired_pct"]
 
 
@@ -35,19 +35,54 @@ def summarize_runs(runs: dict, target_loss: float | None = None, window: int = 1
     return pd.DataFrame(rows)
 
 
+def interleaved_times(fns: dict, rounds: int, *, calls: int = 1, warmup: int = 1) -> dict[str, list[float]]:
+    """Seconds per call of each callable, timed side by side: every one is warmed up, then each of `rounds`
+    rounds times `calls` calls of every callable in turn (the order rotates between rounds, so slow drifts of a
+    shared machine hit all alike); a round's time is the fastest of its calls (interference only ever adds
+    time). {name: [seconds per round]}; the paired ratios of policy 3 are a/b round by round."""
+    from paperlib.common.measure import time_callable
+
+    rounds, calls = pos_int(rounds, "rounds"), pos_int(calls, "calls")
+    names = list(fns)
+    for n in names:
+        for _ in range(warmup):
+            fns[n]()
+    out: dict[str, list[float]] = {n: [] for n in names}
+    for r in range(rounds):
+        k = r % len(names)
+        for n in names[k:] + names[:k]:
+            out[n].append(time_callable(fns[n], warmup=0, repeats=calls).min)
+    return out
+
+
+def paired_ratio(times: dict, a: str, b: str) -> dict:
+    """``common.stats.ratio_summary`` of the per-round ratios times[a] / times[b] (`interleaved_times`)."""
+    from paperlib.common.stats import ratio_summary
+
+    return ratio_summary([x / y for x, y in zip(times[a], times[b])])
+
+
+def _timing(times: list[float]):
+    from paperlib.common.measure import Timing
+    from paperlib.common.stats import quartiles
+
+    q1, med, q3 = quartiles(times)
+    return Timing(median=med, iqr=q3 - q1, min=min(times), times=list(times))
+
+
 def router_timings(d_model: int, n_experts: int, batch_size: int, seq_len: int, repeats: int = 20,
                    seed: int = 0, device="cpu") -> dict:
-    """Seconds of one routing decision for B*T tokens (forward, no grad), per router: {name: Timing}.
+    """Seconds of one routing decision for B*T tokens (forward, no grad), per router, timed side by side in
+    `repeats` interleaved rounds (`interleaved_times`): {name: Timing} and "ratio": the paired ratio summary of
+    scattering / mlp per round (policy 3's speed rule decides on its IQR).
 
     mlp: softmax(Linear(d, E) h) + top-1 (Switch gate). scattering: Eq. 7-8 phase of the causal prefix
     (paperlib.bk.model.causal_prefix_phase) given the BK-Core output G that the mixer already computed, then the
     Eq. 8 bucketing; scattering+G also recomputes G (what the router costs without a BK mixer).
-    gphase: the reference code's stand-in arg(G_ii) + bucketing. Each value is a common.measure Timing (median,
-    IQR); "mlp_gate_params" is the gate's parameter count.
+    gphase: the reference code's stand-in arg(G_ii) + bucketing. "mlp_gate_params" is the gate's parameter count.
     """
     from paperlib.bk.core import bk_diag
     from paperlib.bk.model import causal_prefix_phase
-    from paperlib.common.measure import time_callable
 
     dev = torch.device(device)
     g = torch.Generator().manual_seed(seed)
@@ -66,10 +101,10 @@ def router_timings(d_model: int, n_experts: int, batch_size: int, seq_len: int, 
         "scattering+G": lambda: bucket(causal_prefix_phase(v, None, 1j)),
         "gphase": lambda: bucket(torch.angle(G)),
     }
-    out = {}
     with torch.no_grad():
-        for name, fn in fns.items():
-            out[name] = time_callable(fn, warmup=2, repeats=repeats)
+        times = interleaved_times(fns, repeats, calls=3, warmup=2)
+    out = {name: _timing(t) for name, t in times.items()}
+    out["ratio"] = paired_ratio(times, "scattering", "mlp")
     out["mlp_gate_params"] = sum(p.numel() for p in gate.parameters())
     return out
 

@@ -35,6 +35,12 @@ TABLE2_SPACING_STD_THEORY = 0.52
 PRIME_BUMP_FASTER = 0.30
 PRIME_BUMP_STEPS_RATIO = 0.7
 
+# ---- Section 1 ("Quantization brittleness: Post-training quantization to INT8 or INT4 causes severe performance
+# degradation (>100% perplexity increase)", of existing O(N) models) and Section 2.3 ("inherent robustness to
+# quantization noise"; "superior INT4 performance"): the only number printed is the others' >100% increase
+QUANT_OTHERS_PPL_INCREASE = 1.0
+QUANT_BITS = (8, 4)
+
 # ---- Section 4.3: "fit error ~ 0.3" (Prime-Bump GUE statistics); "numerical stability maintained for sequences
 # up to 32k tokens" (32k read as 2^15, the largest of Section 4.1's sequence lengths, 32768)
 GUE_FIT_ERROR = 0.3

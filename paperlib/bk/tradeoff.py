@@ -5,8 +5,9 @@ that notebook 16 and the GPU run both call.
 to activation recomputation; Perplexity: 1-2% increase on validation set; Convergence: 10-15% additional training
 steps required to reach equivalent loss." PPL and steps come from paired training runs (same seeds, same batches);
 latency and throughput from the optimized model with gradient checkpointing (the cause the paper names) against the
-Transformer, medians and IQRs over ``TIMING_REPEATS`` timed calls. The rule is
-:func:`paperlib.bk.verdicts.bk_s64_tradeoff`: off CUDA the two timings stay pending.
+Transformer, timed side by side (paired per-round ratios, :func:`paired_timings`). The rule is
+:func:`paperlib.bk.verdicts.bk_s64_tradeoff`: off CUDA the timings decide their direction only (policy 3), the
+GPU magnitudes stay pending.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import torch
 from paperlib.bk import paper
 from paperlib.bk import verdicts as bk_verdicts
 from paperlib.common.runtime import on_cuda
-from paperlib.common.stats import ratio_with_spread, steps_to_common_target
+from paperlib.common.stats import steps_to_common_target
 from paperlib.common.verdicts import Measurement
 
 CLAIM = "BK-S64-TRADEOFF"
@@ -58,6 +59,43 @@ def train_pair(P: Mapping[str, Any], *, device) -> tuple[dict, dict]:
     return specs, runs
 
 
+def paired_timings(specs: Mapping[str, dict], P: Mapping[str, Any], device) -> tuple[dict, dict, dict, dict]:
+    """The timed configurations (TIMED) side by side (``experiments.interleaved_times``: alternating, rotating
+    order, max(4 x TIMING_REPEATS, 10) rounds) at BATCH x SEQ_LEN: forward (no grad) and one training step
+    (forward + backward + AdamW). Returns ``ratio_summary`` of the per-round ratios: latency (optimized+ckpt /
+    transformer forward), throughput drop (optimized+ckpt / transformer step time = tput(transformer) /
+    tput(optimized+ckpt)), and the same two for checkpointing alone (optimized+ckpt / optimized)."""
+    import torch.nn.functional as F
+
+    from paperlib.bk.configs import build_model
+    from paperlib.bk.experiments import interleaved_times, paired_ratio
+
+    device = torch.device(device)
+    fwd, step = {}, {}
+    for label, (name, ck) in TIMED.items():
+        torch.manual_seed(0)
+        model = build_model(specs[name], checkpointing=ck).to(device).train()
+        idx = torch.randint(0, model.vocab_size, (P["BATCH"], P["SEQ_LEN"]),
+                            generator=torch.Generator().manual_seed(0)).to(device)
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+
+        def train_step(model=model, idx=idx, opt=opt):
+            opt.zero_grad(set_to_none=True)
+            logits = model(idx)
+            F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]).float(), idx[:, 1:].reshape(-1)).backward()
+            opt.step()
+
+        def forward(model=model, idx=idx):
+            with torch.no_grad():
+                model(idx)
+
+        fwd[label], step[label] = forward, train_step
+    rounds = max(4 * int(P["TIMING_REPEATS"]), 10)
+    tf, ts = interleaved_times(fwd, rounds), interleaved_times(step, rounds)
+    return (paired_ratio(tf, "optimized+ckpt", "transformer"), paired_ratio(ts, "optimized+ckpt", "transformer"),
+            paired_ratio(tf, "optimized+ckpt", "optimized"), paired_ratio(ts, "optimized+ckpt", "optimized"))
+
+
 def _range(lo_hi, scale: float = 1.0, unit: str = "") -> str:
     lo, hi = lo_hi
     return f"{scale * lo:g}-{scale * hi:g}{unit}"
@@ -82,32 +120,26 @@ def s64_tradeoff_claims(P: Mapping[str, Any], *, device, runs: Mapping[str, list
                                                    [r.losses for r in runs["transformer"]], smooth)
     stats = bk_verdicts.s64_statistics(ppl_tr, ppl_opt, st_tr, st_opt)
 
-    from paperlib.bk.bench import train_throughput
-
-    tput = {lab: train_throughput(specs[name], batch=P["BATCH"], seq_len=P["SEQ_LEN"], steps=P["TIMING_REPEATS"],
-                                  device=str(device), checkpointing=ck) for lab, (name, ck) in TIMED.items()}
-
-    def ratio(a, b, key):  # a/b of two medians with its spread (common.stats.ratio_with_spread)
-        iqr = key.replace("_s", "_iqr_s")
-        return ratio_with_spread(tput[a][key], tput[a][iqr], tput[b][key], tput[b][iqr])
-
-    lat, lat_spread = ratio("optimized+ckpt", "transformer", "forward_s")
-    drop, drop_spread = ratio("optimized+ckpt", "transformer", "step_s")  # = tput(transformer) / tput(opt+ckpt)
+    lat, drop, ck_lat, ck_drop = paired_timings(specs, P, device)
+    iqr = lambda r: r["q3"] - r["q1"]   # noqa: E731
     trade = pd.DataFrame([
-        {"quantity": "inference latency (optimized+ckpt / transformer)", "measured": lat, "spread": lat_spread,
-         "paper": _range(paper.S64_LATENCY, unit="x")},
-        {"quantity": "inference latency (ckpt / no ckpt)",
-         "measured": ratio("optimized+ckpt", "optimized", "forward_s")[0], "spread": np.nan, "paper": "-"},
-        {"quantity": "training throughput drop, x (tput transformer / tput optimized+ckpt)", "measured": drop,
-         "spread": drop_spread, "paper": _range(paper.S64_TPUT_DROP, unit="x")},
-        {"quantity": "training throughput drop from checkpointing alone",
-         "measured": ratio("optimized+ckpt", "optimized", "step_s")[0], "spread": np.nan, "paper": "-"},
+        {"quantity": "inference latency (optimized+ckpt / transformer)", "measured": lat["median"],
+         "spread": iqr(lat), "q1": lat["q1"], "q3": lat["q3"], "paper": _range(paper.S64_LATENCY, unit="x")},
+        {"quantity": "inference latency (ckpt / no ckpt)", "measured": ck_lat["median"], "spread": iqr(ck_lat),
+         "q1": ck_lat["q1"], "q3": ck_lat["q3"], "paper": "-"},
+        {"quantity": "training throughput drop, x (tput transformer / tput optimized+ckpt)",
+         "measured": drop["median"], "spread": iqr(drop), "q1": drop["q1"], "q3": drop["q3"],
+         "paper": _range(paper.S64_TPUT_DROP, unit="x")},
+        {"quantity": "training throughput drop from checkpointing alone", "measured": ck_drop["median"],
+         "spread": iqr(ck_drop), "q1": ck_drop["q1"], "q3": ck_drop["q3"], "paper": "-"},
         {"quantity": "PPL increase %", "measured": 100 * stats["ppl_increase"], "spread": 100 * stats["ppl_spread"],
-         "paper": _range(paper.S64_PPL, 100)},
+         "q1": np.nan, "q3": np.nan, "paper": _range(paper.S64_PPL, 100)},
         {"quantity": "extra steps to equal loss %", "measured": 100 * stats["extra_steps"],
-         "spread": 100 * stats["extra_steps_sd"], "paper": _range(paper.S64_STEPS, 100)}])
-    v = bk_verdicts.bk_s64_tradeoff(ppl_tr, ppl_opt, st_tr, st_opt, latency_ratio=lat, latency_spread=lat_spread,
-                                    tput_drop=drop, tput_spread=drop_spread, on_cuda=on_cuda(device))
+         "spread": 100 * stats["extra_steps_sd"], "q1": np.nan, "q3": np.nan, "paper": _range(paper.S64_STEPS, 100)}])
+    scale = (f"d {P['D_MODEL']}, {P['N_LAYERS']} layers, vocab {P['VOCAB']}, {P['STEPS']} steps of {P['BATCH']} x "
+             f"{P['SEQ_LEN']} tokens, {len(P['SEEDS'])} seeds")
+    v = bk_verdicts.bk_s64_tradeoff(ppl_tr, ppl_opt, st_tr, st_opt, latency=lat, tput_drop=drop,
+                                    on_cuda=on_cuda(device), scale=scale)
     return Measurement(tables={TABLE: trade}, verdicts=[v], evidence={CLAIM: f"table {TABLE}"},
                        notes={"target_loss": target, "steps_optimized": st_opt, "steps_transformer": st_tr,
-                              "throughput": tput, "device": str(device)})
+                              "timing": {"latency": lat, "tput_drop": drop}, "device": str(device)})

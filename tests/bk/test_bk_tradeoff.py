@@ -40,7 +40,7 @@ def test_gpu_and_notebook_paths_agree(both_paths):
 
 def test_off_cuda_the_timings_wait(both_paths):
     v = both_paths[0].verdict("BK-S64-TRADEOFF")
-    assert "latency and throughput are GPU timings, pending" in v.reason
+    assert "pending a GPU" in v.reason and "paired time ratios on CPU" in v.reason
 
 
 def test_runs_need_their_specs():

@@ -24,8 +24,10 @@ def test_pb_conv_all_verdicts():
     assert _word(bv.bk_pb_conv(paper, rand, target_loss=3.0)) == "reproduced"
     small = [90.0, 100.0, 109.0, 95.0]                                 # ~9% faster, consistently
     assert _word(bv.bk_pb_conv(small, rand, target_loss=3.0)) == "partially-reproduced"
-    slower = [130.0, 141.0, 152.0, 137.0]
-    assert _word(bv.bk_pb_conv(slower, rand, target_loss=3.0)) == "refuted"
+    slower = [130.0, 141.0, 152.0, 137.0]          # a measurement in the opposite direction: never `refuted`
+    v = bv.bk_pb_conv(slower, rand, target_loss=3.0, scale="d 64, 300 steps")
+    assert v.verdict == "not-reproduced" and "opposite direction" in v.reason
+    assert "scale: d 64, 300 steps" in v.reason and "cannot show" in v.reason
     same = [101.0, 108.0, 121.0, 104.0]                                # inside seed noise
     v = bv.bk_pb_conv(same, rand, target_loss=3.0, reference_identical=True)
     assert v.verdict == "not-reproduced" and "reference-code reading" in v.reason
@@ -56,6 +58,8 @@ def test_t4_abl_all_verdicts():
     assert _word(bv.bk_t4_abl([_row("no_scattering", BETTER), _row("x", SAME)])) == "not-reproduced"
     assert _word(bv.bk_t4_abl([_row("x", SAME)])) == "not-reproduced"
     assert _word(bv.bk_t4_abl([_row("no_prime_bump", FULL, True)])) == "not-testable"
+    v = bv.bk_t4_abl([_row("no_lap", WORSE)], scale="d 64, 300 steps")
+    assert "scale: d 64, 300 steps" in v.reason and "z = 0.01i" in v.reason    # what the scale and reading show
 
 
 
@@ -85,19 +89,34 @@ def test_t4_outcome_is_the_rules_classification():
 
 # ------------------------------------------------------------------------------------------- BK-EQ7-ROUTER
 
+def _ratio(q1, med, q3, n=20):
+    return {"median": med, "q1": q1, "q3": q3, "n": n}
+
+
+FASTER, SLOWER, OVERLAP = _ratio(0.4, 0.5, 0.6), _ratio(2.5, 2.8, 3.1), _ratio(0.9, 0.97, 1.05)
+
+
+def test_paired_direction():
+    assert bv.paired_direction(0.5, 0.99) == "lower" and bv.paired_direction(1.01, 2.0) == "higher"
+    assert bv.paired_direction(0.9, 1.1) == "undecided" and bv.paired_direction(1.0, 1.2) == "undecided"
+    assert bv.paired_direction(float("nan"), 0.5) == "undecided"
+
+
 def test_eq7_router_all_verdicts_and_parameter_free_not_credited():
     mlp, equal = [28.9, 29.1, 28.8, 29.0], [28.3, 28.5, 28.1, 28.4]   # Table 4: scattering 28.3 vs MLP 28.9
     worse = [35.0, 35.5, 34.8, 35.2]
     kw = dict(router_params=0, gate_params=520)
-    assert _word(bv.bk_eq7_router(1e-4, 1e-5, 2e-4, 1e-5, equal, mlp, **kw)) == "reproduced"
-    assert _word(bv.bk_eq7_router(9e-4, 1e-5, 2e-4, 1e-5, equal, mlp, **kw)) == "partially-reproduced"
-    assert _word(bv.bk_eq7_router(1e-4, 1e-5, 2e-4, 1e-5, worse, mlp, **kw)) == "partially-reproduced"
-    undecided = bv.bk_eq7_router(2e-4, 5e-5, 2.1e-4, 5e-5, equal, mlp, **kw)
+    v = bv.bk_eq7_router(FASTER, equal, mlp, **kw, scale="d 64, B x T 16 x 64")
+    assert v.verdict == "reproduced" and "IQR 0.4-0.6" in v.reason and "scale: d 64" in v.reason
+    assert "causal-prefix" in v.reason and "cannot" not in v.measured
+    assert _word(bv.bk_eq7_router(SLOWER, equal, mlp, **kw)) == "partially-reproduced"
+    assert _word(bv.bk_eq7_router(FASTER, worse, mlp, **kw)) == "partially-reproduced"
+    undecided = bv.bk_eq7_router(OVERLAP, equal, mlp, **kw)
     assert undecided.verdict == "partially-reproduced" and "undecided" in undecided.reason
     # slower and worse: parameter-free alone does not earn any credit
-    assert _word(bv.bk_eq7_router(9e-4, 1e-5, 2e-4, 1e-5, worse, mlp, **kw)) == "not-reproduced"
-    assert _word(bv.bk_eq7_router(1e-4, 1e-5, 2e-4, 1e-5, equal, mlp, router_params=4, gate_params=520)) \
-        == "not-reproduced"
+    assert _word(bv.bk_eq7_router(SLOWER, worse, mlp, **kw)) == "not-reproduced"
+    assert _word(bv.bk_eq7_router(OVERLAP, worse, mlp, **kw)) == "not-reproduced"
+    assert _word(bv.bk_eq7_router(FASTER, equal, mlp, router_params=4, gate_params=520)) == "not-reproduced"
 
 
 # --------------------------------------------------------------------------------------------- BK-EQ10-ACT
@@ -110,6 +129,8 @@ def test_eq10_act_all_verdicts():
     assert _word(bv.bk_eq10_act([1.0, 0.9, 1.0, 1.0], FULL, kept)) == "not-reproduced"  # not in every seed
     assert _word(bv.bk_eq10_act([0.97, 0.96, 0.98, 0.97], FULL, worse)) == "not-reproduced"
     assert _word(bv.bk_eq10_act([1.0, 1.0, 1.0, 1.0], FULL, worse)) == "not-reproduced"
+    v = bv.bk_eq10_act([0.8, 0.82, 0.79, 0.81], FULL, kept, scale="d 64, 2 layers")
+    assert "scale: d 64, 2 layers" in v.reason and "causal-prefix" in v.reason
 
 
 # ----------------------------------------------------------------------------------------- BK-S64-TRADEOFF
@@ -121,30 +142,35 @@ ST_PAPER = [112.0, 123.0, 118.0, 107.0]    # +12%
 
 
 def test_s64_tradeoff_all_verdicts():
-    gpu = dict(latency_ratio=1.7, latency_spread=0.05, tput_drop=2.5, tput_spread=0.1, on_cuda=True)
+    lat_paper, drop_paper = _ratio(1.6, 1.7, 1.8), _ratio(2.3, 2.5, 2.7)       # inside 1.5-2x and 2-3x
+    gpu = dict(latency=lat_paper, tput_drop=drop_paper, on_cuda=True)
     cpu = {**gpu, "on_cuda": False}
     far = [60.0, 61.0, 59.0, 60.5]
     far_steps = [300.0, 320.0, 310.0, 290.0]
     assert _word(bv.bk_s64_tradeoff(TR, OPT_PAPER, ST_TR, ST_PAPER, **gpu)) == "reproduced"
-    assert _word(bv.bk_s64_tradeoff(TR, OPT_PAPER, ST_TR, ST_PAPER, **{**gpu, "latency_ratio": 0.3})) \
+    assert _word(bv.bk_s64_tradeoff(TR, OPT_PAPER, ST_TR, ST_PAPER, **{**gpu, "latency": FASTER})) \
         == "partially-reproduced"
-    slow = {**gpu, "latency_ratio": 0.3, "tput_drop": 0.7}
+    slow = {**gpu, "latency": FASTER, "tput_drop": _ratio(0.6, 0.7, 0.8)}
     assert _word(bv.bk_s64_tradeoff(TR, far, ST_TR, far_steps, **slow)) == "not-reproduced"
-    # a timing whose spread exceeds half its size decides nothing: it is not a pass
-    v = bv.bk_s64_tradeoff(TR, far, ST_TR, far_steps, **{**gpu, "latency_spread": 5.0, "tput_drop": 0.7})
+    # on CUDA, a timing whose IQR exceeds half its size decides nothing: it is not a pass
+    wide = _ratio(0.5, 1.7, 3.0)
+    v = bv.bk_s64_tradeoff(TR, far, ST_TR, far_steps, **{**gpu, "latency": wide, "tput_drop": FASTER})
     assert v.verdict == "not-reproduced" and "latency 1.5-2x: undecided" in v.reason
-    v = bv.bk_s64_tradeoff(TR, OPT_PAPER, ST_TR, ST_PAPER, **{**gpu, "latency_spread": 5.0})
+    v = bv.bk_s64_tradeoff(TR, OPT_PAPER, ST_TR, ST_PAPER, **{**gpu, "latency": wide})
     assert v.verdict == "partially-reproduced"
-    # off CUDA the timing parts are pending whatever the CPU measured; a huge spread is not a pass
-    v = bv.bk_s64_tradeoff(TR, OPT_PAPER, ST_TR, ST_PAPER, **{**cpu, "latency_ratio": 0.3})
-    assert v.verdict == "pending" and "GPU timings, pending" in v.reason
-    assert _word(bv.bk_s64_tradeoff(TR, far, ST_TR, ST_PAPER, **cpu)) == "partially-reproduced"
-    assert _word(bv.bk_s64_tradeoff(TR, far, ST_TR, far_steps, **cpu)) == "not-reproduced"
+    # off CUDA (policy 3): the direction of each timing is decided by its paired IQR, the magnitude stays pending
+    v = bv.bk_s64_tradeoff(TR, OPT_PAPER, ST_TR, ST_PAPER, **cpu, scale="d 64")
+    assert v.verdict == "pending" and "latency higher (direction; 1.5-2x pending a GPU): direction holds" in v.reason
+    assert "scale: d 64" in v.reason and "IQR 1.6-1.8" in v.reason
+    v = bv.bk_s64_tradeoff(TR, OPT_PAPER, ST_TR, ST_PAPER, **{**cpu, "latency": FASTER})
+    assert v.verdict == "partially-reproduced" and "pending a GPU): fails" in v.reason   # faster: opposite
+    v = bv.bk_s64_tradeoff(TR, far, ST_TR, far_steps, **{**cpu, "latency": FASTER, "tput_drop": OVERLAP})
+    assert v.verdict == "not-reproduced" and "undecided" in v.reason
+    assert _word(bv.bk_s64_tradeoff(TR, far, ST_TR, ST_PAPER, **{**cpu, "latency": FASTER,
+                                                                 "tput_drop": FASTER})) == "partially-reproduced"
     noisy_steps, noisy_ppl = [100.0, 300.0, 90.0, 250.0], [10.0, 80.0, 15.0, 60.0]
-    assert _word(bv.bk_s64_tradeoff(TR, far, ST_TR, noisy_steps, **cpu)) == "not-reproduced"   # PPL fails
-    v = bv.bk_s64_tradeoff(TR, noisy_ppl, ST_TR, noisy_steps, **cpu)
+    v = bv.bk_s64_tradeoff(TR, noisy_ppl, ST_TR, noisy_steps, **{**cpu, "latency": OVERLAP, "tput_drop": OVERLAP})
     assert v.verdict == "pending" and "steps +10-15%: undecided" in v.reason and "PPL +1-2%: undecided" in v.reason
-
 
 
 def test_s64_statistics_by_hand():
@@ -176,8 +202,36 @@ def test_abs_all_verdicts():
 
 def test_t8_ppl_all_verdicts():
     base = [50738.89, 50740.0, 50737.5, 50739.2]
-    assert _word(bv.bk_t8_ppl(base, [50505.61, 50507.0, 50504.0, 50506.3], vocab_size=50257)) == "reproduced"
-    assert _word(bv.bk_t8_ppl(base, [50990.0, 50992.0, 50989.0, 50991.0], vocab_size=50257)) == "refuted"
+    v = bv.bk_t8_ppl(base, [50505.61, 50507.0, 50504.0, 50506.3], vocab_size=50257, paper_config=True,
+                     scale="V 50257, d 512, 8 layers")
+    assert v.verdict == "reproduced" and "Table 8's configuration" in v.reason and "paired" in v.reason
+    higher = bv.bk_t8_ppl(base, [50990.0, 50992.0, 50989.0, 50991.0], vocab_size=50257)
+    assert higher.verdict == "not-reproduced" and "opposite direction" in higher.reason   # a measurement
+    assert "same dense head" in higher.reason                   # not at the paper's configuration: said so
     noisy_b, noisy_p = [50000.0, 53000.0, 48500.0, 51400.0], [50505.61, 47800.0, 53100.0, 50200.0]
     v = bv.bk_t8_ppl(noisy_b, noisy_p, vocab_size=50257)
     assert v.verdict == "not-reproduced" and "-0.46%" in v.reason
+
+
+def test_t8_paper_config_is_the_configs_reading():
+    from paperlib.bk import configs, paper
+
+    assert bv.T8_PAPER_CONFIG["vocab_size"] == configs.GPT2_VOCAB
+    assert bv.T8_PAPER_CHANGE == pytest.approx(paper.TABLE8_CHANGE_PCT / 100, abs=5e-5)
+
+
+# ------------------------------------------------------------------------------------------- BK-S23-QUANT
+
+def test_s23_quant_all_verdicts():
+    small, large = [0.01, 0.012, 0.011, 0.009], [0.30, 0.32, 0.29, 0.31]
+    tiny, tiny2 = [0.001, 0.0012, 0.0009, 0.0011], [0.0011, 0.001, 0.0012, 0.0009]
+    v = bv.bk_s23_quant({8: (tiny, tiny2), 4: (small, large)}, scale="d 64")
+    assert v.verdict == "reproduced" and "INT4: more robust" in v.reason and "INT8: no difference" in v.reason
+    assert ">100%" in v.reason and "scale: d 64" in v.reason
+    assert _word(bv.bk_s23_quant({8: (small, large), 4: (tiny, tiny2)})) == "partially-reproduced"
+    assert _word(bv.bk_s23_quant({8: (large, small), 4: (small, large)})) == "partially-reproduced"  # INT8 worse
+    assert _word(bv.bk_s23_quant({8: (tiny, tiny2), 4: (large, small)})) == "not-reproduced"
+    assert _word(bv.bk_s23_quant({8: (tiny, tiny2), 4: (tiny2, tiny)})) == "not-reproduced"
+    assert bv.quant_outcome(large, small)[0] == "less robust"
+    with pytest.raises(ValueError):
+        bv.bk_s23_quant({4: (small, large)})

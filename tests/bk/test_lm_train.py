@@ -300,8 +300,22 @@ def test_train_lm_uses_common_loop_batches():
 def test_router_timings_report_spread():
     rt = ex.router_timings(8, 2, 2, 16, repeats=3)
     for k in ("mlp", "scattering", "scattering+G", "gphase"):
-        assert rt[k].median > 0
+        assert rt[k].median > 0 and rt[k].repeats == 3
     assert rt["mlp_gate_params"] == 8 * 2 + 2
+    r = rt["ratio"]
+    assert r["n"] == 3 and r["q1"] <= r["median"] <= r["q3"]
+
+
+def test_interleaved_times_rotate_and_pair():
+    """Every callable is called warmup + rounds x calls times, in an order that rotates between rounds; the
+    paired ratio is taken round by round."""
+    order = []
+    fns = {k: (lambda k=k: order.append(k)) for k in "abc"}
+    times = ex.interleaved_times(fns, 3, calls=2, warmup=1)
+    assert order[:3] == list("abc") and order[3:] == list("aabbcc") + list("bbccaa") + list("ccaabb")
+    assert all(len(t) == 3 for t in times.values())
+    r = ex.paired_ratio({"a": [2.0, 4.0, 6.0], "b": [1.0, 1.0, 2.0]}, "a", "b")
+    assert (r["q1"], r["median"], r["q3"], r["n"]) == (2.5, 3.0, 3.5, 3)
 
 
 def test_potential_offset_reading_of_prime_bump():
