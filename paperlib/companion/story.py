@@ -37,8 +37,8 @@ PARTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
          ("BK-T1-SIZES", "BK-T10-PARAMS", "BK-T11-VRAM", "BK-T11-PARAMMEM", "BK-T11-CAPTION", "BK-T5-MEM",
           "BK-S44-PERF", "BK-T6-TPUT", "BK-T67-CONSIST", "BK-CAPACITY", "BK-S65-PROJ", "BK-SEMISEP-70", "BK-ABS")),
         ("The training claims", "Prime-Bump convergence, the scattering router, ACT, the ablations of Table 4, "
-         "Table 8 and Section 6.4, at the scale a CPU can train",
-         ("BK-PB-CONV", "BK-EQ7-ROUTER", "BK-EQ10-ACT", "BK-T4-ABL", "BK-T8-PPL", "BK-S64-TRADEOFF")),
+         "Table 8, Section 6.4 and robustness to quantization, at the scale a CPU can train",
+         ("BK-PB-CONV", "BK-EQ7-ROUTER", "BK-EQ10-ACT", "BK-T4-ABL", "BK-T8-PPL", "BK-S64-TRADEOFF", "BK-S23-QUANT")),
     ],
     "scta": [
         ("The method", "the loss's cost, free of the vocabulary size", ("SCTA-COMPLEXITY",)),
