@@ -66,9 +66,12 @@ def test_overview_quotes_the_committed_ledger():
     def text(cell):
         return "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
 
-    counts = ledger.verdict_counts(committed).to_string()
-    assert text(cells[0]) == f"{len(committed)} claims in figures/claims.json; headline verdicts per paper:\n" \
-                             f"{counts}\n", f"00's stored counts differ from figures/claims.json: {hint}"
+    from paperlib.companion.display import Table
+
+    counts = repr(Table(ledger.verdict_counts(committed), index=True,
+                        caption=f"Headline verdicts per paper: {len(committed)} claims in figures/claims.json"))
+    shown_counts = "".join(o.get("data", {}).get("text/plain", "") for o in cells[0].outputs)
+    assert shown_counts == counts, f"00's stored counts differ from figures/claims.json: {hint}"
     table = "".join(o.get("data", {}).get("text/markdown", "") for o in cells[1].outputs)
     shown = dict(re.findall(r"^\|\s*([A-Z0-9-]+)\s*\|.*?\|\s*(" + "|".join(ledger.VERDICTS) + r")\s*\|", table, re.M))
     assert shown == {r["id"]: r["verdict"] for r in committed}, f"00's stored verdicts differ: {hint}"
