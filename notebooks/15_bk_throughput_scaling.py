@@ -200,7 +200,8 @@ quote_headline("BK-T3-ON")
 # the timing classes decide: `reproduced` if both match; `not-reproduced` if either is decided differently;
 # `partially-reproduced` if one matches and one is undetermined; `not-testable` if both are undetermined.
 
-# %%
+# %% tags=["nbval-ignore-output"]
+# the class decided from timings (BIC) depends on the machine at smoke sizes
 v_t7 = mc.verdict("BK-T7-FIT")
 _ = ch.record(v_t7, evidence=mc.evidence[v_t7.claim] + "; figure bk_complexity_fit")
 PAPER_T7 = {"baseline": "O(N)", "phase1": "O(N log N)"}   # Table 7's classes

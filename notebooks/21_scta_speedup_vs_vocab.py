@@ -345,7 +345,7 @@ A6000 ratios over $V$ = {vocab_text(pV)} are {' / '.join(f'{PAPER_A6000[V]:.2f}x
 the same direction is all a CPU run can compare. With sparse tables SCTA's step is {sparse_x:.1f}x faster than
 CE's at $V$ = {vocab_label(Vmax)} in the sweep ({BATCH}x{SEQ_LEN} tokens per step). {ch.machine()}""")
 
-# %% tags=["finding", "remove-input"]
+# %% tags=["nbval-ignore-output", "finding", "remove-input"]
 at_max = paper_mem[paper_mem.V == max(PAPER_VS)].set_index("label")["total_gib"]
 over = [lab for lab in at_max.index if at_max[lab] > PAPER_CONSUMER_GB]
 ch.finding(f"""The analytic model (fp32 with Adam, an estimate) puts CE's peak at $V$ = {max(PAPER_VS):,} at

@@ -149,7 +149,7 @@ class Chapter:
         names the folder its outputs are published into when it succeeds."""
         out = self.out_dir
         if self.root is not None and (paths.BUILD / "staging") in self.root.parents:
-            out = paths.output_dir(self.profile, None)
+            out = paths.output_dir_default(self.profile)
         try:
             return out.relative_to(paths.ROOT).as_posix()
         except ValueError:

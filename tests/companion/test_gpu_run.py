@@ -55,8 +55,9 @@ def test_tiny_rehearsal_writes_records_and_tables_only_into_paperlib_output(tmp_
         assert {r["id"] for r in recs} == ids                                   # only the GPU-waiting claims
         assert all(r["profile"] == "smoke" for r in recs)
         # CPU: they stay pending, except those whose content is decided on any device (the verdict policy):
-        # BK-S64-TRADEOFF's perplexity and steps, SCTA-T1-TPUT's direction (paired ratios), SCTA-1M-CONSUMER's bytes
-        decided_anywhere = {"BK-S64-TRADEOFF", "SCTA-T1-TPUT", "SCTA-1M-CONSUMER"}
+        # BK-S64-TRADEOFF's perplexity and steps, BK-T7-FIT's class by op count, SCTA-T1-TPUT's direction (paired
+        # ratios), SCTA-1M-CONSUMER's bytes
+        decided_anywhere = {"BK-S64-TRADEOFF", "BK-T7-FIT", "SCTA-T1-TPUT", "SCTA-1M-CONSUMER"}
         assert all(r["verdict"] == "pending" for r in recs if r["id"] not in decided_anywhere)
     assert set(summary["sections"]["bk_t7"]["result"]["not_recorded"]) == {"BK-T3-ON"}  # decided, not recorded
     assert summary["sections"]["op"]["result"]["device_check"] == []           # nothing to compare on CPU
