@@ -601,7 +601,31 @@ quote_headline("HKT-PSD")
 
 
 # %% [markdown]
-# ## 8 · The other abstracts of the feed
+# ## 8 · HKT Proposition 3.4: attention and causal convolution as special cases
+#
+# The abstract: "HKT strictly subsumes single-head standard attention and causal convolution". The rule
+# (`paperlib.related.verdicts.hkt_subsumes`) is fixed by the verdict policy before looking: a property true by
+# construction earns nothing. With one level and convex weight 1, any reading of HKT *is* single-head
+# attention, so that half says nothing about the paper's design. Whether a causal convolution is a special
+# case depends on the trainable downsampling, the output rule and the positional scheme, none of which the
+# abstract defines: one softmax head mixes values with non-negative weights that sum to 1, while a convolution
+# kernel may be negative or unnormalised, so the answer changes with those undefined parts.
+
+# %%
+_ = ch.record(related_verdicts.hkt_subsumes(), evidence="the abstract's Proposition 3.4 (no equations given)")
+
+# %% [markdown]
+# ### What we found
+#
+# Nothing measurable: the half that any reading satisfies is true by construction, and the other half depends on
+# parts of the model the abstract leaves undefined. The claim is registered so that the ledger says so.
+
+# %% tags=["nbval-ignore-output", "headline-quote", "remove-input"]
+quote_headline("HKT-SUBSUMES")
+
+
+# %% [markdown]
+# ## 9 · The other abstracts of the feed
 #
 # None of the feed's other abstracts is registered as a claim: APJN signal propagation in normalisation-free
 # transformers (needs deep ViTs), Homogenized Transformers (limit theorems without a finite checkable number),

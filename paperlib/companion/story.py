@@ -49,7 +49,7 @@ PARTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     ],
     "related-theory": [
         ("The two abstracts", "OLS as a linear-attention layer; the cost, overhead and kernel of hierarchical "
-         "attention", ("OLS-LINTF", "HKT-COST", "HKT-OVERHEAD", "HKT-PSD")),
+         "attention", ("OLS-LINTF", "HKT-COST", "HKT-OVERHEAD", "HKT-PSD", "HKT-SUBSUMES")),
     ],
 }
 

@@ -10,7 +10,7 @@ from fractions import Fraction
 from paperlib.common.verdicts import Verdict
 
 __all__ = ["HKT_BOUND", "HKT_EXPERIMENT_T", "HKT_OVERHEAD", "HKT_RHO_L3", "IDENTITY_TOL", "INFORMATIVE_BOUND", "PSD_TOL",
-           "bound_checks", "hkt_cost", "hkt_overhead", "hkt_psd", "ols_lintf"]
+           "bound_checks", "hkt_cost", "hkt_overhead", "hkt_psd", "hkt_subsumes", "ols_lintf"]
 
 # HKT abstract: "bounded by 4/3 times that of standard attention, reaching 1.3125x for L = 3"
 HKT_BOUND = Fraction(4, 3)
@@ -130,3 +130,18 @@ def hkt_psd(*, min_eig_condition: float, min_eig_without: float, n: int, shape: 
                        f"(U_l X_l)^T with alpha_l >= 0", measured)
     return Verdict("HKT-PSD", "refuted", f"a counterexample: an instance meeting the condition has a negative "
                    f"eigenvalue beyond {PSD_TOL:g}; {measured}", measured)
+
+
+def hkt_subsumes() -> Verdict:
+    """HKT-SUBSUMES (Proposition 3.4: HKT "strictly subsumes single-head standard attention and causal
+    convolution"). not-testable here, by the verdict policy's first rule: the abstract defines neither the
+    downsampling operator, nor the output rule, nor the positional scheme, so (a) the attention case holds in any
+    reading by construction (one level with convex weight 1 is single-head attention), which earns nothing, and
+    (b) whether a causal convolution is a special case depends on exactly those undefined parts (one softmax head
+    only produces non-negative, normalised mixing weights, which a convolution kernel need not be)."""
+    reason = ("not testable from the abstract: the attention case is true by construction in any reading (one "
+              "level with weight 1), which is no evidence; whether causal convolution is a special case depends on "
+              "the downsampling, output rule and positions, which the abstract does not define (a softmax head mixes "
+              "with non-negative normalised weights, a convolution kernel need not)")
+    return Verdict("HKT-SUBSUMES", "not-testable", reason, "no equations given")
+

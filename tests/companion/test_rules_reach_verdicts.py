@@ -14,7 +14,7 @@ from paperlib.common.verdicts import Verdict
 
 RULE_MODULES = ("paperlib.scn.verdicts", "paperlib.bk.verdicts", "paperlib.scta.verdicts", "paperlib.related.verdicts")
 # one verdict by design: the statement has no measurable content here (each rule's reason says why)
-SINGLE_VERDICT = {"scn_s9_banach": "not-testable", "bk_t2_mean": "not-testable"}
+SINGLE_VERDICT = {"scn_s9_banach": "not-testable", "bk_t2_mean": "not-testable", "hkt_subsumes": "not-testable"}
 
 
 def _rules(mod) -> dict:

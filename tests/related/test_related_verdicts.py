@@ -72,3 +72,10 @@ def test_hkt_psd_every_verdict():
     assert r.verdict == "reproduced" and "condition is needed" in r.reason
     assert v.hkt_psd(min_eig_condition=-0.2, min_eig_without=-0.5, n=5).verdict == "refuted"
     assert "vacuous" not in v.hkt_psd(min_eig_condition=0.0, min_eig_without=0.0, n=5).reason
+
+
+def test_hkt_subsumes_is_not_testable_and_says_why():
+    r = v.hkt_subsumes()
+    assert r.claim == "HKT-SUBSUMES" and r.verdict == "not-testable"
+    assert "by construction" in r.reason and "does not define" in r.reason
+
