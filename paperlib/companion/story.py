@@ -108,11 +108,12 @@ def story(paper: str, path: Path | None = None) -> str:
     heads = _headlines(path)
     sentences = []
     for title, what, ids in PARTS[paper]:
-        verdicts = [heads[i]["verdict"] for i in ids if i in heads]
+        published = [i for i in ids if heads.get(i, {}).get("profile")]  # a registered claim with no run yet: none
+        verdicts = [heads[i]["verdict"] for i in published]
         if not verdicts:
             sentences.append(f"**{title}** ({what}): nothing published yet.")
             continue
-        profiles = sorted({heads[i]["profile"] for i in ids if i in heads})
+        profiles = sorted({heads[i]["profile"] for i in published})
         sentences.append(f"**{title}** ({what}): {reading(verdicts)} ({_counts(verdicts)}; "
                          f"{'/'.join(profiles)} run).")
     return " ".join(sentences)

@@ -32,7 +32,8 @@ def test_every_registered_claim_is_in_one_part_and_figures_are_named():
 def test_story_follows_the_ledger(tmp_path):
     rows = [{"id": "SCTA-COMPLEXITY", "verdict": "reproduced", "profile": "cpu"},
             {"id": "SCTA-SCALE", "verdict": "not-reproduced", "profile": "paper"},
-            {"id": "SCTA-T1-SPEEDUP", "verdict": "not-reproduced", "profile": "paper"}]
+            {"id": "SCTA-T1-SPEEDUP", "verdict": "not-reproduced", "profile": "paper"},
+            {"id": "SCTA-ENERGY", "verdict": "pending", "profile": None}]  # registered, never run: not counted
     f = tmp_path / "claims.json"
     f.write_text(json.dumps(rows))
     text = story.story("scta", path=f)
