@@ -122,7 +122,10 @@ def _md_cell(text: str, cell_id: str):
     return nbformat.v4.new_markdown_cell(text, id=cell_id)
 
 
-_NB_LINK = re.compile(r"\[([^\]\n]*)\]\((?:\.\./figures/[a-z]+/notebooks/)?(\d\d_[A-Za-z0-9_]+)\.ipynb(#[^)\s]*)?\)")
+# a chapter link as written in a stored chapter (../figures/<profile>/notebooks/NN.ipynb) or in a published one
+# (../../<profile>/notebooks/NN.ipynb)
+_NB_LINK = re.compile(r"\[([^\]\n]*)\]\((?:\.\./figures/[a-z]+/notebooks/|\.\./\.\./[a-z]+/notebooks/)?"
+                      r"(\d\d_[A-Za-z0-9_]+)\.ipynb(#[^)\s]*)?\)")
 _HEADING_ANCHORS = re.compile(r"^(#+ .*?)((?:\s*<a id=\"[^\"]+\"></a>)+)\s*$", re.M)
 
 

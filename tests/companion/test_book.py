@@ -126,3 +126,10 @@ def test_the_hand_made_site_is_retired():
     with pytest.raises(ImportError):
         import paperlib.companion.site  # noqa: F401
     assert not (Path(book.__file__).parent / "site_templates").exists()
+
+
+def test_chapter_links_from_stored_and_published_copies_open_the_chapter_pages():
+    for prefix in ("", "../figures/cpu/notebooks/", "../../cpu/notebooks/"):
+        text = f"[see]({prefix}13_bk_core.ipynb#claim-BK-STAB-32K) and [all]({prefix}11_prime_bump_gue.ipynb)"
+        assert book._link_fix(text) == ('<a href="13_bk_core.html#claim-BK-STAB-32K">see</a> and '
+                                        '[all](11_prime_bump_gue.ipynb)')
