@@ -57,3 +57,6 @@ def _whole_display_math(app, doctree):
 
 def setup(app):
     app.connect("doctree-read", _whole_display_math)
+    # MathJax on every page: the dashboard and the paper pages quote ledger strings whose formulas are \(...\)
+    # in raw HTML, which Sphinx does not count as math (it would load MathJax only where it sees math nodes)
+    app.set_html_assets_policy("always")
