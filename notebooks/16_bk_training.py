@@ -932,7 +932,7 @@ c8 = compare_groups(_t8b, _t8p, paired=True)
 T8_SCALE = (f"untrained, V {V8}, d {T8_D_MODEL}, {T8_LAYERS} layers, {T8_CONFIG['samples']} windows of "
             f"{T8_SEQ_LEN + 1} tokens, {len(T8_SEEDS)} seeds")
 v_t8 = bk_verdicts.bk_t8_ppl(_t8b, _t8p, vocab_size=V8, scale=T8_SCALE, paper_config=t8_at_paper)
-_ = ch.record(v_t8, evidence="figure bk_table8_untrained; table bk_table8_untrained")
+_ = ch.record(v_t8, evidence="figure bk_table8_untrained; table bk_table8_untrained", scale=ch.scale_for("T8_"))
 ch.show(t8.pivot(index="seed", columns="model", values="ppl").assign(
             **{"phase1 vs baseline %": lambda d: 100 * (d["phase1"] / d["baseline"] - 1)}),
         index=True, floatfmt="{:.2f}", caption=f"untrained held-out PPL per initialisation seed (V = {V8}; paired)")

@@ -117,6 +117,16 @@ class Chapter:
                 self._scale = f"{self.profile} profile (its parameters could not be compared with the paper profile)"
         return self._scale
 
+    def scale_for(self, *names: str) -> str:
+        """The scale of a claim whose measurement only the parameters `names` set (a name ending in "_" is a
+        prefix: ch.scale_for("T8_")), against the paper profile."""
+        from paperlib.companion.profiles import scale_of
+
+        chosen = [k for k in self.params if any(k == n or (n.endswith("_") and k.startswith(n)) for n in names)]
+        if not chosen:
+            raise ValueError(f"{self.notebook}: no parameter matches {names!r}")
+        return scale_of(self.notebook, dict(self.params), only=chosen)
+
     def record(self, verdict, *, evidence: str = "", unit: str | None = None, scale: str | None = None) -> dict:
         """Record a rule's Verdict in this chapter's ledger file (companion.ledger.Recorder.record), with the
         chapter's scale unless a claim states its own."""

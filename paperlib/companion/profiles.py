@@ -172,10 +172,12 @@ def describe_scale(diffs: list[tuple[str, object, object]], limit: int = 6) -> s
     return f"reduced: {shown}{more}"
 
 
-def scale_of(name: str, params: dict, limit: int = 6) -> str:
+def scale_of(name: str, params: dict, limit: int = 6, only=None) -> str:
     """The scale a run of notebook `name` with `params` was at, against the paper profile's parameters: every
-    ledger record states it (a verdict at reduced sizes says what it was measured at)."""
+    ledger record states it (a verdict at reduced sizes says what it was measured at). `only`: the parameters
+    that set a claim's own measurement (a chapter's claims may run at different sizes)."""
     paper = parameters_under(name, "paper")
+    keep = None if only is None else set(only)
     diffs = [(k, params[k], p) for k, p in paper.items()
-             if k not in _NOT_SCALE and k in params and params[k] != p]
+             if k not in _NOT_SCALE and k in params and params[k] != p and (keep is None or k in keep)]
     return describe_scale(diffs, limit)

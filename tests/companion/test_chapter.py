@@ -160,3 +160,10 @@ def test_every_record_states_its_scale(tmp_path):
     assert rec["scale"] == text
     assert ch.record(Verdict("BK-T3-ON", "pending", "r"), scale="paper configuration (Table 3)")["scale"] == \
         "paper configuration (Table 3)"
+    # a claim measured by its own parameters states their scale only (16's Table 8 runs at the paper's size)
+    t8 = Chapter("16_bk_training", "cpu", 0, tmp_path, params=parameters_under("16_bk_training", "cpu"))
+    assert "T8_" not in t8.scale_for("T8_") or t8.scale_for("T8_").startswith("reduced: T8_")
+    assert "D_MODEL" not in t8.scale_for("T8_")
+    with pytest.raises(ValueError, match="no parameter matches"):
+        t8.scale_for("NOPE_")
+
