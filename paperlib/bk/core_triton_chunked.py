@@ -32,9 +32,10 @@ device when rows are few. :func:`choose_kernel` picks per shape. Same signatures
 chunk=None)``), so paperlib.bk.core._Recurrence can use this module as its backend unchanged.
 """
 import math
-import os
 
 import torch
+
+from paperlib.bk.core_triton import available, interpreting  # noqa: F401 - one place decides
 
 from paperlib.bk import core_chunked_ref
 
@@ -97,15 +98,6 @@ def _chunk_of(chunk, n):
 
 
 # ------------------------------------------------------------------------------------------------ plumbing
-def available() -> bool:
-    return triton is not None
-
-
-def interpreting() -> bool:
-    """True when TRITON_INTERPRET=1 (kernels run in the Triton interpreter, on CPU tensors too)."""
-    return os.environ.get("TRITON_INTERPRET", "0") == "1"
-
-
 def ensure_usable(device) -> None:
     """Like core_triton.ensure_usable, except that CPU without the interpreter is fine (the torch path runs)."""
     device = torch.device(device)
