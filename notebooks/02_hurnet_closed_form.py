@@ -324,7 +324,8 @@ ch.show(eq7_tab, floatfmt="{:.6g}", caption="Eq. 7's integral over [0, S] for a 
 _S = list(eq7["partial"])
 ch.finding(f"""The integrand of Eq. 7 is a tensor with {eq7['out_dim']} dimensions (a real number), while
 $\mathcal{{H}}$ here holds vectors of {eq7['h_dim']}. The kernel $1 + e^{{-(t-s)^2}}$ is symmetric with
-smallest Gram eigenvalue {eq7['min_gram_eig']:.3g} > 0 on a grid, and the partial integrals for the stream
+smallest Gram eigenvalue {'positive' if eq7['min_gram_eig'] > 0 else 'not positive'} (of order
+$10^{{{math.floor(math.log10(abs(eq7['min_gram_eig']) or 1e-300))}}}$) on a grid, and the partial integrals for the stream
 $x_s = e_1$ are $I({_S[0]:g})$ = {eq7['partial'][_S[0]]:.4g} and $I({_S[-1]:g})$ = {eq7['partial'][_S[-1]]:.6g}:
 $I(S)/S$ stays at or above {min(v / S for S, v in eq7['partial'].items()):.3f}, so the integral diverges.""")
 
