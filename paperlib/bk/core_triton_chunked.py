@@ -35,24 +35,12 @@ import math
 
 import torch
 
-from paperlib.bk.core_triton import available, interpreting  # noqa: F401 - one place decides
-
 from paperlib.bk import core_chunked_ref
+# one place imports Triton (or its stand-in) and decides whether it is there and whether it interprets
+from paperlib.bk.core_triton import _IMPORT_ERROR, available, interpreting, tl, triton  # noqa: F401
 
 __all__ = ["available", "interpreting", "ensure_usable", "recurrence_forward", "recurrence_backward",
            "choose_kernel", "default_chunk", "ROWS_PER_SM_FOR_PER_ROW", "LONG_N", "MAX_CHUNK"]
-
-try:
-    import triton
-    import triton.language as tl
-except Exception as exc:  # noqa: BLE001 - triton is optional (missing, or broken for this torch)
-    triton = None
-    _IMPORT_ERROR = f"triton is not importable ({type(exc).__name__}: {exc})"
-
-    class tl:  # noqa: N801 - stand-in so that the kernel definitions below still parse
-        constexpr = None
-else:
-    _IMPORT_ERROR = ""
 
 # --------------------------------------------------------------------------------------------- the choice
 ROWS_PER_SM_FOR_PER_ROW = 256

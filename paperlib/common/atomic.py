@@ -36,6 +36,18 @@ def write_text(path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+def replace_dir(built: Path, out: Path) -> Path:
+    """A finished folder `built` (made beside `out`) takes the place of `out`: readers see the old folder or the
+    new one, never a half-written one (the reading edition, the workshop kit)."""
+    import shutil
+
+    built, out = Path(built), Path(out)
+    if out.exists():
+        shutil.rmtree(out)
+    built.rename(out)
+    return out
+
+
 def write_json(path, obj) -> None:
     write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=str, ensure_ascii=False) + "\n")
 

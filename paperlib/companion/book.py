@@ -28,6 +28,7 @@ import nbformat
 from paperlib.companion import book_pages, ledger
 from paperlib.companion.publish import NOTEBOOKS_DIR, anchor_claims
 from paperlib.common import paths
+from paperlib.common.atomic import replace_dir
 
 CONF_DIR = Path(__file__).parent / "book_conf"
 # The papers, as a reader outside this repository can find them: identifiers only where the paper itself
@@ -249,9 +250,7 @@ def build(out: Path | None = None, work: Path | None = None, quiet: bool = True)
     shutil.copytree(html, tmp, ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"))
     (tmp / "claims.json").write_text(json.dumps(made["table"], indent=2, sort_keys=True, default=str),
                                      encoding="utf-8")
-    if out.exists():
-        shutil.rmtree(out)
-    tmp.rename(out)  # the finished book replaces the old one in one step
+    replace_dir(tmp, out)  # the finished folder replaces the old one in one step
     return out
 
 

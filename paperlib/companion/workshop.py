@@ -25,6 +25,7 @@ from pathlib import Path
 import nbformat
 
 from paperlib.common import paths
+from paperlib.common.atomic import replace_dir
 from paperlib.common.measure import fingerprint
 
 SOLUTIONS = paths.NOTEBOOKS / "exercises"
@@ -362,9 +363,7 @@ def build(out: Path | None = None, timing: bool = True, readme_times: bool = Fal
     if readme_times and update_readme_times(timings):
         shutil.copy(paths.README, tmp / "README.md")  # the kit's README shows the fresh table too
         print(f"[workshop] README.md: smoke run times refreshed ({paths.README})", flush=True)
-    if out.exists():
-        shutil.rmtree(out)
-    tmp.rename(out)
+    replace_dir(tmp, out)  # the finished folder replaces the old one in one step
     archive = shutil.make_archive(str(out), "zip", root_dir=out.parent, base_dir=out.name)
     print(f"workshop kit: {out}/ and {archive}")
     return out

@@ -164,6 +164,22 @@ def test_bk_t3_on_every_verdict():
     assert f"ops/N changes x{growth:.3f}" in shuffled.reason
 
 
+def test_linear_by_count_every_verdict_and_its_labels():
+    """The one O(N)-by-count rule that BK-T3-ON (forward) and BK-S44-GRAD (backward) share."""
+    linear_by_count = v.linear_by_count
+    lin = [7 * n + 300 for n in NS]
+    quad = [n * n + 1000 * n for n in NS]
+    nlogn = [3 * n * int(math.log2(n)) for n in NS]
+    kw = dict(counted="backward op count", measured_label="backward op count")
+    ok = linear_by_count("BK-S44-GRAD", NS, lin, quad, **kw)
+    assert (ok.claim, ok.verdict) == ("BK-S44-GRAD", "reproduced")
+    assert ok.reason.startswith(f"exact backward op count over N={min(NS)}..{max(NS)}")
+    assert ok.measured.startswith("backward op count O(N) (q=")
+    assert linear_by_count("X", NS, nlogn, quad, **kw).verdict == "not-reproduced"
+    assert linear_by_count("X", NS, lin, lin, **kw).verdict == "not-testable"
+    assert linear_by_count("X", NS, lin, quad, extra="; more", **kw).reason.endswith("; more")
+
+
 def test_bk_t3_on_with_real_op_counts():
     from paperlib.bk.bench import op_counts
 

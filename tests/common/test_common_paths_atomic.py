@@ -52,3 +52,18 @@ def test_interrupted_writer_process_leaves_old_file(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], cwd=paths.ROOT)
     assert proc.returncode != 0
     assert target.read_text() == "complete"
+
+
+def test_replace_dir_swaps_a_finished_folder_in(tmp_path):
+    from paperlib.common.atomic import replace_dir
+
+    out, built = tmp_path / "site", tmp_path / "site.tmp"
+    out.mkdir()
+    (out / "old.html").write_text("old")
+    built.mkdir()
+    (built / "new.html").write_text("new")
+    assert replace_dir(built, out) == out
+    assert sorted(p.name for p in out.iterdir()) == ["new.html"] and not built.exists()
+    fresh = tmp_path / "kit.tmp"
+    fresh.mkdir()
+    assert replace_dir(fresh, tmp_path / "kit").is_dir()     # no previous folder: just moved into place

@@ -261,18 +261,27 @@ def bk_t3_on(ns, bk_counts, control_counts, *, wall_exponent: float | None = Non
     control (causal dense attention, O(N^2)) does not come out O(N^2) (the count cannot see the difference);
     reproduced when the ResNet-BK count is O(N); not-reproduced when it is super-linear. A wall-clock exponent and
     BIC class are reported as supporting evidence only."""
-    bk_cls, q = count_class(ns, bk_counts)
-    ctl_cls, qc = count_class(ns, control_counts)
-    ratio = _growth([int(n) for n in ns], bk_counts, float)   # ops/N, largest N over smallest
-    ns = sorted(int(n) for n in ns)
-    measured = f"op count {bk_cls} (q={q:.2f}); control {ctl_cls} (q={qc:.2f})"
     wall = (f"; wall-clock (supporting only): exponent {wall_exponent:.2f}, BIC class {wall_class}"
             if wall_exponent is not None else "")
-    base = (f"exact forward op count over N={ns[0]}..{ns[-1]}: ops/N changes x{ratio:.3f}, second difference "
-            f"growth q={q:.2f} -> {bk_cls}; dense-attention control q={qc:.2f} -> {ctl_cls}{wall}")
-    if ctl_cls != "O(N^2)":
-        return Verdict("BK-T3-ON", "not-testable", f"control not seen as O(N^2): {base}", measured)
-    return Verdict("BK-T3-ON", "reproduced" if bk_cls == "O(N)" else "not-reproduced", base, measured)
+    return linear_by_count("BK-T3-ON", ns, bk_counts, control_counts, counted="forward op count",
+                           measured_label="op count", q_label="second difference growth q", extra=wall)
+
+
+def linear_by_count(claim: str, ns, counts, control_counts, *, counted: str, measured_label: str,
+                    q_label: str = "q", extra: str = "") -> Verdict:
+    """The one rule for an "O(N)" claim decided by exact operation counts on a doubling grid of N (count_class):
+    not-testable when the positive control (causal dense attention) does not come out O(N^2); reproduced when the
+    counts are O(N); not-reproduced when they are super-linear. BK-T3-ON (forward) and BK-S44-GRAD (backward)."""
+    cls, q = count_class(ns, counts)
+    ctl, qc = count_class(ns, control_counts)
+    ratio = _growth([int(n) for n in ns], counts, float)   # ops/N, largest N over smallest
+    ns = sorted(int(n) for n in ns)
+    measured = f"{measured_label} {cls} (q={q:.2f}); control {ctl} (q={qc:.2f})"
+    base = (f"exact {counted} over N={ns[0]}..{ns[-1]}: ops/N changes x{ratio:.3f}, {q_label}={q:.2f} -> {cls}; "
+            f"dense-attention control q={qc:.2f} -> {ctl}{extra}")
+    if ctl != "O(N^2)":
+        return Verdict(claim, "not-testable", f"control not seen as O(N^2): {base}", measured)
+    return Verdict(claim, "reproduced" if cls == "O(N)" else "not-reproduced", base, measured)
 
 
 def bk_t7_fit(baseline_class: str, phase1_class: str, *, on_cuda: bool, paper_size: bool,

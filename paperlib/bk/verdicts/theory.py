@@ -13,7 +13,7 @@ import math
 
 from paperlib.bk import paper
 from paperlib.bk.verdicts._shared import growth as _growth
-from paperlib.bk.verdicts.scale import count_class
+from paperlib.bk.verdicts.scale import linear_by_count
 from paperlib.common.verdicts import Verdict
 
 BOUND_SLACK = 1e-9         # a computed |quantity| / bound above 1 + this violates a stated inequality (float64 rounding)
@@ -303,13 +303,5 @@ def bk_s44_grad(ns, bk_backward_counts, control_backward_counts) -> Verdict:
     forward pass. not-testable when the dense-attention control's backward does not come out O(N^2); reproduced
     when ResNet-BK's backward count is O(N); not-reproduced when it is super-linear. Our backward is autograd
     through the BK-Core recurrence, not the paper's theta-phi code: the count is of the architecture's gradient."""
-    cls, q = count_class(ns, bk_backward_counts)
-    ctl, qc = count_class(ns, control_backward_counts)
-    ratio = _growth([int(n) for n in ns], bk_backward_counts, float)   # ops/N, largest N over smallest
-    ns = sorted(int(n) for n in ns)
-    measured = f"backward op count {cls} (q={q:.2f}); control {ctl} (q={qc:.2f})"
-    base = (f"exact backward op count over N={ns[0]}..{ns[-1]}: ops/N changes x{ratio:.3f}, "
-            f"q={q:.2f} -> {cls}; dense-attention control q={qc:.2f} -> {ctl}")
-    if ctl != "O(N^2)":
-        return Verdict("BK-S44-GRAD", "not-testable", f"control not seen as O(N^2): {base}", measured)
-    return Verdict("BK-S44-GRAD", "reproduced" if cls == "O(N)" else "not-reproduced", base, measured)
+    return linear_by_count("BK-S44-GRAD", ns, bk_backward_counts, control_backward_counts,
+                           counted="backward op count", measured_label="backward op count")
